@@ -1,0 +1,69 @@
+"""Wiring: the Bot, the Dispatcher, and long polling."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Dispatcher, F
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.commands import set_default_menu
+from bot.handlers import get_routers
+from bot.i18n import CatalogueI18n, create_i18n
+from bot.middlewares import ActorMiddleware, DbSessionMiddleware, LocaleMiddleware
+from bot.settings import Settings
+from storage.db import create_engine, create_session_factory
+from storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+
+def create_bot(settings: Settings, session: AiohttpSession | None = None) -> Bot:
+    if session is None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
+    return Bot(token=settings.bot_token.get_secret_value(), session=session)
+
+
+def _fsm(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+
+        storage = RedisStorage.from_url(settings.redis_url)
+        return storage, RedisEventIsolation(storage.redis)
+    return MemoryStorage(), SimpleEventIsolation()
+
+
+def create_dispatcher(
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    i18n: CatalogueI18n | None = None,
+) -> Dispatcher:
+    storage, isolation = _fsm(settings)
+    dispatcher = Dispatcher(storage=storage, events_isolation=isolation, settings=settings)
+    i18n = i18n or create_i18n(settings.default_locale)
+    dispatcher["i18n"] = i18n
+    # The bot talks to people one to one; group chats are ignored rather than answered.
+    dispatcher.message.filter(F.chat.type == "private")
+    dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
+    dispatcher.update.outer_middleware(ActorMiddleware(settings.admin_ids))
+    LocaleMiddleware(i18n).setup(dispatcher)
+    dispatcher.include_routers(*get_routers())
+    return dispatcher
+
+
+async def run_polling(settings: Settings) -> None:
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        bot = create_bot(settings)
+        dispatcher = create_dispatcher(settings, create_session_factory(engine))
+        await set_default_menu(bot, dispatcher["i18n"])
+        me = await bot.me()
+        log.info("polling as @%s", me.username)
+        await dispatcher.start_polling(bot)
+    finally:
+        await engine.dispose()

@@ -1,0 +1,14 @@
+"""Routers, one per audience, built fresh for every dispatcher. Order matters: commands
+that work in any state come first, the fallback (stray input, stale buttons, unknown
+commands) comes last."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from bot.handlers import common, errors, fallback, invite, registration
+
+
+def get_routers() -> list[Router]:
+    modules = (errors, common, registration, invite, fallback)
+    return [module.create_router() for module in modules]

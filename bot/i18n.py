@@ -1,0 +1,53 @@
+"""The locale catalogue: gettext .po files under bot/locales, compiled in memory at start.
+
+Message ids are stable keys ("start.stranger"); Russian and English are both translations,
+so a missing entry shows up as a key in tests instead of silently falling back to one
+language. Compiling with Babel at load time keeps the repository free of .mo binaries.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from pathlib import Path
+
+from aiogram.utils.i18n import I18n
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALES_DIR = Path(__file__).with_name("locales")
+DOMAIN = "nastavnik"
+LOCALES = ("ru", "en")
+
+
+class CatalogueI18n(I18n):
+    def find_locales(self) -> dict[str, gettext.GNUTranslations]:
+        translations: dict[str, gettext.GNUTranslations] = {}
+        for locale in LOCALES:
+            po_path = self.path / locale / "LC_MESSAGES" / f"{self.domain}.po"
+            with po_path.open("rb") as po_file:
+                catalog = read_po(po_file, locale=locale, domain=self.domain)
+            buffer = io.BytesIO()
+            write_mo(buffer, catalog)
+            buffer.seek(0)
+            translations[locale] = gettext.GNUTranslations(buffer)
+        return translations
+
+
+# aiogram's `gettext` helper looks the instance up in I18n's own context variable, while
+# ContextInstanceMixin gives every subclass a variable of its own: share the parent's.
+CatalogueI18n._ContextInstanceMixin__context_instance = (  # type: ignore[attr-defined]
+    I18n._ContextInstanceMixin__context_instance  # type: ignore[attr-defined]
+)
+
+
+def create_i18n(default_locale: str = "ru") -> CatalogueI18n:
+    return CatalogueI18n(path=LOCALES_DIR, default_locale=default_locale, domain=DOMAIN)
+
+
+def pick_locale(language_code: str | None, default: str) -> str:
+    """Telegram's language code → one of ours ("en-GB" → "en"; anything unknown → default)."""
+    if not language_code:
+        return default
+    language = language_code.split("-")[0].split("_")[0].lower()
+    return language if language in LOCALES else default

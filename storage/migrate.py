@@ -1,0 +1,41 @@
+"""Apply the alembic migrations in storage/migrations to a database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    await _run(engine, lambda config: command.upgrade(config, revision))
+
+
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    await _run(engine, lambda config: command.downgrade(config, revision))
+
+
+async def revision(engine: AsyncEngine, message: str) -> None:
+    """Autogenerate a new revision from the models (developers only)."""
+    await _run(engine, lambda config: command.revision(config, message, autogenerate=True))
+
+
+async def _run(engine: AsyncEngine, action: object) -> None:
+    def run_sync(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        action(config)  # type: ignore[operator]
+
+    async with engine.begin() as connection:
+        await connection.run_sync(run_sync)

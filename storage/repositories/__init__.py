@@ -1,0 +1,1 @@
+"""Queries, one class per area; handlers and the CLI use these, never raw SQL."""

@@ -1,0 +1,125 @@
+"""People and their role grants: registration, lookup, withdrawal of consent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Organization, Person, RoleGrant, utcnow
+from surveys.access import Actor, Grant, scope_key
+from surveys.people import Category, Role
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What the registration conversation collected, after consent was given."""
+
+    telegram_id: int
+    full_name: str
+    category: Category | None
+    grade: int | None
+    locale: str
+    consent_at: datetime
+    consent_version: str
+    guardian_consent_at: datetime | None
+
+
+class PeopleRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def by_telegram_id(self, telegram_id: int) -> Person | None:
+        return await self.session.scalar(select(Person).where(Person.telegram_id == telegram_id))
+
+    async def get(self, person_id: int) -> Person | None:
+        return await self.session.get(Person, person_id)
+
+    async def grants(self, person_id: int) -> list[Grant]:
+        rows = await self.session.scalars(
+            select(RoleGrant).where(RoleGrant.person_id == person_id).order_by(RoleGrant.id)
+        )
+        return [Grant(Role(row.role), row.municipality_id, row.organization_id) for row in rows]
+
+    async def actor(
+        self, telegram_id: int, admin_ids: frozenset[int]
+    ) -> tuple[Actor, Person | None]:
+        person = await self.by_telegram_id(telegram_id)
+        grants = tuple(await self.grants(person.id)) if person else ()
+        actor = Actor(
+            telegram_id=telegram_id,
+            person_id=person.id if person else None,
+            is_admin=telegram_id in admin_ids,
+            grants=grants,
+        )
+        return actor, person
+
+    async def register(self, registration: Registration, organization_id: int | None) -> Person:
+        person = Person(
+            telegram_id=registration.telegram_id,
+            full_name=registration.full_name,
+            category=registration.category.value if registration.category else None,
+            grade=registration.grade,
+            organization_id=organization_id,
+            locale=registration.locale,
+            consent_at=registration.consent_at,
+            consent_version=registration.consent_version,
+            guardian_consent_at=registration.guardian_consent_at,
+        )
+        self.session.add(person)
+        await self.session.flush()
+        return person
+
+    async def has_grant(
+        self, person_id: int, role: Role, municipality_id: int | None, organization_id: int | None
+    ) -> bool:
+        found = await self.session.scalar(
+            select(RoleGrant.id).where(
+                RoleGrant.person_id == person_id,
+                RoleGrant.role == role.value,
+                RoleGrant.scope_key == scope_key(municipality_id, organization_id),
+            )
+        )
+        return found is not None
+
+    async def grant(
+        self,
+        person: Person,
+        role: Role,
+        municipality_id: int | None,
+        organization_id: int | None,
+        invite_id: int | None = None,
+    ) -> bool:
+        """Add a role grant; False when the person already holds exactly that one."""
+        if await self.has_grant(person.id, role, municipality_id, organization_id):
+            return False
+        self.session.add(
+            RoleGrant(
+                person_id=person.id,
+                role=role.value,
+                municipality_id=municipality_id,
+                organization_id=organization_id,
+                scope_key=scope_key(municipality_id, organization_id),
+                invite_id=invite_id,
+            )
+        )
+        if person.organization_id is None and organization_id is not None:
+            person.organization_id = organization_id
+        await self.session.flush()
+        return True
+
+    async def forget(self, person: Person) -> None:
+        """Withdrawal of consent: erase what identifies the person, keep the anonymous row
+        (category, organization, roles) so that aggregate figures stay correct."""
+        person.telegram_id = None
+        person.full_name = None
+        person.grade = None
+        person.forgotten_at = utcnow()
+        await self.session.flush()
+
+    async def organization_of(self, person: Person) -> Organization | None:
+        if person.organization_id is None:
+            return None
+        return await self.session.get(Organization, person.organization_id)

@@ -1,0 +1,79 @@
+"""Who may see and change what: a person's role grants and the scope rules over them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from surveys.people import INVITABLE_BY, Role
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: Role
+    municipality_id: int | None = None
+    organization_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind an update, as far as permissions go."""
+
+    telegram_id: int
+    person_id: int | None = None
+    is_admin: bool = False
+    grants: tuple[Grant, ...] = field(default=())
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        roles = {grant.role for grant in self.grants}
+        if self.is_admin:
+            roles.add(Role.ADMIN)
+        return frozenset(roles)
+
+    def municipalities(self, role: Role) -> frozenset[int]:
+        return frozenset(
+            grant.municipality_id
+            for grant in self.grants
+            if grant.role is role and grant.municipality_id is not None
+        )
+
+    def organizations(self, role: Role) -> frozenset[int]:
+        return frozenset(
+            grant.organization_id
+            for grant in self.grants
+            if grant.role is role and grant.organization_id is not None
+        )
+
+    def can_invite(self, role: Role) -> bool:
+        return any(role in INVITABLE_BY.get(own, ()) for own in self.roles)
+
+    def covers_municipality(self, municipality_id: int) -> bool:
+        return self.is_admin or municipality_id in self.municipalities(Role.METHODIST)
+
+    def covers_organization(self, organization_id: int, municipality_id: int) -> bool:
+        return self.covers_municipality(municipality_id) or organization_id in self.organizations(
+            Role.CURATOR
+        )
+
+    def may_invite_into(
+        self, role: Role, organization_id: int | None, municipality_id: int
+    ) -> bool:
+        """The chain: admin → methodist of any district; methodist → curator of a school of
+        their district; curator → mentor or mentee of their own school."""
+        if role is Role.METHODIST:
+            return self.is_admin and organization_id is None
+        if organization_id is None:
+            return False
+        if role is Role.CURATOR:
+            return self.is_admin or municipality_id in self.municipalities(Role.METHODIST)
+        if role in (Role.MENTOR, Role.MENTEE):
+            return organization_id in self.organizations(Role.CURATOR)
+        return False
+
+
+def scope_key(municipality_id: int | None, organization_id: int | None) -> str:
+    if organization_id is not None:
+        return f"o:{organization_id}"
+    if municipality_id is not None:
+        return f"m:{municipality_id}"
+    return "*"

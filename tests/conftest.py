@@ -1,0 +1,148 @@
+"""Shared fixtures: databases on both dialects, and the real bot polling a Bot API stand-in.
+
+Database tests run on SQLite always and on PostgreSQL when TEST_DATABASE_URL is set
+(`.ci/run` sets it). The schema is made by the real alembic migrations once per session;
+each SQLite test gets a fresh copy of the migrated file, each PostgreSQL test starts from
+truncated tables.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from aiogram import Bot, Dispatcher
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.app import create_bot, create_dispatcher
+from bot.settings import Settings, load_settings
+from storage.db import create_engine, create_session_factory
+from storage.migrate import upgrade
+from storage.models import Base
+from tests.botapi import BotAPIStandIn
+
+ADMIN_ID = 900_001
+TOKEN = "123456:TEST-token"
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+POSTGRES_SKIP = "TEST_DATABASE_URL is not set: PostgreSQL runs are in .ci/run"
+
+
+async def _migrate(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        if url.startswith("postgresql"):
+            async with engine.begin() as connection:
+                await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+                await connection.execute(text("CREATE SCHEMA public"))
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("db") / "template.db"
+    asyncio.run(_migrate(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> str:
+    if not POSTGRES_URL:
+        pytest.skip(POSTGRES_SKIP)
+    asyncio.run(_migrate(POSTGRES_URL))
+    return POSTGRES_URL
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "nastavnik.db"
+        shutil.copy(template, path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    url: str = request.getfixturevalue("postgres_migrated")
+    yield url
+    asyncio.run(_truncate(url))
+
+
+async def _truncate(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    async with engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return create_session_factory(engine)
+
+
+@pytest.fixture
+async def session(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    async with session_factory() as session:
+        yield session
+
+
+@dataclass
+class BotHarness:
+    """The real bot, polling the stand-in; tests act as people through `standin.user()`."""
+
+    standin: BotAPIStandIn
+    settings: Settings
+    bot: Bot
+    dispatcher: Dispatcher
+    session_factory: async_sessionmaker[AsyncSession]
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[BotAPIStandIn]:
+    async with BotAPIStandIn() as server:
+        yield server
+
+
+@pytest.fixture
+async def harness(
+    standin: BotAPIStandIn,
+    database_url: str,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[BotHarness]:
+    settings = load_settings(
+        bot_token=TOKEN,
+        bot_api_url=standin.base_url,
+        database_url=database_url,
+        admin_ids=str(ADMIN_ID),
+        redis_url=None,
+    )
+    bot = create_bot(settings)
+    dispatcher = create_dispatcher(settings, session_factory)
+    # handle_as_tasks=False: each update is finished before the next getUpdates, which is
+    # how the stand-in knows that the bot is done with an update.
+    polling = asyncio.create_task(
+        dispatcher.start_polling(
+            bot, handle_as_tasks=False, handle_signals=False, polling_timeout=1
+        )
+    )
+    try:
+        yield BotHarness(standin, settings, bot, dispatcher, session_factory)
+    finally:
+        await dispatcher.stop_polling()
+        await asyncio.wait_for(polling, timeout=10)
+        await bot.session.close()

@@ -1,0 +1,62 @@
+"""Test data made through the real repositories."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.models import Invite
+from storage.repositories.directory import DirectoryRepository, OrganizationRecord
+from storage.repositories.invites import InviteRepository
+from surveys.access import Actor, Grant
+from surveys.people import Role
+
+DISTRICT = OrganizationRecord("M01", "Павлоградский район", "S001", "МБОУ СОШ № 1", "school",
+                              600, 400, 50, 12)
+DISTRICT_SCHOOL_2 = OrganizationRecord("M01", "Павлоградский район", "S002",
+                                       "МБОУ «Лицей № 2»", "school", 800, 500, 60, 15)
+OTHER_DISTRICT = OrganizationRecord("M02", "Петушинский район", "S101", "МБОУ СОШ № 101",
+                                    "school", 300, 200, 30, 5)
+
+
+async def seed_directory(factory: async_sessionmaker[AsyncSession]) -> dict[str, int]:
+    """Two districts, three schools; returns ids by code."""
+    async with factory() as session, session.begin():
+        directory = DirectoryRepository(session)
+        await directory.upsert([DISTRICT, DISTRICT_SCHOOL_2, OTHER_DISTRICT])
+        ids: dict[str, int] = {}
+        for code in ("M01", "M02"):
+            municipality = await directory.municipality_by_code(code)
+            assert municipality is not None
+            ids[code] = municipality.id
+        for code in ("S001", "S002", "S101"):
+            org = await directory.organization_by_code(code)
+            assert org is not None
+            ids[code] = org.id
+        return ids
+
+
+async def make_invite(
+    factory: async_sessionmaker[AsyncSession],
+    role: Role,
+    *,
+    municipality_id: int | None = None,
+    organization_id: int | None = None,
+    max_uses: int = 1,
+    ttl: timedelta = timedelta(days=30),
+) -> Invite:
+    """An invite as the right inviter would make it (admin, methodist or curator)."""
+    grants: tuple[Grant, ...] = ()
+    if role in (Role.MENTOR, Role.MENTEE):
+        grants = (Grant(Role.CURATOR, organization_id=organization_id),)
+    actor = Actor(telegram_id=1, is_admin=True, grants=grants)
+    async with factory() as session, session.begin():
+        return await InviteRepository(session).create(
+            actor,
+            role,
+            municipality_id=municipality_id,
+            organization_id=organization_id,
+            ttl=ttl,
+            max_uses=max_uses,
+        )

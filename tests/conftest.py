@@ -140,6 +140,7 @@ async def harness(
             bot, handle_as_tasks=False, handle_signals=False, polling_timeout=1
         )
     )
+    await standin.wait_until_polling()
     try:
         yield BotHarness(standin, settings, bot, dispatcher, session_factory)
     finally:

@@ -12,12 +12,15 @@ from storage.repositories.invites import InviteRepository
 from surveys.access import Actor, Grant
 from surveys.people import Role
 
-DISTRICT = OrganizationRecord("M01", "Павлоградский район", "S001", "МБОУ СОШ № 1", "school",
-                              600, 400, 50, 12)
-DISTRICT_SCHOOL_2 = OrganizationRecord("M01", "Павлоградский район", "S002",
-                                       "МБОУ «Лицей № 2»", "school", 800, 500, 60, 15)
-OTHER_DISTRICT = OrganizationRecord("M02", "Петушинский район", "S101", "МБОУ СОШ № 101",
-                                    "school", 300, 200, 30, 5)
+DISTRICT = OrganizationRecord(
+    "M01", "Павлоградский район", "S001", "МБОУ СОШ № 1", "school", 600, 400, 50, 12
+)
+DISTRICT_SCHOOL_2 = OrganizationRecord(
+    "M01", "Павлоградский район", "S002", "МБОУ «Лицей № 2»", "school", 800, 500, 60, 15
+)
+OTHER_DISTRICT = OrganizationRecord(
+    "M02", "Петушинский район", "S101", "МБОУ СОШ № 101", "school", 300, 200, 30, 5
+)
 
 
 async def seed_directory(factory: async_sessionmaker[AsyncSession]) -> dict[str, int]:

@@ -113,7 +113,9 @@ async def test_curator_registers_without_category(harness: BotHarness) -> None:
 async def test_bad_codes_get_clear_answers_and_create_nothing(harness: BotHarness) -> None:
     ids = await seed_directory(harness.session_factory)
     expired = await make_invite(
-        harness.session_factory, Role.CURATOR, organization_id=ids["S001"],
+        harness.session_factory,
+        Role.CURATOR,
+        organization_id=ids["S001"],
         ttl=timedelta(seconds=-1),
     )
     used = await make_invite(harness.session_factory, Role.CURATOR, organization_id=ids["S002"])

@@ -80,7 +80,6 @@ async def target_chosen(
         await query.answer(_("access.denied"), show_alert=True)
         return
     await query.answer()
-    await drop_buttons(query)
     if role is Role.METHODIST:
         await _create(
             query, session, actor, role, settings, bot, municipality_id=callback_data.target
@@ -131,8 +130,11 @@ async def _show_targets(
     if page > 0 and isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=markup)
         return
-    key = "invite.ask_municipality" if role is Role.METHODIST else "invite.ask_organization"
-    await bot.send_message(query.from_user.id, _(key), reply_markup=markup)
+    if role is Role.METHODIST:
+        question = _("invite.ask_municipality")
+    else:
+        question = _("invite.ask_organization")
+    await bot.send_message(query.from_user.id, question, reply_markup=markup)
 
 
 async def _create(
@@ -160,6 +162,8 @@ async def _create(
     except ScopeDenied:
         await bot.send_message(query.from_user.id, _("access.denied"))
         return
+    # One tap, one link: the list goes away so that a double tap has nothing to press.
+    await drop_buttons(query)
     place = await place_name(session, invite.municipality_id, invite.organization_id)
     link = await invite_link(bot, settings, invite.code)
     await bot.send_message(

@@ -24,8 +24,8 @@ from bot.callbacks import AdultCb, CategoryCb, ConsentCb, GradeCb, GuardianCb
 from bot.commands import sync_chat_menu
 from bot.replies import drop_buttons, reply
 from bot.texts import describe_roles, place_name
-from storage.models import Invite, Person, utcnow
-from storage.repositories.invites import InviteRepository
+from storage.models import Person, utcnow
+from storage.repositories.invites import InviteCheck, InviteRepository
 from storage.repositories.people import PeopleRepository, Registration
 from surveys.access import Actor
 from surveys.people import (
@@ -56,17 +56,16 @@ async def start_with_code(
     person: Person | None,
     bot: Bot,
 ) -> None:
-    invites = InviteRepository(session)
-    check = await invites.check(command.args or "")
-    if check.problem is not None or check.invite is None:
+    check = await InviteRepository(session).check(command.args or "")
+    invite = check.invite
+    if person is not None and invite is not None:
+        await _add_role(message, session, person, check, actor, bot)
+        return
+    if check.problem is not None or invite is None:
         problem = check.problem.value if check.problem else "unknown"
         await message.answer(_(f"invite.problem.{problem}"))
         return
-    invite = check.invite
     role = Role(invite.role)
-    if person is not None:
-        await _add_role(message, session, person, invite, actor, bot)
-        return
     await state.clear()
     await state.set_state(RegistrationStep.consent)
     await state.update_data(invite_id=invite.id, role=role.value)
@@ -78,14 +77,25 @@ async def start_with_code(
 
 
 async def _add_role(
-    message: Message, session: AsyncSession, person: Person, invite: Invite, actor: Actor, bot: Bot
+    message: Message,
+    session: AsyncSession,
+    person: Person,
+    check: InviteCheck,
+    actor: Actor,
+    bot: Bot,
 ) -> None:
     """A registered person follows another invitation: a new role, nothing to type again."""
+    invite = check.invite
+    assert invite is not None
     people = PeopleRepository(session)
     role = Role(invite.role)
     if await people.has_grant(person.id, role, invite.municipality_id, invite.organization_id):
         await message.answer(_("invite.already_have"))
         return
+    if check.problem is not None:
+        await message.answer(_(f"invite.problem.{check.problem.value}"))
+        return
+    # consume() refuses expired and used-up codes atomically, whatever check() saw.
     if not await InviteRepository(session).consume(invite.id):
         await message.answer(_("invite.problem.used_up"))
         return

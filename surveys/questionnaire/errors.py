@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class QuestionnaireError:
     path: Path
     line: int | None  # 1-based; None when the error concerns the whole file

@@ -25,7 +25,9 @@ class QuestionKind(StrEnum):
     TEXT = "text"
 
 
-class Role(StrEnum):
+class PairRole(StrEnum):
+    """A member's role in a pair or group; the values match surveys.people.Role's."""
+
     MENTOR = "mentor"
     MENTEE = "mentee"
 
@@ -152,7 +154,7 @@ class Questionnaire:
     version: int
     title: str
     form: str  # a form-of-mentoring key, e.g. "student_student"
-    role: Role
+    role: PairRole
     moment: Moment
     questions: tuple[Question, ...]
     intro: str = ""
@@ -181,6 +183,10 @@ class Questionnaire:
 
     def __contains__(self, key: object) -> bool:
         return key in self._index
+
+    def by_metric(self) -> dict[str, Question]:
+        """Questions that carry a metric id, for before/after comparison across moments."""
+        return {q.metric: q for q in self.questions if q.metric is not None}
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {

@@ -9,11 +9,11 @@ from surveys.questionnaire import (
     Choice,
     Condition,
     Moment,
+    PairRole,
     Question,
     QuestionKind,
     Questionnaire,
     Response,
-    Role,
 )
 from surveys.questionnaire.model import YES_NO
 
@@ -84,7 +84,8 @@ def questions(draw: st.DrawFn, key: str, earlier: list[Question]) -> Question:
             settings["max_selections"] = draw(st.none() | st.integers(low, len(options)))
     targets = [q for q in earlier if q.kind is not QuestionKind.TEXT]
     condition = None
-    if targets and draw(st.booleans()):
+    wants_condition = draw(st.booleans())
+    if targets and wants_condition:
         target = draw(st.sampled_from(targets))
         chosen = draw(st.lists(st.sampled_from(canonical_values(target)), min_size=1, unique=True))
         condition = Condition(target.key, tuple(chosen))
@@ -109,10 +110,9 @@ def questionnaires(draw: st.DrawFn, max_questions: int = 12) -> Questionnaire:
         version=draw(st.integers(1, 5)),
         title=draw(plain_text),
         form="random",
-        role=draw(st.sampled_from(list(Role))),
+        role=draw(st.sampled_from(list(PairRole))),
         moment=draw(st.sampled_from(list(Moment))),
         questions=tuple(built),
         intro=draw(st.just("") | plain_text),
         form_label=draw(st.just("") | plain_text),
     )
-

@@ -10,11 +10,12 @@ from surveys.questionnaire import (
     Condition,
     InvalidAnswer,
     Moment,
+    PairRole,
     Question,
     QuestionKind,
     Questionnaire,
     Reason,
-    Role,
+    Response,
     is_complete,
     next_question,
     parse_answer,
@@ -55,7 +56,7 @@ DEMO = Questionnaire(
     version=1,
     title="Demo",
     form="demo",
-    role=Role.MENTEE,
+    role=PairRole.MENTEE,
     moment=Moment.COMPLETION,
     questions=(MET_BEFORE, WHERE, SCORE, LOW_SCORE_WHY, GOAL, TOPICS, COMMENT),
 )
@@ -96,7 +97,7 @@ def test_skip_refuses_required_questions():
 
 
 def test_complete_only_when_every_visible_question_is_done():
-    answers = {"met_before": NO, "score": 8, "goal": "other", "topics": ("a",)}
+    answers: dict[str, Response] = {"met_before": NO, "score": 8, "goal": "other", "topics": ("a",)}
     assert not is_complete(DEMO, answers)
     assert next_question(DEMO, answers) is COMMENT
     answers["comment"] = SKIPPED
@@ -113,7 +114,13 @@ def test_progress_counts_visible_questions_and_grows_with_follow_ups():
 
 
 def test_progress_of_a_complete_questionnaire_is_total_of_total():
-    answers = {"met_before": NO, "score": 8, "goal": "grades", "topics": ("b",), "comment": "ok"}
+    answers: dict[str, Response] = {
+        "met_before": NO,
+        "score": 8,
+        "goal": "grades",
+        "topics": ("b",),
+        "comment": "ok",
+    }
     assert progress(DEMO, answers) == (5, 5)
 
 
@@ -125,12 +132,24 @@ def test_previous_question_skips_hidden_ones():
 
 
 def test_previous_question_from_the_end_is_the_last_visible():
-    answers = {"met_before": NO, "score": 8, "goal": "grades", "topics": ("b",), "comment": "ok"}
+    answers: dict[str, Response] = {
+        "met_before": NO,
+        "score": 8,
+        "goal": "grades",
+        "topics": ("b",),
+        "comment": "ok",
+    }
     assert previous_question(DEMO, answers, None) is COMMENT
 
 
 def test_prune_drops_answers_of_follow_ups_that_became_hidden():
-    answers = {"met_before": NO, "where": "школа", "score": 2, "why_low": "скучно", "ghost": 1}
+    answers: dict[str, Response] = {
+        "met_before": NO,
+        "where": "школа",
+        "score": 2,
+        "why_low": "скучно",
+        "ghost": 1,
+    }
     assert prune(DEMO, answers) == {"met_before": NO, "score": 2, "why_low": "скучно"}
 
 
@@ -151,7 +170,7 @@ def test_an_answer_to_a_hidden_question_does_not_open_its_follow_ups():
         version=1,
         title="Chain",
         form="demo",
-        role=Role.MENTEE,
+        role=PairRole.MENTEE,
         moment=Moment.START,
         questions=(
             MET_BEFORE,

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from surveys import people
 from surveys.questionnaire import (
     TEMPLATES_DIR,
     Condition,
@@ -57,6 +58,10 @@ def assert_reported(errors: list[tuple[int | None, str]], line: int | None, frag
     assert any(at == line and fragment in message for at, message in errors), errors
 
 
+def head(count: int) -> str:
+    return "\n".join(VALID.splitlines()[:count]) + "\n"
+
+
 def replace_line(number: int, new: str) -> str:
     lines = VALID.splitlines()
     lines[number - 1] = new
@@ -73,7 +78,7 @@ def insert_after(number: int, new: str) -> str:
 
 
 def test_every_shipped_template_passes_the_check():
-    assert check_paths([TEMPLATES_DIR]) == []
+    assert check_paths() == check_paths([TEMPLATES_DIR]) == []
 
 
 def test_default_catalogue_holds_every_template():
@@ -92,6 +97,8 @@ def test_catalogue_queries():
     assert catalogue.latest(q.key) is q
     assert catalogue.versions(q.key) == (1,)
     assert catalogue.for_("teacher_teacher", "curator", "completion") is None
+    # A person's role from surveys.people serves as well: both are the same strings.
+    assert catalogue.for_("teacher_teacher", people.Role.MENTEE, "completion") is q
     with pytest.raises(UnknownQuestionnaire):
         catalogue.get(q.key, 2)
     with pytest.raises(UnknownQuestionnaire):
@@ -152,8 +159,8 @@ def test_identical_copies_are_accepted(tmp_path):
         (replace_line(3, "title: ''"), 3, "title must not be empty"),
         (replace_line(3, "title: ~"), 3, "title must be text"),
         (replace_line(14, "    optional: maybe"), 14, "optional must be true or false"),
-        (replace_line(7, "questions: []"), 7, "the list is empty"),
-        (replace_line(7, "questions: none"), 7, "questions must be a list"),
+        (head(6) + "questions: []\n", 7, "the list is empty"),
+        (head(6) + "questions: none\n", 7, "questions must be a list"),
     ],
 )
 def test_structure_errors_point_at_their_line(tmp_path, text, line, fragment):
@@ -180,23 +187,25 @@ def test_condition_errors_point_at_the_when_line(tmp_path, when, fragment):
 
 def test_condition_values_are_checked_against_the_target_question(tmp_path):
     text = VALID + (
-        "  - key: why\n"  # line 24
+        "  - key: why\n"  # line 25
         "    kind: text\n"
         "    text: Почему?\n"
-        "    when: {question: score, in: [1, 2, 11]}\n"  # line 27
+        "    when: {question: score, in: [1, 2, 11]}\n"  # line 28
         "  - key: more\n"
         "    kind: text\n"
         "    text: Ещё?\n"
-        "    when: {question: goal, equals: sport}\n"  # line 31
+        "    when: {question: goal, equals: sport}\n"  # line 32
         "  - key: echo\n"
         "    kind: text\n"
         "    text: Эхо?\n"
-        "    when: {question: where, equals: школа}\n"  # line 35
+        "    when: {question: where, equals: школа}\n"  # line 36
     )
     errors = errors_in(tmp_path, text)
-    assert_reported(errors, 27, "'11' is not an answer of 'score' (expected a whole number 1 to 10)")
-    assert_reported(errors, 31, "'sport' is not an answer of 'goal' (expected one of grades, other")
-    assert_reported(errors, 35, "'where' is a text question")
+    assert_reported(
+        errors, 28, "'11' is not an answer of 'score' (expected a whole number 1 to 10)"
+    )
+    assert_reported(errors, 32, "'sport' is not an answer of 'goal' (expected one of grades, other")
+    assert_reported(errors, 36, "'where' is a text question")
     assert len(errors) == 3
 
 
@@ -229,7 +238,7 @@ def test_scale_errors(tmp_path, extra, line, fragment):
 @pytest.mark.parametrize(
     ("choices", "line", "fragment"),
     [
-        ("      - {key: grades, label: Успеваемость}", 22, "at least 2 choices"),
+        ("      - {key: grades, label: Успеваемость}", 23, "at least 2 choices"),
         (
             "      - {key: grades, label: А}\n      - {key: grades, label: Б}",
             24,
@@ -241,21 +250,19 @@ def test_scale_errors(tmp_path, extra, line, fragment):
     ],
 )
 def test_choice_errors(tmp_path, choices, line, fragment):
-    head = "\n".join(VALID.splitlines()[:22])
-    assert_reported(errors_in(tmp_path, f"{head}\n{choices}\n"), line, fragment)
+    assert_reported(errors_in(tmp_path, head(22) + choices + "\n"), line, fragment)
 
 
 def test_choice_question_without_choices(tmp_path):
-    head = "\n".join(VALID.splitlines()[:21])
-    assert_reported(errors_in(tmp_path, head + "\n"), 19, "missing field 'choices'")
+    assert_reported(errors_in(tmp_path, head(21)), 19, "missing field 'choices'")
 
 
 @pytest.mark.parametrize(
     ("settings", "line", "fragment"),
     [
-        ("    min_selections: 3", 26, "min_selections must be 1 to 2"),
-        ("    max_selections: 0", 26, "max_selections must be 1 to 2"),
-        ("    min_selections: 2\n    max_selections: 1", 26, "above max_selections"),
+        ("    min_selections: 3", 25, "min_selections must be 1 to 2"),
+        ("    max_selections: 0", 25, "max_selections must be 1 to 2"),
+        ("    min_selections: 2\n    max_selections: 1", 25, "above max_selections"),
     ],
 )
 def test_multi_choice_errors(tmp_path, settings, line, fragment):
@@ -312,7 +319,7 @@ def test_check_paths_reports_missing_paths_and_walks_folders(tmp_path):
     write(tmp_path / "sub", replace_line(2, "version: 0"), "bad.yaml")
     write(tmp_path / "sub", "not: a questionnaire\n", "notes.txt")  # ignored: not .yaml
     errors = check_paths([tmp_path / "sub", tmp_path / "absent.yaml"])
-    assert [(e.path.name, e.line) for e in errors] == [("bad.yaml", 2), ("absent.yaml", None)]
+    assert [(e.path.name, e.line) for e in errors] == [("absent.yaml", None), ("bad.yaml", 2)]
 
 
 # --- conflicts between files -----------------------------------------------------------

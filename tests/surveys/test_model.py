@@ -13,11 +13,11 @@ from surveys.questionnaire import (
     Condition,
     InvalidAnswer,
     Moment,
+    PairRole,
     Question,
     QuestionKind,
     Questionnaire,
     Reason,
-    Role,
     decode,
     encode,
 )
@@ -45,7 +45,7 @@ def make(*questions: Question, **changes: object) -> Questionnaire:
         version=1,
         title="Demo",
         form="demo",
-        role=Role.MENTOR,
+        role=PairRole.MENTOR,
         moment=Moment.START,
         questions=questions,
     )

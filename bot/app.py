@@ -18,6 +18,7 @@ from bot.middlewares import ActorMiddleware, DbSessionMiddleware, LocaleMiddlewa
 from bot.settings import Settings
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
+from surveys.questionnaire import load_catalogue
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ def create_dispatcher(
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation, settings=settings)
     i18n = i18n or create_i18n(settings.default_locale)
     dispatcher["i18n"] = i18n
+    dispatcher["catalogue"] = load_catalogue()
     # The bot talks to people one to one; group chats are ignored rather than answered.
     dispatcher.message.filter(F.chat.type == "private")
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))

@@ -35,10 +35,20 @@ class CommandSpec:
         return f"command.{self.name}"
 
 
+PARTICIPANTS = frozenset({Role.MENTOR, Role.MENTEE})
+CURATORS = frozenset({Role.CURATOR})
+OVERSEERS = frozenset({Role.ADMIN, Role.METHODIST, Role.CURATOR})
+
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("start", Audience.EVERYONE),
     CommandSpec("help", Audience.EVERYONE),
-    CommandSpec("invite", Audience.ROLES, frozenset({Role.ADMIN, Role.METHODIST, Role.CURATOR})),
+    CommandSpec("survey", Audience.ROLES, PARTICIPANTS),
+    CommandSpec("programmes", Audience.ROLES, CURATORS),
+    CommandSpec("pairs", Audience.ROLES, CURATORS),
+    CommandSpec("template", Audience.ROLES, CURATORS),
+    CommandSpec("status", Audience.ROLES, OVERSEERS),
+    CommandSpec("export", Audience.ROLES, OVERSEERS),
+    CommandSpec("invite", Audience.ROLES, OVERSEERS),
     CommandSpec("cancel", Audience.EVERYONE),
     CommandSpec("forget", Audience.REGISTERED),
 )

@@ -2,7 +2,9 @@
 
 Message ids are stable keys ("start.stranger"); Russian and English are both translations,
 so a missing entry shows up as a key in tests instead of silently falling back to one
-language. Compiling with Babel at load time keeps the repository free of .mo binaries.
+language. Each area keeps its own file (nastavnik.po, survey.po, curator.po, …) in
+locales/<lang>/LC_MESSAGES; they are merged into one catalogue per language. Compiling with
+Babel at load time keeps the repository free of .mo binaries.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import io
 from pathlib import Path
 
 from aiogram.utils.i18n import I18n
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -24,9 +27,7 @@ class CatalogueI18n(I18n):
     def find_locales(self) -> dict[str, gettext.GNUTranslations]:
         translations: dict[str, gettext.GNUTranslations] = {}
         for locale in LOCALES:
-            po_path = self.path / locale / "LC_MESSAGES" / f"{self.domain}.po"
-            with po_path.open("rb") as po_file:
-                catalog = read_po(po_file, locale=locale, domain=self.domain)
+            catalog = read_catalogue(locale, self.path)
             buffer = io.BytesIO()
             write_mo(buffer, catalog)
             buffer.seek(0)
@@ -39,6 +40,25 @@ class CatalogueI18n(I18n):
 CatalogueI18n._ContextInstanceMixin__context_instance = (  # type: ignore[attr-defined]
     I18n._ContextInstanceMixin__context_instance  # type: ignore[attr-defined]
 )
+
+
+def catalogue_files(locale: str, root: Path = LOCALES_DIR) -> list[Path]:
+    return sorted((root / locale / "LC_MESSAGES").glob("*.po"))
+
+
+def read_catalogue(locale: str, root: Path = LOCALES_DIR) -> Catalog:
+    """All of a language's .po files as one catalogue; a key defined twice is an error."""
+    merged = Catalog(locale=locale, domain=DOMAIN)
+    for path in catalogue_files(locale, root):
+        with path.open("rb") as po_file:
+            part = read_po(po_file, locale=locale, domain=DOMAIN)
+        for message in part:
+            if not message.id:
+                continue
+            if message.id in merged:
+                raise ValueError(f"{path}: key {message.id!r} is defined in another file too")
+            merged.add(message.id, message.string)
+    return merged
 
 
 def create_i18n(default_locale: str = "ru") -> CatalogueI18n:

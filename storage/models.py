@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
+    Text,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -135,3 +140,160 @@ class Invite(Base):
     max_uses: Mapped[int] = mapped_column(Integer)
     uses: Mapped[int] = mapped_column(Integer, default=0)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A curator's link may bind people to a programme, and a personal link (from a roster)
+    # to one roster row: their pair and role, with nothing to type but consent.
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id"))
+    roster_entry_id: Mapped[int | None] = mapped_column(ForeignKey("roster_entry.id"))
+
+
+class Programme(Base):
+    """A mentoring programme of one organization in one form of mentoring."""
+
+    __tablename__ = "programme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    form: Mapped[str] = mapped_column(String(48))  # surveys/forms.yaml key
+    title: Mapped[str] = mapped_column(String(200))
+    academic_year: Mapped[str] = mapped_column(String(9))  # "2026/2027"
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="active")  # draft|active|completed
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Pair(Base):
+    """A pair (one mentor, one mentee) or a group (one mentor, several mentees)."""
+
+    __tablename__ = "pair"
+    __table_args__ = (UniqueConstraint("programme_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # shown to curators, unique per programme
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active|completed|dissolved
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class PairMember(Base):
+    __tablename__ = "pair_member"
+    __table_args__ = (UniqueConstraint("pair_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pair.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    role: Mapped[str] = mapped_column(String(8))  # mentor|mentee
+    joined_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class RosterEntry(Base):
+    """One row of a curator's roster upload: a person expected to join, bound on arrival."""
+
+    __tablename__ = "roster_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
+    row_number: Mapped[int] = mapped_column(Integer)
+    full_name: Mapped[str | None] = mapped_column(String(120))  # erased with /forget
+    category: Mapped[str | None] = mapped_column(String(32))
+    grade: Mapped[int | None] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(8))  # mentor|mentee
+    pair_number: Mapped[int | None] = mapped_column(Integer)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class QuestionnaireSnapshot(Base):
+    """The exact definition a questionnaire version was answered under, kept in the database
+    so that answers stay readable after the YAML file is edited or removed."""
+
+    __tablename__ = "questionnaire_snapshot"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(96))
+    version: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(String(64))
+    form: Mapped[str] = mapped_column(String(48))
+    role: Mapped[str] = mapped_column(String(8))
+    moment: Mapped[str] = mapped_column(String(16))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Assignment(Base):
+    """One questionnaire for one member of one pair at one moment (start or completion)."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (
+        UniqueConstraint("pair_id", "person_id", "moment"),
+        Index("ix_assignment_status_due_at", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pair.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    role: Mapped[str] = mapped_column(String(8))  # mentor|mentee, as in the pair
+    moment: Mapped[str] = mapped_column(String(16))  # start|completion
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_snapshot.id"))
+    # pending → in_progress → submitted, or expired after due_at
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_activity_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    last_reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Answer(Base):
+    """One answer to one question; unique per (assignment, question), so a double tap can
+    only overwrite the same row, never count twice."""
+
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("assignment_id", "question_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assignment.id", ondelete="CASCADE"), index=True
+    )
+    question_key: Mapped[str] = mapped_column(String(32))
+    value_text: Mapped[str | None] = mapped_column(Text)  # canonical encoding, NULL = skipped
+    value_numeric: Mapped[int | None] = mapped_column(Integer)  # scale value, yes=1/no=0
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class OutboxMessage(Base):
+    """A message waiting to go out; the sender drains the table at Telegram's pace."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        Index("ix_outbox_message_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(128), unique=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(24))  # survey_invitation|reminder|notice
+    text: Mapped[str] = mapped_column(Text)
+    reply_markup: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+
+
+class HandledUpdate(Base):
+    """Telegram update ids already processed: a redelivered update changes nothing."""
+
+    __tablename__ = "handled_update"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    handled_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

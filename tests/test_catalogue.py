@@ -8,10 +8,9 @@ import string
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 
 from bot.commands import COMMANDS
-from bot.i18n import DOMAIN, LOCALES, LOCALES_DIR
+from bot.i18n import LOCALES, catalogue_files, read_catalogue
 from storage.directory_file import FileProblem, ProblemCode
 from storage.repositories.invites import InviteProblem
 from surveys.people import Category, NameProblem, Role
@@ -21,9 +20,14 @@ LITERAL_KEY = re.compile(r"""(?:\b_|gettext)\(\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)[
 
 
 def catalogue(locale: str) -> dict[str, str]:
-    with (LOCALES_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as po_file:
-        catalog = read_po(po_file, locale=locale)
-    return {str(message.id): str(message.string) for message in catalog if message.id}
+    return {
+        str(message.id): str(message.string) for message in read_catalogue(locale) if message.id
+    }
+
+
+def test_both_languages_have_the_same_files() -> None:
+    names = {locale: [path.name for path in catalogue_files(locale)] for locale in LOCALES}
+    assert names["ru"] == names["en"] and names["ru"]
 
 
 def used_literal_keys() -> set[str]:

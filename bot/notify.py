@@ -13,6 +13,40 @@ from storage.models import Assignment, Person, QuestionnaireSnapshot
 from storage.repositories.outbox import OutboxRepository
 
 
+def _open_button(i18n: I18n, assignment: Assignment, key: str) -> dict[str, object]:
+    button = InlineKeyboardButton(
+        text=i18n.gettext(key), callback_data=SurveyOpenCb(assignment=assignment.id).pack()
+    )
+    return InlineKeyboardMarkup(inline_keyboard=[[button]]).model_dump(exclude_none=True)
+
+
+async def queue_reminder(
+    session: AsyncSession, i18n: I18n, assignment: Assignment, dedupe_suffix: str
+) -> bool:
+    """Queue one reminder about an unanswered assignment. The suffix names the occasion
+    ("auto:1", "manual:2026-11-23T10") so that each occasion reminds at most once."""
+    person = await session.get(Person, assignment.person_id)
+    snapshot = await session.get(QuestionnaireSnapshot, assignment.snapshot_id)
+    if person is None or snapshot is None or person.telegram_id is None:
+        return False
+    if person.unreachable_at is not None:
+        return False
+    with i18n.use_locale(person.locale):
+        text = i18n.gettext("survey.reminder").format(
+            title=snapshot.definition.get("title", snapshot.key),
+            due=assignment.due_at.strftime("%d.%m.%Y"),
+        )
+        markup = _open_button(i18n, assignment, "survey.continue")
+    return await OutboxRepository(session).enqueue(
+        dedupe_key=f"assignment:{assignment.id}:reminder:{dedupe_suffix}",
+        chat_id=person.telegram_id,
+        person_id=person.id,
+        kind="reminder",
+        text=text,
+        reply_markup=markup,
+    )
+
+
 async def announce_assignments(
     session: AsyncSession, i18n: I18n, assignments: Sequence[Assignment]
 ) -> int:
@@ -29,17 +63,13 @@ async def announce_assignments(
                 title=snapshot.definition.get("title", snapshot.key),
                 due=assignment.due_at.strftime("%d.%m.%Y"),
             )
-            button = InlineKeyboardButton(
-                text=i18n.gettext("survey.begin"),
-                callback_data=SurveyOpenCb(assignment=assignment.id).pack(),
-            )
-        markup = InlineKeyboardMarkup(inline_keyboard=[[button]])
+            markup = _open_button(i18n, assignment, "survey.begin")
         queued += await outbox.enqueue(
             dedupe_key=f"assignment:{assignment.id}:invitation",
             chat_id=person.telegram_id,
             person_id=person.id,
             kind="survey_invitation",
             text=text,
-            reply_markup=markup.model_dump(exclude_none=True),
+            reply_markup=markup,
         )
     return queued

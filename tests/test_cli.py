@@ -19,6 +19,7 @@ from storage.directory_file import TEMPLATE_HEADERS
 from storage.models import Invite, Organization
 from tests.conftest import TOKEN
 
+ROOT = Path(__file__).resolve().parents[1]
 ROWS = [
     ["M01", "Павлоградский район", "S001", "МБОУ СОШ № 1", "школа", 600, 400, 50, 12],
     ["M01", "Павлоградский район", "S002", '=HYPERLINK("x")', "школа", 800, 500, 60, 15],
@@ -68,6 +69,7 @@ def count_orgs(url: str) -> list[tuple[str, str, int]]:
 
 def test_missing_token_is_one_clear_line(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    env["PYTHONPATH"] = str(ROOT)  # this checkout's code, whatever is installed
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "migrate"],
         capture_output=True,
@@ -81,7 +83,7 @@ def test_missing_token_is_one_clear_line(tmp_path: Path) -> None:
 
 
 def test_malformed_setting_names_it(tmp_path: Path) -> None:
-    env = {**os.environ, "BOT_TOKEN": TOKEN, "ADMIN_IDS": "12,abc"}
+    env = {**os.environ, "BOT_TOKEN": TOKEN, "ADMIN_IDS": "12,abc", "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "migrate"],
         capture_output=True,

@@ -13,9 +13,9 @@ from storage.models import Assignment, Person, QuestionnaireSnapshot
 from storage.repositories.outbox import OutboxRepository
 
 
-def _open_button(i18n: I18n, assignment: Assignment, key: str) -> dict[str, object]:
+def _open_button(assignment: Assignment, label: str) -> dict[str, object]:
     button = InlineKeyboardButton(
-        text=i18n.gettext(key), callback_data=SurveyOpenCb(assignment=assignment.id).pack()
+        text=label, callback_data=SurveyOpenCb(assignment=assignment.id).pack()
     )
     return InlineKeyboardMarkup(inline_keyboard=[[button]]).model_dump(exclude_none=True)
 
@@ -36,7 +36,7 @@ async def queue_reminder(
             title=snapshot.definition.get("title", snapshot.key),
             due=assignment.due_at.strftime("%d.%m.%Y"),
         )
-        markup = _open_button(i18n, assignment, "survey.continue")
+        markup = _open_button(assignment, i18n.gettext("survey.continue"))
     return await OutboxRepository(session).enqueue(
         dedupe_key=f"assignment:{assignment.id}:reminder:{dedupe_suffix}",
         chat_id=person.telegram_id,
@@ -63,7 +63,7 @@ async def announce_assignments(
                 title=snapshot.definition.get("title", snapshot.key),
                 due=assignment.due_at.strftime("%d.%m.%Y"),
             )
-            markup = _open_button(i18n, assignment, "survey.begin")
+            markup = _open_button(assignment, i18n.gettext("survey.begin"))
         queued += await outbox.enqueue(
             dedupe_key=f"assignment:{assignment.id}:invitation",
             chat_id=person.telegram_id,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Self
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_BOT_API_URL = "https://api.telegram.org"
@@ -24,6 +25,15 @@ class Settings(BaseSettings):
     invite_ttl_days: int = Field(default=30, ge=1, le=365)
     invite_max_uses: int = Field(default=200, ge=1, le=10_000)
     log_level: str = "INFO"
+    # Monitoring exports: small-group privacy threshold, indicator targets (shares 0..1),
+    # and signed download links for workbooks over Telegram's 50 MB limit.
+    export_min_group: int = Field(default=3, ge=1, le=100)
+    target_student_share: float | None = Field(default=None, ge=0, le=1)
+    target_young_teacher_share: float | None = Field(default=None, ge=0, le=1)
+    export_dir: Path = Path("exports_out")
+    export_link_secret: SecretStr | None = None
+    export_link_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
+    public_base_url: str | None = None
 
     @field_validator("bot_token")
     @classmethod
@@ -64,6 +74,13 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("expected an http(s) URL")
         return value.rstrip("/")
+
+
+    @model_validator(mode="after")
+    def _links_need_a_secret(self) -> Self:
+        if self.public_base_url and not self.export_link_secret:
+            raise ValueError("EXPORT_LINK_SECRET is required when PUBLIC_BASE_URL is set")
+        return self
 
 
 class SettingsError(Exception):

@@ -1,0 +1,384 @@
+"""The monitoring figures, aggregated in the database: each function is one or two GROUP BY
+queries over the programmes of a scope and period. Only the row-level sheets (free-text
+answers, the register) stream rows, and they never hold them all at once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from sqlalchemy import Float, Select, and_, case, cast, func, literal_column, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from exports.period import Period
+from storage.models import (
+    Answer,
+    Assignment,
+    Municipality,
+    Organization,
+    Pair,
+    PairMember,
+    Person,
+    Programme,
+    QuestionnaireSnapshot,
+)
+from storage.repositories.export_scope import ExportScope
+from surveys.people import Category
+
+AnySelect = TypeVar("AnySelect", bound="Select[*tuple[Any, ...]]")
+SCALE_EXCLUDED = ("yes", "no")  # yes/no answers carry 1/0 in value_numeric too
+YOUNG_TEACHER_CATEGORIES = (Category.TEACHER.value, Category.YOUNG_SPECIALIST.value)
+FIRST_GRADE_AGED_10 = 5  # grades 5–11 are the methodology's students aged 10(11)–18
+
+
+class Level(StrEnum):
+    ORGANIZATION = "organization"
+    MUNICIPALITY = "municipality"
+    FORM = "form"
+    TOTAL = "total"
+
+
+def _key(level: Level) -> Any:
+    if level is Level.ORGANIZATION:
+        return Programme.organization_id
+    if level is Level.MUNICIPALITY:
+        return Organization.municipality_id
+    if level is Level.FORM:
+        return Programme.form
+    return literal_column("'*'")
+
+
+def _grouped(statement: AnySelect, level: Level, *others: Any) -> AnySelect:
+    # PostgreSQL refuses a constant in GROUP BY: the region total simply is not grouped.
+    keys = [*others] if level is Level.TOTAL else [*others, _key(level)]
+    return statement.group_by(*keys) if keys else statement
+
+
+def _people(role: str) -> ColumnElement[int]:
+    return func.count(func.distinct(case((PairMember.role == role, PairMember.person_id))))
+
+
+@dataclass
+class Figures:
+    """One row of «Сводка» or «По формам»."""
+
+    programmes: int = 0
+    pairs: int = 0
+    groups: int = 0
+    completed: int = 0
+    mentors: int = 0
+    mentees: int = 0
+    sent: int = 0
+    submitted: int = 0
+    mean: dict[str, float] = field(default_factory=dict)  # role → mean completion score
+    respondents: dict[str, int] = field(default_factory=dict)  # role → people behind it
+
+    @property
+    def response_rate(self) -> float | None:
+        return self.submitted / self.sent if self.sent else None
+
+
+@dataclass(frozen=True)
+class OrganizationRow:
+    id: int
+    municipality_id: int
+    municipality: str
+    code: str
+    name: str
+    students_10_18: int
+    teachers_under_35: int
+
+
+@dataclass
+class Reach:
+    """Numerators of the indicators: people reached, against the directory's head counts."""
+
+    students: int = 0
+    young_teachers: int = 0
+    students_10_18: int = 0
+    teachers_under_35: int = 0
+
+
+class MonitoringQueries:
+    def __init__(self, session: AsyncSession, scope: ExportScope, period: Period) -> None:
+        self.session = session
+        self.scope = scope
+        self.period = period
+
+    # --- filters ---------------------------------------------------------------------------
+
+    def _in_scope(self, statement: AnySelect) -> AnySelect:
+        statement = statement.where(
+            Programme.starts_on <= self.period.end, Programme.ends_on >= self.period.start
+        )
+        return self._org_filter(statement)
+
+    def _org_filter(self, statement: AnySelect) -> AnySelect:
+        if self.scope.organization_id is not None:
+            statement = statement.where(Organization.id == self.scope.organization_id)
+        elif self.scope.municipality_id is not None:
+            statement = statement.where(Organization.municipality_id == self.scope.municipality_id)
+        return statement
+
+    def _scoped(self, statement: AnySelect, level: Level, *others: Any) -> AnySelect:
+        return _grouped(self._in_scope(statement), level, *others)
+
+    async def _rows(self, statement: Select[*tuple[Any, ...]]) -> list[Any]:
+        return list((await self.session.execute(statement)).all())
+
+    # --- directory -------------------------------------------------------------------------
+
+    async def organizations(self) -> list[OrganizationRow]:
+        statement = self._org_filter(
+            select(
+                Organization.id,
+                Organization.municipality_id,
+                Municipality.name,
+                Organization.code,
+                Organization.name,
+                Organization.students_10_18,
+                Organization.teachers_under_35,
+            )
+            .join(Municipality, Municipality.id == Organization.municipality_id)
+            .order_by(Municipality.name, Organization.name)
+        )
+        return [OrganizationRow(*row) for row in await self._rows(statement)]
+
+    # --- «Сводка», «По формам» ---------------------------------------------------------------
+
+    async def figures(self, level: Level) -> dict[Any, Figures]:
+        result: dict[Any, Figures] = {}
+        key = _key(level)
+        structure = self._scoped(
+            select(
+                key,
+                func.count(func.distinct(Programme.id)),
+                func.count(func.distinct(case((Pair.status == "completed", Pair.id)))),
+                _people("mentor"),
+                _people("mentee"),
+            )
+            .select_from(Programme)
+            .join(Organization, Organization.id == Programme.organization_id)
+            .outerjoin(Pair, Pair.programme_id == Programme.id)
+            .outerjoin(PairMember, PairMember.pair_id == Pair.id),
+            level,
+        )
+        for value, programmes, completed, mentors, mentees in await self._rows(structure):
+            result[value] = Figures(programmes, 0, 0, completed, mentors, mentees)
+
+        mentees_per_pair = self._scoped(
+            select(
+                key.label("k"),
+                func.sum(case((PairMember.role == "mentee", 1), else_=0)).label("mentees"),
+            )
+            .select_from(Pair)
+            .join(Programme, Programme.id == Pair.programme_id)
+            .join(Organization, Organization.id == Programme.organization_id)
+            .outerjoin(PairMember, PairMember.pair_id == Pair.id),
+            level,
+            Pair.id,
+        ).subquery()
+        units = select(
+            mentees_per_pair.c.k,
+            func.sum(case((mentees_per_pair.c.mentees > 1, 0), else_=1)),
+            func.sum(case((mentees_per_pair.c.mentees > 1, 1), else_=0)),
+        ).group_by(mentees_per_pair.c.k)
+        for value, pairs, groups in await self._rows(units):
+            figures = result.setdefault(value, Figures())
+            figures.pairs, figures.groups = int(pairs or 0), int(groups or 0)
+
+        sent = self._scoped(
+            select(
+                key,
+                func.count(Assignment.id),
+                func.sum(case((Assignment.status == "submitted", 1), else_=0)),
+            )
+            .select_from(Assignment)
+            .join(Pair, Pair.id == Assignment.pair_id)
+            .join(Programme, Programme.id == Pair.programme_id)
+            .join(Organization, Organization.id == Programme.organization_id),
+            level,
+        )
+        for value, count, submitted in await self._rows(sent):
+            figures = result.setdefault(value, Figures())
+            figures.sent, figures.submitted = int(count), int(submitted or 0)
+
+        satisfaction = self._scoped(
+            self._answers(
+                select(
+                    key,
+                    Assignment.role,
+                    func.avg(cast(Answer.value_numeric, Float)),
+                    func.count(func.distinct(Assignment.person_id)),
+                )
+            ).where(
+                Assignment.moment == "completion",
+                Assignment.status == "submitted",
+                Answer.value_numeric.is_not(None),
+                Answer.value_text.not_in(SCALE_EXCLUDED),
+            ),
+            level,
+            Assignment.role,
+        )
+        for value, role, mean, people in await self._rows(satisfaction):
+            figures = result.setdefault(value, Figures())
+            figures.mean[role] = float(mean)
+            figures.respondents[role] = int(people)
+        return result
+
+    def _answers(self, statement: AnySelect) -> AnySelect:
+        return (
+            statement.select_from(Answer)
+            .join(Assignment, Assignment.id == Answer.assignment_id)
+            .join(Pair, Pair.id == Assignment.pair_id)
+            .join(Programme, Programme.id == Pair.programme_id)
+            .join(Organization, Organization.id == Programme.organization_id)
+        )
+
+    async def programmes_by_form(self) -> dict[tuple[int, str], int]:
+        statement = self._in_scope(
+            select(Programme.organization_id, Programme.form, func.count(Programme.id))
+            .join(Organization, Organization.id == Programme.organization_id)
+            .group_by(Programme.organization_id, Programme.form)
+        )
+        return {(org, form): int(n) for org, form, n in await self._rows(statement)}
+
+    # --- «Показатели» ------------------------------------------------------------------------
+
+    async def reach(self, level: Level) -> dict[Any, Reach]:
+        key = _key(level)
+        denominators = _grouped(
+            self._org_filter(
+                select(
+                    key,
+                    func.sum(Organization.students_10_18),
+                    func.sum(Organization.teachers_under_35),
+                ).select_from(Organization)
+            ),
+            level,
+        )
+        result = {
+            value: Reach(0, 0, int(students or 0), int(teachers or 0))
+            for value, students, teachers in await self._rows(denominators)
+        }
+        is_student = and_(
+            Person.category == Category.STUDENT.value,
+            or_(Person.grade.is_(None), Person.grade >= FIRST_GRADE_AGED_10),
+        )
+        is_young_teacher = and_(
+            PairMember.role == "mentee", Person.category.in_(YOUNG_TEACHER_CATEGORIES)
+        )
+        reached = self._scoped(
+            select(
+                key,
+                func.count(func.distinct(case((is_student, Person.id)))),
+                func.count(func.distinct(case((is_young_teacher, Person.id)))),
+            )
+            .select_from(PairMember)
+            .join(Person, Person.id == PairMember.person_id)
+            .join(Pair, Pair.id == PairMember.pair_id)
+            .join(Programme, Programme.id == Pair.programme_id)
+            .join(Organization, Organization.id == Programme.organization_id),
+            level,
+        )
+        for value, students, young_teachers in await self._rows(reached):
+            row = result.setdefault(value, Reach())
+            row.students, row.young_teachers = int(students), int(young_teachers)
+        return result
+
+    # --- «Анкеты», «Отзывы» ------------------------------------------------------------------
+
+    async def snapshots(self) -> dict[int, QuestionnaireSnapshot]:
+        rows = await self.session.scalars(select(QuestionnaireSnapshot))
+        return {snapshot.id: snapshot for snapshot in rows}
+
+    async def distributions(
+        self, text_questions: dict[int, list[str]]
+    ) -> list[tuple[int, str, str, int]]:
+        """(snapshot id, question key, canonical value, answers) for every non-text answer."""
+        statement = self._in_scope(
+            self._answers(
+                select(
+                    Assignment.snapshot_id,
+                    Answer.question_key,
+                    Answer.value_text,
+                    func.count(Answer.id),
+                )
+            )
+            .where(Answer.value_text.is_not(None), ~self._is_text(text_questions))
+            .group_by(Assignment.snapshot_id, Answer.question_key, Answer.value_text)
+        )
+        return [(int(s), str(q), str(v), int(n)) for s, q, v, n in await self._rows(statement)]
+
+    @staticmethod
+    def _is_text(text_questions: dict[int, list[str]]) -> ColumnElement[bool]:
+        conditions = [
+            and_(Assignment.snapshot_id == snapshot_id, Answer.question_key.in_(keys))
+            for snapshot_id, keys in text_questions.items()
+            if keys
+        ]
+        return or_(False, *conditions)
+
+    async def free_texts(
+        self, text_questions: dict[int, list[str]]
+    ) -> AsyncIterator[tuple[Any, ...]]:
+        """(organization, form, role, snapshot id, question key, text, answered at), no names."""
+        statement = self._in_scope(
+            self._answers(
+                select(
+                    Organization.name,
+                    Programme.form,
+                    Assignment.role,
+                    Assignment.snapshot_id,
+                    Answer.question_key,
+                    Answer.value_text,
+                    Answer.answered_at,
+                )
+            )
+            .where(Answer.value_text.is_not(None), self._is_text(text_questions))
+            .order_by(Organization.name, Programme.form, Answer.id)
+        )
+        result = await self.session.stream(statement.execution_options(yield_per=2000))
+        async for row in result:
+            yield tuple(row)
+
+    # --- «Участники» -------------------------------------------------------------------------
+
+    async def register(self) -> AsyncIterator[tuple[Any, ...]]:
+        """The personified register: one row per pair membership."""
+        answered = (
+            select(func.count(Assignment.id))
+            .where(
+                Assignment.pair_id == PairMember.pair_id,
+                Assignment.person_id == PairMember.person_id,
+                Assignment.status == "submitted",
+            )
+            .correlate(PairMember)
+            .scalar_subquery()
+        )
+        statement = self._in_scope(
+            select(
+                Person.full_name,
+                Organization.name,
+                Person.category,
+                PairMember.role,
+                Programme.form,
+                Programme.title,
+                Pair.number,
+                Pair.status,
+                PairMember.joined_at,
+                answered,
+            )
+            .select_from(PairMember)
+            .join(Person, Person.id == PairMember.person_id)
+            .join(Pair, Pair.id == PairMember.pair_id)
+            .join(Programme, Programme.id == Pair.programme_id)
+            .join(Organization, Organization.id == Programme.organization_id)
+            .order_by(Organization.name, Programme.title, Pair.number, PairMember.role.desc())
+        )
+        result = await self.session.stream(statement.execution_options(yield_per=2000))
+        async for row in result:
+            yield tuple(row)

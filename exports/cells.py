@@ -7,6 +7,7 @@ cell with the quote prefix, so it is shown, and stays, text even after the cell 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -21,12 +22,20 @@ DATE = "DD.MM.YYYY"
 SUPPRESSED = "<{n}"
 
 
+@dataclass(frozen=True)
+class Formatted:
+    """A value whose format differs from its column's (a yes-share in a mean column)."""
+
+    value: float
+    number_format: str
+
+
 def is_risky(text: str) -> bool:
     return text.startswith(FORMULA_STARTS)
 
 
 def text_cell(sheet: WriteOnlyWorksheet, text: str) -> Cell:
-    cell = WriteOnlyCell(sheet, text)
+    cell = Cell(sheet, row=1, column=1, value=text)
     # openpyxl types "=..." as a formula; a string cell is never evaluated.
     cell.data_type = "s"
     if is_risky(text):
@@ -38,6 +47,8 @@ def cell(sheet: WriteOnlyWorksheet, value: Any, number_format: str | None = None
     """A value ready for `sheet.append`: text made safe, numbers and dates formatted."""
     if isinstance(value, str):
         return text_cell(sheet, value)
+    if isinstance(value, Formatted):
+        value, number_format = value.value, value.number_format
     if isinstance(value, datetime):
         value = value.replace(tzinfo=None)  # Excel has no time zones; values are UTC
         number_format = number_format or DATE + " HH:MM"

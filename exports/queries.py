@@ -43,7 +43,7 @@ class Level(StrEnum):
 
 def _key(level: Level) -> Any:
     if level is Level.ORGANIZATION:
-        return Programme.organization_id
+        return Organization.id
     if level is Level.MUNICIPALITY:
         return Organization.municipality_id
     if level is Level.FORM:

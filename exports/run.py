@@ -1,0 +1,35 @@
+"""One export from start to file: resolve the scope for the actor, query, write. Shared by
+the bot, the CLI and the benchmark."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exports.period import Period
+from exports.queries import MonitoringQueries
+from exports.workbook import ExportOptions, Progress, Translate, build_workbook
+from storage.repositories.export_scope import ExportScope, ExportScopeRepository
+from surveys.access import Actor
+
+
+async def export_workbook(
+    session: AsyncSession,
+    actor: Actor,
+    scope: ExportScope,
+    period: Period,
+    path: Path,
+    translate: Translate,
+    options: ExportOptions,
+    progress: Progress | None = None,
+) -> None:
+    """Write the workbook for `scope` (checked against the actor again: ScopeDenied)."""
+    checked = await ExportScopeRepository(session).resolve(
+        actor, scope.municipality_id, scope.organization_id
+    )
+    queries = MonitoringQueries(session, checked, period)
+    if progress is None:
+        await build_workbook(queries, path, translate, options)
+    else:
+        await build_workbook(queries, path, translate, options, progress)

@@ -1,0 +1,66 @@
+"""One table on a write-only sheet: a header row that stays in view, an autofilter over the
+data, column widths chosen up front (a write-only sheet cannot measure afterwards), and
+per-column number formats."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from exports.cells import cell, text_cell
+
+Translate = Callable[[str], str]
+HEADER_FONT = Font(bold=True)
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str  # already translated
+    width: float = 14
+    number_format: str | None = None
+
+
+class Table:
+    def __init__(self, workbook: Workbook, title: str, columns: Sequence[Column]) -> None:
+        self.sheet: WriteOnlyWorksheet = workbook.create_sheet(title)
+        self.columns = list(columns)
+        self.rows = 0
+        for index, column in enumerate(self.columns, start=1):
+            self.sheet.column_dimensions[get_column_letter(index)].width = column.width
+        self.sheet.freeze_panes = "A2"
+        header = []
+        for column in self.columns:
+            heading = text_cell(self.sheet, column.title)
+            heading.font = HEADER_FONT
+            heading.alignment = HEADER_ALIGNMENT
+            header.append(heading)
+        self.sheet.append(header)
+
+    def append(self, values: Sequence[Any]) -> None:
+        self.sheet.append(
+            [
+                cell(self.sheet, value, column.number_format)
+                for value, column in zip(values, self.columns, strict=True)
+            ]
+        )
+        self.rows += 1
+
+    def close_filter(self) -> None:
+        """Autofilter over the header and the rows so far (a totals row comes after it)."""
+        last = get_column_letter(len(self.columns))
+        self.untyped.auto_filter.ref = f"A1:{last}{self.rows + 1}"
+
+    @property
+    def untyped(self) -> Any:
+        """The sheet for what openpyxl's stubs omit on write-only sheets (filters, charts)."""
+        return self.sheet
+
+    def column_index(self, title: str) -> int:
+        return next(i for i, column in enumerate(self.columns, start=1) if column.title == title)

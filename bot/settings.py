@@ -75,7 +75,6 @@ class Settings(BaseSettings):
             raise ValueError("expected an http(s) URL")
         return value.rstrip("/")
 
-
     @model_validator(mode="after")
     def _links_need_a_secret(self) -> Self:
         if self.public_base_url and not self.export_link_secret:

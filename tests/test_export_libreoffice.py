@@ -58,7 +58,7 @@ async def test_libreoffice_opens_and_converts_every_sheet(
     # Sheet -1: one CSV per sheet (LibreOffice 7.2+), UTF-8, cells as shown.
     convert(
         source,
-        'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1',
+        "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1",
         out,
         tmp_path / "profile",
     )

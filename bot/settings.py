@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     export_link_secret: SecretStr | None = None
     export_link_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
     public_base_url: str | None = None
+    # Telegram takes 50 MB from bots; a self-hosted Bot API server takes up to 2000 MB.
+    export_document_limit_mb: int = Field(default=50, ge=1, le=2000)
 
     @field_validator("bot_token")
     @classmethod

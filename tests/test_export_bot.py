@@ -50,8 +50,8 @@ async def make_methodist(harness: BotHarness, municipality_id: int) -> None:
         )
 
 
-async def wait_for_document(user, count: int = 1, timeout: float = 30) -> bytes:
-    deadline = asyncio.get_running_loop().time() + timeout
+async def wait_for_document(user, count: int = 1, seconds: float = 30) -> bytes:
+    deadline = asyncio.get_running_loop().time() + seconds
     while asyncio.get_running_loop().time() < deadline:
         documents = [m.document for m in user.messages if m.document]
         if len(documents) >= count:

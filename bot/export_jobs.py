@@ -91,8 +91,8 @@ class ExportJobs:
                     await _quietly(message.edit_text(progress_text(shown)))
                 await asyncio.wait({build}, timeout=POLL)
             build.result()
-            await self._deliver(bot, settings, request, path, _, title, period)
             await _quietly(message.edit_text(_("export.ready").format(scope=title, period=period)))
+            await self._deliver(bot, settings, request, path, _, title, period)
         except Exception:
             log.exception("export failed for chat %s", request.chat_id)
             path.unlink(missing_ok=True)

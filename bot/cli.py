@@ -13,6 +13,7 @@ from pathlib import Path
 from aiogram.exceptions import TelegramAPIError
 from aiohttp import ClientError
 
+from bot.cli_export import add_export_parser, run_export
 from bot.i18n import CatalogueI18n, create_i18n
 from bot.links import deep_link
 from bot.settings import Settings, SettingsError, load_settings
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     scope.add_argument("--org", help="organization code (curator)")
     invite.add_argument("--max-uses", type=int, default=1)
     invite.add_argument("--days", type=int, help="days until the code expires")
+    add_export_parser(commands)
     return parser
 
 
@@ -74,6 +76,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, i18n: Catalogu
             return 0
         if args.command == "import-orgs":
             return await _import_orgs(args.file, engine, i18n)
+        if args.command == "export":
+            return await run_export(args, settings, engine, i18n)
         return await _invite(args, settings, engine, i18n)
     finally:
         await engine.dispose()

@@ -67,6 +67,13 @@ class _Writer:
         self._ = translate
         self.options = options
         self.workbook = Workbook(write_only=True)
+        self._total: Figures | None = None
+
+    async def total(self) -> Figures:
+        """The region or municipality total, shared by «Сводка» and «По формам»."""
+        if self._total is None:
+            self._total = (await self.queries.figures(Level.TOTAL)).get("*", Figures())
+        return self._total
 
     def form_label(self, key: str) -> str:
         form = mentoring_form(key)
@@ -137,7 +144,7 @@ class _Writer:
                 ]
             )
         table.close_filter()
-        total = (await self.queries.figures(Level.TOTAL)).get("*", Figures())
+        total = await self.total()
         totals = [programmes_total(programmes, f) for f in forms]
         table.append([_("export.total"), None, *totals, *self._figure_values(total)])
         self._rate_chart(table, len(organizations))
@@ -234,7 +241,7 @@ class _Writer:
             figures = by_form[key]
             table.append([self.form_label(key), figures.programmes, *self._figure_values(figures)])
         table.close_filter()
-        total = (await self.queries.figures(Level.TOTAL)).get("*", Figures())
+        total = await self.total()
         table.append([_("export.total"), total.programmes, *self._figure_values(total)])
 
     async def questionnaires(self) -> None:

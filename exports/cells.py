@@ -46,7 +46,8 @@ def text_cell(sheet: WriteOnlyWorksheet, text: str) -> Cell:
 def cell(sheet: WriteOnlyWorksheet, value: Any, number_format: str | None = None) -> Any:
     """A value ready for `sheet.append`: text made safe, numbers and dates formatted."""
     if isinstance(value, str):
-        return text_cell(sheet, value)
+        # Plain strings go as they are (fast path); only risky ones need a typed cell.
+        return text_cell(sheet, value) if is_risky(value) else value
     if isinstance(value, Formatted):
         value, number_format = value.value, value.number_format
     if isinstance(value, datetime):

@@ -57,9 +57,18 @@ class ExportJobs:
         return chat_id in self._running
 
     def start(self, bot: Bot, settings: Settings, i18n: I18n, request: ExportRequest) -> None:
-        task = asyncio.create_task(self._run(bot, settings, i18n, request))
+        task = asyncio.create_task(self._guarded(bot, settings, i18n, request))
         self._running[request.chat_id] = task
         task.add_done_callback(lambda _t: self._running.pop(request.chat_id, None))
+
+    async def _guarded(
+        self, bot: Bot, settings: Settings, i18n: I18n, request: ExportRequest
+    ) -> None:
+        """A background task has nobody to raise to: log what escapes (e.g. a blocked bot)."""
+        try:
+            await self._run(bot, settings, i18n, request)
+        except Exception:
+            log.exception("export for chat %s could not be delivered", request.chat_id)
 
     async def _run(self, bot: Bot, settings: Settings, i18n: I18n, request: ExportRequest) -> None:
         def _(key: str) -> str:

@@ -19,6 +19,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PERCENT = "0.0%"
 DECIMAL = "0.00"
 DATE = "DD.MM.YYYY"
+DATE_TIME = DATE + " HH:MM"
 SUPPRESSED = "<{n}"
 
 
@@ -52,7 +53,7 @@ def cell(sheet: WriteOnlyWorksheet, value: Any, number_format: str | None = None
         value, number_format = value.value, value.number_format
     if isinstance(value, datetime):
         value = value.replace(tzinfo=None)  # Excel has no time zones; values are UTC
-        number_format = number_format or DATE + " HH:MM"
+        number_format = number_format or DATE_TIME
     elif isinstance(value, date):
         number_format = number_format or DATE
     if number_format is None or value is None:

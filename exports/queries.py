@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import Float, Select, and_, case, cast, func, literal_column, or_, select
+from sqlalchemy import Select, and_, case, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -29,6 +29,7 @@ from storage.repositories.export_scope import ExportScope
 from surveys.people import Category
 
 AnySelect = TypeVar("AnySelect", bound="Select[*tuple[Any, ...]]")
+ROLES = ("mentor", "mentee")
 SCALE_EXCLUDED = ("yes", "no")  # yes/no answers carry 1/0 in value_numeric too
 YOUNG_TEACHER_CATEGORIES = (Category.TEACHER.value, Category.YOUNG_SPECIALIST.value)
 FIRST_GRADE_AGED_10 = 5  # grades 5–11 are the methodology's students aged 10(11)–18
@@ -61,6 +62,16 @@ def _people(role: str) -> ColumnElement[int]:
     return func.count(func.distinct(case((PairMember.role == role, PairMember.person_id))))
 
 
+def _respondents(role: str) -> ColumnElement[int]:
+    """People of this role who submitted a completion questionnaire."""
+    answered = and_(
+        Assignment.moment == "completion",
+        Assignment.status == "submitted",
+        Assignment.role == role,
+    )
+    return func.count(func.distinct(case((answered, Assignment.person_id))))
+
+
 @dataclass
 class Figures:
     """One row of «Сводка» or «По формам»."""
@@ -73,8 +84,13 @@ class Figures:
     mentees: int = 0
     sent: int = 0
     submitted: int = 0
-    mean: dict[str, float] = field(default_factory=dict)  # role → mean completion score
-    respondents: dict[str, int] = field(default_factory=dict)  # role → people behind it
+    score_sums: dict[str, float] = field(default_factory=dict)  # role → completion scores
+    score_counts: dict[str, int] = field(default_factory=dict)
+    respondents: dict[str, int] = field(default_factory=dict)  # role → people behind them
+
+    def mean(self, role: str) -> float | None:
+        answers = self.score_counts.get(role, 0)
+        return self.score_sums[role] / answers if answers else None
 
     @property
     def response_rate(self) -> float | None:
@@ -107,6 +123,7 @@ class MonitoringQueries:
         self.session = session
         self.scope = scope
         self.period = period
+        self._score_cache: dict[tuple[int, str, str], tuple[float, int]] | None = None
 
     # --- filters ---------------------------------------------------------------------------
 
@@ -195,6 +212,7 @@ class MonitoringQueries:
                 key,
                 func.count(Assignment.id),
                 func.sum(case((Assignment.status == "submitted", 1), else_=0)),
+                *[_respondents(role) for role in ROLES],
             )
             .select_from(Assignment)
             .join(Pair, Pair.id == Assignment.pair_id)
@@ -202,32 +220,46 @@ class MonitoringQueries:
             .join(Organization, Organization.id == Programme.organization_id),
             level,
         )
-        for value, count, submitted in await self._rows(sent):
+        for value, count, submitted, *respondents in await self._rows(sent):
             figures = result.setdefault(value, Figures())
             figures.sent, figures.submitted = int(count), int(submitted or 0)
+            # Respondents: people who submitted a completion questionnaire (exact, distinct).
+            figures.respondents = {role: int(n) for role, n in zip(ROLES, respondents, strict=True)}
 
-        satisfaction = self._scoped(
-            self._answers(
-                select(
-                    key,
-                    Assignment.role,
-                    func.avg(cast(Answer.value_numeric, Float)),
-                    func.count(func.distinct(Assignment.person_id)),
-                )
-            ).where(
-                Assignment.moment == "completion",
-                Assignment.status == "submitted",
-                Answer.value_numeric.is_not(None),
-                Answer.value_text.not_in(SCALE_EXCLUDED),
-            ),
-            level,
-            Assignment.role,
-        )
-        for value, role, mean, people in await self._rows(satisfaction):
+        for (org, form, role), (total, answers) in (await self._scores()).items():
+            value = {Level.ORGANIZATION: org, Level.FORM: form, Level.TOTAL: "*"}.get(level)
             figures = result.setdefault(value, Figures())
-            figures.mean[role] = float(mean)
-            figures.respondents[role] = int(people)
+            figures.score_sums[role] = figures.score_sums.get(role, 0.0) + total
+            figures.score_counts[role] = figures.score_counts.get(role, 0) + answers
         return result
+
+    async def _scores(self) -> dict[tuple[int, str, str], tuple[float, int]]:
+        """Sum and number of completion scale answers per organization, form and role: one
+        pass over the answers, shared by every level (sums and counts add up, means do not)."""
+        if self._score_cache is None:
+            statement = self._in_scope(
+                self._answers(
+                    select(
+                        Organization.id,
+                        Programme.form,
+                        Assignment.role,
+                        func.sum(Answer.value_numeric),
+                        func.count(Answer.id),
+                    )
+                )
+                .where(
+                    Assignment.moment == "completion",
+                    Assignment.status == "submitted",
+                    Answer.value_numeric.is_not(None),
+                    Answer.value_text.not_in(SCALE_EXCLUDED),
+                )
+                .group_by(Organization.id, Programme.form, Assignment.role)
+            )
+            self._score_cache = {
+                (org, form, role): (float(total), int(n))
+                for org, form, role, total, n in await self._rows(statement)
+            }
+        return self._score_cache
 
     def _answers(self, statement: AnySelect) -> AnySelect:
         return (

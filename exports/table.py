@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from exports.cells import cell, text_cell
+from exports.cells import Formatted, cell, text_cell
 
 Translate = Callable[[str], str]
 HEADER_FONT = Font(bold=True)
@@ -35,6 +38,14 @@ class Table:
         for index, column in enumerate(self.columns, start=1):
             self.sheet.column_dimensions[get_column_letter(index)].width = column.width
         self.sheet.freeze_panes = "A2"
+        # One styled cell per formatted column, refilled row after row: a write-only sheet
+        # serialises a row as soon as it is appended, and a styled cell is costly to make.
+        self._styled: list[Cell | None] = []
+        for column in self.columns:
+            styled = WriteOnlyCell(self.sheet) if column.number_format else None
+            if styled is not None and column.number_format:
+                styled.number_format = column.number_format
+            self._styled.append(styled)
         header = []
         for column in self.columns:
             heading = text_cell(self.sheet, column.title)
@@ -44,12 +55,16 @@ class Table:
         self.sheet.append(header)
 
     def append(self, values: Sequence[Any]) -> None:
-        self.sheet.append(
-            [
-                cell(self.sheet, value, column.number_format)
-                for value, column in zip(values, self.columns, strict=True)
-            ]
-        )
+        row: list[Any] = []
+        for value, column, styled in zip(values, self.columns, self._styled, strict=True):
+            if styled is None or value is None or isinstance(value, str | Formatted):
+                row.append(cell(self.sheet, value, column.number_format))
+                continue
+            if isinstance(value, datetime):
+                value = value.replace(tzinfo=None)  # Excel has no time zones; values are UTC
+            styled.value = value
+            row.append(styled)
+        self.sheet.append(row)
         self.rows += 1
 
     def close_filter(self) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
-from exports.cells import DECIMAL, PERCENT, suppressed
+from exports.cells import DATE, DATE_TIME, DECIMAL, PERCENT, suppressed
 from exports.queries import Figures, Level, MonitoringQueries, OrganizationRow, Reach
 from exports.questionnaire_sheet import QuestionnaireSheet, question_rows, text_questions
 from exports.table import Column, Table, Translate
@@ -68,6 +68,8 @@ class _Writer:
         self.options = options
         self.workbook = Workbook(write_only=True)
         self._total: Figures | None = None
+        self._forms: dict[str, str] = {}
+        self._labels: dict[str, str] = {}
 
     async def total(self) -> Figures:
         """The region or municipality total, shared by «Сводка» and «По формам»."""
@@ -76,8 +78,16 @@ class _Writer:
         return self._total
 
     def form_label(self, key: str) -> str:
-        form = mentoring_form(key)
-        return form.label(self.options.locale) if form else key
+        if key not in self._forms:
+            form = mentoring_form(key)
+            self._forms[key] = form.label(self.options.locale) if form else key
+        return self._forms[key]
+
+    def label(self, key: str) -> str:
+        """A catalogue text, looked up once per export (row loops ask for the same few)."""
+        if key not in self._labels:
+            self._labels[key] = self._(key)
+        return self._labels[key]
 
     def _figure_columns(self) -> list[Column]:
         _ = self._
@@ -99,7 +109,7 @@ class _Writer:
         for role in ROLES:
             people = figures.respondents.get(role, 0)
             hidden = suppressed(people, self.options.min_group) if people else None
-            means.append(hidden or figures.mean.get(role))
+            means.append(hidden or figures.mean(role))
         return [
             figures.pairs,
             figures.groups,
@@ -269,7 +279,7 @@ class _Writer:
                 Column(_("export.col.role"), 14),
                 Column(_("export.col.question_text"), 40),
                 Column(_("export.col.answer"), 60),
-                Column(_("export.col.answered_at"), 16),
+                Column(_("export.col.answered_at"), 16, DATE_TIME),
             ],
         )
         rows = self.queries.free_texts(text_questions(snapshots))
@@ -278,7 +288,7 @@ class _Writer:
                 [
                     org,
                     self.form_label(form),
-                    _(f"role.{role}"),
+                    self.label(f"role.{role}"),
                     texts.get((snapshot_id, key), key),
                     text,
                     answered_at,
@@ -300,7 +310,7 @@ class _Writer:
                 Column(_("export.col.programme"), 30),
                 Column(_("export.col.pair"), 8),
                 Column(_("export.col.pair_status"), 14),
-                Column(_("export.col.joined"), 12),
+                Column(_("export.col.joined"), 12, DATE),
                 Column(_("export.col.answered"), 12),
             ],
         )
@@ -318,14 +328,14 @@ class _Writer:
         ) in self.queries.register():
             table.append(
                 [
-                    name or _("export.forgotten"),
+                    name or forgotten,
                     org,
-                    _(f"category.{category}") if category else None,
-                    _(f"role.{role}"),
+                    self.label(f"category.{category}") if category else None,
+                    self.label(f"role.{role}"),
                     self.form_label(form),
                     title,
                     number,
-                    _(f"export.pair_status.{status}"),
+                    self.label(f"export.pair_status.{status}"),
                     joined.date(),
                     n,
                 ]

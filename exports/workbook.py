@@ -314,6 +314,7 @@ class _Writer:
                 Column(_("export.col.answered"), 12),
             ],
         )
+        forgotten = _("export.forgotten")
         async for (
             name,
             org,

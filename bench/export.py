@@ -367,7 +367,11 @@ def child(*args: str) -> dict[str, float]:
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
-def run(db: str, url: str, scale: float, work: Path) -> None:
+def _seconds(runs: list[dict[str, float]]) -> str:
+    return ", ".join(f"{figures['seconds']:.1f}" for figures in runs)
+
+
+def run(db: str, url: str, scale: float, work: Path, repeat: int) -> None:
     region = Region(scale)
     asyncio.run(migrate(url))
     started = time.perf_counter()
@@ -382,16 +386,23 @@ def run(db: str, url: str, scale: float, work: Path) -> None:
         f"{counts['answer']:,} answers"
     )
     out = work / f"export-{db}.xlsx"
-    export = child("--measure-export", url, str(out))
-    floor = child("--measure-floor", str(out), str(work / f"floor-{db}.xlsx"))
+    exports, floors = [], []
+    for _ in range(repeat):  # alternated, best of each: the machine is shared and noisy
+        exports.append(child("--measure-export", url, str(out)))
+        floors.append(child("--measure-floor", str(out), str(work / f"floor-{db}.xlsx")))
+    export = min(exports, key=lambda figures: figures["seconds"])
+    floor = min(floors, key=lambda figures: figures["seconds"])
+    export["peak_mb"] = max(figures["peak_mb"] for figures in exports)
     size_mb = out.stat().st_size / 2**20
     print(
-        f"[{db}] export {export['seconds']:.1f} s, peak {export['peak_mb']:.0f} MB "
+        f"[{db}] export {export['seconds']:.1f} s (runs: {_seconds(exports)}), "
+        f"peak {export['peak_mb']:.0f} MB "
         f"(interpreter and imports {export['baseline_mb']:.0f} MB), file {size_mb:.1f} MB"
     )
     ratio = export["seconds"] / floor["seconds"]
     print(
-        f"[{db}] floor  {floor['seconds']:.1f} s for the same {floor['rows']:,.0f} rows / "
+        f"[{db}] floor  {floor['seconds']:.1f} s (runs: {_seconds(floors)}) "
+        f"for the same {floor['rows']:,.0f} rows / "
         f"{floor['cells']:,.0f} cells  ->  export/floor = {ratio:.2f} "
         "(targets: <= 2, peak < 300 MB)"
     )
@@ -407,14 +418,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 40,000 pairs")
+    parser.add_argument("--repeat", type=int, default=2, help="runs of each step; best is shown")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="nastavnik-bench-") as folder:
         work = Path(folder)
         if args.db in ("sqlite", "both"):
-            run("sqlite", f"sqlite+aiosqlite:///{work / 'bench.db'}", args.scale, work)
+            run("sqlite", f"sqlite+aiosqlite:///{work / 'bench.db'}", args.scale, work, args.repeat)
         if args.db in ("postgresql", "both"):
-            run("postgresql", args.pg_url, args.scale, work)
+            run("postgresql", args.pg_url, args.scale, work, args.repeat)
 
 
 if __name__ == "__main__":

@@ -19,11 +19,12 @@ from storage.models import (
     RosterEntry,
 )
 from storage.repositories.invites import ScopeDenied
-from storage.repositories.scope import organization_in_view
+from storage.repositories.scope import organization_in_view, require_curator_of
 from surveys.access import Actor
 
 OPEN_ASSIGNMENT = ("pending", "in_progress")
 FORMING = "forming"  # a roster group not formed into a pair yet
+PAIR_STATUSES = ("active", "completed", "dissolved", FORMING)
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,9 @@ class StatusRepository:
         ]
 
     async def open_assignments(self, actor: Actor, organization_id: int) -> list[Assignment]:
-        """Questionnaires of the organization still waiting for an answer."""
+        """Questionnaires of the organization still waiting for an answer, for its curator
+        to remind people about."""
+        require_curator_of(actor, organization_id)
         org = await organization_in_view(self.session, actor, organization_id)
         query = (
             select(Assignment)

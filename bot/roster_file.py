@@ -45,7 +45,9 @@ def read_roster(content: bytes) -> ParsedRoster:
     if len(content) > MAX_BYTES:
         raise RosterFileError(RosterFileProblem.TOO_BIG)
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        # data_only=False: a formula comes in as its text ("=HYPERLINK(…)") and is kept as
+        # text, never as a value some spreadsheet computed.
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
         raise RosterFileError(RosterFileProblem.NOT_XLSX) from None
     try:

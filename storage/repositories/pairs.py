@@ -99,7 +99,7 @@ class PairRepository:
             .join(Pair, Pair.id == PairMember.pair_id)
             .where(Pair.status == "active", PairMember.person_id.in_(everyone))
         )
-        for person_id, role in busy.tuples():
+        for person_id, role in busy.all():
             if person_id in mentees:
                 raise PairRefused(PairProblem.MENTEE_TAKEN)
             if person_id == mentor_id and role == Role.MENTEE.value:
@@ -126,7 +126,7 @@ class PairRepository:
             .where(PairMember.pair_id == pair_id)
             .order_by(PairMember.role.desc(), PairMember.id)  # mentor first
         )
-        return list(rows.tuples())
+        return [(member, person) for member, person in rows.all()]
 
     async def candidates(self, actor: Actor, programme_id: int, role: Role) -> list[Person]:
         """Registered people of the programme's organization who hold this role."""

@@ -99,7 +99,7 @@ class StatusRepository:
             .where(PairMember.pair_id.in_(pair_ids))
             .order_by(PairMember.pair_id, PairMember.role.desc(), PairMember.id)
         )
-        for pair_id, role, name in rows.tuples():
+        for pair_id, role, name in rows.all():
             members.setdefault(pair_id, []).append(MemberStatus(name, role, True))
         activity = func.coalesce(
             Assignment.last_activity_at, Assignment.submitted_at, Assignment.created_at
@@ -117,7 +117,7 @@ class StatusRepository:
                     .where(Assignment.pair_id.in_(pair_ids), Assignment.status != "expired")
                     .group_by(Assignment.pair_id)
                 )
-            ).tuples()
+            ).all()
         }
         result: list[PairStatus] = []
         for pair in pairs:
@@ -208,7 +208,7 @@ class StatusRepository:
                         func.sum(case((live_pairs.c.status == "completed", 1), else_=0)),
                     ).group_by(live_pairs.c.org_id)
                 )
-            ).tuples()
+            ).all()
         }
         people: dict[tuple[int, str], int] = {
             (org_id, role): int(number)
@@ -222,7 +222,7 @@ class StatusRepository:
                     .join(PairMember, PairMember.pair_id == live_pairs.c.pair_id)
                     .group_by(live_pairs.c.org_id, PairMember.role)
                 )
-            ).tuples()
+            ).all()
         }
         answers = {
             org_id: (int(sent), int(answered or 0))
@@ -237,7 +237,7 @@ class StatusRepository:
                     .where(Assignment.status != "expired")
                     .group_by(live_pairs.c.org_id)
                 )
-            ).tuples()
+            ).all()
         }
         return [
             OrganizationSummary(

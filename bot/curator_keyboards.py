@@ -32,12 +32,16 @@ PROGRAMME_ACTIONS = (
 )
 
 
-def programme_list(programmes: Sequence[Programme]) -> InlineKeyboardMarkup:
+def programme_list(programmes: Sequence[Programme], action: str = "open") -> InlineKeyboardMarkup:
+    """Programmes to open (with a "new" button) or, for /pairs, to list the pairs of."""
     builder = InlineKeyboardBuilder()
     for programme in programmes:
         label = f"{programme.title} ({programme.academic_year})"[:LABEL_MAX]
-        builder.button(text=label, callback_data=ProgrammeCb(action="open", programme=programme.id))
-    builder.button(text=_("curator.programme.new"), callback_data=NewProgrammeCb(organization=0))
+        builder.button(text=label, callback_data=ProgrammeCb(action=action, programme=programme.id))
+    if action == "open":
+        builder.button(
+            text=_("curator.programme.new"), callback_data=NewProgrammeCb(organization=0)
+        )
     builder.adjust(1)
     return builder.as_markup()
 

@@ -184,3 +184,23 @@ async def test_stray_input_around_uploads(harness: BotHarness) -> None:
     await curator.send_document(roster_bytes(ROSTER), "roster.xlsx")
     assert "откройте программу" in (curator.last_text or "")
     assert await _count(harness, RosterEntry) == 0
+
+
+async def test_forget_erases_the_name_in_the_roster(harness: BotHarness) -> None:
+    _ids, _programme_id, curator = await _curator_with_programme(harness)
+    await curator.press(curator.button("Загрузить список"))
+    calls = await curator.send_document(roster_bytes(ROSTER[:2]), "roster.xlsx")
+    link = str(sheet_rows(sent_workbook(calls), 0)[1][4])
+    teacher = harness.standin.user(7110)
+    await teacher.send(f"/start {link.rsplit('=', 1)[1]}")
+    await teacher.press(teacher.button("Согласен"))
+    await teacher.send("/forget")
+    await teacher.press(teacher.button("Да, удалить"))
+    async with harness.session_factory() as session:
+        names = list(
+            await session.scalars(select(RosterEntry.full_name).order_by(RosterEntry.row_number))
+        )
+    assert names == [None, ROSTER[1][0]]  # the row stays for the pair, the name goes
+    await curator.send("/status")
+    assert "Смирнов" not in (curator.last_text or "")
+    assert "(данные удалены)" in (curator.last_text or "")

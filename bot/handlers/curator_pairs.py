@@ -42,7 +42,7 @@ async def pairs_command(
     await state.clear()
     programmes = await ProgrammeRepository(session).of_curator(actor)
     text = _("curator.pair.pick_programme") if programmes else _("curator.programme.none")
-    await message.answer(text, reply_markup=keyboards.programme_list(programmes))
+    await message.answer(text, reply_markup=keyboards.programme_list(programmes, action="pairs"))
 
 
 async def list_pairs(

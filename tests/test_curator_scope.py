@@ -163,7 +163,7 @@ async def test_methodist_of_the_district_sees_but_cannot_remind(harness: BotHarn
 async def test_repositories_refuse_outside_scope(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    ids, programme_id, pair_id, mentor_id = await _victim_school(session_factory)
+    ids, programme_id, pair_id, _mentor_id = await _victim_school(session_factory)
     other_curator = Actor(
         telegram_id=1, person_id=None, grants=(Grant(Role.CURATOR, organization_id=ids["S101"]),)
     )

@@ -30,10 +30,18 @@ class YearCb(CallbackData, prefix="ky"):
 
 
 class PairCb(CallbackData, prefix="kq"):
-    """An action on one pair: open, dissolve, complete, complete_yes."""
+    """An action on one pair: open, add, remove, dissolve, complete, complete_yes."""
 
     action: str
     pair: int
+
+
+class MemberCb(CallbackData, prefix="km"):
+    """Change a pair: add or remove one mentee."""
+
+    action: str
+    pair: int
+    person: int
 
 
 class PickCb(CallbackData, prefix="kk"):

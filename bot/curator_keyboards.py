@@ -11,6 +11,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.curator_callbacks import (
     FormCb,
+    MemberCb,
     NewProgrammeCb,
     PairCb,
     PickCb,
@@ -21,6 +22,7 @@ from storage.models import Pair, Person, Programme
 from surveys.forms import mentoring_forms
 
 LABEL_MAX = 60
+PAIR_ACTIONS = ("add", "remove", "complete", "dissolve")
 PROGRAMME_ACTIONS = (
     "link_mentor",
     "link_mentee",
@@ -110,7 +112,7 @@ def pair_list(pairs: Sequence[Pair]) -> InlineKeyboardMarkup:
 def pair_actions(pair: Pair) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     if pair.status == "active":
-        for action in ("complete", "dissolve"):
+        for action in PAIR_ACTIONS:
             builder.button(
                 text=_(f"curator.pair.button.{action}"),
                 callback_data=PairCb(action=action, pair=pair.id),
@@ -125,6 +127,18 @@ def confirm_pair(pair_id: int) -> InlineKeyboardMarkup:
         text=_("curator.confirm.yes"), callback_data=PairCb(action="complete_yes", pair=pair_id)
     )
     builder.button(text=_("curator.confirm.no"), callback_data=PairCb(action="open", pair=pair_id))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def members(action: str, pair_id: int, persons: Sequence[Person]) -> InlineKeyboardMarkup:
+    """One button per person to add to (or remove from) a pair."""
+    builder = InlineKeyboardBuilder()
+    for person in persons:
+        builder.button(
+            text=(person.full_name or "—")[:LABEL_MAX],
+            callback_data=MemberCb(action=action, pair=pair_id, person=person.id),
+        )
     builder.adjust(1)
     return builder.as_markup()
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.commands import COMMANDS
-from bot.curator_keyboards import PROGRAMME_ACTIONS
+from bot.curator_keyboards import PAIR_ACTIONS, PROGRAMME_ACTIONS
+from bot.handlers.curator_pairs import MEMBER_ACTIONS
 from bot.handlers.curator_status import STATUS_COLUMNS
 from bot.i18n import LOCALES, catalogue_files, read_catalogue
 from bot.roster_file import RosterFileProblem
@@ -65,8 +66,11 @@ def curator_keys() -> set[str]:
     keys |= {f"curator.programme.status.{status}" for status in ("draft", "active", "completed")}
     keys |= {f"curator.programme.button.{action}" for action in PROGRAMME_ACTIONS}
     keys |= {f"curator.pair.status.{status}" for status in PAIR_STATUSES}
-    keys |= {f"curator.pair.button.{action}" for action in ("complete", "dissolve")}
+    keys |= {f"curator.pair.button.{action}" for action in PAIR_ACTIONS}
     keys |= {f"curator.pair.problem.{problem.value}" for problem in PairProblem}
+    keys |= {
+        f"curator.pair.{kind}.{action}" for kind in ("ask", "changed") for action in MEMBER_ACTIONS
+    }
     keys |= {f"curator.roster.problem.{problem.value}" for problem in RowProblem}
     keys |= {f"curator.roster.file.{problem.value}" for problem in RosterFileProblem}
     keys |= {f"curator.status.filter.{option.value}" for option in StatusFilter}

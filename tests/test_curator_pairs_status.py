@@ -226,3 +226,37 @@ async def test_methodist_sees_the_district_and_opens_a_school(harness: BotHarnes
     await admin.send("/status")
     await admin.press(admin.button("Петушинский район"))
     assert "МБОУ СОШ № 101: пар 0" in (admin.last_text or "")
+
+
+async def test_change_members_of_a_pair(harness: BotHarness) -> None:
+    _ids, _programme_id, curator = await _school(harness)
+    await _form(curator, "Наставник Первый", ["Ученица Анна"])
+
+    async def open_pair() -> None:
+        await curator.send("/pairs")
+        await curator.press(curator.button("Наставничество 2026"))
+        await curator.press(curator.button("№1"))
+
+    await open_pair()
+    await curator.press(curator.button("Убрать наставляемого"))
+    await curator.press(curator.button("Ученица Анна"))
+    assert "единственный наставляемый" in (curator.answers_to_callbacks[-1] or "")
+
+    await open_pair()
+    await curator.press(curator.button("Добавить наставляемого"))
+    assert "Ученица Анна" not in [label for label, _ in curator.buttons()]  # already paired
+    add = curator.button("Ученик Борис")
+    message_id = curator.messages[-1].message_id
+    await curator.press(add)
+    assert "добавлен в пару №1" in (curator.last_text or "")
+    await curator.press(add, message_id=message_id)  # double tap
+    assert "уже состоит" in (curator.answers_to_callbacks[-1] or "")
+    assert await _count(harness, PairMember) == 3
+    assert await _count(harness, Assignment) == 3  # the newcomer's start questionnaire only
+
+    await open_pair()
+    await curator.press(curator.button("Убрать наставляемого"))
+    await curator.press(curator.button("Ученица Анна"))
+    assert "убран из пары №1" in (curator.last_text or "")
+    assert await _count(harness, PairMember) == 2
+    assert await _count(harness, Assignment, Assignment.status == "expired") == 1

@@ -86,7 +86,12 @@ async def test_forged_buttons_of_another_scope_are_refused(harness: BotHarness) 
                 "complete_yes",
             )
         ),
-        *(f"kq:{action}:{pair_id}" for action in ("open", "complete", "complete_yes", "dissolve")),
+        *(
+            f"kq:{action}:{pair_id}"
+            for action in ("open", "complete", "complete_yes", "dissolve", "add", "remove")
+        ),
+        f"km:add:{pair_id}:{mentor_id}",
+        f"km:remove:{pair_id}:{mentor_id}",
         f"kn:{ids['S001']}",
         f"ks:{ids['S001']}:all:0",
         f"ks:{ids['S001']}:unans:1",

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import curator_keyboards as keyboards
 from bot.commands import CommandAllowed
-from bot.curator_callbacks import PairCb, PickCb, ProgrammeCb
+from bot.curator_callbacks import MemberCb, PairCb, PickCb, ProgrammeCb
 from bot.curator_questionnaires import send_questionnaires
 from bot.replies import drop_buttons, reply
 from bot.settings import Settings
@@ -29,6 +29,7 @@ from surveys.questionnaire import Catalogue, Moment
 
 # Buttons per picking screen; a school's registered mentors or mentees fit in this.
 PICK_LIMIT = 50
+MEMBER_ACTIONS = ("add", "remove")
 
 
 class PairForming(StatesGroup):
@@ -377,6 +378,70 @@ async def complete_programme(
     )
 
 
+async def ask_member(
+    query: CallbackQuery, callback_data: PairCb, session: AsyncSession, actor: Actor
+) -> None:
+    """The people who can be added to the pair, or its mentees to remove one."""
+    pairs = PairRepository(session)
+    try:
+        if callback_data.action == "add":
+            people = await pairs.free_mentees(actor, callback_data.pair)
+        else:
+            people = [
+                person
+                for member, person in await pairs.members(
+                    (await pairs.to_change(actor, callback_data.pair))[0].id
+                )
+                if member.role == Role.MENTEE.value
+            ]
+    except ScopeDenied:
+        await query.answer(_("curator.denied"), show_alert=True)
+        return
+    await query.answer()
+    if not people:
+        await reply(query, _("curator.pair.no_candidates"))
+        return
+    await reply(
+        query,
+        _(f"curator.pair.ask.{callback_data.action}"),
+        keyboards.members(callback_data.action, callback_data.pair, people[:PICK_LIMIT]),
+    )
+
+
+async def member_chosen(
+    query: CallbackQuery,
+    callback_data: MemberCb,
+    session: AsyncSession,
+    actor: Actor,
+    i18n: I18n,
+    catalogue: Catalogue,
+    settings: Settings,
+) -> None:
+    pairs = PairRepository(session)
+    try:
+        if callback_data.action == "add":
+            pair = await pairs.add_mentee(actor, callback_data.pair, callback_data.person)
+        elif callback_data.action == "remove":
+            pair = await pairs.remove_mentee(actor, callback_data.pair, callback_data.person)
+        else:
+            await query.answer(_("fallback.stale_button"))
+            return
+    except ScopeDenied:
+        await query.answer(_("curator.denied"), show_alert=True)
+        return
+    except PairRefused as refused:
+        await query.answer(_(f"curator.pair.problem.{refused.problem.value}"), show_alert=True)
+        return
+    await query.answer()
+    await drop_buttons(query)
+    if callback_data.action == "add":
+        # Idempotent: only the newcomer gets the starting questionnaire.
+        await send_questionnaires(
+            session, i18n, catalogue, pair.id, Moment.START, settings.start_due_days
+        )
+    await reply(query, _(f"curator.pair.changed.{callback_data.action}").format(number=pair.number))
+
+
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(pairs_command, Command("pairs"), CommandAllowed("pairs"))
@@ -389,6 +454,8 @@ def create_router() -> Router:
     router.callback_query.register(ask_complete_pair, PairCb.filter(F.action == "complete"))
     router.callback_query.register(complete_pair, PairCb.filter(F.action == "complete_yes"))
     router.callback_query.register(dissolve_pair, PairCb.filter(F.action == "dissolve"))
+    router.callback_query.register(ask_member, PairCb.filter(F.action.in_(MEMBER_ACTIONS)))
+    router.callback_query.register(member_chosen, MemberCb.filter())
     router.callback_query.register(
         ask_complete_programme, ProgrammeCb.filter(F.action == "complete")
     )

@@ -34,6 +34,8 @@ class PairProblem(StrEnum):
     NUMBER_TAKEN = "number_taken"
     ALREADY_STARTED = "already_started"  # answers exist: a pair that started is not dissolved
     NOT_ACTIVE = "not_active"
+    LAST_MENTEE = "last_mentee"  # a pair keeps at least one mentee; dissolve it instead
+    NOT_A_MEMBER = "not_a_member"
 
 
 class PairRefused(Exception):
@@ -172,6 +174,60 @@ class PairRepository:
         pair.completed_at = utcnow()
         await self.session.flush()
         return pair
+
+    async def add_mentee(self, actor: Actor, pair_id: int, person_id: int) -> Pair:
+        pair, programme = await self.to_change(actor, pair_id)
+        if pair.status != "active":
+            raise PairRefused(PairProblem.NOT_ACTIVE)
+        mentor_id = await self.session.scalar(
+            select(PairMember.person_id).where(
+                PairMember.pair_id == pair.id, PairMember.role == Role.MENTOR.value
+            )
+        )
+        assert mentor_id is not None
+        await self._check_people(programme, mentor_id, [person_id])
+        self.session.add(PairMember(pair_id=pair.id, person_id=person_id, role=Role.MENTEE.value))
+        await self.session.flush()
+        return pair
+
+    async def remove_mentee(self, actor: Actor, pair_id: int, person_id: int) -> Pair:
+        pair, _programme = await self.to_change(actor, pair_id)
+        if pair.status != "active":
+            raise PairRefused(PairProblem.NOT_ACTIVE)
+        mentees = {
+            member.person_id: member
+            for member, _person in await self.members(pair.id)
+            if member.role == Role.MENTEE.value
+        }
+        if person_id not in mentees:
+            raise PairRefused(PairProblem.NOT_A_MEMBER)
+        if len(mentees) == 1:
+            raise PairRefused(PairProblem.LAST_MENTEE)
+        await self.session.delete(mentees[person_id])
+        # Answers already given stay (they count); open questionnaires are withdrawn.
+        for assignment in await self.session.scalars(
+            select(Assignment).where(
+                Assignment.pair_id == pair.id,
+                Assignment.person_id == person_id,
+                Assignment.status.in_(("pending", "in_progress")),
+            )
+        ):
+            assignment.status = "expired"
+        await self.session.flush()
+        return pair
+
+    async def free_mentees(self, actor: Actor, pair_id: int) -> list[Person]:
+        """Mentees of the organization who are in no active pair: who can be added."""
+        _pair, programme = await self.to_change(actor, pair_id)
+        busy = set(
+            await self.session.scalars(
+                select(PairMember.person_id)
+                .join(Pair, Pair.id == PairMember.pair_id)
+                .where(Pair.status == "active")
+            )
+        )
+        candidates = await self.candidates(actor, programme.id, Role.MENTEE)
+        return [person for person in candidates if person.id not in busy]
 
     async def active_of_programme(self, actor: Actor, programme_id: int) -> list[Pair]:
         return [p for p in await self.of_programme(actor, programme_id) if p.status == "active"]

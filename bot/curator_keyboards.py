@@ -24,6 +24,7 @@ from surveys.forms import mentoring_forms
 LABEL_MAX = 60
 PAIR_ACTIONS = ("add", "remove", "complete", "dissolve")
 PROGRAMME_ACTIONS = (
+    "edit",
     "link_mentor",
     "link_mentee",
     "roster",
@@ -81,6 +82,20 @@ def programme_actions(programme: Programme) -> InlineKeyboardMarkup:
             callback_data=ProgrammeCb(action=action, programme=programme.id),
         )
     builder.adjust(2)
+    return builder.as_markup()
+
+
+EDITABLE = ("title", "starts_on", "ends_on")
+
+
+def programme_fields(programme_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for field in EDITABLE:
+        builder.button(
+            text=_(f"curator.programme.edit.{field}"),
+            callback_data=ProgrammeCb(action=f"edit_{field}", programme=programme_id),
+        )
+    builder.adjust(1)
     return builder.as_markup()
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.commands import COMMANDS
-from bot.curator_keyboards import PAIR_ACTIONS, PROGRAMME_ACTIONS
+from bot.curator_keyboards import EDITABLE, PAIR_ACTIONS, PROGRAMME_ACTIONS
 from bot.handlers.curator_pairs import MEMBER_ACTIONS
 from bot.handlers.curator_status import STATUS_COLUMNS
 from bot.i18n import LOCALES, catalogue_files, read_catalogue
@@ -65,6 +65,8 @@ def curator_keys() -> set[str]:
     keys |= {f"curator.programme.title_problem.{problem.value}" for problem in TitleProblem}
     keys |= {f"curator.programme.status.{status}" for status in ("draft", "active", "completed")}
     keys |= {f"curator.programme.button.{action}" for action in PROGRAMME_ACTIONS}
+    keys |= {f"curator.programme.edit.{field}" for field in EDITABLE}
+    keys |= {f"curator.programme.edit.ask_{field}" for field in EDITABLE}
     keys |= {f"curator.pair.status.{status}" for status in PAIR_STATUSES}
     keys |= {f"curator.pair.button.{action}" for action in PAIR_ACTIONS}
     keys |= {f"curator.pair.problem.{problem.value}" for problem in PairProblem}

@@ -94,3 +94,33 @@ async def test_programme_links_bind_people_to_the_programme(harness: BotHarness)
     async with harness.session_factory() as session:
         person = await session.scalar(select(Person).where(Person.telegram_id == 7003))
     assert person is not None and person.organization_id == ids["S001"]
+
+
+async def test_curator_changes_title_and_dates(harness: BotHarness) -> None:
+    ids = await seed_directory(harness.session_factory)
+    boss = await make_person(
+        harness.session_factory, 7004, "Куратор Ирина", Role.CURATOR, organization_id=ids["S001"]
+    )
+    programme_id = await make_programme(harness.session_factory, boss, ids["S001"])
+    curator = harness.standin.user(7004)
+    await curator.send("/programmes")
+    await curator.press(curator.button("Наставничество 2026"))
+    await curator.press(curator.button("Изменить"))
+    await curator.press(curator.button("Дату окончания"))
+    await curator.send("01.08.2026")  # before the start (01.09.2026)
+    assert "позже даты начала" in (curator.last_text or "")
+    await curator.send("30.06.2027")
+    assert "01.09.2026 — 30.06.2027" in (curator.last_text or "")
+    await curator.press(curator.button("Изменить"))
+    await curator.press(curator.button("Название"))
+    await curator.send_sticker()
+    assert "текстом" in (curator.last_text or "")
+    await curator.send("Наставники и наставляемые")
+    assert "«Наставники и наставляемые»" in (curator.last_text or "")
+    async with harness.session_factory() as session:
+        programme = await session.get(Programme, programme_id)
+    assert programme is not None
+    assert (programme.title, programme.ends_on.isoformat()) == (
+        "Наставники и наставляемые",
+        "2027-06-30",
+    )

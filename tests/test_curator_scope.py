@@ -76,6 +76,9 @@ async def test_forged_buttons_of_another_scope_are_refused(harness: BotHarness) 
             f"kp:{action}:{programme_id}"
             for action in (
                 "open",
+                "edit",
+                "edit_title",
+                "edit_ends_on",
                 "link_mentor",
                 "link_mentee",
                 "roster",

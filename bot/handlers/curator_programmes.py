@@ -38,6 +38,10 @@ from surveys.programme_rules import (
 )
 
 
+class ProgrammeEdit(StatesGroup):
+    value = State()
+
+
 class ProgrammeStep(StatesGroup):
     form = State()
     title = State()
@@ -254,6 +258,82 @@ async def programme_link(
     )
 
 
+async def ask_field(
+    query: CallbackQuery, callback_data: ProgrammeCb, session: AsyncSession, actor: Actor
+) -> None:
+    try:
+        programme = await ProgrammeRepository(session).to_change(actor, callback_data.programme)
+    except ScopeDenied:
+        await query.answer(_("curator.denied"), show_alert=True)
+        return
+    await query.answer()
+    await reply(query, _("curator.programme.edit.ask"), keyboards.programme_fields(programme.id))
+
+
+async def ask_new_value(
+    query: CallbackQuery,
+    callback_data: ProgrammeCb,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+) -> None:
+    field = callback_data.action.removeprefix("edit_")
+    try:
+        programme = await ProgrammeRepository(session).to_change(actor, callback_data.programme)
+    except ScopeDenied:
+        await query.answer(_("curator.denied"), show_alert=True)
+        return
+    if field not in keyboards.EDITABLE:
+        await query.answer(_("fallback.stale_button"))
+        return
+    await query.answer()
+    await drop_buttons(query)
+    await state.clear()
+    await state.set_state(ProgrammeEdit.value)
+    await state.update_data(programme_id=programme.id, field=field)
+    await reply(query, _(f"curator.programme.edit.ask_{field}"))
+
+
+async def new_value_given(
+    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, i18n: I18n
+) -> None:
+    data = await state.get_data()
+    field = str(data["field"])
+    programmes = ProgrammeRepository(session)
+    try:
+        programme = await programmes.to_change(actor, int(data["programme_id"]))
+    except ScopeDenied:
+        await state.clear()
+        await message.answer(_("curator.denied"))
+        return
+    text = message.text or ""
+    if field == "title":
+        title = normalize_title(text)
+        title_issue = title_problem(title)
+        if title_issue is not None:
+            await message.answer(_(f"curator.programme.title_problem.{title_issue.value}"))
+            return
+        await programmes.change(actor, programme.id, title=title)
+    else:
+        day = parse_day(text, _today())
+        starts = day if field == "starts_on" else programme.starts_on
+        ends = day if field == "ends_on" else programme.ends_on
+        problem = day if isinstance(day, DateProblem) else None
+        if problem is None:
+            assert isinstance(starts, date) and isinstance(ends, date)
+            problem = end_problem(starts, ends)
+        if problem is not None:
+            await message.answer(_(f"curator.date_problem.{problem.value}"))
+            return
+        assert isinstance(starts, date) and isinstance(ends, date)
+        await programmes.change(actor, programme.id, starts_on=starts, ends_on=ends)
+    await state.clear()
+    await message.answer(
+        await programme_text(session, programme, i18n),
+        reply_markup=keyboards.programme_actions(programme),
+    )
+
+
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(list_programmes, Command("programmes"), CommandAllowed("programmes"))
@@ -278,4 +358,8 @@ def create_router() -> Router:
     router.callback_query.register(
         programme_link, ProgrammeCb.filter(F.action.in_({"link_mentor", "link_mentee"}))
     )
+    router.callback_query.register(ask_field, ProgrammeCb.filter(F.action == "edit"))
+    router.callback_query.register(ask_new_value, ProgrammeCb.filter(F.action.startswith("edit_")))
+    router.message.register(new_value_given, ProgrammeEdit.value, typed)
+    router.message.register(sent_instead_of_text, ProgrammeEdit.value, ~F.text)
     return router

@@ -86,6 +86,26 @@ class ProgrammeRepository:
         await self.session.flush()
         return invite
 
+    async def change(
+        self,
+        actor: Actor,
+        programme_id: int,
+        *,
+        title: str | None = None,
+        starts_on: date | None = None,
+        ends_on: date | None = None,
+    ) -> Programme:
+        """Change the title or dates; the dates must still make sense together."""
+        programme = await self.to_change(actor, programme_id)
+        new_title = title if title is not None else programme.title
+        new_start = starts_on or programme.starts_on
+        new_end = ends_on or programme.ends_on
+        if title_problem(new_title) is not None or end_problem(new_start, new_end) is not None:
+            raise InvalidProgramme(programme_id)
+        programme.title, programme.starts_on, programme.ends_on = new_title, new_start, new_end
+        await self.session.flush()
+        return programme
+
     async def mark_completed(self, actor: Actor, programme_id: int) -> Programme:
         programme = await self.to_change(actor, programme_id)
         if programme.status != "completed":

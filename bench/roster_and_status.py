@@ -107,10 +107,10 @@ async def main(rows: int) -> None:
         started = timed(f"import {len(imported)} rows + personal links", started)
         links = [
             (
-                r.entry.row_number,
-                r.entry.full_name,
-                r.entry.role,
-                r.entry.pair_number,
+                r.row.row_number,
+                r.row.full_name,
+                r.row.role.value,
+                r.row.pair_number,
                 f"https://t.me/bot?start={r.code}",
             )
             for r in imported

@@ -116,13 +116,13 @@ async def _download(bot: Bot, document: Document) -> bytes:
 def _result(checked: RosterCheck, imported: list[ImportedRow], username: str) -> bytes:
     links = [
         (
-            row.entry.row_number,
-            row.entry.full_name,
-            _(f"role.{row.entry.role}"),
-            row.entry.pair_number,
-            deep_link(username, row.code),
+            item.row.row_number,
+            item.row.full_name,
+            _(f"role.{item.row.role.value}"),
+            item.row.pair_number,
+            deep_link(username, item.code),
         )
-        for row in imported
+        for item in imported
     ]
     errors = [
         (

@@ -120,7 +120,8 @@ def _whole_number(value: object) -> int | None:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     text = _text(value)
-    return int(text) if text.isdigit() and len(text) < 6 else None
+    # isdecimal alone lets through digits int() refuses ("²"); ASCII digits only.
+    return int(text) if text.isascii() and text.isdecimal() and len(text) < 6 else None
 
 
 def _name_is_usable(name: str) -> bool:

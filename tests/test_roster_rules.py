@@ -63,6 +63,14 @@ def test_each_problem_names_row_and_column() -> None:
     assert result.rejected_rows == {2, 3, 4, 5, 6, 7, 9, 11}
 
 
+def test_odd_digits_are_not_numbers() -> None:
+    result = check(("Иванова Мария", "ученик", "²", "наставляемый", "٣"))
+    assert problems(result) == [
+        (2, Column.GRADE, RowProblem.GRADE_INVALID),
+        (2, Column.PAIR, RowProblem.PAIR_INVALID),
+    ]
+
+
 def test_names_already_in_the_programme_are_duplicates() -> None:
     result = check(("Иванова Мария", "ученик", 7, "наставляемый", 1), known=("ИВАНОВА МАРИЯ",))
     assert problems(result) == [(2, Column.NAME, RowProblem.NAME_DUPLICATE)]

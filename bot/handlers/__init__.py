@@ -6,9 +6,31 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import common, errors, export, fallback, invite, registration
+from bot.handlers import (
+    common,
+    curator_pairs,
+    curator_programmes,
+    curator_roster,
+    curator_status,
+    errors,
+    export,
+    fallback,
+    invite,
+    registration,
+)
 
 
 def get_routers() -> list[Router]:
-    modules = (errors, common, registration, invite, export, fallback)
+    modules = (
+        errors,
+        common,
+        registration,
+        curator_programmes,
+        curator_roster,
+        curator_pairs,
+        curator_status,
+        invite,
+        export,
+        fallback,
+    )
     return [module.create_router() for module in modules]

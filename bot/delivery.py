@@ -140,6 +140,9 @@ class OutboxSender:
         self._flights: dict[int, _Flight] = {}
         self._wake = asyncio.Event()
         self._stopping = False
+        # Chats that answered 403 in this run: their other claimed messages are given up
+        # without asking Telegram again.
+        self._unreachable_chats: set[int] = set()
 
     def wake(self) -> None:
         """New messages were queued: look now rather than at the next poll."""
@@ -213,6 +216,10 @@ class OutboxSender:
     async def _deliver(self, flight: _Flight) -> None:
         message = flight.message
         async with self._pace.chat(message.chat_id):
+            if message.chat_id in self._unreachable_chats:
+                outcome = _Outcome(_Verdict.UNREACHABLE, "chat answered 403 before")
+                await asyncio.shield(self._record(message, outcome))
+                return
             while True:
                 await self._pace.turn(message.chat_id)
                 if self._stopping:
@@ -290,6 +297,7 @@ class OutboxSender:
             at = utcnow() + timedelta(seconds=outcome.retry_after)
             return await outbox.reschedule(message.id, self.name, at, None, failed=False)
         if verdict is _Verdict.UNREACHABLE:
+            self._unreachable_chats.add(message.chat_id)
             self.stats.unreachable += 1
             self.stats.dead += 1
             held = await outbox.mark_dead(message.id, self.name, outcome.reason)

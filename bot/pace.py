@@ -25,6 +25,7 @@ class SendPace:
         self.per_second = per_second
         self.chat_interval = chat_interval
         self._window = 1.0 + WINDOW_SLACK_SECONDS
+        self._spacing = self._window / per_second
         self._departures: deque[float] = deque()
         self._overall = asyncio.Lock()  # FIFO: messages go in the order they asked
         self._paused_until = 0.0
@@ -65,6 +66,11 @@ class SendPace:
                     continue
                 while self._departures and now - self._departures[0] >= self._window:
                     self._departures.popleft()
+                # Evenly spaced, not in bursts: a burst of 30 queues up on the way and
+                # arrives bunched with the next second's first messages.
+                if self._departures and now < self._departures[-1] + self._spacing:
+                    await asyncio.sleep(self._departures[-1] + self._spacing - now)
+                    continue
                 if len(self._departures) < self.per_second:
                     self._departures.append(now)
                     self._chat_last[chat_id] = now

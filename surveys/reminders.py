@@ -29,7 +29,7 @@ class QuietHours:
 
     @classmethod
     def parse(cls, text: str) -> QuietHours:
-        """"21-9" → 21:00–09:00."""
+        """ "21-9" → 21:00–09:00."""
         start, separator, end = text.strip().partition("-")
         if not separator or not start.strip().isdigit() or not end.strip().isdigit():
             raise ValueError("expected START-END in whole hours, e.g. 21-9")
@@ -51,7 +51,7 @@ class ReminderSchedule:
 
     @staticmethod
     def parse_days(text: str) -> tuple[int, ...]:
-        """"3,7" → (3, 7); an empty text means no automatic reminders."""
+        """ "3,7" → (3, 7); an empty text means no automatic reminders."""
         parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
         if not all(part.isdigit() for part in parts):
             raise ValueError("expected whole days separated by commas, e.g. 3,7")

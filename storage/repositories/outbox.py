@@ -100,14 +100,16 @@ class OutboxRepository:
             .with_for_update(skip_locked=True)
         )
         # Two statements rather than UPDATE … WHERE id IN (subquery): the locked ids are
-        # fixed before the update, whatever plan PostgreSQL picks for the subquery.
-        claimed = list(await self.session.scalars(ids))
-        if not claimed:
+        # fixed before the update, whatever plan PostgreSQL picks for the subquery. The
+        # update checks again: SQLite has no row locks (and pysqlite reads outside the
+        # transaction), so only what is still claimable when the write lock is held counts.
+        candidates = list(await self.session.scalars(ids))
+        if not candidates:
             return []
         lease_until = now + lease
         statement = (
             update(OutboxMessage)
-            .where(OutboxMessage.id.in_(claimed))
+            .where(OutboxMessage.id.in_(candidates), claimable)
             .values(status=SENDING, claimed_by=sender, lease_until=lease_until)
             .returning(
                 OutboxMessage.id,
@@ -233,5 +235,5 @@ class OutboxRepository:
             .where(OutboxMessage.status.in_((PENDING, SENDING, DEAD)))
             .group_by(OutboxMessage.status)
         )
-        counts = {status: int(count) for status, count in rows.tuples()}
+        counts = {status: int(count) for status, count in rows}
         return OutboxDepth(counts.get(PENDING, 0), counts.get(SENDING, 0), counts.get(DEAD, 0))

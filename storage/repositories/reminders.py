@@ -64,7 +64,7 @@ class ReminderRepository:
             .order_by(Assignment.id)
             .limit(limit)
         )
-        return [ReminderCandidate(assignment, zone) for assignment, zone in rows.tuples()]
+        return [ReminderCandidate(assignment, zone) for assignment, zone in rows]
 
     async def record_reminder(self, assignment_id: int, step: int, now: datetime) -> bool:
         """Count reminder `step` as given; False if this or a later step was recorded

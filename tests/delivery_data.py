@@ -3,6 +3,8 @@ they exist (programmes and pairs get theirs in the curator area; rows are added 
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 
 from sqlalchemy import select, update
@@ -97,3 +99,13 @@ async def pair_with_assignments(
             update(Assignment).where(Assignment.id.in_(ids)).values(created_at=issued_at)
         )
         return ids
+
+
+async def eventually(check: Callable[[], Awaitable[bool] | bool], seconds: float = 10.0) -> None:
+    """Wait until `check()` holds, looking every 20 ms; fail after `seconds`."""
+    for _ in range(int(seconds / 0.02)):
+        result = check()
+        if await result if isinstance(result, Awaitable) else result:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"the condition did not hold within {seconds} s")

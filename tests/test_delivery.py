@@ -5,6 +5,7 @@ Runs on SQLite and (with TEST_DATABASE_URL) PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
@@ -21,7 +22,7 @@ from storage.models import Person
 from storage.repositories.outbox import OutboxRepository
 from tests.botapi import BotAPIStandIn
 from tests.conftest import TOKEN
-from tests.delivery_data import outbox_rows, queue, register
+from tests.delivery_data import eventually, outbox_rows, queue, register
 
 FAST = SenderConfig(
     rate_per_second=30,
@@ -111,7 +112,7 @@ async def test_the_pace_stays_within_telegram_limits(
     by_chat: dict[int, list[float]] = {}
     for chat, _text, at in sends:
         by_chat.setdefault(chat, []).append(at)
-    gaps = [b - a for ats in by_chat.values() for a, b in zip(ats, ats[1:], strict=False)]
+    gaps = [b - a for ats in by_chat.values() for a, b in itertools.pairwise(ats)]
     assert len(gaps) == 80 and min(gaps) >= 0.95
 
 
@@ -173,8 +174,7 @@ async def test_a_killed_senders_claims_are_sent_once_after_the_lease(
     )
     doomed = OutboxSender(make_bot(), session_factory, slow, name="doomed")
     running = asyncio.create_task(doomed.run())
-    while len(accepted(standin)) < 2:
-        await asyncio.sleep(0.02)
+    await eventually(lambda: len(accepted(standin)) >= 2)
     await asyncio.sleep(0.3)  # between two sends: the kill finds nothing in flight
     running.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -186,9 +186,7 @@ async def test_a_killed_senders_claims_are_sent_once_after_the_lease(
         # Nobody may take them while the lease holds.
         assert await OutboxRepository(session).claim("probe", 10, timedelta(seconds=1)) == []
 
-    heir = OutboxSender(
-        make_bot(), session_factory, SenderConfig(poll_interval=0.05), name="heir"
-    )
+    heir = OutboxSender(make_bot(), session_factory, SenderConfig(poll_interval=0.05), name="heir")
     await asyncio.wait_for(heir.run(until_empty=True), DRAIN_TIMEOUT)
 
     assert Counter(chat for chat, _text, _at in accepted(standin)) == Counter(people.keys())
@@ -205,15 +203,15 @@ async def test_a_clean_stop_finishes_the_send_and_hands_back_the_rest(
     slow = SenderConfig(rate_per_second=1, batch_size=10, poll_interval=0.05)
     sender = OutboxSender(make_bot(), session_factory, slow, name="polite")
     running = asyncio.create_task(sender.run())
-    while not accepted(standin):
-        await asyncio.sleep(0.02)
+    await eventually(lambda: bool(accepted(standin)))
     await sender.stop()
     await asyncio.wait_for(running, 10)
 
     rows = await outbox_rows(session_factory)
     sent = [row for row in rows if row.status == "sent"]
     assert len(sent) == len(accepted(standin)) == sender.stats.sent
-    assert all(row.status == "pending" and row.lease_until is None for row in rows if row not in sent)
+    unsent = [row for row in rows if row not in sent]
+    assert all(row.status == "pending" and row.lease_until is None for row in unsent)
     assert len(sent) < len(rows)
 
 

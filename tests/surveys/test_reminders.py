@@ -117,7 +117,11 @@ def test_a_run_of_checks_gives_each_step_at_most_once_in_order_and_never_in_quie
     for minutes in steps_minutes:
         now += timedelta(minutes=minutes)
         step = reminder_due(
-            issued_at=issued, due_at=due_at, reminders_sent=sent, now=now, zone=tz,
+            issued_at=issued,
+            due_at=due_at,
+            reminders_sent=sent,
+            now=now,
+            zone=tz,
             schedule=schedule,
         )
         if step is None:

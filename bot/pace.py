@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 # Telegram measures arrival, we measure departure: a little slack keeps the jitter of the
 # network from squeezing N + 1 messages into one of Telegram's seconds.
 WINDOW_SLACK_SECONDS = 0.03
+# How late a departure may be without the next one moving: any N + 1 departures still span
+# at least 1 s + slack - tolerance.
+LATE_TOLERANCE = 0.005
 
 
 class _ChatLock:
@@ -24,9 +26,8 @@ class SendPace:
     def __init__(self, per_second: int, chat_interval: float) -> None:
         self.per_second = per_second
         self.chat_interval = chat_interval
-        self._window = 1.0 + WINDOW_SLACK_SECONDS
-        self._spacing = self._window / per_second
-        self._departures: deque[float] = deque()
+        self._spacing = (1.0 + WINDOW_SLACK_SECONDS) / per_second
+        self._next_slot = 0.0
         self._overall = asyncio.Lock()  # FIFO: messages go in the order they asked
         self._paused_until = 0.0
         self._chat_locks: dict[int, _ChatLock] = {}
@@ -60,22 +61,18 @@ class SendPace:
                 await asyncio.sleep(gap)
         async with self._overall:
             while True:
-                now = time.monotonic()
-                if now < self._paused_until:
-                    await asyncio.sleep(self._paused_until - now)
-                    continue
-                while self._departures and now - self._departures[0] >= self._window:
-                    self._departures.popleft()
-                # Evenly spaced, not in bursts: a burst of 30 queues up on the way and
-                # arrives bunched with the next second's first messages.
-                if self._departures and now < self._departures[-1] + self._spacing:
-                    await asyncio.sleep(self._departures[-1] + self._spacing - now)
-                    continue
-                if len(self._departures) < self.per_second:
-                    self._departures.append(now)
-                    self._chat_last[chat_id] = now
-                    return
-                await asyncio.sleep(self._departures[0] + self._window - now)
+                slot = max(self._next_slot, self._paused_until)
+                wait = slot - time.monotonic()
+                if wait <= 0:
+                    break
+                await asyncio.sleep(wait)  # then look again: a 429 may extend the pause
+            now = time.monotonic()
+            # Departures sit on an even grid, not in bursts: a burst queues up on the way and
+            # arrives bunched with the next second's first messages. The grid follows the
+            # scheduled slots, so a late wake-up is not added to every later gap; after an
+            # idle spell it restarts from now rather than catching up.
+            self._next_slot = max(slot + self._spacing, now + self._spacing - LATE_TOLERANCE)
+            self._chat_last[chat_id] = now
 
     def _forget_quiet_chats(self) -> None:
         # Bounded memory: a chat whose gap has passed needs no entry.

@@ -75,3 +75,18 @@ async def test_invitations_and_reminders_arrive_and_a_blocked_person_is_given_up
     async with factory() as session:
         blocked = await session.get(Person, people[302])
         assert blocked is not None and blocked.unreachable_at is not None
+
+
+async def test_a_person_who_writes_again_is_reachable_again(harness: BotHarness) -> None:
+    factory = harness.session_factory
+    people = await register(factory, [311])
+    async with factory() as session, session.begin():
+        person = await session.get(Person, people[311])
+        assert person is not None
+        person.unreachable_at = utcnow()  # the sender saw a 403 earlier
+
+    await harness.standin.user(311).send("/start")
+
+    async with factory() as session:
+        person = await session.get(Person, people[311])
+        assert person is not None and person.unreachable_at is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from dataclasses import dataclass
 
 from aiogram import Bot
@@ -14,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.delivery import OutboxSender, SenderConfig
 from bot.reminders import ReminderJob
 from bot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 _STOP_TIMEOUT_SECONDS = 30.0
 
@@ -35,7 +38,9 @@ class BackgroundTasks:
         try:
             await asyncio.wait_for(self.sender_task, _STOP_TIMEOUT_SECONDS)
         except TimeoutError:  # wait_for cancelled it: the leases will run out instead
-            pass
+            log.warning("outbox sender did not stop in time; its claims wait for the lease")
+        except Exception:  # stopping must go on: the claims come back after the lease
+            log.exception("outbox sender failed")
 
 
 def start_background(

@@ -249,10 +249,14 @@ class OutboxSender:
 
     async def _attempt(self, message: ClaimedMessage) -> _Outcome:
         try:
+            markup = _markup(message.reply_markup)
+        except ValueError as error:  # a malformed keyboard never becomes valid
+            return _Outcome(_Verdict.REJECTED, f"reply_markup: {error}")
+        try:
             await self.bot.send_message(
                 message.chat_id,
                 message.text,
-                reply_markup=_markup(message.reply_markup),
+                reply_markup=markup,
                 request_timeout=_REQUEST_TIMEOUT_SECONDS,
             )
         except TelegramRetryAfter as error:

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 WINDOW_SLACK_SECONDS = 0.03
 # How late a departure may be without the next one moving: any N + 1 departures still span
 # at least 1 s + slack - tolerance.
-LATE_TOLERANCE = 0.005
+LATE_TOLERANCE = 0.015
 
 
 class _ChatLock:

@@ -84,7 +84,8 @@ class OutboxRepository:
     async def claim(
         self, sender: str, limit: int, lease: timedelta, now: datetime | None = None
     ) -> list[ClaimedMessage]:
-        """Take up to `limit` due messages (and any whose lease ran out) for `sender`.
+        """Take up to `limit` due messages for `sender`, and any whose lease ran out (their
+        sender died): that is how a dead sender's claims come back.
         Call in a short transaction of its own and commit right away: the row locks are
         held until then."""
         now = now or utcnow()
@@ -213,17 +214,6 @@ class OutboxRepository:
         result = await self.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.claimed_by == sender, OutboxMessage.status == SENDING)
-            .values(status=PENDING, lease_until=None)
-            .execution_options(synchronize_session=False)
-        )
-        return int(result.rowcount)  # type: ignore[attr-defined]
-
-    async def reclaim_expired(self, now: datetime | None = None) -> int:
-        """Return messages whose sender died (lease over) to the queue; claim() takes them
-        anyway, this makes them visible as pending for metrics."""
-        result = await self.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.status == SENDING, OutboxMessage.lease_until < (now or utcnow()))
             .values(status=PENDING, lease_until=None)
             .execution_options(synchronize_session=False)
         )

@@ -14,8 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.commands import set_default_menu
 from bot.handlers import get_routers
 from bot.i18n import CatalogueI18n, create_i18n
+from bot.idempotency import HandledUpdateMiddleware
+from bot.logs import setup_update_logs
 from bot.middlewares import ActorMiddleware, DbSessionMiddleware, LocaleMiddleware
 from bot.settings import Settings
+from bot.telegram_retry import RetryMiddleware
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from surveys.questionnaire import load_catalogue
@@ -27,6 +30,12 @@ def create_bot(settings: Settings, session: AiohttpSession | None = None) -> Bot
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
     return Bot(token=settings.bot_token.get_secret_value(), session=session)
+
+
+def with_retries(bot: Bot) -> Bot:
+    """Replies survive a burst of 429s and a few 5xx (see bot/telegram_retry.py)."""
+    bot.session.middleware(RetryMiddleware())
+    return bot
 
 
 def _fsm(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
@@ -50,7 +59,10 @@ def create_dispatcher(
     dispatcher["catalogue"] = load_catalogue()
     # The bot talks to people one to one; group chats are ignored rather than answered.
     dispatcher.message.filter(F.chat.type == "private")
+    setup_update_logs(dispatcher)
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
+    # Inside the session: the update id is marked in the same transaction as the writes.
+    dispatcher.update.outer_middleware(HandledUpdateMiddleware())
     dispatcher.update.outer_middleware(ActorMiddleware(settings.admin_ids))
     LocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.include_routers(*get_routers())

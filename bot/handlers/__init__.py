@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import common, errors, fallback, invite, registration
+from bot.handlers import common, errors, fallback, invite, registration, unavailable
 
 
 def get_routers() -> list[Router]:
-    modules = (errors, common, registration, invite, fallback)
+    modules = (unavailable, errors, common, registration, invite, fallback)
     return [module.create_router() for module in modules]

@@ -1,0 +1,65 @@
+"""Each Telegram update is applied once, however often it is delivered.
+
+The update id is recorded in handled_update in the SAME transaction as the handler's writes
+(this middleware runs inside DbSessionMiddleware). If the transaction rolls back, the mark
+goes with it and a redelivery is processed afresh; once committed, a redelivery is skipped.
+
+PostgreSQL: the mark is inserted first, so a second worker holding the same update waits on
+the row lock and then sees it taken. SQLite (one process; updates of a chat run one at a
+time): a look-up first and the mark last, so the single writer lock is not held while the
+handler talks to Telegram.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, Update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import metrics
+from bot.logs import UpdateTrace
+from storage.models import HandledUpdate
+from storage.upsert import insert_ignore
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+DUPLICATES = metrics.counter("nastavnik_duplicate_updates_total", "Redelivered updates skipped")
+
+
+class AlreadyHandled(Exception):
+    """Another delivery of this update committed first; this one must not commit."""
+
+
+class HandledUpdateMiddleware(BaseMiddleware):
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if not isinstance(event, Update):
+            return await handler(event, data)
+        session: AsyncSession = data["session"]
+        if session.get_bind().dialect.name == "postgresql":
+            if not await _mark(session, event.update_id):
+                return _skip(event, data)
+            return await handler(event, data)
+        if await session.get(HandledUpdate, event.update_id) is not None:
+            return _skip(event, data)
+        result = await handler(event, data)
+        if not await _mark(session, event.update_id):
+            await session.rollback()
+            raise AlreadyHandled(event.update_id)
+        return result
+
+
+async def _mark(session: AsyncSession, update_id: int) -> bool:
+    return await insert_ignore(session, HandledUpdate, ["update_id"], update_id=update_id)
+
+
+def _skip(event: Update, data: dict[str, Any]) -> None:
+    DUPLICATES.inc()
+    trace: UpdateTrace | None = data.get("trace")
+    if trace is not None:
+        trace.duplicate = True
+    return None

@@ -12,6 +12,7 @@ from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.commands import set_default_menu
+from bot.deferred_fsm import DeferredStorage
 from bot.handlers import get_routers
 from bot.i18n import CatalogueI18n, create_i18n
 from bot.idempotency import HandledUpdateMiddleware
@@ -43,8 +44,8 @@ def _fsm(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
         from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 
         storage = RedisStorage.from_url(settings.redis_url)
-        return storage, RedisEventIsolation(storage.redis)
-    return MemoryStorage(), SimpleEventIsolation()
+        return DeferredStorage(storage), RedisEventIsolation(storage.redis)
+    return DeferredStorage(MemoryStorage()), SimpleEventIsolation()
 
 
 def create_dispatcher(

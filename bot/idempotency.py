@@ -17,10 +17,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import metrics
+from bot.deferred_fsm import apply_fsm_writes, begin_fsm_writes, end_fsm_writes
 from bot.logs import UpdateTrace
 from storage.models import HandledUpdate
 from storage.upsert import insert_ignore
@@ -36,20 +38,31 @@ class AlreadyHandled(Exception):
 
 
 class HandledUpdateMiddleware(BaseMiddleware):
+    """Marks the update handled, commits, and only then applies its conversation-state writes
+    (bot/deferred_fsm.py), so the database and the FSM move on together or not at all."""
+
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if not isinstance(event, Update):
             return await handler(event, data)
         session: AsyncSession = data["session"]
-        if session.get_bind().dialect.name == "postgresql":
+        first_mark = session.get_bind().dialect.name == "postgresql"
+        if first_mark:
             if not await _mark(session, event.update_id):
                 return _skip(event, data)
-            return await handler(event, data)
-        if await session.get(HandledUpdate, event.update_id) is not None:
+        elif await session.get(HandledUpdate, event.update_id) is not None:
             return _skip(event, data)
-        result = await handler(event, data)
-        if not await _mark(session, event.update_id):
+        writes, token = begin_fsm_writes()
+        try:
+            result = await handler(event, data)
+        finally:
+            end_fsm_writes(token)
+        if not first_mark and not await _mark(session, event.update_id):
             await session.rollback()
             raise AlreadyHandled(event.update_id)
+        await session.commit()
+        storage: BaseStorage | None = data.get("fsm_storage")
+        if storage is not None:
+            await apply_fsm_writes(storage, writes)
         return result
 
 

@@ -91,7 +91,6 @@ def create_web_app(
         return web.Response(text=metrics.render(gauges), content_type="text/plain")
 
     app = web.Application()
-    app["in_flight"] = in_flight
     app.router.add_post(settings.webhook_path, on_update)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_page)

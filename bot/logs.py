@@ -75,8 +75,14 @@ def configure_logging(level: str, fmt: str) -> None:
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     root.addHandler(handler)
     root.setLevel(level)
-    # aiogram's own per-update line duplicates ours.
-    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    quiet_chatty_loggers()
+
+
+def quiet_chatty_loggers() -> None:
+    """Even at DEBUG: aiosqlite logs every statement with its parameters (names people
+    typed), and aiogram's own per-update line duplicates ours."""
+    for name in ("aiosqlite", "aiogram.event", "asyncpg"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 @dataclass

@@ -19,7 +19,7 @@ from bot.idempotency import HandledUpdateMiddleware
 from bot.logs import setup_update_logs
 from bot.middlewares import ActorMiddleware, DbSessionMiddleware, LocaleMiddleware
 from bot.settings import Settings
-from bot.telegram_retry import RetryMiddleware
+from bot.telegram_retry import RetryMiddleware, TolerantCallbackAnswers
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from surveys.questionnaire import load_catalogue
@@ -34,8 +34,10 @@ def create_bot(settings: Settings, session: AiohttpSession | None = None) -> Bot
 
 
 def with_retries(bot: Bot) -> Bot:
-    """Replies survive a burst of 429s and a few 5xx (see bot/telegram_retry.py)."""
+    """Replies survive a burst of 429s and a few 5xx, and a redelivered button press
+    survives its second callback answer (see bot/telegram_retry.py)."""
     bot.session.middleware(RetryMiddleware())
+    bot.session.middleware(TolerantCallbackAnswers())
     return bot
 
 
@@ -44,7 +46,8 @@ def _fsm(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
         from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 
         storage = RedisStorage.from_url(settings.redis_url)
-        return DeferredStorage(storage), RedisEventIsolation(storage.redis)
+        lock = {"timeout": settings.chat_lock_seconds}
+        return DeferredStorage(storage), RedisEventIsolation(storage.redis, lock_kwargs=lock)
     return DeferredStorage(MemoryStorage()), SimpleEventIsolation()
 
 

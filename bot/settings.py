@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     invite_max_uses: int = Field(default=200, ge=1, le=10_000)
     log_level: str = "INFO"
     log_format: str = "text"  # text | json
+    # With Redis: how long a worker may hold a chat's lock. A worker that dies holding it
+    # delays that chat's next update by at most this long.
+    chat_lock_seconds: float = Field(default=15.0, gt=0, le=60)
     # Webhook mode (`nastavnik webhook`): Telegram posts updates to WEBHOOK_URL, which a
     # proxy forwards to WEB_HOST:WEB_PORT + WEBHOOK_PATH; WEBHOOK_SECRET proves it is Telegram.
     webhook_url: str | None = None

@@ -12,14 +12,20 @@ from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import AnswerCallbackQuery, Response
 from aiogram.methods.base import TelegramType
 
 from bot import metrics
 
 if TYPE_CHECKING:
     from aiogram import Bot
-    from aiogram.methods import Response, TelegramMethod
+    from aiogram.methods import TelegramMethod
 
 log = logging.getLogger(__name__)
 
@@ -60,3 +66,23 @@ class RetryMiddleware(BaseRequestMiddleware):
             log.warning("bot api retry", extra={"method": name, "reason": reason, "wait_s": wait})
             await asyncio.sleep(wait)
         raise AssertionError("unreachable")  # the loop returns or raises
+
+
+class TolerantCallbackAnswers(BaseRequestMiddleware):
+    """Answering a button press is a courtesy (it stops the spinner). A redelivered update
+    answers the same query again, which Telegram refuses ("query is too old"): that must not
+    fail the update, or a redelivery could never be processed."""
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        if method.__api_method__ != AnswerCallbackQuery.__api_method__:
+            return await make_request(bot, method)
+        try:
+            return await make_request(bot, method)
+        except TelegramBadRequest:
+            log.info("callback query already answered or expired")
+            return Response[TelegramType](ok=True, result=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 
 import pytest
 
@@ -47,7 +48,13 @@ def test_a_failure_is_logged_with_its_place_but_not_its_message() -> None:
         raise ValueError(f"duplicate key: full_name={FULL_NAME}")
     except ValueError:
         record = logging.LogRecord(
-            "x", logging.ERROR, __file__, 1, "handler failed", None, exc_info=__import__("sys").exc_info()
+            "x",
+            logging.ERROR,
+            __file__,
+            1,
+            "handler failed",
+            None,
+            exc_info=__import__("sys").exc_info(),
         )
     line = json.loads(JsonFormatter().format(record))
     assert line["error"] == "ValueError"

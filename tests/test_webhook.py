@@ -69,7 +69,15 @@ async def test_a_request_without_the_secret_is_refused_and_not_processed(
 ) -> None:
     olga = standin.user(7002)
     update = standin.new_update(
-        {"message": {"message_id": 1, "date": 0, "chat": olga.chat, "from": olga.user, "text": "hi"}}
+        {
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": olga.chat,
+                "from": olga.user,
+                "text": "hi",
+            }
+        }
     )
     delivery = await standin.post(update, worker.url, secret=secret)
     assert delivery.status in (401, 403)

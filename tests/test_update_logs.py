@@ -54,7 +54,7 @@ def test_a_failure_is_logged_with_its_place_but_not_its_message() -> None:
             1,
             "handler failed",
             None,
-            exc_info=__import__("sys").exc_info(),
+            exc_info=sys.exc_info(),
         )
     line = json.loads(JsonFormatter().format(record))
     assert line["error"] == "ValueError"

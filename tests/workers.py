@@ -89,8 +89,8 @@ async def start_worker(
     worker = _spawn(workdir, port, env)
     async with aiohttp.ClientSession() as client:
         for _ in range(300):
-            if process.poll() is not None:
-                raise AssertionError(f"worker exited with {process.returncode}: {worker.log()}")
+            if worker.process.poll() is not None:
+                raise AssertionError(f"worker exited with {worker.process.returncode}: {worker.log()}")
             try:
                 async with client.get(worker.url + "/healthz") as response:
                     if response.status == 200:

@@ -90,7 +90,8 @@ async def start_worker(
     async with aiohttp.ClientSession() as client:
         for _ in range(300):
             if worker.process.poll() is not None:
-                raise AssertionError(f"worker exited with {worker.process.returncode}: {worker.log()}")
+                code = worker.process.returncode
+                raise AssertionError(f"worker exited with {code}: {worker.log()}")
             try:
                 async with client.get(worker.url + "/healthz") as response:
                     if response.status == 200:

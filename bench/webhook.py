@@ -104,13 +104,14 @@ async def start_bare(api_url: str) -> tuple[subprocess.Popen[bytes], str]:
     process = spawn_bare(api_url, port)
     url = f"http://127.0.0.1:{port}"
     async with aiohttp.ClientSession() as client:
-        for _ in range(200):
+        for _ in range(600):
             try:
                 async with client.get(url + "/healthz") as response:
                     if response.status == 200:
                         return process, url
             except aiohttp.ClientError:
-                await asyncio.sleep(0.05)
+                await asyncio.sleep(0.1)
+    process.kill()
     raise RuntimeError("the bare bot did not start")
 
 

@@ -14,20 +14,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import TelegramObject, Update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import metrics
 from bot.deferred_fsm import apply_fsm_writes, begin_fsm_writes, end_fsm_writes
 from bot.logs import UpdateTrace
-from storage.models import HandledUpdate
+from storage.models import HandledUpdate, utcnow
 from storage.upsert import insert_ignore
 
 log = logging.getLogger(__name__)
+# Telegram gives up redelivering an update after 24 hours; a week is a wide margin.
+KEEP_MARKS = timedelta(days=7)
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 DUPLICATES = metrics.counter("nastavnik_duplicate_updates_total", "Redelivered updates skipped")
@@ -76,3 +80,12 @@ def _skip(event: Update, data: dict[str, Any]) -> None:
     if trace is not None:
         trace.duplicate = True
     return None
+
+
+async def prune_handled_updates(session_factory: async_sessionmaker[AsyncSession]) -> int:
+    """Forget marks too old to matter; returns how many went."""
+    async with session_factory() as session, session.begin():
+        result = await session.execute(
+            delete(HandledUpdate).where(HandledUpdate.handled_at < utcnow() - KEEP_MARKS)
+        )
+    return int(result.rowcount)  # type: ignore[attr-defined]

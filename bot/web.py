@@ -23,6 +23,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import metrics
+from bot.idempotency import prune_handled_updates
 from bot.settings import Settings
 from storage.models import OutboxMessage
 
@@ -139,6 +140,7 @@ async def serve_webhook(
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=DRAIN_TIMEOUT)
     await runner.setup()
     stop_background: Callable[[], Awaitable[None]] | None = None
+    pruning: asyncio.Task[None] | None = None
     try:
         await web.TCPSite(runner, settings.web_host, settings.web_port).start()
         if settings.webhook_url:
@@ -150,6 +152,7 @@ async def serve_webhook(
                 allowed_updates=dispatcher.resolve_used_update_types(),
             )
         stop_background = await _start_background(settings, background_bot, session_factory)
+        pruning = asyncio.create_task(_prune_every_hour(session_factory))
         log.info("webhook listening", extra={"port": settings.web_port})
         await stop.wait()
         log.info("shutting down: draining updates in flight")
@@ -158,10 +161,22 @@ async def serve_webhook(
             loop.remove_signal_handler(signum)
         # Stops listening, then waits for the requests already accepted.
         await runner.cleanup()
+        if pruning is not None:
+            pruning.cancel()
         if stop_background is not None:
             await stop_background()
         await dispatcher.fsm.close()
         log.info("stopped")
+
+
+async def _prune_every_hour(session_factory: async_sessionmaker[AsyncSession]) -> None:
+    while True:
+        try:
+            removed = await prune_handled_updates(session_factory)
+            log.info("handled_update pruned", extra={"removed": removed})
+        except Exception as error:
+            log.warning("pruning failed", extra={"error": type(error).__name__})
+        await asyncio.sleep(3600)
 
 
 async def run_webhook(settings: Settings) -> None:

@@ -211,3 +211,18 @@ def standin_client(standin: WebhookStandIn):
     import aiohttp
 
     return aiohttp.ClientSession()
+
+
+async def test_old_handled_update_marks_are_pruned(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    from datetime import timedelta
+
+    from bot.idempotency import prune_handled_updates
+    from storage.models import utcnow
+
+    async with session_factory() as session, session.begin():
+        session.add(HandledUpdate(update_id=1, handled_at=utcnow() - timedelta(days=8)))
+        session.add(HandledUpdate(update_id=2, handled_at=utcnow() - timedelta(hours=2)))
+    assert await prune_handled_updates(session_factory) == 1
+    assert await count(session_factory, HandledUpdate) == 1

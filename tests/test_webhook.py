@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -12,6 +13,7 @@ from bot.app import create_bot, create_dispatcher
 from bot.web import serve_webhook
 from storage.db import create_engine, create_session_factory
 from storage.models import HandledUpdate, Person
+from tests.botapi import FakeUser
 from tests.webhook_fixtures import (
     FULL_NAME,
     WebhookBot,
@@ -129,7 +131,7 @@ async def test_healthz_and_metrics(
     olga = standin.user(7004)
     await olga.send("/start")
     await olga.send("/start")
-    async with standin_client(standin) as client:
+    async with aiohttp.ClientSession() as client:
         async with client.get(worker.url + "/healthz") as response:
             assert response.status == 200
         async with client.get(worker.url + "/metrics") as response:
@@ -142,14 +144,14 @@ async def test_healthz_and_metrics(
 
 
 async def test_healthz_says_503_when_the_database_is_unreachable(
-    standin: WebhookStandIn, tmp_path: object
+    standin: WebhookStandIn,
 ) -> None:
     # A PostgreSQL URL where nothing listens: port 9 (discard) on localhost.
     url = "postgresql+asyncpg://nobody@127.0.0.1:9/none"
     engine = create_engine(url)
     try:
         async with webhook_bot(standin, url, engine, create_session_factory(engine)) as running:
-            async with standin_client(standin) as client:
+            async with aiohttp.ClientSession() as client:
                 async with client.get(running.url + "/healthz") as response:
                     assert response.status == 503
                 async with client.get(running.url + "/metrics") as response:
@@ -201,16 +203,10 @@ async def test_start_sets_the_webhook_and_shutdown_finishes_the_update_in_flight
     assert await count(session_factory, Person) == 1
 
 
-async def register_teacher_until_name(olga, code: str) -> None:
+async def register_teacher_until_name(olga: FakeUser, code: str) -> None:
     await olga.send(f"/start {code}")
     await olga.press(olga.button("Согласен"))
     await olga.send(FULL_NAME)
-
-
-def standin_client(standin: WebhookStandIn):
-    import aiohttp
-
-    return aiohttp.ClientSession()
 
 
 async def test_old_handled_update_marks_are_pruned(

@@ -11,6 +11,7 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.background import start_background
 from bot.commands import set_default_menu
 from bot.deferred_fsm import DeferredStorage
 from bot.handlers import get_routers
@@ -19,7 +20,7 @@ from bot.idempotency import HandledUpdateMiddleware
 from bot.logs import setup_update_logs
 from bot.middlewares import ActorMiddleware, DbSessionMiddleware, LocaleMiddleware
 from bot.settings import Settings
-from bot.telegram_retry import RetryMiddleware, TolerantCallbackAnswers
+from bot.telegram_retry import CountingMiddleware, RetryMiddleware, TolerantCallbackAnswers
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from surveys.questionnaire import load_catalogue
@@ -38,6 +39,12 @@ def with_retries(bot: Bot) -> Bot:
     survives its second callback answer (see bot/telegram_retry.py)."""
     bot.session.middleware(RetryMiddleware())
     bot.session.middleware(TolerantCallbackAnswers())
+    return bot
+
+
+def counted(bot: Bot) -> Bot:
+    """Sends and 429s show on /metrics; nothing else changes."""
+    bot.session.middleware(CountingMiddleware())
     return bot
 
 
@@ -78,10 +85,17 @@ async def run_polling(settings: Settings) -> None:
     try:
         await upgrade(engine)
         bot = create_bot(settings)
-        dispatcher = create_dispatcher(settings, create_session_factory(engine))
+        session_factory = create_session_factory(engine)
+        dispatcher = create_dispatcher(settings, session_factory)
         await set_default_menu(bot, dispatcher["i18n"])
         me = await bot.me()
         log.info("polling as @%s", me.username)
-        await dispatcher.start_polling(bot)
+        background = start_background(bot, settings, session_factory, dispatcher["i18n"])
+        try:
+            # The session stays open until the sender has finished its last send.
+            await dispatcher.start_polling(bot, close_bot_session=False)
+        finally:
+            await background.stop()
+            await bot.session.close()
     finally:
         await engine.dispose()

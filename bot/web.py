@@ -13,7 +13,6 @@ import importlib
 import importlib.util
 import logging
 import signal
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -23,13 +22,13 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import metrics
+from bot.background import BackgroundTasks, start_background
 from bot.idempotency import prune_handled_updates
 from bot.settings import Settings
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
-BackgroundStarter = Callable[..., Awaitable[Callable[[], Awaitable[None]]]]
 HEALTH_TIMEOUT = 3.0
 DRAIN_TIMEOUT = 50.0  # Telegram waits ~60 s for an answer; finish what we accepted
 
@@ -107,20 +106,6 @@ def _mount_exports(app: web.Application, settings: Settings) -> None:
     module.add_export_routes(app, settings)
 
 
-async def _start_background(
-    settings: Settings, bot: Bot, session_factory: async_sessionmaker[AsyncSession]
-) -> Callable[[], Awaitable[None]] | None:
-    """Hook for the outbox sender and reminders (bot/delivery.py): start them, get a stopper."""
-    if importlib.util.find_spec("bot.delivery") is None:
-        return None
-    module: Any = importlib.import_module("bot.delivery")
-    starter: BackgroundStarter | None = getattr(module, "start_background", None)
-    if starter is None:
-        log.warning("bot.delivery has no start_background(); the outbox is not drained here")
-        return None
-    return await starter(settings=settings, bot=bot, session_factory=session_factory)
-
-
 async def serve_webhook(
     settings: Settings,
     bot: Bot,
@@ -139,7 +124,7 @@ async def serve_webhook(
         loop.add_signal_handler(signum, stop.set)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=DRAIN_TIMEOUT)
     await runner.setup()
-    stop_background: Callable[[], Awaitable[None]] | None = None
+    background: BackgroundTasks | None = None
     pruning: asyncio.Task[None] | None = None
     try:
         await web.TCPSite(runner, settings.web_host, settings.web_port).start()
@@ -151,7 +136,7 @@ async def serve_webhook(
                 else None,
                 allowed_updates=dispatcher.resolve_used_update_types(),
             )
-        stop_background = await _start_background(settings, background_bot, session_factory)
+        background = start_background(background_bot, settings, session_factory, dispatcher["i18n"])
         pruning = asyncio.create_task(_prune_every_hour(session_factory))
         log.info("webhook listening", extra={"port": settings.web_port})
         await stop.wait()
@@ -163,8 +148,8 @@ async def serve_webhook(
         await runner.cleanup()
         if pruning is not None:
             pruning.cancel()
-        if stop_background is not None:
-            await stop_background()
+        if background is not None:
+            await background.stop()  # the outbox sender finishes what it holds
         await dispatcher.fsm.close()
         log.info("stopped")
 
@@ -180,7 +165,7 @@ async def _prune_every_hour(session_factory: async_sessionmaker[AsyncSession]) -
 
 
 async def run_webhook(settings: Settings) -> None:
-    from bot.app import create_bot, create_dispatcher, with_retries
+    from bot.app import counted, create_bot, create_dispatcher, with_retries
     from bot.commands import set_default_menu
     from storage.db import create_engine, create_session_factory
     from storage.migrate import upgrade
@@ -188,7 +173,7 @@ async def run_webhook(settings: Settings) -> None:
     engine = create_engine(settings.database_url)
     bot = with_retries(create_bot(settings))
     # The outbox sender has its own retry policy; it gets a Bot without ours.
-    background_bot = create_bot(settings)
+    background_bot = counted(create_bot(settings))
     try:
         await upgrade(engine)
         session_factory = create_session_factory(engine)

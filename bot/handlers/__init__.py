@@ -6,9 +6,31 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import common, errors, fallback, invite, registration, unavailable
+from bot.handlers import (
+    common,
+    curator_pairs,
+    curator_programmes,
+    curator_roster,
+    curator_status,
+    errors,
+    fallback,
+    invite,
+    registration,
+    unavailable,
+)
 
 
 def get_routers() -> list[Router]:
-    modules = (unavailable, errors, common, registration, invite, fallback)
+    modules = (
+        unavailable,  # before errors: database failures get their own answer
+        errors,
+        common,
+        registration,
+        curator_programmes,
+        curator_roster,
+        curator_pairs,
+        curator_status,
+        invite,
+        fallback,
+    )
     return [module.create_router() for module in modules]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from openpyxl import Workbook
 
-from exports.text_cells import text_cell
+from exports.cells import cell
 from surveys.roster_rules import HEADERS
 
 TEMPLATE_EXAMPLE = (
@@ -47,7 +47,7 @@ def result_workbook(
         (errors_title, errors_header, errors),
     ):
         sheet = workbook.create_sheet(title[:31])
-        sheet.append([text_cell(sheet, value) for value in header])
+        sheet.append([cell(sheet, value) for value in header])
         for row in rows:
-            sheet.append([text_cell(sheet, value) for value in row])
+            sheet.append([cell(sheet, value) for value in row])
     return _save(workbook)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from openpyxl import Workbook
 
-from exports.text_cells import text_cell
+from exports.cells import cell
 
 
 def status_workbook(
@@ -15,9 +15,9 @@ def status_workbook(
 ) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title[:31])
-    sheet.append([text_cell(sheet, value) for value in header])
+    sheet.append([cell(sheet, value) for value in header])
     for row in rows:
-        sheet.append([text_cell(sheet, value) for value in row])
+        sheet.append([cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

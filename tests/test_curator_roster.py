@@ -75,7 +75,9 @@ async def test_roster_upload_links_registration_and_pairs(harness: BotHarness) -
     assert [row[0] for row in links] == [2, 3, 6]
     assert [(row[0], row[1]) for row in errors] == [(4, "Класс"), (5, "ФИО")]
     formula_cell = workbook.worksheets[0]["B4"]
-    assert formula_cell.value == "'" + FORMULA and formula_cell.data_type == "s"
+    # Shown as the text it is, stored as a string with the quote prefix: never run.
+    assert formula_cell.value == FORMULA and formula_cell.data_type == "s"
+    assert formula_cell.quotePrefix
     async with harness.session_factory() as session:
         entries = list(await session.scalars(select(RosterEntry).order_by(RosterEntry.row_number)))
         invites = list(

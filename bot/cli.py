@@ -14,6 +14,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiohttp import ClientError
 
 from bot.i18n import CatalogueI18n, create_i18n
+from bot import survey_cli
 from bot.links import deep_link
 from bot.settings import Settings, SettingsError, load_settings
 from storage.db import create_engine, create_session_factory
@@ -39,11 +40,14 @@ def build_parser() -> argparse.ArgumentParser:
     scope.add_argument("--org", help="organization code (curator)")
     invite.add_argument("--max-uses", type=int, default=1)
     invite.add_argument("--days", type=int, help="days until the code expires")
+    survey_cli.add_parser(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "surveys":
+        return survey_cli.run(args)
     try:
         settings = load_settings()
     except SettingsError as error:

@@ -14,6 +14,7 @@ from bot.i18n import LOCALES, catalogue_files, read_catalogue
 from storage.directory_file import FileProblem, ProblemCode
 from storage.repositories.invites import InviteProblem
 from surveys.people import Category, NameProblem, Role
+from surveys.questionnaire import Reason
 
 ROOT = Path(__file__).resolve().parents[1]
 LITERAL_KEY = re.compile(r"""(?:\b_|gettext)\(\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
@@ -46,6 +47,7 @@ def dynamic_keys() -> set[str]:
     keys |= {f"directory.problem.{code.value}" for code in ProblemCode}
     keys |= {f"directory.file.{code.value}" for code in FileProblem}
     keys |= {spec.description_key for spec in COMMANDS}
+    keys |= {f"survey.invalid.{reason.value}" for reason in Reason}
     return keys
 
 

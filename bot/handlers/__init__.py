@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import common, errors, fallback, invite, registration
+from bot.handlers import common, errors, fallback, invite, registration, survey
 
 
 def get_routers() -> list[Router]:
-    modules = (errors, common, registration, invite, fallback)
+    modules = (errors, common, registration, invite, survey, fallback)
     return [module.create_router() for module in modules]

@@ -13,8 +13,8 @@ from pathlib import Path
 from aiogram.exceptions import TelegramAPIError
 from aiohttp import ClientError
 
-from bot.i18n import CatalogueI18n, create_i18n
 from bot import survey_cli
+from bot.i18n import CatalogueI18n, create_i18n
 from bot.links import deep_link
 from bot.settings import Settings, SettingsError, load_settings
 from storage.db import create_engine, create_session_factory

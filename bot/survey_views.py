@@ -148,9 +148,7 @@ def summary_view(sheet: Sheet) -> tuple[str, InlineKeyboardMarkup]:
     builder.adjust(EDIT_ROW)
     builder.row(
         InlineKeyboardButton(text=_("survey.back"), callback_data=BackCb(a=sheet.id, q=-1).pack()),
-        InlineKeyboardButton(
-            text=_("survey.submit"), callback_data=SubmitCb(a=sheet.id).pack()
-        ),
+        InlineKeyboardButton(text=_("survey.submit"), callback_data=SubmitCb(a=sheet.id).pack()),
     )
     lines += ["", _("survey.summary_hint")]
     return "\n".join(lines), builder.as_markup()

@@ -114,7 +114,7 @@ class AnswerRepository:
         ).first()
         if row is None:
             return None
-        assignment, digest = row.tuple()
+        assignment, digest = row
         await self._expire_if_due(assignment, now or utcnow())
         return await self._sheet(assignment, digest)
 
@@ -132,7 +132,7 @@ class AnswerRepository:
         ).first()
         if row is None:
             return None
-        assignment, digest = row.tuple()
+        assignment, digest = row
         await self._expire_if_due(assignment, now or utcnow())
         return await self._sheet(assignment, digest)
 
@@ -151,7 +151,7 @@ class AnswerRepository:
             .order_by(Assignment.due_at, Assignment.id)
         )
         items: list[PendingItem] = []
-        for assignment, definition in rows.tuples():
+        for assignment, definition in rows:
             if await self._expire_if_due(assignment, moment):
                 continue
             title = str(definition.get("title", ""))
@@ -240,7 +240,7 @@ class AnswerRepository:
             )
         )
         answers: dict[str, Response] = {}
-        for key, text in rows.tuples():
+        for key, text in rows:
             if key not in questionnaire:
                 continue
             try:

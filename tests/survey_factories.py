@@ -116,9 +116,7 @@ async def deliver_invitations(factory: async_sessionmaker[AsyncSession], bot: Bo
     """What the outbox sender does, minimally: send each queued message once."""
     async with factory() as session, session.begin():
         rows = list(
-            await session.scalars(
-                select(OutboxMessage).where(OutboxMessage.status == "pending")
-            )
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending"))
         )
         for row in rows:
             markup = (

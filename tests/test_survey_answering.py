@@ -16,7 +16,9 @@ from tests.survey_factories import IssuedPair, deliver_invitations, issue_pair
 MENTOR, MENTEE = 7101, 7102
 
 
-async def stored(harness: BotHarness, assignment_id: int) -> dict[str, tuple[str | None, int | None]]:
+async def stored(
+    harness: BotHarness, assignment_id: int
+) -> dict[str, tuple[str | None, int | None]]:
     async with harness.session_factory() as session:
         rows = await session.execute(
             select(Answer.question_key, Answer.value_text, Answer.value_numeric).where(
@@ -41,7 +43,11 @@ async def status(harness: BotHarness, assignment_id: int) -> str:
 async def setup(harness: BotHarness, **kwargs: object) -> tuple[IssuedPair, FakeUser]:
     ids = await seed_directory(harness.session_factory)
     issued = await issue_pair(
-        harness.session_factory, ids["S001"], mentor_tg=MENTOR, mentee_tg=MENTEE, **kwargs  # type: ignore[arg-type]
+        harness.session_factory,
+        ids["S001"],
+        mentor_tg=MENTOR,
+        mentee_tg=MENTEE,
+        **kwargs,  # type: ignore[arg-type]
     )
     return issued, harness.standin.user(MENTEE, first_name="Анна")
 

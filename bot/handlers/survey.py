@@ -116,11 +116,17 @@ async def store(
     sheet: Sheet,
     question: Question,
     response: Response,
+    query: CallbackQuery | None = None,
 ) -> None:
     """Save one answer, commit before replying (a crash after the reply loses nothing),
     then ask the next question or show the summary."""
     await AnswerRepository(session).save(sheet, question, response)
     await session.commit()
+    if query is not None:
+        # Only now tell the person it went through: a crash before the commit leaves
+        # the buttons in place to tap again.
+        await query.answer()
+        await drop_buttons(query)
     await state.update_data({EDITING: None})
     await show(bot, chat_id, sheet)
 
@@ -204,9 +210,7 @@ async def answer_button(
     except InvalidAnswer as error:
         await query.answer(invalid_text(error, question), show_alert=True)
         return
-    await query.answer()
-    await drop_buttons(query)
-    await store(session, state, bot, query.from_user.id, sheet, question, response)
+    await store(session, state, bot, query.from_user.id, sheet, question, response, query)
 
 
 async def toggle_button(
@@ -245,9 +249,7 @@ async def done_button(
     except InvalidAnswer as error:
         await query.answer(invalid_text(error, question), show_alert=True)
         return
-    await query.answer()
-    await drop_buttons(query)
-    await store(session, state, bot, query.from_user.id, sheet, question, response)
+    await store(session, state, bot, query.from_user.id, sheet, question, response, query)
 
 
 async def skip_button(
@@ -265,9 +267,7 @@ async def skip_button(
     if not question.optional:
         await query.answer(_("survey.invalid.required"), show_alert=True)
         return
-    await query.answer()
-    await drop_buttons(query)
-    await store(session, state, bot, query.from_user.id, sheet, question, SKIPPED)
+    await store(session, state, bot, query.from_user.id, sheet, question, SKIPPED, query)
 
 
 # --- moving around --------------------------------------------------------------------

@@ -29,6 +29,7 @@ from storage.repositories.answers import (
     AssignmentClosed,
     Sheet,
 )
+from storage.write_lock import writing
 from surveys.access import Actor
 from surveys.questionnaire import (
     SKIPPED,
@@ -120,8 +121,9 @@ async def store(
 ) -> None:
     """Save one answer, commit before replying (a crash after the reply loses nothing),
     then ask the next question or show the summary."""
-    await AnswerRepository(session).save(sheet, question, response)
-    await session.commit()
+    async with writing(session):
+        await AnswerRepository(session).save(sheet, question, response)
+        await session.commit()
     if query is not None:
         # Only now tell the person it went through: a crash before the commit leaves
         # the buttons in place to tap again.
@@ -146,8 +148,9 @@ async def survey_command(
     if len(items) == 1:
         sheet = await repository.open(actor, items[0].assignment_id)
         if sheet is not None and sheet.is_open:
-            await repository.start(sheet)
-            await session.commit()
+            async with writing(session):
+                await repository.start(sheet)
+                await session.commit()
             await show(bot, message.chat.id, sheet)
 
 
@@ -166,8 +169,9 @@ async def open_assignment(
         await refuse(query, sheet)
         return
     await query.answer()
-    await repository.start(sheet)
-    await session.commit()
+    async with writing(session):
+        await repository.start(sheet)
+        await session.commit()
     await state.update_data({EDITING: None})
     if sheet.current is not None and sheet.answers:
         await bot.send_message(query.from_user.id, _("survey.resumed"))
@@ -343,7 +347,9 @@ async def submit_button(
         await refuse(query, sheet)
         return
     try:
-        submitted = await repository.submit(sheet)
+        async with writing(session):
+            submitted = await repository.submit(sheet)
+            await session.commit()
     except AssignmentClosed:
         await refuse(query, sheet)
         return
@@ -351,7 +357,6 @@ async def submit_button(
         await query.answer(_("survey.incomplete"), show_alert=True)
         await show(bot, query.from_user.id, sheet)
         return
-    await session.commit()
     await query.answer()
     await drop_buttons(query)
     await state.update_data({EDITING: None})

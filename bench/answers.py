@@ -41,6 +41,12 @@ FIRST_USER = 500_000
 PROFILE = ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]] if "BENCH_PROFILE" in os.environ else []
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def bench_questionnaire(questions: int) -> Model:
     return Model(
         key="bench.scale",
@@ -183,18 +189,23 @@ async def run(label: str, url: str | None, users: int, questions: int) -> float:
             driver.command(person.id, "/survey")
         await asyncio.wait_for(driver.all_ready.wait(), 300)
         driver.timing = True
+        cpu_before = cpu_seconds(process.pid)
         started = time.perf_counter()
         for person in driver.people:
             driver.tap(person.id, driver.message_json(person.messages[-1]))
         await asyncio.wait_for(driver.done.wait(), 600)
         elapsed = driver.last_reply - started
+        cpu = cpu_seconds(process.pid) - cpu_before
     finally:
         process.send_signal(signal.SIGTERM)
         await process.wait()
         await driver.stop()
     rate = driver.taps / elapsed
     stored = f", {await stored_answers(url)} rows stored" if url else ""
-    print(f"{label:<12} {driver.taps:>6} answers in {elapsed:6.2f} s = {rate:7.1f}/s{stored}")
+    print(
+        f"{label:<12} {driver.taps:>6} answers in {elapsed:6.2f} s = {rate:7.1f}/s, "
+        f"bot CPU {cpu / driver.taps * 1000:.1f} ms/answer{stored}"
+    )
     return rate
 
 

@@ -92,6 +92,15 @@ def _with_digest() -> Select[Assignment, str]:
     )
 
 
+def _with_answers() -> Select[Assignment, str, str | None, str | None]:
+    """The assignment, its snapshot's digest and its answers in one round trip."""
+    return (
+        select(Assignment, QuestionnaireSnapshot.digest, Answer.question_key, Answer.value_text)
+        .join(QuestionnaireSnapshot, QuestionnaireSnapshot.id == Assignment.snapshot_id)
+        .outerjoin(Answer, Answer.assignment_id == Assignment.id)
+    )
+
+
 class AnswerRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -105,18 +114,19 @@ class AnswerRepository:
         """
         if actor.person_id is None:
             return None
-        row = (
+        rows = (
             await self.session.execute(
-                _with_digest().where(
+                _with_answers().where(
                     Assignment.id == assignment_id, Assignment.person_id == actor.person_id
                 )
             )
-        ).first()
-        if row is None:
+        ).all()
+        if not rows:
             return None
-        assignment, digest = row
+        assignment, digest = rows[0][0], rows[0][1]
         await self._expire_if_due(assignment, now or utcnow())
-        return await self._sheet(assignment, digest)
+        stored = [(key, text) for _a, _d, key, text in rows if key is not None]
+        return await self._sheet(assignment, digest, stored)
 
     async def active(self, actor: Actor, now: datetime | None = None) -> Sheet | None:
         """The assignment the actor is answering now (most recent activity), for free text."""
@@ -134,7 +144,12 @@ class AnswerRepository:
             return None
         assignment, digest = row
         await self._expire_if_due(assignment, now or utcnow())
-        return await self._sheet(assignment, digest)
+        rows = await self.session.execute(
+            select(Answer.question_key, Answer.value_text).where(
+                Answer.assignment_id == assignment.id
+            )
+        )
+        return await self._sheet(assignment, digest, [(key, text) for key, text in rows])
 
     async def pending(self, actor: Actor, now: datetime | None = None) -> list[PendingItem]:
         """The actor's assignments still to answer, soonest due first; overdue ones expire."""
@@ -197,10 +212,11 @@ class AnswerRepository:
                 )
             )
         assignment = sheet.assignment
-        if assignment.started_at is None:
-            assignment.started_at = moment
-        assignment.status = IN_PROGRESS
-        assignment.last_activity_at = moment
+        # Opening the questionnaire already did this; one statement less per answer.
+        if assignment.status != IN_PROGRESS or assignment.started_at is None:
+            assignment.started_at = assignment.started_at or moment
+            assignment.status = IN_PROGRESS
+            assignment.last_activity_at = moment
         sheet.answers = answers
         await self.session.flush()
 
@@ -232,15 +248,12 @@ class AnswerRepository:
             return True
         return False
 
-    async def _sheet(self, assignment: Assignment, digest: str) -> Sheet:
+    async def _sheet(
+        self, assignment: Assignment, digest: str, stored: list[tuple[str, str | None]]
+    ) -> Sheet:
         questionnaire = await self._questionnaire(assignment.snapshot_id, digest)
-        rows = await self.session.execute(
-            select(Answer.question_key, Answer.value_text).where(
-                Answer.assignment_id == assignment.id
-            )
-        )
         answers: dict[str, Response] = {}
-        for key, text in rows:
+        for key, text in stored:
             if key not in questionnaire:
                 continue
             try:

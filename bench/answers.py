@@ -38,7 +38,9 @@ ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:BENCH-token"
 FIRST_USER = 500_000
 # BENCH_PROFILE=/tmp/bot.prof: run the bot under cProfile to see where the time goes.
-PROFILE = ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]] if "BENCH_PROFILE" in os.environ else []
+PROFILE = (
+    ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]] if "BENCH_PROFILE" in os.environ else []
+)
 
 
 def cpu_seconds(pid: int) -> float:

@@ -235,15 +235,15 @@ async def _finish(
     data = await state.get_data()
     await state.clear()
     telegram_id = actor.telegram_id
-    invites = InviteRepository(session)
-    invite = await invites.usable(int(data["invite_id"]))
-    if invite is None or not await invites.consume(invite.id):
-        await bot.send_message(chat_id, _("invite.problem.used_up"))
-        return
     people = PeopleRepository(session)
     if await people.by_telegram_id(telegram_id) is not None:
         # A second registration raced this one (two devices); keep the first.
         await bot.send_message(chat_id, _("register.already"))
+        return
+    invites = InviteRepository(session)
+    invite = await invites.usable(int(data["invite_id"]))
+    if invite is None or not await invites.consume(invite.id):
+        await bot.send_message(chat_id, _("invite.problem.used_up"))
         return
     category = Category(data["category"]) if data.get("category") else None
     guardian_at = data.get("guardian_consent_at")

@@ -26,6 +26,8 @@ from surveys.questionnaire import (
 
 SUMMARY_TEXT_LIMIT = 90  # characters of a question shown in the summary
 SUMMARY_ANSWER_LIMIT = 200
+SUMMARY_TIGHT_LIMIT = 40  # when long free-text answers would pass Telegram's 4096
+MESSAGE_LIMIT = 4000
 SCALE_ROW = 5
 EDIT_ROW = 5
 
@@ -40,7 +42,7 @@ def selection_mask(question: Question, response: Response | None) -> int:
     return sum(1 << i for i, c in enumerate(question.choices) if c.key in response)
 
 
-def describe(question: Question, response: Response) -> str:
+def describe(question: Question, response: Response, limit: int = SUMMARY_ANSWER_LIMIT) -> str:
     """An answer as the person would say it."""
     if isinstance(response, Skipped):
         return _("survey.skipped")
@@ -50,7 +52,7 @@ def describe(question: Question, response: Response) -> str:
         return question.choice(str(response)).label
     if isinstance(response, tuple):
         return "; ".join(question.choice(key).label for key in response)
-    return _shorten(str(response), SUMMARY_ANSWER_LIMIT)
+    return _shorten(str(response), limit)
 
 
 def question_view(
@@ -130,7 +132,9 @@ def _question_keyboard(sheet: Sheet, question: Question, mask: int) -> InlineKey
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def summary_view(sheet: Sheet) -> tuple[str, InlineKeyboardMarkup]:
+def summary_view(
+    sheet: Sheet, limit: int = SUMMARY_ANSWER_LIMIT
+) -> tuple[str, InlineKeyboardMarkup]:
     """Every visible question with its answer, a button to change each, then submit."""
     title = str(sheet.questionnaire.title)
     lines = [_("survey.summary").format(title=title), ""]
@@ -138,7 +142,7 @@ def summary_view(sheet: Sheet) -> tuple[str, InlineKeyboardMarkup]:
     shown = visible_questions(sheet.questionnaire, sheet.answers)
     for number, question in enumerate(shown, start=1):
         answer = sheet.answers.get(question.key)
-        described = describe(question, answer) if answer is not None else "—"
+        described = describe(question, answer, limit) if answer is not None else "—"
         lines.append(f"{number}. {_shorten(question.text, SUMMARY_TEXT_LIMIT)}\n   → {described}")
         position = sheet.questionnaire.position(question.key)
         builder.button(
@@ -151,7 +155,10 @@ def summary_view(sheet: Sheet) -> tuple[str, InlineKeyboardMarkup]:
         InlineKeyboardButton(text=_("survey.submit"), callback_data=SubmitCb(a=sheet.id).pack()),
     )
     lines += ["", _("survey.summary_hint")]
-    return "\n".join(lines), builder.as_markup()
+    text = "\n".join(lines)
+    if len(text) > MESSAGE_LIMIT and limit > SUMMARY_TIGHT_LIMIT:
+        return summary_view(sheet, SUMMARY_TIGHT_LIMIT)
+    return text[:MESSAGE_LIMIT], builder.as_markup()
 
 
 def pending_view(items: Sequence[PendingItem]) -> tuple[str, InlineKeyboardMarkup | None]:

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from bot.survey_callbacks import AnswerCb, EditCb, SubmitCb
 from storage.models import Answer, Assignment, utcnow
+from surveys.questionnaire import Moment, load_catalogue
 from tests.botapi.users import FakeUser
 from tests.conftest import BotHarness
 from tests.factories import seed_directory
@@ -235,3 +236,44 @@ async def test_expired_assignment_takes_no_answers(harness: BotHarness) -> None:
     assert await status(harness, aid) == "expired"
     await anna.send("/survey")
     assert "анкет для вас нет" in (anna.last_text or "")
+
+
+async def test_a_shipped_questionnaire_end_to_end(harness: BotHarness) -> None:
+    """The real mentee completion questionnaire, long free-text answers included: every
+    question reachable, the summary fits one message, the answers arrive intact."""
+    ids = await seed_directory(harness.session_factory)
+    issued = await issue_pair(
+        harness.session_factory,
+        ids["S001"],
+        mentor_tg=MENTOR,
+        mentee_tg=MENTEE,
+        catalogue=load_catalogue(),
+        moment=Moment.COMPLETION,
+    )
+    aid = issued.assignments[issued.mentee_id]
+    anna = harness.standin.user(MENTEE)
+    await anna.send("/survey")
+    asked = 0
+    while "Вопрос " in (anna.last_text or ""):
+        asked += 1
+        labels = [text for text, _ in anna.buttons()]
+        if "10" in labels:
+            await anna.press(anna.button("10"))
+        elif "Да" in labels:
+            await anna.press(anna.button("Да"))
+        elif "Готово" in labels:
+            await anna.press(anna.buttons()[0][1])
+            await anna.press(anna.button("Готово"))
+        elif labels and labels[0] not in ("« Назад", "Пропустить"):
+            await anna.press(anna.buttons()[0][1])
+        else:
+            await anna.send("ж" * 2000)
+            assert "слишком длинный" in (anna.last_text or "")
+            await anna.send("ж" * 300)
+        assert asked < 40
+    assert "проверьте ответы" in (anna.last_text or "")
+    await anna.press(anna.button("Отправить"))
+    assert await status(harness, aid) == "submitted"
+    answers = await stored(harness, aid)
+    assert len(answers) == asked
+    assert all(text for text, _number in answers.values())

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     default_locale: str = "ru"
     invite_ttl_days: int = Field(default=30, ge=1, le=365)
     invite_max_uses: int = Field(default=200, ge=1, le=10_000)
+    # Days people have to answer the questionnaires a curator sends (start, completion).
+    start_due_days: int = Field(default=14, ge=1, le=90)
+    completion_due_days: int = Field(default=14, ge=1, le=90)
     log_level: str = "INFO"
 
     @field_validator("bot_token")

@@ -10,11 +10,20 @@ from pathlib import Path
 import pytest
 
 from bot.commands import COMMANDS
+from bot.curator_keyboards import EDITABLE, PAIR_ACTIONS, PROGRAMME_ACTIONS
+from bot.handlers.curator_pairs import MEMBER_ACTIONS
+from bot.handlers.curator_status import STATUS_COLUMNS
 from bot.i18n import LOCALES, catalogue_files, read_catalogue
+from bot.roster_file import RosterFileProblem
+from bot.status_view import StatusFilter
 from storage.directory_file import FileProblem, ProblemCode
 from storage.repositories.invites import InviteProblem
+from storage.repositories.pairs import PairProblem
+from storage.repositories.status import PAIR_STATUSES
 from surveys.people import Category, NameProblem, Role
+from surveys.programme_rules import DateProblem, TitleProblem
 from surveys.questionnaire import Reason
+from surveys.roster_rules import RowProblem
 
 ROOT = Path(__file__).resolve().parents[1]
 LITERAL_KEY = re.compile(r"""(?:\b_|gettext)\(\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
@@ -48,6 +57,28 @@ def dynamic_keys() -> set[str]:
     keys |= {f"directory.file.{code.value}" for code in FileProblem}
     keys |= {spec.description_key for spec in COMMANDS}
     keys |= {f"survey.invalid.{reason.value}" for reason in Reason}
+    keys |= curator_keys()
+    return keys
+
+
+def curator_keys() -> set[str]:
+    """Keys the curator screens build from enums and fixed lists."""
+    keys = {f"curator.date_problem.{problem.value}" for problem in DateProblem}
+    keys |= {f"curator.programme.title_problem.{problem.value}" for problem in TitleProblem}
+    keys |= {f"curator.programme.status.{status}" for status in ("draft", "active", "completed")}
+    keys |= {f"curator.programme.button.{action}" for action in PROGRAMME_ACTIONS}
+    keys |= {f"curator.programme.edit.{field}" for field in EDITABLE}
+    keys |= {f"curator.programme.edit.ask_{field}" for field in EDITABLE}
+    keys |= {f"curator.pair.status.{status}" for status in PAIR_STATUSES}
+    keys |= {f"curator.pair.button.{action}" for action in PAIR_ACTIONS}
+    keys |= {f"curator.pair.problem.{problem.value}" for problem in PairProblem}
+    keys |= {
+        f"curator.pair.{kind}.{action}" for kind in ("ask", "changed") for action in MEMBER_ACTIONS
+    }
+    keys |= {f"curator.roster.problem.{problem.value}" for problem in RowProblem}
+    keys |= {f"curator.roster.file.{problem.value}" for problem in RosterFileProblem}
+    keys |= {f"curator.status.filter.{option.value}" for option in StatusFilter}
+    keys |= {f"curator.status.col.{name}" for name in STATUS_COLUMNS}
     return keys
 
 

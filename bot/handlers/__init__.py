@@ -6,9 +6,31 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import common, errors, fallback, invite, registration, survey
+from bot.handlers import (
+    common,
+    curator_pairs,
+    curator_programmes,
+    curator_roster,
+    curator_status,
+    errors,
+    fallback,
+    invite,
+    registration,
+    survey,
+)
 
 
 def get_routers() -> list[Router]:
-    modules = (errors, common, registration, invite, survey, fallback)
+    modules = (
+        errors,
+        common,
+        registration,
+        curator_programmes,
+        curator_roster,
+        curator_pairs,
+        curator_status,
+        invite,
+        survey,
+        fallback,
+    )
     return [module.create_router() for module in modules]

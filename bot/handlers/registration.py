@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import CommandObject, CommandStart, StateFilter
@@ -27,6 +28,7 @@ from bot.texts import describe_roles, place_name
 from storage.models import Person, utcnow
 from storage.repositories.invites import InviteCheck, InviteRepository
 from storage.repositories.people import PeopleRepository, Registration
+from storage.repositories.roster import RosterRepository
 from surveys.access import Actor
 from surveys.people import (
     CONSENT_VERSION,
@@ -69,6 +71,15 @@ async def start_with_code(
     await state.clear()
     await state.set_state(RegistrationStep.consent)
     await state.update_data(invite_id=invite.id, role=role.value)
+    entry = await RosterRepository(session).for_invite(invite)
+    if entry is not None and entry.full_name:
+        # A personal link from a roster: name, category and grade are the curator's.
+        await state.update_data(
+            roster_entry_id=entry.id,
+            full_name=entry.full_name,
+            category=entry.category,
+            grade=entry.grade,
+        )
     place = await place_name(session, invite.municipality_id, invite.organization_id)
     await message.answer(
         _("consent.text").format(role=_(f"role.{role.value}"), place=place),
@@ -100,13 +111,21 @@ async def _add_role(
         await message.answer(_("invite.problem.used_up"))
         return
     await people.grant(person, role, invite.municipality_id, invite.organization_id, invite.id)
+    if invite.roster_entry_id is not None:
+        await RosterRepository(session).bind(invite.roster_entry_id, person.id)
     actor = replace(actor, grants=tuple(await people.grants(person.id)))
     await message.answer(_("invite.role_added").format(roles=await describe_roles(session, actor)))
     await sync_chat_menu(bot, message.chat.id, actor)
 
 
 async def consent_answered(
-    query: CallbackQuery, callback_data: ConsentCb, state: FSMContext
+    query: CallbackQuery,
+    callback_data: ConsentCb,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
+    i18n: I18n,
 ) -> None:
     await query.answer()
     await drop_buttons(query)
@@ -114,9 +133,33 @@ async def consent_answered(
         await state.clear()
         await reply(query, _("consent.declined"))
         return
-    await state.update_data(consent_at=utcnow().isoformat())
+    data = await state.update_data(consent_at=utcnow().isoformat())
+    if data.get("roster_entry_id"):
+        await _after_roster_consent(query, data, state, session, actor, bot, i18n)
+        return
     await state.set_state(RegistrationStep.name)
     await reply(query, _("register.ask_name"))
+
+
+async def _after_roster_consent(
+    query: CallbackQuery,
+    data: dict[str, Any],
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
+    i18n: I18n,
+) -> None:
+    """Nothing to type: only the guardian's (or adulthood) question, where it applies."""
+    category = Category(data["category"]) if data.get("category") else None
+    if category is Category.STUDENT:
+        await state.set_state(RegistrationStep.guardian)
+        await reply(query, _("register.ask_guardian"), keyboards.guardian())
+    elif category is Category.COLLEGE_STUDENT:
+        await state.set_state(RegistrationStep.adult)
+        await reply(query, _("register.ask_adult"), keyboards.adult())
+    else:
+        await _finish(query.from_user.id, actor, state, session, bot, i18n)
 
 
 async def name_given(
@@ -263,6 +306,8 @@ async def _finish(
     await people.grant(
         person, Role(invite.role), invite.municipality_id, invite.organization_id, invite.id
     )
+    if data.get("roster_entry_id"):
+        await RosterRepository(session).bind(int(data["roster_entry_id"]), person.id)
     actor = replace(actor, person_id=person.id, grants=tuple(await people.grants(person.id)))
     await bot.send_message(
         chat_id,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Organization, Person, RoleGrant, utcnow
+from storage.models import Organization, Person, RoleGrant, RosterEntry, utcnow
 from surveys.access import Actor, Grant, scope_key
 from surveys.people import Category, Role
 
@@ -117,6 +117,10 @@ class PeopleRepository:
         person.full_name = None
         person.grade = None
         person.forgotten_at = utcnow()
+        # The curator's roster named them too: the row stays for the pair, the name goes.
+        await self.session.execute(
+            update(RosterEntry).where(RosterEntry.person_id == person.id).values(full_name=None)
+        )
         await self.session.flush()
 
     async def organization_of(self, person: Person) -> Organization | None:

@@ -1,0 +1,260 @@
+"""How the pairs are doing: per pair for an organization (curator), per organization for a
+district (methodist). Aggregates are computed in SQL; scope is checked before any read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Assignment,
+    Organization,
+    Pair,
+    PairMember,
+    Person,
+    Programme,
+    RosterEntry,
+)
+from storage.repositories.invites import ScopeDenied
+from storage.repositories.scope import organization_in_view, require_curator_of
+from surveys.access import Actor
+
+OPEN_ASSIGNMENT = ("pending", "in_progress")
+FORMING = "forming"  # a roster group not formed into a pair yet
+PAIR_STATUSES = ("active", "completed", "dissolved", FORMING)
+
+
+@dataclass(frozen=True)
+class MemberStatus:
+    name: str | None  # None after /forget
+    role: str
+    registered: bool
+
+
+@dataclass(frozen=True)
+class PairStatus:
+    pair_id: int | None  # None for a roster group not formed yet
+    programme_title: str
+    number: int | None
+    status: str  # active|completed|forming
+    members: tuple[MemberStatus, ...]
+    sent: int
+    answered: int
+    last_activity: datetime | None
+
+    @property
+    def pending(self) -> int:
+        return self.sent - self.answered
+
+    @property
+    def everyone_registered(self) -> bool:
+        return all(member.registered for member in self.members)
+
+
+@dataclass(frozen=True)
+class OrganizationSummary:
+    organization_id: int
+    name: str
+    pairs: int
+    mentors: int
+    mentees: int
+    completed: int
+    sent: int
+    answered: int
+
+    @property
+    def response_rate(self) -> float | None:
+        return self.answered / self.sent if self.sent else None
+
+
+class StatusRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def organization_pairs(self, actor: Actor, organization_id: int) -> list[PairStatus]:
+        org = await organization_in_view(self.session, actor, organization_id)
+        programmes = {
+            p.id: p
+            for p in await self.session.scalars(
+                select(Programme).where(Programme.organization_id == org.id)
+            )
+        }
+        if not programmes:
+            return []
+        pairs = list(
+            await self.session.scalars(
+                select(Pair)
+                .where(Pair.programme_id.in_(programmes), Pair.status != "dissolved")
+                .order_by(Pair.programme_id, Pair.number)
+            )
+        )
+        pair_ids = [pair.id for pair in pairs]
+        members: dict[int, list[MemberStatus]] = {}
+        rows = await self.session.execute(
+            select(PairMember.pair_id, PairMember.role, Person.full_name)
+            .join(Person, Person.id == PairMember.person_id)
+            .where(PairMember.pair_id.in_(pair_ids))
+            .order_by(PairMember.pair_id, PairMember.role.desc(), PairMember.id)
+        )
+        for pair_id, role, name in rows.all():
+            members.setdefault(pair_id, []).append(MemberStatus(name, role, True))
+        activity = func.coalesce(
+            Assignment.last_activity_at, Assignment.submitted_at, Assignment.created_at
+        )
+        counts = {
+            pair_id: (int(sent), int(answered or 0), last)
+            for pair_id, sent, answered, last in (
+                await self.session.execute(
+                    select(
+                        Assignment.pair_id,
+                        func.count(Assignment.id),
+                        func.sum(case((Assignment.status == "submitted", 1), else_=0)),
+                        func.max(activity),
+                    )
+                    .where(Assignment.pair_id.in_(pair_ids), Assignment.status != "expired")
+                    .group_by(Assignment.pair_id)
+                )
+            ).all()
+        }
+        result: list[PairStatus] = []
+        for pair in pairs:
+            sent, answered, last = counts.get(pair.id, (0, 0, None))
+            result.append(
+                PairStatus(
+                    pair.id,
+                    programmes[pair.programme_id].title,
+                    pair.number,
+                    pair.status,
+                    tuple(members.get(pair.id, ())),
+                    sent,
+                    answered,
+                    _aware(last),
+                )
+            )
+        result.extend(await self._forming(programmes, {(p.programme_id, p.number) for p in pairs}))
+        return result
+
+    async def _forming(
+        self, programmes: dict[int, Programme], formed: set[tuple[int, int]]
+    ) -> list[PairStatus]:
+        """Roster groups not yet formed into pairs: who is still to register."""
+        entries = await self.session.scalars(
+            select(RosterEntry)
+            .where(RosterEntry.programme_id.in_(programmes))
+            .order_by(RosterEntry.programme_id, RosterEntry.pair_number, RosterEntry.row_number)
+        )
+        groups: dict[tuple[int, int | None], list[MemberStatus]] = {}
+        for entry in entries:
+            key = (entry.programme_id, entry.pair_number)
+            if entry.pair_number is not None and key in formed:
+                continue
+            groups.setdefault(key, []).append(
+                MemberStatus(entry.full_name, entry.role, entry.person_id is not None)
+            )
+        return [
+            PairStatus(
+                None, programmes[programme_id].title, number, FORMING, tuple(people), 0, 0, None
+            )
+            for (programme_id, number), people in groups.items()
+        ]
+
+    async def open_assignments(self, actor: Actor, organization_id: int) -> list[Assignment]:
+        """Questionnaires of the organization still waiting for an answer, for its curator
+        to remind people about."""
+        require_curator_of(actor, organization_id)
+        org = await organization_in_view(self.session, actor, organization_id)
+        query = (
+            select(Assignment)
+            .join(Pair, Pair.id == Assignment.pair_id)
+            .join(Programme, Programme.id == Pair.programme_id)
+            .where(
+                Programme.organization_id == org.id,
+                Pair.status != "dissolved",
+                Assignment.status.in_(OPEN_ASSIGNMENT),
+            )
+            .order_by(Assignment.id)
+        )
+        return list(await self.session.scalars(query))
+
+    async def municipality_summary(
+        self, actor: Actor, municipality_id: int
+    ) -> list[OrganizationSummary]:
+        if not actor.covers_municipality(municipality_id):
+            raise ScopeDenied(f"municipality {municipality_id} is outside the actor's scope")
+        organizations = list(
+            await self.session.scalars(
+                select(Organization)
+                .where(Organization.municipality_id == municipality_id)
+                .order_by(Organization.name, Organization.id)
+            )
+        )
+        ids = [org.id for org in organizations]
+        live_pairs = (
+            select(Pair.id.label("pair_id"), Programme.organization_id.label("org_id"), Pair.status)
+            .join(Programme, Programme.id == Pair.programme_id)
+            .where(Programme.organization_id.in_(ids), Pair.status != "dissolved")
+            .subquery()
+        )
+        pairs = {
+            org_id: (int(total), int(done or 0))
+            for org_id, total, done in (
+                await self.session.execute(
+                    select(
+                        live_pairs.c.org_id,
+                        func.count(live_pairs.c.pair_id),
+                        func.sum(case((live_pairs.c.status == "completed", 1), else_=0)),
+                    ).group_by(live_pairs.c.org_id)
+                )
+            ).all()
+        }
+        people: dict[tuple[int, str], int] = {
+            (org_id, role): int(number)
+            for org_id, role, number in (
+                await self.session.execute(
+                    select(
+                        live_pairs.c.org_id,
+                        PairMember.role,
+                        func.count(func.distinct(PairMember.person_id)),
+                    )
+                    .join(PairMember, PairMember.pair_id == live_pairs.c.pair_id)
+                    .group_by(live_pairs.c.org_id, PairMember.role)
+                )
+            ).all()
+        }
+        answers = {
+            org_id: (int(sent), int(answered or 0))
+            for org_id, sent, answered in (
+                await self.session.execute(
+                    select(
+                        live_pairs.c.org_id,
+                        func.count(Assignment.id),
+                        func.sum(case((Assignment.status == "submitted", 1), else_=0)),
+                    )
+                    .join(Assignment, Assignment.pair_id == live_pairs.c.pair_id)
+                    .where(Assignment.status != "expired")
+                    .group_by(live_pairs.c.org_id)
+                )
+            ).all()
+        }
+        return [
+            OrganizationSummary(
+                org.id,
+                org.name,
+                pairs.get(org.id, (0, 0))[0],
+                people.get((org.id, "mentor"), 0),
+                people.get((org.id, "mentee"), 0),
+                pairs.get(org.id, (0, 0))[1],
+                *answers.get(org.id, (0, 0)),
+            )
+            for org in organizations
+        ]
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # func.max over a UtcDateTime column comes back raw on SQLite (naive); treat it as UTC.
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)

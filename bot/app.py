@@ -11,6 +11,7 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.background import start_background
 from bot.commands import set_default_menu
 from bot.handlers import get_routers
 from bot.i18n import CatalogueI18n, create_i18n
@@ -62,10 +63,17 @@ async def run_polling(settings: Settings) -> None:
     try:
         await upgrade(engine)
         bot = create_bot(settings)
-        dispatcher = create_dispatcher(settings, create_session_factory(engine))
+        session_factory = create_session_factory(engine)
+        dispatcher = create_dispatcher(settings, session_factory)
         await set_default_menu(bot, dispatcher["i18n"])
         me = await bot.me()
         log.info("polling as @%s", me.username)
-        await dispatcher.start_polling(bot)
+        background = start_background(bot, settings, session_factory, dispatcher["i18n"])
+        try:
+            # The session stays open until the sender has finished its last send.
+            await dispatcher.start_polling(bot, close_bot_session=False)
+        finally:
+            await background.stop()
+            await bot.session.close()
     finally:
         await engine.dispose()

@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     scope.add_argument("--org", help="organization code (curator)")
     invite.add_argument("--max-uses", type=int, default=1)
     invite.add_argument("--days", type=int, help="days until the code expires")
+    commands.add_parser("outbox", help="show how many messages wait to be sent")
+    commands.add_parser("remind", help="queue due reminders and expire overdue questionnaires")
     survey_cli.add_parser(commands)
     return parser
 
@@ -78,6 +80,12 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, i18n: Catalogu
             return 0
         if args.command == "import-orgs":
             return await _import_orgs(args.file, engine, i18n)
+        if args.command in ("outbox", "remind"):
+            from bot.delivery_cli import outbox_status, remind_once
+
+            if args.command == "outbox":
+                return await outbox_status(engine, i18n)
+            return await remind_once(engine, settings, i18n)
         return await _invite(args, settings, engine, i18n)
     finally:
         await engine.dispose()

@@ -42,6 +42,8 @@ class ActorMiddleware(BaseMiddleware):
         if user is None:
             return await handler(event, data)
         actor, person = await PeopleRepository(data["session"]).actor(user.id, self.admin_ids)
+        if person is not None and person.unreachable_at is not None:
+            person.unreachable_at = None  # they wrote to the bot: the outbox may reach them again
         data["actor"] = actor
         data["person"] = person
         return await handler(event, data)

@@ -7,6 +7,8 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from surveys.reminders import QuietHours, ReminderSchedule
+
 DEFAULT_BOT_API_URL = "https://api.telegram.org"
 
 
@@ -27,6 +29,20 @@ class Settings(BaseSettings):
     start_due_days: int = Field(default=14, ge=1, le=90)
     completion_due_days: int = Field(default=14, ge=1, le=90)
     log_level: str = "INFO"
+    # The outbox sender (bot/delivery.py). Telegram allows about 30 messages a second per
+    # bot: with several sender processes, give each its share.
+    outbox_rate_per_second: int = Field(default=30, ge=1, le=1000)
+    outbox_chat_interval_seconds: float = Field(default=1.0, ge=0, le=60)
+    outbox_batch_size: int = Field(default=50, ge=1, le=1000)
+    outbox_lease_seconds: int = Field(default=120, ge=1, le=3600)
+    outbox_max_attempts: int = Field(default=8, ge=1, le=100)
+    outbox_retry_base_seconds: float = Field(default=5.0, ge=0, le=3600)
+    outbox_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    # Automatic reminders (bot/reminders.py): days after issue, quiet hours in the
+    # organization's time zone, how often the job looks.
+    reminder_days: Annotated[tuple[int, ...], NoDecode] = (3, 7)
+    quiet_hours: Annotated[QuietHours, NoDecode] = QuietHours(21, 9)
+    reminder_interval_seconds: int = Field(default=300, ge=1, le=86_400)
 
     @field_validator("bot_token")
     @classmethod
@@ -46,6 +62,23 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return frozenset({value})
         return value
+
+    @field_validator("reminder_days", mode="before")
+    @classmethod
+    def _reminder_days(cls, value: object) -> object:
+        days = ReminderSchedule.parse_days(value) if isinstance(value, str) else value
+        if isinstance(days, tuple | list):
+            ReminderSchedule(tuple(int(day) for day in days), QuietHours(0, 0))  # validates
+        return days
+
+    @field_validator("quiet_hours", mode="before")
+    @classmethod
+    def _quiet_hours(cls, value: object) -> object:
+        return QuietHours.parse(value) if isinstance(value, str) else value
+
+    @property
+    def reminder_schedule(self) -> ReminderSchedule:
+        return ReminderSchedule(self.reminder_days, self.quiet_hours)
 
     @field_validator("database_url")
     @classmethod

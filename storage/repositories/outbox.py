@@ -1,15 +1,52 @@
 """The outbox: messages queued in the same transaction as the change that causes them,
-sent later by bot.delivery at Telegram's pace. A dedupe key makes queuing idempotent."""
+sent later by bot.delivery at Telegram's pace. A dedupe key makes queuing idempotent.
+
+A sender claims a batch by moving it to "sending" with its name and a lease. On PostgreSQL
+the claim skips rows another sender has locked (FOR UPDATE SKIP LOCKED), so any number of
+senders share the table without two of them holding the same message; SQLite serialises
+writers, and its compiler drops the lock clause. A lease that ran out (its sender died) is
+claimable again.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OutboxMessage, utcnow
+from storage.models import OutboxMessage, Person, utcnow
 from storage.upsert import insert_ignore
+
+PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
+_ERROR_LENGTH = 300  # OutboxMessage.last_error
+
+
+@dataclass(frozen=True)
+class ClaimedMessage:
+    """A message one sender holds until `lease_until`."""
+
+    id: int
+    chat_id: int
+    person_id: int | None
+    kind: str
+    text: str
+    reply_markup: dict[str, Any] | None
+    attempts: int
+    lease_until: datetime
+
+
+@dataclass(frozen=True)
+class OutboxDepth:
+    pending: int  # waiting, due now or later
+    sending: int  # claimed by a sender
+    dead: int
+
+    @property
+    def unsent(self) -> int:
+        return self.pending + self.sending
 
 
 class OutboxRepository:
@@ -38,8 +75,155 @@ class OutboxRepository:
             kind=kind,
             text=text,
             reply_markup=reply_markup,
-            status="pending",
+            status=PENDING,
             attempts=0,
             next_attempt_at=not_before or utcnow(),
             created_at=utcnow(),
         )
+
+    async def claim(
+        self, sender: str, limit: int, lease: timedelta, now: datetime | None = None
+    ) -> list[ClaimedMessage]:
+        """Take up to `limit` due messages for `sender`, and any whose lease ran out (their
+        sender died): that is how a dead sender's claims come back.
+        Call in a short transaction of its own and commit right away: the row locks are
+        held until then."""
+        now = now or utcnow()
+        claimable = or_(
+            and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
+            and_(OutboxMessage.status == SENDING, OutboxMessage.lease_until < now),
+        )
+        ids = (
+            select(OutboxMessage.id)
+            .where(claimable)
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        # Two statements rather than UPDATE … WHERE id IN (subquery): the locked ids are
+        # fixed before the update, whatever plan PostgreSQL picks for the subquery. The
+        # update checks again: SQLite has no row locks (and pysqlite reads outside the
+        # transaction), so only what is still claimable when the write lock is held counts.
+        candidates = list(await self.session.scalars(ids))
+        if not candidates:
+            return []
+        lease_until = now + lease
+        statement = (
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(candidates), claimable)
+            .values(status=SENDING, claimed_by=sender, lease_until=lease_until)
+            .returning(
+                OutboxMessage.id,
+                OutboxMessage.chat_id,
+                OutboxMessage.person_id,
+                OutboxMessage.kind,
+                OutboxMessage.text,
+                OutboxMessage.reply_markup,
+                OutboxMessage.attempts,
+                OutboxMessage.next_attempt_at,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        rows = list((await self.session.execute(statement)).all())
+        rows.sort(key=lambda row: (row.next_attempt_at, row.id))  # RETURNING has no order
+        return [
+            ClaimedMessage(
+                row.id,
+                row.chat_id,
+                row.person_id,
+                row.kind,
+                row.text,
+                row.reply_markup,
+                row.attempts,
+                lease_until,
+            )
+            for row in rows
+        ]
+
+    async def _settle(self, message_id: int, sender: str, **values: Any) -> bool:
+        """Change a message this sender still holds; False when the claim was lost."""
+        statement = (
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.claimed_by == sender,
+                OutboxMessage.status == SENDING,
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        result = await self.session.execute(statement)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def mark_sent(self, message_id: int, sender: str, now: datetime | None = None) -> bool:
+        return await self._settle(
+            message_id,
+            sender,
+            status=SENT,
+            sent_at=now or utcnow(),
+            attempts=OutboxMessage.attempts + 1,
+            lease_until=None,
+            last_error=None,
+        )
+
+    async def reschedule(
+        self, message_id: int, sender: str, at: datetime, error: str | None, *, failed: bool
+    ) -> bool:
+        """Back to pending until `at`; `failed` counts the attempt (a flood-control wait does
+        not)."""
+        values: dict[str, Any] = {"status": PENDING, "next_attempt_at": at, "lease_until": None}
+        if failed:
+            values["attempts"] = OutboxMessage.attempts + 1
+        if error is not None:
+            values["last_error"] = error[:_ERROR_LENGTH]
+        return await self._settle(message_id, sender, **values)
+
+    async def mark_dead(self, message_id: int, sender: str, error: str) -> bool:
+        return await self._settle(
+            message_id,
+            sender,
+            status=DEAD,
+            attempts=OutboxMessage.attempts + 1,
+            lease_until=None,
+            last_error=error[:_ERROR_LENGTH],
+        )
+
+    async def mark_unreachable(
+        self, chat_id: int, person_id: int | None, error: str, now: datetime | None = None
+    ) -> int:
+        """The person blocked the bot: note it, and give up every unsent message to the
+        chat at once rather than asking Telegram again for each. Returns how many."""
+        now = now or utcnow()
+        if person_id is not None:
+            await self.session.execute(
+                update(Person)
+                .where(Person.id == person_id, Person.unreachable_at.is_(None))
+                .values(unreachable_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == PENDING)
+            .values(status=DEAD, last_error=error[:_ERROR_LENGTH])
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def release(self, sender: str) -> int:
+        """Hand back everything this sender still holds, due at once (a clean stop)."""
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.claimed_by == sender, OutboxMessage.status == SENDING)
+            .values(status=PENDING, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def depth(self) -> OutboxDepth:
+        rows = await self.session.execute(
+            select(OutboxMessage.status, func.count())
+            .where(OutboxMessage.status.in_((PENDING, SENDING, DEAD)))
+            .group_by(OutboxMessage.status)
+        )
+        counts = {status: int(count) for status, count in rows}
+        return OutboxDepth(counts.get(PENDING, 0), counts.get(SENDING, 0), counts.get(DEAD, 0))

@@ -161,7 +161,9 @@ async def test_sigkill_in_the_middle_loses_and_doubles_nothing(
 
     await bot.start()
     try:
-        await act(anna, say(anna, "/survey"))
+        # The bot's own outbox sender delivers the invitation; its button opens the survey.
+        await until(lambda: "Начать анкету" in str(anna.buttons()), "no invitation")
+        await act(anna, tap(anna, "Начать анкету"))
         await until(lambda: "Вопрос 1 из 5" in last_text(anna), "no first question")
         await act(anna, tap(anna, "9"))
         yes_no_message = anna.messages[-1]

@@ -13,10 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.background import start_background
 from bot.commands import set_default_menu
+from bot.deferred_fsm import DeferredStorage
 from bot.handlers import get_routers
 from bot.i18n import CatalogueI18n, create_i18n
+from bot.idempotency import HandledUpdateMiddleware
+from bot.logs import setup_update_logs
 from bot.middlewares import ActorMiddleware, DbSessionMiddleware, LocaleMiddleware
 from bot.settings import Settings
+from bot.telegram_retry import CountingMiddleware, RetryMiddleware, TolerantCallbackAnswers
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from surveys.questionnaire import load_catalogue
@@ -30,13 +34,28 @@ def create_bot(settings: Settings, session: AiohttpSession | None = None) -> Bot
     return Bot(token=settings.bot_token.get_secret_value(), session=session)
 
 
+def with_retries(bot: Bot) -> Bot:
+    """Replies survive a burst of 429s and a few 5xx, and a redelivered button press
+    survives its second callback answer (see bot/telegram_retry.py)."""
+    bot.session.middleware(RetryMiddleware())
+    bot.session.middleware(TolerantCallbackAnswers())
+    return bot
+
+
+def counted(bot: Bot) -> Bot:
+    """Sends and 429s show on /metrics; nothing else changes."""
+    bot.session.middleware(CountingMiddleware())
+    return bot
+
+
 def _fsm(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
     if settings.redis_url:
         from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 
         storage = RedisStorage.from_url(settings.redis_url)
-        return storage, RedisEventIsolation(storage.redis)
-    return MemoryStorage(), SimpleEventIsolation()
+        lock = {"timeout": settings.chat_lock_seconds}
+        return DeferredStorage(storage), RedisEventIsolation(storage.redis, lock_kwargs=lock)
+    return DeferredStorage(MemoryStorage()), SimpleEventIsolation()
 
 
 def create_dispatcher(
@@ -51,7 +70,10 @@ def create_dispatcher(
     dispatcher["catalogue"] = load_catalogue()
     # The bot talks to people one to one; group chats are ignored rather than answered.
     dispatcher.message.filter(F.chat.type == "private")
+    setup_update_logs(dispatcher)
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
+    # Inside the session: the update id is marked in the same transaction as the writes.
+    dispatcher.update.outer_middleware(HandledUpdateMiddleware())
     dispatcher.update.outer_middleware(ActorMiddleware(settings.admin_ids))
     LocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.include_routers(*get_routers())

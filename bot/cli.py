@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
@@ -16,6 +15,7 @@ from aiohttp import ClientError
 from bot import survey_cli
 from bot.i18n import CatalogueI18n, create_i18n
 from bot.links import deep_link
+from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from storage.db import create_engine, create_session_factory
 from storage.directory_file import DirectoryFileError, parse_directory_file
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nastavnik", description="nastavnik: mentoring bot")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="apply migrations and run the bot (long polling)")
+    commands.add_parser("webhook", help="apply migrations and serve the webhook (production)")
     commands.add_parser("migrate", help="apply database migrations")
     import_orgs = commands.add_parser("import-orgs", help="import the organizations directory")
     import_orgs.add_argument("file", type=Path, help="xlsx or csv")
@@ -55,9 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"nastavnik: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    configure_logging(settings.log_level, settings.log_format)
     i18n = create_i18n(settings.default_locale)
     with i18n.context():
         try:
@@ -71,6 +70,14 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, i18n: Catalogu
         from bot.app import run_polling
 
         await run_polling(settings)
+        return 0
+    if args.command == "webhook":
+        if settings.webhook_secret is None:
+            print(i18n.gettext("production.cli.no_secret"), file=sys.stderr)
+            return 2
+        from bot.web import run_webhook
+
+        await run_webhook(settings)
         return 0
     engine = create_engine(settings.database_url)
     try:

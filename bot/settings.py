@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -29,6 +30,17 @@ class Settings(BaseSettings):
     start_due_days: int = Field(default=14, ge=1, le=90)
     completion_due_days: int = Field(default=14, ge=1, le=90)
     log_level: str = "INFO"
+    log_format: str = "text"  # text | json
+    # With Redis: how long a worker may hold a chat's lock. A worker that dies holding it
+    # delays that chat's next update by at most this long.
+    chat_lock_seconds: float = Field(default=15.0, gt=0, le=60)
+    # Webhook mode (`nastavnik webhook`): Telegram posts updates to WEBHOOK_URL, which a
+    # proxy forwards to WEB_HOST:WEB_PORT + WEBHOOK_PATH; WEBHOOK_SECRET proves it is Telegram.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_path: str = "/telegram/webhook"
+    web_host: str = "0.0.0.0"  # all interfaces: inside a container the published port decides
+    web_port: int = Field(default=8080, ge=1, le=65535)
     # The outbox sender (bot/delivery.py). Telegram allows about 30 messages a second per
     # bot: with several sender processes, give each its share.
     outbox_rate_per_second: int = Field(default=30, ge=1, le=1000)
@@ -92,6 +104,23 @@ class Settings(BaseSettings):
     def _known_locale(cls, value: str) -> str:
         if value not in ("ru", "en"):
             raise ValueError("use ru or en")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and -.
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("use 1-256 characters: letters, digits, _ and -")
+        return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        if value not in ("text", "json"):
+            raise ValueError("use text or json")
         return value
 
     @field_validator("bot_api_url")

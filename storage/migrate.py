@@ -6,10 +6,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+_LOCK = 7_401_306  # any constant: the advisory lock id for "migrating nastavnik"
 
 
 def alembic_config() -> Config:
@@ -38,4 +39,7 @@ async def _run(engine: AsyncEngine, action: object) -> None:
         action(config)  # type: ignore[operator]
 
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Several workers start at once: one migrates, the others wait and find it done.
+            await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
         await connection.run_sync(run_sync)

@@ -17,11 +17,13 @@ from bot.handlers import (
     invite,
     registration,
     survey,
+    unavailable,
 )
 
 
 def get_routers() -> list[Router]:
     modules = (
+        unavailable,  # before errors: database failures get their own answer
         errors,
         common,
         registration,

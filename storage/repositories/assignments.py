@@ -79,7 +79,7 @@ class AssignmentRepository:
         )
         issued: list[Assignment] = []
         snapshots = SnapshotRepository(self.session)
-        for member, person in members.tuples():
+        for member, person in members:
             if person.forgotten_at is not None:
                 continue
             questionnaire = catalogue.for_(programme.form, member.role, moment)

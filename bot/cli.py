@@ -12,6 +12,7 @@ from pathlib import Path
 from aiogram.exceptions import TelegramAPIError
 from aiohttp import ClientError
 
+from bot import survey_cli
 from bot.cli_export import add_export_parser, run_export
 from bot.i18n import CatalogueI18n, create_i18n
 from bot.links import deep_link
@@ -44,11 +45,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_export_parser(commands)
     commands.add_parser("outbox", help="show how many messages wait to be sent")
     commands.add_parser("remind", help="queue due reminders and expire overdue questionnaires")
+    survey_cli.add_parser(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "surveys":
+        return survey_cli.run(args)
     try:
         settings = load_settings()
     except SettingsError as error:

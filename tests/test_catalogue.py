@@ -22,6 +22,7 @@ from storage.repositories.pairs import PairProblem
 from storage.repositories.status import PAIR_STATUSES
 from surveys.people import Category, NameProblem, Role
 from surveys.programme_rules import DateProblem, TitleProblem
+from surveys.questionnaire import Reason
 from surveys.roster_rules import RowProblem
 from tests.export_keys import export_dynamic_keys
 
@@ -56,6 +57,7 @@ def dynamic_keys() -> set[str]:
     keys |= {f"directory.problem.{code.value}" for code in ProblemCode}
     keys |= {f"directory.file.{code.value}" for code in FileProblem}
     keys |= {spec.description_key for spec in COMMANDS}
+    keys |= {f"survey.invalid.{reason.value}" for reason in Reason}
     keys |= curator_keys()
     keys |= export_dynamic_keys()
     return keys

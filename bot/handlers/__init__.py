@@ -17,6 +17,7 @@ from bot.handlers import (
     fallback,
     invite,
     registration,
+    survey,
     unavailable,
 )
 
@@ -33,6 +34,7 @@ def get_routers() -> list[Router]:
         curator_status,
         invite,
         export,
+        survey,
         fallback,
     )
     return [module.create_router() for module in modules]

@@ -16,7 +16,7 @@ from .engine import (
     with_answer,
 )
 from .errors import InvalidQuestionnaire, QuestionnaireError, UnknownQuestionnaire
-from .loader import TEMPLATES_DIR, check_paths, load_catalogue, load_file
+from .loader import TEMPLATES_DIR, check_paths, load_catalogue, load_data, load_file
 from .model import (
     NO,
     SKIPPED,
@@ -62,6 +62,7 @@ __all__ = [
     "is_complete",
     "is_done",
     "load_catalogue",
+    "load_data",
     "load_file",
     "next_question",
     "normalize",

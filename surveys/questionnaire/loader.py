@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
+
+import yaml
 
 from .catalogue import Catalogue
 from .errors import InvalidQuestionnaire, QuestionnaireError
 from .model import Question, QuestionKind, Questionnaire
-from .parser import Loaded, parse_file
+from .parser import Loaded, parse_file, parse_text
 
 TEMPLATES_DIR: Final = Path(__file__).resolve().parent.parent / "templates"
 SUFFIXES: Final = (".yaml", ".yml")
@@ -19,6 +21,17 @@ SUFFIXES: Final = (".yaml", ".yml")
 def load_file(path: str | os.PathLike[str]) -> Questionnaire:
     errors: list[QuestionnaireError] = []
     loaded = parse_file(Path(path), errors)
+    if errors or loaded is None:
+        raise InvalidQuestionnaire(errors)
+    return loaded.questionnaire
+
+
+def load_data(definition: dict[str, Any], source: str = "<snapshot>") -> Questionnaire:
+    """A questionnaire from its `to_data()` shape (a stored snapshot), validated exactly
+    as a file is: going through YAML text reuses the one parser and its checks."""
+    errors: list[QuestionnaireError] = []
+    text = yaml.safe_dump(definition, allow_unicode=True, sort_keys=False)
+    loaded = parse_text(text, Path(source), errors)
     if errors or loaded is None:
         raise InvalidQuestionnaire(errors)
     return loaded.questionnaire

@@ -25,7 +25,7 @@ from .model import (
     QuestionKind,
     Questionnaire,
 )
-from .yaml_nodes import NodeReader, compose, line_of
+from .yaml_nodes import NodeReader, compose, compose_text, line_of
 
 # Keys travel in callback data (64 bytes in all), hence the short limits.
 QUESTIONNAIRE_KEY: Final = re.compile(r"[a-z0-9_]{1,40}(\.[a-z0-9_]{1,40}){0,3}")
@@ -73,6 +73,15 @@ def parse_file(path: Path, errors: list[QuestionnaireError]) -> Loaded | None:
     own: list[QuestionnaireError] = []
     root = compose(path, own)
     loaded = None if root is None else _FileParser(NodeReader(path, own)).parse(root)
+    errors.extend(sorted(own, key=lambda e: e.line or 0))
+    return None if own else loaded
+
+
+def parse_text(text: str, source: Path, errors: list[QuestionnaireError]) -> Loaded | None:
+    """Like parse_file, for a YAML text that did not come from a file (a stored snapshot)."""
+    own: list[QuestionnaireError] = []
+    root = compose_text(text, source, own)
+    loaded = None if root is None else _FileParser(NodeReader(source, own)).parse(root)
     errors.extend(sorted(own, key=lambda e: e.line or 0))
     return None if own else loaded
 

@@ -33,6 +33,11 @@ def compose(path: Path, errors: list[QuestionnaireError]) -> Node | None:
     except (OSError, UnicodeDecodeError) as exc:
         errors.append(QuestionnaireError(path, None, f"cannot read the file: {exc}"))
         return None
+    return compose_text(text, path, errors)
+
+
+def compose_text(text: str, path: Path, errors: list[QuestionnaireError]) -> Node | None:
+    """The single document of a YAML text; `path` names its source in errors."""
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()

@@ -9,11 +9,8 @@ and the handled_update mark makes the second delivery change nothing.
 from __future__ import annotations
 
 import asyncio
-import importlib
-import importlib.util
 import logging
 import signal
-from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
@@ -25,6 +22,7 @@ from bot import metrics
 from bot.background import BackgroundTasks, start_background
 from bot.idempotency import prune_handled_updates
 from bot.settings import Settings
+from bot.web_exports import add_export_routes
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -94,16 +92,9 @@ def create_web_app(
     app.router.add_post(settings.webhook_path, on_update)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_page)
-    _mount_exports(app, settings)
+    # Signed export downloads are served by the same server.
+    add_export_routes(app, settings)
     return app
-
-
-def _mount_exports(app: web.Application, settings: Settings) -> None:
-    """The exports area serves signed downloads from the same server, when it is installed."""
-    if importlib.util.find_spec("bot.web_exports") is None:
-        return
-    module: Any = importlib.import_module("bot.web_exports")
-    module.add_export_routes(app, settings)
 
 
 async def serve_webhook(

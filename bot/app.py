@@ -19,6 +19,7 @@ from bot.i18n import CatalogueI18n, create_i18n
 from bot.idempotency import HandledUpdateMiddleware
 from bot.logs import setup_update_logs
 from bot.middlewares import ActorMiddleware, DbSessionMiddleware, LocaleMiddleware
+from bot.response_models import PinResponseModels
 from bot.settings import Settings
 from bot.telegram_retry import CountingMiddleware, RetryMiddleware, TolerantCallbackAnswers
 from storage.db import create_engine, create_session_factory
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 def create_bot(settings: Settings, session: AiohttpSession | None = None) -> Bot:
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
+    session.middleware(PinResponseModels())
     return Bot(token=settings.bot_token.get_secret_value(), session=session)
 
 

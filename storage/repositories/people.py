@@ -46,8 +46,22 @@ class PeopleRepository:
     async def actor(
         self, telegram_id: int, admin_ids: frozenset[int]
     ) -> tuple[Actor, Person | None]:
-        person = await self.by_telegram_id(telegram_id)
-        grants = tuple(await self.grants(person.id)) if person else ()
+        # One round trip for the person and their grants: this runs on every update.
+        rows = (
+            await self.session.execute(
+                select(Person, RoleGrant.id, RoleGrant.role, RoleGrant.municipality_id)
+                .add_columns(RoleGrant.organization_id)
+                .outerjoin(RoleGrant, RoleGrant.person_id == Person.id)
+                .where(Person.telegram_id == telegram_id)
+                .order_by(RoleGrant.id)
+            )
+        ).all()
+        person = rows[0][0] if rows else None
+        grants = tuple(
+            Grant(Role(role), municipality_id, organization_id)
+            for _person, grant_id, role, municipality_id, organization_id in rows
+            if grant_id is not None
+        )
         actor = Actor(
             telegram_id=telegram_id,
             person_id=person.id if person else None,

@@ -6,8 +6,8 @@ goes with it and a redelivery is processed afresh; once committed, a redelivery 
 
 PostgreSQL: the mark is inserted first, so a second worker holding the same update waits on
 the row lock and then sees it taken. SQLite (one process; updates of a chat run one at a
-time): a look-up first and the mark last, so the single writer lock is not held while the
-handler talks to Telegram.
+time): a look-up first, and the mark added to the first commit the update makes, so the
+single writer lock is not held while the handler talks to Telegram.
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ from aiogram import BaseMiddleware
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import TelegramObject, Update
 from sqlalchemy import delete
+from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from bot import metrics
 from bot.deferred_fsm import apply_fsm_writes, begin_fsm_writes, end_fsm_writes
@@ -35,10 +37,6 @@ KEEP_MARKS = timedelta(days=7)
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 DUPLICATES = metrics.counter("nastavnik_duplicate_updates_total", "Redelivered updates skipped")
-
-
-class AlreadyHandled(Exception):
-    """Another delivery of this update committed first; this one must not commit."""
 
 
 class HandledUpdateMiddleware(BaseMiddleware):
@@ -56,18 +54,35 @@ class HandledUpdateMiddleware(BaseMiddleware):
         elif await session.get(HandledUpdate, event.update_id) is not None:
             return _skip(event, data)
         writes, token = begin_fsm_writes()
+        if not first_mark:
+            # A handler may commit early (an answer is stored before the next question is
+            # sent): the mark must ride on the first commit, whichever it is.
+            marker = _MarkOnCommit(event.update_id)
+            sa_event.listen(session.sync_session, "before_commit", marker)
         try:
             result = await handler(event, data)
+            await session.commit()
         finally:
             end_fsm_writes(token)
-        if not first_mark and not await _mark(session, event.update_id):
-            await session.rollback()
-            raise AlreadyHandled(event.update_id)
-        await session.commit()
+            if not first_mark:
+                sa_event.remove(session.sync_session, "before_commit", marker)
         storage: BaseStorage | None = data.get("fsm_storage")
         if storage is not None:
             await apply_fsm_writes(storage, writes)
         return result
+
+
+class _MarkOnCommit:
+    """Adds the handled-update mark to the first commit of the update's session (SQLite)."""
+
+    def __init__(self, update_id: int) -> None:
+        self.update_id = update_id
+        self.done = False
+
+    def __call__(self, session: Session) -> None:
+        if not self.done:
+            session.add(HandledUpdate(update_id=self.update_id, handled_at=utcnow()))
+            self.done = True
 
 
 async def _mark(session: AsyncSession, update_id: int) -> bool:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot.survey_callbacks import AnswerCb, EditCb, SubmitCb
-from storage.models import Answer, Assignment, utcnow
+from storage.models import Answer, Assignment, HandledUpdate, utcnow
 from surveys.questionnaire import Moment, load_catalogue
 from tests.botapi.users import FakeUser
 from tests.conftest import BotHarness
@@ -277,3 +277,23 @@ async def test_a_shipped_questionnaire_end_to_end(harness: BotHarness) -> None:
     answers = await stored(harness, aid)
     assert len(answers) == asked
     assert all(text for text, _number in answers.values())
+
+
+async def test_an_answer_committed_early_carries_its_update_mark(harness: BotHarness) -> None:
+    """The answer is committed before the next question goes out; if sending then fails, the
+    update's handled mark must already be in that commit, so a redelivery changes nothing."""
+    issued, anna = await setup(harness)
+    aid = issued.assignments[issued.mentee_id]
+    await open_from_invitation(harness, anna)
+    async with harness.session_factory() as session:
+        marks_before = int(
+            await session.scalar(select(func.count()).select_from(HandledUpdate)) or 0
+        )
+    harness.standin.fail_next("sendMessage", MENTEE, error_code=400, description="Bad Request")
+    await anna.press(anna.button("8"))
+    assert await stored(harness, aid) == {"useful": ("8", 8)}
+    async with harness.session_factory() as session:
+        marks_after = int(
+            await session.scalar(select(func.count()).select_from(HandledUpdate)) or 0
+        )
+    assert marks_after == marks_before + 1

@@ -189,6 +189,13 @@ async def run(label: str, url: str | None, users: int, questions: int) -> float:
         await driver.wait_until_polling()
     except AssertionError:
         await asyncio.sleep(60)  # slow imports on a busy machine
+    # BENCH_PYSPY=/tmp/bot: sample the bot with py-spy (pip install py-spy) into a flame file.
+    spy = None
+    if url is not None and "BENCH_PYSPY" in os.environ:
+        spy = await asyncio.create_subprocess_exec(
+            "py-spy", "record", "--nonblocking", "--gil", "--rate", "400", "--format", "raw", "--pid", str(process.pid),
+            "-o", f"{os.environ['BENCH_PYSPY']}-{label}.txt",
+        )
     try:
         for person in driver.people:
             driver.command(person.id, "/survey")
@@ -204,6 +211,8 @@ async def run(label: str, url: str | None, users: int, questions: int) -> float:
     finally:
         process.send_signal(signal.SIGTERM)
         await process.wait()
+        if spy is not None:
+            await spy.wait()
         await driver.stop()
     rate = driver.taps / elapsed
     stored = f", {await stored_answers(url)} rows stored" if url else ""

@@ -17,6 +17,7 @@ from bot.deferred_fsm import DeferredStorage
 from bot.handlers import get_routers
 from bot.i18n import CatalogueI18n, create_i18n
 from bot.idempotency import HandledUpdateMiddleware
+from bot.inline_filters import run_sync_filters_inline
 from bot.logs import setup_update_logs
 from bot.middlewares import ActorMiddleware, DbSessionMiddleware, LocaleMiddleware
 from bot.response_models import PinResponseModels
@@ -79,6 +80,7 @@ def create_dispatcher(
     dispatcher.update.outer_middleware(ActorMiddleware(settings.admin_ids))
     LocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.include_routers(*get_routers())
+    run_sync_filters_inline(dispatcher)
     return dispatcher
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import TelegramObject, Update
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
@@ -51,38 +51,39 @@ class HandledUpdateMiddleware(BaseMiddleware):
         if first_mark:
             if not await _mark(session, event.update_id):
                 return _skip(event, data)
-        elif await session.get(HandledUpdate, event.update_id) is not None:
+        elif (await session.execute(_SEEN, {"update_id": event.update_id})).first():
             return _skip(event, data)
         writes, token = begin_fsm_writes()
         if not first_mark:
             # A handler may commit early (an answer is stored before the next question is
             # sent): the mark must ride on the first commit, whichever it is.
-            marker = _MarkOnCommit(event.update_id)
-            sa_event.listen(session.sync_session, "before_commit", marker)
+            session.sync_session.info[_MARK_ON_COMMIT] = event.update_id
         try:
             result = await handler(event, data)
             await session.commit()
         finally:
             end_fsm_writes(token)
-            if not first_mark:
-                sa_event.remove(session.sync_session, "before_commit", marker)
+            session.sync_session.info.pop(_MARK_ON_COMMIT, None)
         storage: BaseStorage | None = data.get("fsm_storage")
         if storage is not None:
             await apply_fsm_writes(storage, writes)
         return result
 
 
-class _MarkOnCommit:
-    """Adds the handled-update mark to the first commit of the update's session (SQLite)."""
+_MARK_ON_COMMIT = "handled_update_to_mark"
+_SEEN = select(HandledUpdate.update_id).where(HandledUpdate.update_id == bindparam("update_id"))
+_MARK = insert(HandledUpdate)
 
-    def __init__(self, update_id: int) -> None:
-        self.update_id = update_id
-        self.done = False
 
-    def __call__(self, session: Session) -> None:
-        if not self.done:
-            session.add(HandledUpdate(update_id=self.update_id, handled_at=utcnow()))
-            self.done = True
+@sa_event.listens_for(Session, "before_commit")
+def _mark_on_first_commit(session: Session) -> None:
+    """Writes the handled-update mark in the first commit of the update's session (SQLite).
+
+    One listener for every session (registering one per update is costly); sessions that
+    carry no pending mark pass straight through."""
+    update_id = session.info.pop(_MARK_ON_COMMIT, None)
+    if update_id is not None:
+        session.execute(_MARK, {"update_id": update_id, "handled_at": utcnow()})
 
 
 async def _mark(session: AsyncSession, update_id: int) -> bool:

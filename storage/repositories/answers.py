@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, cast
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import Insert, Select, Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -101,6 +101,31 @@ def _with_answers() -> Select[Assignment, str, str | None, str | None]:
     )
 
 
+# Built once: these run for every answer (see bench/answers.py).
+_OPEN = _with_answers().where(
+    Assignment.id == bindparam("assignment_id"), Assignment.person_id == bindparam("person_id")
+)
+_UPSERTS: dict[str, Insert] = {}
+
+
+def _upsert_statement(dialect: str) -> Insert:
+    """INSERT … ON CONFLICT (assignment, question) DO UPDATE: a changed answer overwrites."""
+    statement = _UPSERTS.get(dialect)
+    if statement is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        table = cast(Table, Answer.__table__)  # Core, not ORM: no bulk-insert machinery
+        fresh = insert(table)
+        statement = _UPSERTS[dialect] = fresh.on_conflict_do_update(
+            index_elements=[table.c.assignment_id, table.c.question_key],
+            set_={
+                "value_text": fresh.excluded.value_text,
+                "value_numeric": fresh.excluded.value_numeric,
+                "answered_at": fresh.excluded.answered_at,
+            },
+        )
+    return statement
+
+
 class AnswerRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -114,13 +139,8 @@ class AnswerRepository:
         """
         if actor.person_id is None:
             return None
-        rows = (
-            await self.session.execute(
-                _with_answers().where(
-                    Assignment.id == assignment_id, Assignment.person_id == actor.person_id
-                )
-            )
-        ).all()
+        parameters = {"assignment_id": assignment_id, "person_id": actor.person_id}
+        rows = (await self.session.execute(_OPEN, parameters)).all()
         if not rows:
             return None
         assignment, digest = rows[0][0], rows[0][1]
@@ -277,15 +297,5 @@ class AnswerRepository:
         return questionnaire
 
     async def _upsert(self, **values: Any) -> None:
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(Answer).values(**values)
-        statement = statement.on_conflict_do_update(
-            index_elements=["assignment_id", "question_key"],
-            set_={
-                "value_text": statement.excluded.value_text,
-                "value_numeric": statement.excluded.value_numeric,
-                "answered_at": statement.excluded.answered_at,
-            },
-        )
-        await self.session.execute(statement)
+        statement = _upsert_statement(self.session.get_bind().dialect.name)
+        await self.session.execute(statement, values)

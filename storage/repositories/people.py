@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Organization, Person, RoleGrant, RosterEntry, utcnow
@@ -27,6 +27,17 @@ class Registration:
     guardian_consent_at: datetime | None
 
 
+# The person and their grants in one round trip; it runs on every update, so the statement
+# is built once (SQLAlchemy then finds its compiled form by identity, not by rebuilding it).
+_ACTOR = (
+    select(Person, RoleGrant.id, RoleGrant.role, RoleGrant.municipality_id)
+    .add_columns(RoleGrant.organization_id)
+    .outerjoin(RoleGrant, RoleGrant.person_id == Person.id)
+    .where(Person.telegram_id == bindparam("telegram_id"))
+    .order_by(RoleGrant.id)
+)
+
+
 class PeopleRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -46,16 +57,7 @@ class PeopleRepository:
     async def actor(
         self, telegram_id: int, admin_ids: frozenset[int]
     ) -> tuple[Actor, Person | None]:
-        # One round trip for the person and their grants: this runs on every update.
-        rows = (
-            await self.session.execute(
-                select(Person, RoleGrant.id, RoleGrant.role, RoleGrant.municipality_id)
-                .add_columns(RoleGrant.organization_id)
-                .outerjoin(RoleGrant, RoleGrant.person_id == Person.id)
-                .where(Person.telegram_id == telegram_id)
-                .order_by(RoleGrant.id)
-            )
-        ).all()
+        rows = (await self.session.execute(_ACTOR, {"telegram_id": telegram_id})).all()
         person = rows[0][0] if rows else None
         grants = tuple(
             Grant(Role(role), municipality_id, organization_id)

@@ -15,13 +15,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from aiogram import BaseMiddleware
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import TelegramObject, Update
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import Table, bindparam, delete, insert, select
 from sqlalchemy import event as sa_event
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
@@ -29,7 +30,6 @@ from bot import metrics
 from bot.deferred_fsm import apply_fsm_writes, begin_fsm_writes, end_fsm_writes
 from bot.logs import UpdateTrace
 from storage.models import HandledUpdate, utcnow
-from storage.upsert import insert_ignore
 
 log = logging.getLogger(__name__)
 # Telegram gives up redelivering an update after 24 hours; a week is a wide margin.
@@ -70,9 +70,11 @@ class HandledUpdateMiddleware(BaseMiddleware):
         return result
 
 
+# Core statements on the table (not the ORM entity): no unit-of-work or bulk-insert paths.
+_TABLE = cast(Table, HandledUpdate.__table__)
 _MARK_ON_COMMIT = "handled_update_to_mark"
 _SEEN = select(HandledUpdate.update_id).where(HandledUpdate.update_id == bindparam("update_id"))
-_MARK = insert(HandledUpdate)
+_MARK = insert(_TABLE)
 
 
 @sa_event.listens_for(Session, "before_commit")
@@ -86,8 +88,14 @@ def _mark_on_first_commit(session: Session) -> None:
         session.execute(_MARK, {"update_id": update_id, "handled_at": utcnow()})
 
 
+# PostgreSQL: INSERT … ON CONFLICT DO NOTHING, built once (it runs for every update).
+_MARK_FIRST = postgresql.insert(_TABLE).on_conflict_do_nothing(index_elements=["update_id"])
+
+
 async def _mark(session: AsyncSession, update_id: int) -> bool:
-    return await insert_ignore(session, HandledUpdate, ["update_id"], update_id=update_id)
+    """True when this worker took the update; False when it was handled (or is held) already."""
+    result = await session.execute(_MARK_FIRST, {"update_id": update_id, "handled_at": utcnow()})
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def _skip(event: Update, data: dict[str, Any]) -> None:

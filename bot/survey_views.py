@@ -138,27 +138,39 @@ def summary_view(
     """Every visible question with its answer, a button to change each, then submit."""
     title = str(sheet.questionnaire.title)
     lines = [_("survey.summary").format(title=title), ""]
-    builder = InlineKeyboardBuilder()
+    # Buttons built directly: InlineKeyboardBuilder deep-copies every button it is given.
+    change_buttons: list[InlineKeyboardButton] = []
     shown = visible_questions(sheet.questionnaire, sheet.answers)
     for number, question in enumerate(shown, start=1):
         answer = sheet.answers.get(question.key)
         described = describe(question, answer, limit) if answer is not None else "—"
         lines.append(f"{number}. {_shorten(question.text, SUMMARY_TEXT_LIMIT)}\n   → {described}")
         position = sheet.questionnaire.position(question.key)
-        builder.button(
-            text=_("survey.change").format(n=number),
-            callback_data=EditCb(a=sheet.id, q=position),
+        change_buttons.append(
+            InlineKeyboardButton(
+                text=_("survey.change").format(n=number),
+                callback_data=EditCb(a=sheet.id, q=position).pack(),
+            )
         )
-    builder.adjust(EDIT_ROW)
-    builder.row(
-        InlineKeyboardButton(text=_("survey.back"), callback_data=BackCb(a=sheet.id, q=-1).pack()),
-        InlineKeyboardButton(text=_("survey.submit"), callback_data=SubmitCb(a=sheet.id).pack()),
+    rows = [
+        change_buttons[start : start + EDIT_ROW]
+        for start in range(0, len(change_buttons), EDIT_ROW)
+    ]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                text=_("survey.back"), callback_data=BackCb(a=sheet.id, q=-1).pack()
+            ),
+            InlineKeyboardButton(
+                text=_("survey.submit"), callback_data=SubmitCb(a=sheet.id).pack()
+            ),
+        ]
     )
     lines += ["", _("survey.summary_hint")]
     text = "\n".join(lines)
     if len(text) > MESSAGE_LIMIT and limit > SUMMARY_TIGHT_LIMIT:
         return summary_view(sheet, SUMMARY_TIGHT_LIMIT)
-    return text[:MESSAGE_LIMIT], builder.as_markup()
+    return text[:MESSAGE_LIMIT], InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def pending_view(items: Sequence[PendingItem]) -> tuple[str, InlineKeyboardMarkup | None]:

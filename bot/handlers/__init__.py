@@ -23,18 +23,19 @@ from bot.handlers import (
 
 
 def get_routers() -> list[Router]:
-    modules = (
-        unavailable,  # before errors: database failures get their own answer
-        errors,
-        common,
-        registration,
-        curator_programmes,
-        curator_roster,
-        curator_pairs,
-        curator_status,
-        invite,
-        export,
-        survey,
-        fallback,
-    )
-    return [module.create_router() for module in modules]
+    return [
+        unavailable.create_router(),  # before errors: database failures get their own answer
+        errors.create_router(),
+        # Questionnaire buttons early: the most frequent update, callback data of its own.
+        survey.create_button_router(),
+        common.create_router(),
+        registration.create_router(),
+        curator_programmes.create_router(),
+        curator_roster.create_router(),
+        curator_pairs.create_router(),
+        curator_status.create_router(),
+        invite.create_router(),
+        export.create_router(),
+        survey.create_router(),  # free text after the conversations that own their text
+        fallback.create_router(),
+    ]

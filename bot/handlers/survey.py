@@ -129,7 +129,8 @@ async def store(
         # the buttons in place to tap again.
         await query.answer()
         await drop_buttons(query)
-    await state.update_data({EDITING: None})
+    if (await state.get_data()).get(EDITING) is not None:
+        await state.update_data({EDITING: None})
     await show(bot, chat_id, sheet)
 
 
@@ -407,12 +408,21 @@ async def person_known(_event: Any, actor: Actor | None = None, **_kw: Any) -> b
 
 
 def create_router() -> Router:
+    """/survey and free-text answers: after the other conversations, which own their text."""
     router = Router(name=__name__)
     router.message.register(survey_command, Command("survey"), CommandAllowed("survey"))
     # StateFilter(None): text typed inside another conversation belongs to that one.
     router.message.register(
         text_answer, StateFilter(None), F.text, ~F.text.startswith("/"), person_known
     )
+    return router
+
+
+def create_button_router() -> Router:
+    """The questionnaire's buttons. Their callback data is ours alone, so this router sits
+    near the front: an answer tap (the bot's most frequent update) is not offered to every
+    other router's filters first."""
+    router = Router(name=f"{__name__}.buttons")
     router.callback_query.register(open_assignment, SurveyOpenCb.filter())
     router.callback_query.register(answer_button, AnswerCb.filter())
     router.callback_query.register(toggle_button, ToggleCb.filter())

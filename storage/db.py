@@ -22,7 +22,12 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # hide_parameters: error messages (and so logs) never quote what people typed.
-    return create_async_engine(url, pool_pre_ping=True, hide_parameters=True, **kwargs)
+    # No pool_pre_ping: on asyncpg it costs BEGIN, a query and ROLLBACK at every checkout,
+    # i.e. on every update (a third of an answer's round trips). A connection cut by a
+    # database restart fails its one update instead (the person is asked to repeat the step,
+    # bot/handlers/unavailable.py) and SQLAlchemy then replaces the pool's older connections.
+    # pool_recycle retires connections before idle-killing proxies and firewalls do.
+    return create_async_engine(url, pool_recycle=1800, hide_parameters=True, **kwargs)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

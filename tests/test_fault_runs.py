@@ -153,3 +153,38 @@ async def test_a_database_connection_cut_mid_update_asks_to_retry_and_writes_not
     texts = [m.text for m in olga.messages]
     assert sum("повторите" in t for t in texts) == 1
     assert len(texts) == REGISTRATION_MESSAGES + 2  # + the question sent before the cut, + notice
+
+
+async def test_after_a_database_restart_one_update_is_asked_to_retry_then_all_work(
+    standin: WebhookStandIn,
+    worker: WebhookBot,
+    database_url: str,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """No pool_pre_ping (it cost three round trips per update, storage/db.py): the pooled
+    connections a restart killed are found dead by the next update, which is answered
+    "repeat, please"; the pool is then replaced and nothing else fails."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("restarting the server's connections needs PostgreSQL")
+    code = await mentor_invite(session_factory)
+    olga = standin.user(7204)
+    await olga.send(f"/start {code}")
+    await olga.press(olga.button("Согласен"))
+
+    dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")
+    admin = await asyncpg.connect(dsn)
+    try:  # every idle connection of the bot's pool goes, as in a restart
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await admin.close()
+
+    await olga.send(FULL_NAME)
+    assert "повторите" in (olga.last_text or "")
+    assert await count(session_factory, HandledUpdate) == 2  # the refused update left no mark
+    await olga.send(FULL_NAME)
+    await olga.press(olga.button("Учитель"))
+    assert await stored_registration(session_factory) == ONE_REGISTRATION
+    assert sum("повторите" in (m.text or "") for m in olga.messages) == 1

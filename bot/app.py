@@ -21,6 +21,7 @@ from bot.inline_filters import run_sync_filters_inline
 from bot.logs import setup_update_logs
 from bot.middlewares import ActorMiddleware, DbSessionMiddleware, LocaleMiddleware
 from bot.response_models import PinResponseModels
+from bot.runtime import freeze_startup_objects
 from bot.settings import Settings
 from bot.telegram_retry import CountingMiddleware, RetryMiddleware, TolerantCallbackAnswers
 from storage.db import create_engine, create_session_factory
@@ -95,6 +96,7 @@ async def run_polling(settings: Settings) -> None:
         me = await bot.me()
         log.info("polling as @%s", me.username)
         background = start_background(bot, settings, session_factory, dispatcher["i18n"])
+        freeze_startup_objects()
         try:
             # The session stays open until the sender has finished its last send.
             await dispatcher.start_polling(bot, close_bot_session=False)

@@ -158,6 +158,7 @@ async def _prune_every_hour(session_factory: async_sessionmaker[AsyncSession]) -
 async def run_webhook(settings: Settings) -> None:
     from bot.app import counted, create_bot, create_dispatcher, with_retries
     from bot.commands import set_default_menu
+    from bot.runtime import freeze_startup_objects
     from storage.db import create_engine, create_session_factory
     from storage.migrate import upgrade
 
@@ -170,6 +171,7 @@ async def run_webhook(settings: Settings) -> None:
         session_factory = create_session_factory(engine)
         dispatcher = create_dispatcher(settings, session_factory)
         await set_default_menu(bot, dispatcher["i18n"])
+        freeze_startup_objects()
         await serve_webhook(settings, bot, dispatcher, engine, session_factory, background_bot)
     finally:
         await bot.session.close()

@@ -1,0 +1,66 @@
+"""The answer path's speed measures keep doing what they say (bench/answers.py measures how
+much they are worth): SQLite statements run on the caller's thread, synchronous filters are
+coroutines, and the prebuilt statements behave like the ones they replaced."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from aiogram import F, Router
+from aiogram.types import Chat, Message
+from sqlalchemy import text
+
+from bot.app import create_dispatcher
+from bot.inline_filters import run_sync_filters_inline
+from bot.settings import load_settings
+from storage.db import create_engine, create_session_factory
+
+
+async def test_sqlite_statements_run_on_the_event_loop_thread(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'inline.db'}")
+    threads: list[int] = []
+    try:
+        async with engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            sqlite = raw.driver_connection._conn  # type: ignore[union-attr]
+            sqlite.create_function("thread_id", 0, lambda: threads.append(threading.get_ident()))
+            await connection.execute(text("CREATE TABLE t (n INTEGER)"))
+            await connection.execute(text("INSERT INTO t SELECT 1 WHERE thread_id() IS NULL"))
+            await connection.commit()
+            count = await connection.scalar(text("SELECT count(*) FROM t"))
+    finally:
+        await engine.dispose()
+    assert count == 1
+    assert threads == [threading.get_ident()]  # not aiosqlite's worker thread
+
+
+async def test_every_filter_of_the_dispatcher_is_a_coroutine(tmp_path: Path) -> None:
+    settings = load_settings(
+        bot_token="123456:TEST-token", database_url=f"sqlite+aiosqlite:///{tmp_path / 'f.db'}"
+    )
+    engine = create_engine(settings.database_url)
+    try:
+        dispatcher = create_dispatcher(settings, create_session_factory(engine))
+    finally:
+        await engine.dispose()
+    filters = [
+        filter_object
+        for router in dispatcher.chain_tail
+        for observer in router.observers.values()
+        for handler in [observer._handler, *observer.handlers]
+        for filter_object in handler.filters or ()
+    ]
+    assert filters  # the walk found the routers' filters at all
+    assert all(filter_object.awaitable for filter_object in filters)
+
+
+async def test_an_inlined_magic_filter_still_decides() -> None:
+    router = Router()
+    router.message.register(lambda message: None, F.chat.type == "private")
+    assert run_sync_filters_inline(router) == 1
+    check = router.message.handlers[0].filters[0]  # type: ignore[index]
+    private = Message.model_construct(chat=Chat(id=1, type="private"))
+    group = Message.model_construct(chat=Chat(id=-5, type="group"))
+    assert await check.call(private) is True
+    assert await check.call(group) is False

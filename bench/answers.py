@@ -192,9 +192,10 @@ async def run(label: str, url: str | None, users: int, questions: int) -> float:
     # BENCH_PYSPY=/tmp/bot: sample the bot with py-spy (pip install py-spy) into a flame file.
     spy = None
     if url is not None and "BENCH_PYSPY" in os.environ:
+        output = f"{os.environ['BENCH_PYSPY']}-{label}.txt"
         spy = await asyncio.create_subprocess_exec(
-            "py-spy", "record", "--nonblocking", "--gil", "--rate", "400", "--format", "raw", "--pid", str(process.pid),
-            "-o", f"{os.environ['BENCH_PYSPY']}-{label}.txt",
+            *("py-spy", "record", "--nonblocking", "--gil", "--rate", "400", "--format", "raw"),
+            *("--pid", str(process.pid), "-o", output),
         )
     try:
         for person in driver.people:

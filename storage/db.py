@@ -36,7 +36,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # No busy_timeout: inline connections must not wait on the event loop; a locked
+    # database is waited for on aiosqlite's thread instead (storage/sqlite_inline.py).
     cursor.close()
 
 

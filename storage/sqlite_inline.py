@@ -5,10 +5,13 @@ and wakes the event loop when it is done: four or five thread round trips per st
 each costing more CPU than the statement itself on a local WAL database (microseconds).
 Measured in bench/answers.py, the hops were about a third of the bot's CPU per answer.
 
-The cost of running inline: a statement that has to wait for SQLite's write lock held by
-ANOTHER process (a CLI import, say) blocks the loop for up to busy_timeout. Inside the bot
-writers already queue in asyncio (storage/write_lock.py), and readers never wait in WAL
-mode, so that is the rare case; the embedded default is meant for one bot process.
+Waiting must never happen on the loop, though: the write lock may be held by a coroutine of
+this very loop (a handler that wrote, then awaits Telegram before its commit), which could
+not finish while the loop sleeps in SQLite's busy handler. So inline connections do not wait
+at all (busy_timeout 0); a call that finds the database locked is handed to aiosqlite's
+thread, which waits for the lock there (busy_timeout WAIT_MS) while the loop runs on.
+In WAL mode only taking the write lock can be busy, and a statement refused for that has
+done nothing, so repeating it on the thread is safe.
 """
 
 from __future__ import annotations
@@ -16,29 +19,47 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, Final
 
 import aiosqlite
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+WAIT_MS: Final = 5000  # how long a blocked writer waits on the thread before giving up
+
 
 class InlineConnection(aiosqlite.Connection):
     """aiosqlite's interface (which SQLAlchemy's dialect expects), executed in place.
 
-    Connecting and closing still go through aiosqlite's thread, once per connection; the
+    Connecting, closing and waiting for a lock still go through aiosqlite's thread; the
     sqlite3 connection is therefore opened with check_same_thread=False.
     """
 
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
-        return fn(*args, **kwargs)
+        try:
+            return fn(*args, **kwargs)
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+                raise
+        waiting = partial(_waiting_for_lock, self._conn, partial(fn, *args, **kwargs))
+        return await super()._execute(waiting)  # type: ignore[no-untyped-call]
+
+
+def _waiting_for_lock(connection: sqlite3.Connection, call: Callable[[], Any]) -> Any:
+    """On aiosqlite's thread: the same call, allowed to wait for the write lock."""
+    connection.execute(f"PRAGMA busy_timeout={WAIT_MS}")
+    try:
+        return call()
+    finally:
+        connection.execute("PRAGMA busy_timeout=0")
 
 
 def connect_inline(database: str, **kwargs: Any) -> InlineConnection:
     """Same arguments as aiosqlite.connect (SQLAlchemy passes the URL's)."""
     kwargs["check_same_thread"] = False
+    kwargs["timeout"] = 0  # never wait on the loop (see the module's docstring)
     return InlineConnection(partial(sqlite3.connect, database, **kwargs), iter_chunk_size=64)
 
 

@@ -4,6 +4,7 @@ coroutines, and the prebuilt statements behave like the ones they replaced."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from pathlib import Path
 
@@ -33,6 +34,51 @@ async def test_sqlite_statements_run_on_the_event_loop_thread(tmp_path: Path) ->
         await engine.dispose()
     assert count == 1
     assert threads == [threading.get_ident()]  # not aiosqlite's worker thread
+
+
+async def test_a_writer_blocked_by_another_coroutine_waits_without_stopping_the_loop(
+    tmp_path: Path,
+) -> None:
+    """A handler may hold SQLite's write lock across an await (it wrote, now it talks to
+    Telegram). A second writer must wait for it off the loop: blocking the loop would keep
+    the first from ever committing."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'locked.db'}")
+    ticks = 0
+    order: list[str] = []
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    async def holder() -> None:
+        async with engine.connect() as connection:
+            await connection.execute(text("INSERT INTO t VALUES (1)"))  # takes the lock
+            await asyncio.sleep(0.5)  # "talking to Telegram"
+            await connection.commit()
+            order.append("holder committed")
+
+    async def second_writer() -> None:
+        await asyncio.sleep(0.1)
+        async with engine.connect() as connection:
+            await connection.execute(text("INSERT INTO t VALUES (2)"))
+            await connection.commit()
+            order.append("second committed")
+
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (n INTEGER)"))
+        clock = asyncio.create_task(ticker())
+        await asyncio.gather(holder(), second_writer())
+        clock.cancel()
+        async with engine.connect() as connection:
+            rows = (await connection.execute(text("SELECT n FROM t ORDER BY n"))).all()
+    finally:
+        await engine.dispose()
+    assert order == ["holder committed", "second committed"]
+    assert [n for (n,) in rows] == [1, 2]
+    assert ticks >= 30  # the loop kept running while the second writer waited
 
 
 async def test_every_filter_of_the_dispatcher_is_a_coroutine(tmp_path: Path) -> None:

@@ -17,7 +17,9 @@ done nothing, so repeating it on the thread is safe.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 from typing import Any, Final
 
@@ -26,6 +28,19 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 WAIT_MS: Final = 5000  # how long a blocked writer waits on the thread before giving up
+_OFF_THE_LOOP: ContextVar[bool] = ContextVar("sqlite_off_the_loop", default=False)
+
+
+@contextmanager
+def off_the_loop() -> Iterator[None]:
+    """Run this block's SQLite statements on aiosqlite's thread, as before: for the few
+    long reads (a school's status, a district summary: up to hundreds of ms) that would
+    otherwise hold up everyone else's updates. No effect on PostgreSQL."""
+    token = _OFF_THE_LOOP.set(True)
+    try:
+        yield
+    finally:
+        _OFF_THE_LOOP.reset(token)
 
 
 class InlineConnection(aiosqlite.Connection):
@@ -38,6 +53,9 @@ class InlineConnection(aiosqlite.Connection):
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
+        if _OFF_THE_LOOP.get():
+            call = partial(_waiting_for_lock, self._conn, partial(fn, *args, **kwargs))
+            return await super()._execute(call)  # type: ignore[no-untyped-call]
         try:
             return fn(*args, **kwargs)
         except sqlite3.OperationalError as error:

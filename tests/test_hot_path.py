@@ -16,6 +16,7 @@ from bot.app import create_dispatcher
 from bot.inline_filters import run_sync_filters_inline
 from bot.settings import load_settings
 from storage.db import create_engine, create_session_factory
+from storage.sqlite_inline import off_the_loop
 
 
 async def test_sqlite_statements_run_on_the_event_loop_thread(tmp_path: Path) -> None:
@@ -34,6 +35,25 @@ async def test_sqlite_statements_run_on_the_event_loop_thread(tmp_path: Path) ->
         await engine.dispose()
     assert count == 1
     assert threads == [threading.get_ident()]  # not aiosqlite's worker thread
+
+
+async def test_long_reads_marked_off_the_loop_run_on_aiosqlite_thread(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'offload.db'}")
+    threads: list[int] = []
+    try:
+        async with engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            sqlite = raw.driver_connection._conn  # type: ignore[union-attr]
+            sqlite.create_function("thread_id", 0, lambda: threads.append(threading.get_ident()))
+            await connection.execute(text("SELECT thread_id()"))
+            with off_the_loop():
+                await connection.execute(text("SELECT thread_id()"))
+            await connection.execute(text("SELECT thread_id()"))
+    finally:
+        await engine.dispose()
+    here = threading.get_ident()
+    assert threads[0] == here and threads[2] == here
+    assert threads[1] != here
 
 
 async def test_a_writer_blocked_by_another_coroutine_waits_without_stopping_the_loop(

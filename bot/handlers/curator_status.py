@@ -33,6 +33,7 @@ from storage.repositories.directory import DirectoryRepository
 from storage.repositories.invites import ScopeDenied
 from storage.repositories.scope import organization_in_view
 from storage.repositories.status import PairStatus, StatusRepository
+from storage.sqlite_inline import off_the_loop
 from surveys.access import Actor
 from surveys.people import Role
 
@@ -76,7 +77,8 @@ async def status_command(
 async def _district(
     session: AsyncSession, actor: Actor, municipality_id: int, page: int
 ) -> tuple[str, InlineKeyboardMarkup]:
-    summaries = await StatusRepository(session).municipality_summary(actor, municipality_id)
+    with off_the_loop():  # a long read: let other updates run meanwhile
+        summaries = await StatusRepository(session).municipality_summary(actor, municipality_id)
     district = await DirectoryRepository(session).municipality(municipality_id)
     view = district_page(district.name if district else "—", summaries, page)
     builder = InlineKeyboardBuilder()
@@ -103,7 +105,8 @@ async def _organization(
     session: AsyncSession, actor: Actor, organization_id: int, wanted: StatusFilter, page: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     org = await organization_in_view(session, actor, organization_id)
-    statuses = await StatusRepository(session).organization_pairs(actor, organization_id)
+    with off_the_loop():  # a long read: let other updates run meanwhile
+        statuses = await StatusRepository(session).organization_pairs(actor, organization_id)
     view = organization_page(org.name, statuses, wanted, page)
     builder = InlineKeyboardBuilder()
     builder.row(
@@ -224,7 +227,8 @@ async def status_xlsx(
 ) -> None:
     try:
         org = await organization_in_view(session, actor, callback_data.organization)
-        statuses = await StatusRepository(session).organization_pairs(actor, org.id)
+        with off_the_loop():  # a long read: let other updates run meanwhile
+            statuses = await StatusRepository(session).organization_pairs(actor, org.id)
     except ScopeDenied:
         await query.answer(_("curator.denied"), show_alert=True)
         return

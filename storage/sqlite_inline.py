@@ -54,14 +54,17 @@ class InlineConnection(aiosqlite.Connection):
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
         if _OFF_THE_LOOP.get():
-            call = partial(_waiting_for_lock, self._conn, partial(fn, *args, **kwargs))
-            return await super()._execute(call)  # type: ignore[no-untyped-call]
+            return await self._on_thread(partial(fn, *args, **kwargs))
         try:
             return fn(*args, **kwargs)
         except sqlite3.OperationalError as error:
             if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
                 raise
-        waiting = partial(_waiting_for_lock, self._conn, partial(fn, *args, **kwargs))
+        return await self._on_thread(partial(fn, *args, **kwargs))
+
+    async def _on_thread(self, call: Callable[[], Any]) -> Any:
+        """aiosqlite's own way: on its thread, allowed to wait for the write lock."""
+        waiting = partial(_waiting_for_lock, self._conn, call)
         return await super()._execute(waiting)  # type: ignore[no-untyped-call]
 
 

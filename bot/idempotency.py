@@ -22,7 +22,6 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import TelegramObject, Update
 from sqlalchemy import Table, bindparam, delete, insert, select
 from sqlalchemy import event as sa_event
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
@@ -30,6 +29,7 @@ from bot import metrics
 from bot.deferred_fsm import apply_fsm_writes, begin_fsm_writes, end_fsm_writes
 from bot.logs import UpdateTrace
 from storage.models import HandledUpdate, utcnow
+from storage.upsert import insert_ignore
 
 log = logging.getLogger(__name__)
 # Telegram gives up redelivering an update after 24 hours; a week is a wide margin.
@@ -88,14 +88,10 @@ def _mark_on_first_commit(session: Session) -> None:
         session.execute(_MARK, {"update_id": update_id, "handled_at": utcnow()})
 
 
-# PostgreSQL: INSERT … ON CONFLICT DO NOTHING, built once (it runs for every update).
-_MARK_FIRST = postgresql.insert(_TABLE).on_conflict_do_nothing(index_elements=["update_id"])
-
-
 async def _mark(session: AsyncSession, update_id: int) -> bool:
     """True when this worker took the update; False when it was handled (or is held) already."""
-    result = await session.execute(_MARK_FIRST, {"update_id": update_id, "handled_at": utcnow()})
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    values = {"update_id": update_id, "handled_at": utcnow()}
+    return await insert_ignore(session, HandledUpdate, ["update_id"], **values)
 
 
 def _skip(event: Update, data: dict[str, Any]) -> None:

@@ -20,7 +20,7 @@ from aiogram.dispatcher.event.handler import FilterObject
 def run_sync_filters_inline(router: Router) -> int:
     """Turn every synchronous filter under `router` into a coroutine; returns how many."""
     changed = 0
-    for filter_object in _filters(router):
+    for filter_object in filters_under(router):
         if filter_object.awaitable:
             continue
         filter_object.callback = _as_coroutine(filter_object.callback)
@@ -29,7 +29,8 @@ def run_sync_filters_inline(router: Router) -> int:
     return changed
 
 
-def _filters(router: Router) -> Iterator[FilterObject]:
+def filters_under(router: Router) -> Iterator[FilterObject]:
+    """Every filter of `router` and its sub-routers: router-level and per handler."""
     for child in router.chain_tail:
         for observer in child.observers.values():
             yield from observer._handler.filters or ()

@@ -53,6 +53,18 @@ async def worker(
         yield bot
 
 
+async def terminate_other_connections(database_url: str) -> None:
+    """Every other connection to the test database is ended by the server."""
+    admin = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await admin.close()
+
+
 def sends(standin: WebhookStandIn, chat_id: int) -> list[int | None]:
     """Error code of every sendMessage attempt to the chat (None: accepted)."""
     return [
@@ -127,15 +139,7 @@ async def test_a_database_connection_cut_mid_update_asks_to_retry_and_writes_not
     async def cut_connections(_: dict[str, object]) -> None:
         # From another connection, as a failover or a restart would: the bot's transaction
         # (handled_update mark already inserted) loses its server.
-        dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")
-        admin = await asyncpg.connect(dsn)
-        try:
-            await admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        finally:
-            await admin.close()
+        await terminate_other_connections(database_url)
 
     # The cut comes while the bot asks for the category: the name step's transaction
     # (its handled_update mark) and its conversation-state change must both be undone.
@@ -171,15 +175,7 @@ async def test_after_a_database_restart_one_update_is_asked_to_retry_then_all_wo
     await olga.send(f"/start {code}")
     await olga.press(olga.button("Согласен"))
 
-    dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")
-    admin = await asyncpg.connect(dsn)
-    try:  # every idle connection of the bot's pool goes, as in a restart
-        await admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-    finally:
-        await admin.close()
+    await terminate_other_connections(database_url)  # the pool's idle ones, as in a restart
 
     await olga.send(FULL_NAME)
     assert "повторите" in (olga.last_text or "")

@@ -1,56 +1,60 @@
 """The answer path's speed measures keep doing what they say (bench/answers.py measures how
 much they are worth): SQLite statements run on the caller's thread, synchronous filters are
-coroutines, and the prebuilt statements behave like the ones they replaced."""
+coroutines. (The prebuilt statements are exercised by the repository and scenario tests.)"""
 
 from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from aiogram import F, Router
 from aiogram.types import Chat, Message
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.app import create_dispatcher
-from bot.inline_filters import run_sync_filters_inline
+from bot.inline_filters import filters_under, run_sync_filters_inline
 from bot.settings import load_settings
 from storage.db import create_engine, create_session_factory
 from storage.sqlite_inline import off_the_loop
 
 
-async def test_sqlite_statements_run_on_the_event_loop_thread(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'inline.db'}")
+@asynccontextmanager
+async def thread_noting_connection(
+    path: Path,
+) -> AsyncIterator[tuple[AsyncConnection, list[int]]]:
+    """A connection whose SQL function thread_id() notes the thread SQLite runs it on."""
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
     threads: list[int] = []
     try:
         async with engine.connect() as connection:
             raw = await connection.get_raw_connection()
             sqlite = raw.driver_connection._conn  # type: ignore[union-attr]
             sqlite.create_function("thread_id", 0, lambda: threads.append(threading.get_ident()))
-            await connection.execute(text("CREATE TABLE t (n INTEGER)"))
-            await connection.execute(text("INSERT INTO t SELECT 1 WHERE thread_id() IS NULL"))
-            await connection.commit()
-            count = await connection.scalar(text("SELECT count(*) FROM t"))
+            yield connection, threads
     finally:
         await engine.dispose()
+
+
+async def test_sqlite_statements_run_on_the_event_loop_thread(tmp_path: Path) -> None:
+    async with thread_noting_connection(tmp_path / "inline.db") as (connection, threads):
+        await connection.execute(text("CREATE TABLE t (n INTEGER)"))
+        await connection.execute(text("INSERT INTO t SELECT 1 WHERE thread_id() IS NULL"))
+        await connection.commit()
+        count = await connection.scalar(text("SELECT count(*) FROM t"))
     assert count == 1
     assert threads == [threading.get_ident()]  # not aiosqlite's worker thread
 
 
 async def test_long_reads_marked_off_the_loop_run_on_aiosqlite_thread(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'offload.db'}")
-    threads: list[int] = []
-    try:
-        async with engine.connect() as connection:
-            raw = await connection.get_raw_connection()
-            sqlite = raw.driver_connection._conn  # type: ignore[union-attr]
-            sqlite.create_function("thread_id", 0, lambda: threads.append(threading.get_ident()))
+    async with thread_noting_connection(tmp_path / "offload.db") as (connection, threads):
+        await connection.execute(text("SELECT thread_id()"))
+        with off_the_loop():
             await connection.execute(text("SELECT thread_id()"))
-            with off_the_loop():
-                await connection.execute(text("SELECT thread_id()"))
-            await connection.execute(text("SELECT thread_id()"))
-    finally:
-        await engine.dispose()
+        await connection.execute(text("SELECT thread_id()"))
     here = threading.get_ident()
     assert threads[0] == here and threads[2] == here
     assert threads[1] != here
@@ -110,13 +114,7 @@ async def test_every_filter_of_the_dispatcher_is_a_coroutine(tmp_path: Path) -> 
         dispatcher = create_dispatcher(settings, create_session_factory(engine))
     finally:
         await engine.dispose()
-    filters = [
-        filter_object
-        for router in dispatcher.chain_tail
-        for observer in router.observers.values()
-        for handler in [observer._handler, *observer.handlers]
-        for filter_object in handler.filters or ()
-    ]
+    filters = list(filters_under(dispatcher))
     assert filters  # the walk found the routers' filters at all
     assert all(filter_object.awaitable for filter_object in filters)
 

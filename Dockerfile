@@ -3,7 +3,10 @@
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
+COPY app app
 COPY bot bot
+COPY imports imports
+COPY service service
 COPY surveys surveys
 COPY storage storage
 COPY exports exports

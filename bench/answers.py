@@ -30,9 +30,9 @@ from storage.migrate import upgrade
 from storage.models import Answer, OutboxMessage, utcnow
 from surveys.questionnaire import Catalogue, Moment, PairRole, Question, QuestionKind
 from surveys.questionnaire import Questionnaire as Model
-from tests.botapi import BotAPIStandIn
-from tests.factories import seed_directory
-from tests.survey_factories import issue_pair
+from tests.support.botapi import BotAPIStandIn
+from tests.support.factories import seed_directory
+from tests.support.survey_factories import issue_pair
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:BENCH-token"
@@ -181,7 +181,7 @@ async def run(label: str, url: str | None, users: int, questions: int) -> float:
     env.pop("REDIS_URL", None)
     if url is not None:
         env["DATABASE_URL"] = url
-        argv = [sys.executable, *PROFILE, "-m", "bot.cli", "run"]
+        argv = [sys.executable, *PROFILE, "-m", "service.cli", "run"]
     else:
         argv = [sys.executable, "-m", "bench.bare_bot"]
     process = await asyncio.create_subprocess_exec(*argv, env=env, cwd=tempfile.gettempdir())

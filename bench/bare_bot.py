@@ -13,7 +13,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.survey_callbacks import AnswerCb
+from bot.telegram.survey.callbacks import AnswerCb
 
 QUESTIONS = int(os.environ.get("BENCH_QUESTIONS", "20"))
 

@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from bot.roster_file import MAX_ROWS, read_roster
 from exports.roster_workbook import result_workbook
+from imports.roster_file import MAX_ROWS, read_roster
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.models import Person, RosterEntry, utcnow

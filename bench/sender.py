@@ -22,13 +22,13 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import create_bot
-from bot.delivery import OutboxSender, SenderConfig
-from bot.settings import load_settings
+from app.settings import load_settings
+from bot.telegram.app import create_bot
+from service.workers.outbox import OutboxSender, SenderConfig
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.repositories.outbox import OutboxRepository
-from tests.botapi import BotAPIStandIn
+from tests.support.botapi import BotAPIStandIn
 
 SCHEMA = "bench_sender"
 TOKEN = "123456:BENCH-token"

@@ -28,9 +28,9 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.botapi import BotAPIStandIn  # noqa: E402
-from tests.webhook_standin import PATH, SECRET  # noqa: E402
-from tests.workers import Worker, free_port, start_worker  # noqa: E402
+from tests.support.botapi import BotAPIStandIn  # noqa: E402
+from tests.support.webhook_standin import PATH, SECRET  # noqa: E402
+from tests.support.workers import Worker, free_port, start_worker  # noqa: E402
 
 
 @dataclass

@@ -25,7 +25,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # No pool_pre_ping: on asyncpg it costs BEGIN, a query and ROLLBACK at every checkout,
     # i.e. on every update (a third of an answer's round trips). A connection cut by a
     # database restart fails its one update instead (the person is asked to repeat the step,
-    # bot/handlers/unavailable.py) and SQLAlchemy then replaces the pool's older connections.
+    # bot/telegram/common/unavailable.py) and SQLAlchemy then replaces the pool's older connections.
     # pool_recycle retires connections before idle-killing proxies and firewalls do.
     return create_async_engine(url, pool_recycle=1800, hide_parameters=True, **kwargs)
 

@@ -20,12 +20,12 @@ from aiogram import Bot, Dispatcher
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.app import create_bot, create_dispatcher
-from bot.settings import Settings, load_settings
+from app.settings import Settings, load_settings
+from bot.telegram.app import create_bot, create_dispatcher
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.models import Base
-from tests.botapi import BotAPIStandIn
+from tests.support.botapi import BotAPIStandIn
 
 ADMIN_ID = 900_001
 TOKEN = "123456:TEST-token"

@@ -1,5 +1,5 @@
 """The outbox: messages queued in the same transaction as the change that causes them,
-sent later by bot.delivery at Telegram's pace. A dedupe key makes queuing idempotent.
+sent later by service.workers.outbox at Telegram's pace. A dedupe key makes queuing idempotent.
 
 A sender claims a batch by moving it to "sending" with its name and a lease. On PostgreSQL
 the claim skips rows another sender has locked (FOR UPDATE SKIP LOCKED), so any number of

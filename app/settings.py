@@ -1,0 +1,165 @@
+"""Settings from the environment and an optional `.env` file, validated once at start."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Self
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from surveys.reminders import QuietHours, ReminderSchedule
+
+DEFAULT_BOT_API_URL = "https://api.telegram.org"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr
+    bot_api_url: str = DEFAULT_BOT_API_URL
+    bot_username: str | None = None
+    database_url: str = "sqlite+aiosqlite:///nastavnik.db"
+    redis_url: str | None = None
+    # NoDecode: a plain "1,2,3" is friendlier in a .env than a JSON list.
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    default_locale: str = "ru"
+    invite_ttl_days: int = Field(default=30, ge=1, le=365)
+    invite_max_uses: int = Field(default=200, ge=1, le=10_000)
+    # Days people have to answer the questionnaires a curator sends (start, completion).
+    start_due_days: int = Field(default=14, ge=1, le=90)
+    completion_due_days: int = Field(default=14, ge=1, le=90)
+    log_level: str = "INFO"
+    # Monitoring exports: small-group privacy threshold, indicator targets (shares 0..1),
+    # and signed download links for workbooks over Telegram's 50 MB limit.
+    export_min_group: int = Field(default=3, ge=1, le=100)
+    target_student_share: float | None = Field(default=None, ge=0, le=1)
+    target_young_teacher_share: float | None = Field(default=None, ge=0, le=1)
+    export_dir: Path = Path("exports_out")
+    export_link_secret: SecretStr | None = None
+    export_link_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
+    public_base_url: str | None = None
+    # Telegram takes 50 MB from bots; a self-hosted Bot API server takes up to 2000 MB.
+    export_document_limit_mb: int = Field(default=50, ge=1, le=2000)
+    log_format: str = "text"  # text | json
+    # With Redis: how long a worker may hold a chat's lock. A worker that dies holding it
+    # delays that chat's next update by at most this long.
+    chat_lock_seconds: float = Field(default=15.0, gt=0, le=60)
+    # Webhook mode (`nastavnik webhook`): Telegram posts updates to WEBHOOK_URL, which a
+    # proxy forwards to WEB_HOST:WEB_PORT + WEBHOOK_PATH; WEBHOOK_SECRET proves it is Telegram.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_path: str = "/telegram/webhook"
+    web_host: str = "0.0.0.0"  # all interfaces: inside a container the published port decides
+    web_port: int = Field(default=8080, ge=1, le=65535)
+    # The outbox sender (service/workers/outbox.py). Telegram allows about 30 messages a second per
+    # bot: with several sender processes, give each its share.
+    outbox_rate_per_second: int = Field(default=30, ge=1, le=1000)
+    outbox_chat_interval_seconds: float = Field(default=1.0, ge=0, le=60)
+    outbox_batch_size: int = Field(default=50, ge=1, le=1000)
+    outbox_lease_seconds: int = Field(default=120, ge=1, le=3600)
+    outbox_max_attempts: int = Field(default=8, ge=1, le=100)
+    outbox_retry_base_seconds: float = Field(default=5.0, ge=0, le=3600)
+    outbox_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    # Automatic reminders (service/workers/reminders.py): days after issue, quiet hours in the
+    # organization's time zone, how often the job looks.
+    reminder_days: Annotated[tuple[int, ...], NoDecode] = (3, 7)
+    quiet_hours: Annotated[QuietHours, NoDecode] = QuietHours(21, 9)
+    reminder_interval_seconds: int = Field(default=300, ge=1, le=86_400)
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        token = value.get_secret_value()
+        bot_id, _, secret = token.partition(":")
+        if not bot_id.isdigit() or not secret:
+            raise ValueError("expected the form 123456:ABC... given by @BotFather")
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.replace(";", ",").split(",")]
+            return frozenset(int(part) for part in parts if part)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("reminder_days", mode="before")
+    @classmethod
+    def _reminder_days(cls, value: object) -> object:
+        days = ReminderSchedule.parse_days(value) if isinstance(value, str) else value
+        if isinstance(days, tuple | list):
+            ReminderSchedule(tuple(int(day) for day in days), QuietHours(0, 0))  # validates
+        return days
+
+    @field_validator("quiet_hours", mode="before")
+    @classmethod
+    def _quiet_hours(cls, value: object) -> object:
+        return QuietHours.parse(value) if isinstance(value, str) else value
+
+    @property
+    def reminder_schedule(self) -> ReminderSchedule:
+        return ReminderSchedule(self.reminder_days, self.quiet_hours)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("use sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER@HOST/DB")
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        if value not in ("ru", "en"):
+            raise ValueError("use ru or en")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and -.
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("use 1-256 characters: letters, digits, _ and -")
+        return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        if value not in ("text", "json"):
+            raise ValueError("use text or json")
+        return value
+
+    @field_validator("bot_api_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http(s) URL")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _links_need_a_secret(self) -> Self:
+        if self.public_base_url and not self.export_link_secret:
+            raise ValueError("EXPORT_LINK_SECRET is required when PUBLIC_BASE_URL is set")
+        return self
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line naming it."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        if first["type"] == "missing":
+            raise SettingsError(f"setting {name} is required but not set") from None
+        message = first["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"setting {name} is malformed: {message}") from None

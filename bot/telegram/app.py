@@ -1,0 +1,80 @@
+"""Wiring of the Telegram edge: the Bot and the Dispatcher."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Dispatcher, F
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.settings import Settings
+from bot.i18n import CatalogueI18n, create_i18n
+from bot.telegram.deferred_fsm import DeferredStorage
+from bot.telegram.idempotency import HandledUpdateMiddleware
+from bot.telegram.inline_filters import run_sync_filters_inline
+from bot.telegram.middlewares import ActorMiddleware, DbSessionMiddleware, LocaleMiddleware
+from bot.telegram.response_models import PinResponseModels
+from bot.telegram.retry import CountingMiddleware, RetryMiddleware, TolerantCallbackAnswers
+from bot.telegram.routers import get_routers
+from bot.telegram.update_logs import setup_update_logs
+from surveys.questionnaire import load_catalogue
+
+log = logging.getLogger(__name__)
+
+
+def create_bot(settings: Settings, session: AiohttpSession | None = None) -> Bot:
+    if session is None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
+    session.middleware(PinResponseModels())
+    return Bot(token=settings.bot_token.get_secret_value(), session=session)
+
+
+def with_retries(bot: Bot) -> Bot:
+    """Replies survive a burst of 429s and a few 5xx, and a redelivered button press
+    survives its second callback answer (see bot/telegram/retry.py)."""
+    bot.session.middleware(RetryMiddleware())
+    bot.session.middleware(TolerantCallbackAnswers())
+    return bot
+
+
+def counted(bot: Bot) -> Bot:
+    """Sends and 429s show on /metrics; nothing else changes."""
+    bot.session.middleware(CountingMiddleware())
+    return bot
+
+
+def _fsm(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+
+        storage = RedisStorage.from_url(settings.redis_url)
+        lock = {"timeout": settings.chat_lock_seconds}
+        return DeferredStorage(storage), RedisEventIsolation(storage.redis, lock_kwargs=lock)
+    return DeferredStorage(MemoryStorage()), SimpleEventIsolation()
+
+
+def create_dispatcher(
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    i18n: CatalogueI18n | None = None,
+) -> Dispatcher:
+    storage, isolation = _fsm(settings)
+    dispatcher = Dispatcher(storage=storage, events_isolation=isolation, settings=settings)
+    i18n = i18n or create_i18n(settings.default_locale)
+    dispatcher["i18n"] = i18n
+    dispatcher["catalogue"] = load_catalogue()
+    # The bot talks to people one to one; group chats are ignored rather than answered.
+    dispatcher.message.filter(F.chat.type == "private")
+    setup_update_logs(dispatcher)
+    dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
+    # Inside the session: the update id is marked in the same transaction as the writes.
+    dispatcher.update.outer_middleware(HandledUpdateMiddleware())
+    dispatcher.update.outer_middleware(ActorMiddleware(settings.admin_ids))
+    LocaleMiddleware(i18n).setup(dispatcher)
+    dispatcher.include_routers(*get_routers())
+    run_sync_filters_inline(dispatcher)
+    return dispatcher

@@ -1,0 +1,92 @@
+"""Commands that work for everyone and in any state: /start (no code), /help, /cancel,
+/forget."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Router
+from aiogram.filters import Command, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.telegram import keyboards
+from bot.telegram.callbacks import ForgetCb
+from bot.telegram.commands import CommandAllowed, clear_chat_menu, help_lines, sync_chat_menu
+from bot.telegram.replies import drop_buttons
+from bot.telegram.texts import describe_roles
+from storage.models import Person
+from storage.repositories.people import PeopleRepository
+from surveys.access import Actor
+
+
+async def start_without_code(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
+    person: Person | None,
+) -> None:
+    await state.clear()
+    if person is None and not actor.is_admin:
+        await message.answer(_("start.stranger"))
+        return
+    name = person.full_name if person and person.full_name else ""
+    await message.answer(
+        _("start.menu").format(
+            name=name,
+            roles=await describe_roles(session, actor),
+            commands="\n".join(help_lines(actor)),
+        )
+    )
+    await sync_chat_menu(bot, message.chat.id, actor)
+
+
+async def show_help(message: Message, actor: Actor) -> None:
+    intro = _("help.registered") if actor.person_id or actor.is_admin else _("help.stranger")
+    await message.answer(intro + "\n\n" + "\n".join(help_lines(actor)))
+
+
+async def cancel(message: Message, state: FSMContext) -> None:
+    if await state.get_state() is None:
+        await message.answer(_("cancel.nothing"))
+        return
+    await state.clear()
+    await message.answer(_("cancel.done"))
+
+
+async def forget_ask(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await message.answer(_("forget.ask"), reply_markup=keyboards.forget_confirm())
+
+
+async def forget_answered(
+    query: CallbackQuery,
+    callback_data: ForgetCb,
+    session: AsyncSession,
+    person: Person | None,
+    bot: Bot,
+) -> None:
+    await query.answer()
+    await drop_buttons(query)
+    if person is None:
+        # A second tap after the data is gone, or a forged button: nothing to erase.
+        await bot.send_message(query.from_user.id, _("forget.nothing"))
+        return
+    if not callback_data.confirm:
+        await bot.send_message(query.from_user.id, _("forget.kept"))
+        return
+    await PeopleRepository(session).forget(person)
+    await clear_chat_menu(bot, query.from_user.id)
+    await bot.send_message(query.from_user.id, _("forget.done"))
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(start_without_code, CommandStart(deep_link=False))
+    router.message.register(show_help, Command("help"))
+    router.message.register(cancel, Command("cancel"))
+    router.message.register(forget_ask, Command("forget"), CommandAllowed("forget"))
+    router.callback_query.register(forget_answered, ForgetCb.filter())
+    return router

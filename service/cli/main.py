@@ -1,0 +1,194 @@
+"""The `nastavnik` command: run the bot, migrate, import the directory, make invitations."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from aiogram.exceptions import TelegramAPIError
+from aiohttp import ClientError
+
+from app.settings import Settings, SettingsError, load_settings
+from bot.i18n import CatalogueI18n, create_i18n
+from bot.telegram.links import deep_link
+from imports.directory_file import DirectoryFileError, parse_directory_file
+from service.cli import surveys as survey_cli
+from service.cli.export import add_export_parser, run_export
+from service.logs import configure_logging
+from storage.db import create_engine, create_session_factory
+from storage.migrate import upgrade
+from storage.repositories.directory import DirectoryRepository
+from storage.repositories.invites import InviteRepository, ScopeDenied
+from surveys.access import Actor
+from surveys.people import Role
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nastavnik", description="nastavnik: mentoring bot")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="apply migrations and run the bot (long polling)")
+    commands.add_parser("webhook", help="apply migrations and serve the webhook (production)")
+    commands.add_parser("migrate", help="apply database migrations")
+    import_orgs = commands.add_parser("import-orgs", help="import the organizations directory")
+    import_orgs.add_argument("file", type=Path, help="xlsx or csv")
+    invite = commands.add_parser("invite", help="create an invitation for a methodist or curator")
+    invite.add_argument("--role", required=True, choices=[Role.METHODIST, Role.CURATOR])
+    scope = invite.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--municipality", help="municipality code (methodist)")
+    scope.add_argument("--org", help="organization code (curator)")
+    invite.add_argument("--max-uses", type=int, default=1)
+    invite.add_argument("--days", type=int, help="days until the code expires")
+    add_export_parser(commands)
+    commands.add_parser("outbox", help="show how many messages wait to be sent")
+    commands.add_parser("remind", help="queue due reminders and expire overdue questionnaires")
+    survey_cli.add_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "surveys":
+        return survey_cli.run(args)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"nastavnik: {error}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, settings.log_format)
+    i18n = create_i18n(settings.default_locale)
+    with i18n.context():
+        try:
+            return asyncio.run(_dispatch(args, settings, i18n))
+        except KeyboardInterrupt:
+            return 130
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings, i18n: CatalogueI18n) -> int:
+    if args.command == "run":
+        from service.polling import run_polling
+
+        await run_polling(settings)
+        return 0
+    if args.command == "webhook":
+        if settings.webhook_secret is None:
+            print(i18n.gettext("production.cli.no_secret"), file=sys.stderr)
+            return 2
+        from service.web.server import run_webhook
+
+        await run_webhook(settings)
+        return 0
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        if args.command == "migrate":
+            print(i18n.gettext("cli.migrated"))
+            return 0
+        if args.command == "import-orgs":
+            return await _import_orgs(args.file, engine, i18n)
+        if args.command == "export":
+            return await run_export(args, settings, engine, i18n)
+        if args.command in ("outbox", "remind"):
+            from service.cli.delivery import outbox_status, remind_once
+
+            if args.command == "outbox":
+                return await outbox_status(engine, i18n)
+            return await remind_once(engine, settings, i18n)
+        return await _invite(args, settings, engine, i18n)
+    finally:
+        await engine.dispose()
+
+
+async def _import_orgs(path: Path, engine: object, i18n: CatalogueI18n) -> int:
+    _ = i18n.gettext
+    try:
+        parsed = parse_directory_file(path)
+    except DirectoryFileError as error:
+        columns = ", ".join(getattr(error, "columns", []) or [])
+        print(_(f"directory.file.{error.code.value}").format(columns=columns), file=sys.stderr)
+        return 1
+    session_factory = create_session_factory(engine)  # type: ignore[arg-type]
+    async with session_factory() as session, session.begin():
+        created, updated = await DirectoryRepository(session).upsert(parsed.records)
+    for problem in parsed.problems:
+        print(
+            _("directory.row_problem").format(
+                row=problem.row,
+                column=problem.column,
+                problem=_(f"directory.problem.{problem.code.value}"),
+                value=problem.value,
+            ),
+            file=sys.stderr,
+        )
+    print(
+        _("directory.imported").format(
+            created=created, updated=updated, skipped=len(parsed.problems)
+        )
+    )
+    return 1 if parsed.problems else 0
+
+
+async def _invite(
+    args: argparse.Namespace, settings: Settings, engine: object, i18n: CatalogueI18n
+) -> int:
+    _ = i18n.gettext
+    session_factory = create_session_factory(engine)  # type: ignore[arg-type]
+    # Whoever runs the CLI on the server is the operator: an administrator.
+    operator = Actor(telegram_id=0, is_admin=True)
+    async with session_factory() as session, session.begin():
+        directory = DirectoryRepository(session)
+        municipality_id = organization_id = None
+        if args.municipality:
+            municipality = await directory.municipality_by_code(args.municipality)
+            if municipality is None:
+                print(_("cli.unknown_municipality").format(code=args.municipality), file=sys.stderr)
+                return 1
+            municipality_id = municipality.id
+        else:
+            organization = await directory.organization_by_code(args.org)
+            if organization is None:
+                print(_("cli.unknown_organization").format(code=args.org), file=sys.stderr)
+                return 1
+            organization_id = organization.id
+        try:
+            invite = await InviteRepository(session).create(
+                operator,
+                Role(args.role),
+                municipality_id=municipality_id,
+                organization_id=organization_id,
+                ttl=timedelta(days=args.days or settings.invite_ttl_days),
+                max_uses=max(1, args.max_uses),
+            )
+        except ScopeDenied:
+            print(_("cli.invite_scope"), file=sys.stderr)
+            return 1
+    username = await _username(settings)
+    print(_("cli.invite_code").format(code=invite.code))
+    if username:
+        print(deep_link(username, invite.code))
+    else:
+        print(_("cli.invite_no_username"), file=sys.stderr)
+    return 0
+
+
+async def _username(settings: Settings) -> str | None:
+    """BOT_USERNAME when set; otherwise ask getMe, giving up quickly when offline."""
+    if settings.bot_username:
+        return settings.bot_username.lstrip("@")
+    from bot.telegram.app import create_bot
+
+    bot = create_bot(settings)
+    try:
+        me = await asyncio.wait_for(bot.me(), timeout=10)
+        return me.username
+    except (TelegramAPIError, ClientError, TimeoutError, OSError):
+        return None
+    finally:
+        await bot.session.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

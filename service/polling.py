@@ -1,0 +1,37 @@
+"""`nastavnik run`: the bot by long polling, with the outbox sender and reminders beside it."""
+
+from __future__ import annotations
+
+import logging
+
+from app.settings import Settings
+from bot.telegram.app import create_bot, create_dispatcher
+from bot.telegram.commands import set_default_menu
+from service.runtime import freeze_startup_objects
+from service.workers.background import start_background
+from storage.db import create_engine, create_session_factory
+from storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+
+async def run_polling(settings: Settings) -> None:
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        bot = create_bot(settings)
+        session_factory = create_session_factory(engine)
+        dispatcher = create_dispatcher(settings, session_factory)
+        await set_default_menu(bot, dispatcher["i18n"])
+        me = await bot.me()
+        log.info("polling as @%s", me.username)
+        background = start_background(bot, settings, session_factory, dispatcher["i18n"])
+        freeze_startup_objects()
+        try:
+            # The session stays open until the sender has finished its last send.
+            await dispatcher.start_polling(bot, close_bot_session=False)
+        finally:
+            await background.stop()
+            await bot.session.close()
+    finally:
+        await engine.dispose()

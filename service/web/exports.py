@@ -1,0 +1,40 @@
+"""aiohttp routes for signed export downloads; the webhook server mounts them with
+`add_export_routes(app, settings)`."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from app.settings import Settings
+from exports.links import ROUTE_PREFIX, LinkRefused, verify
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def add_export_routes(app: web.Application, settings: Settings) -> None:
+    """Mounts GET /exports/{name} when links are enabled (EXPORT_LINK_SECRET set)."""
+    if settings.export_link_secret is None:
+        return
+    secret = settings.export_link_secret.get_secret_value()
+    folder = settings.export_dir.resolve()
+
+    async def download(request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"]
+        try:
+            verify(secret, name, request.query.get("expires", ""), request.query.get("sig", ""))
+        except LinkRefused:
+            # One answer for forged, altered and expired links: nothing to learn from it.
+            raise web.HTTPForbidden(text="link expired or invalid") from None
+        path = (folder / name).resolve()
+        if path.parent != folder or not path.is_file():
+            raise web.HTTPNotFound(text="export no longer available")
+        return web.FileResponse(
+            path,
+            headers={
+                "Content-Type": XLSX,
+                "Content-Disposition": f'attachment; filename="{name}"',
+                "Cache-Control": "private, no-store",
+            },
+        )
+
+    app.router.add_get(ROUTE_PREFIX + "{name}", download)

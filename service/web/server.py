@@ -1,0 +1,179 @@
+"""Webhook mode: an aiohttp server that takes updates from Telegram, plus /healthz and
+/metrics (and the export downloads when that area is installed).
+
+Telegram hears "200" only after the update was processed and its transaction committed
+(handle_in_background=False): if the worker dies first, Telegram delivers the update again,
+and the handled_update mark makes the second delivery change nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from aiogram import Bot, Dispatcher
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from app import metrics
+from app.settings import Settings
+from bot.telegram.idempotency import prune_handled_updates
+from service.web.exports import add_export_routes
+from service.workers.background import BackgroundTasks, start_background
+from storage.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+HEALTH_TIMEOUT = 3.0
+DRAIN_TIMEOUT = 50.0  # Telegram waits ~60 s for an answer; finish what we accepted
+
+
+class InFlight:
+    """Webhook requests being processed now (a gauge on /metrics)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __enter__(self) -> None:
+        self.count += 1
+
+    def __exit__(self, *_: object) -> None:
+        self.count -= 1
+
+
+def create_web_app(
+    settings: Settings,
+    bot: Bot,
+    dispatcher: Dispatcher,
+    engine: AsyncEngine,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> web.Application:
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    if not secret:
+        raise ValueError("WEBHOOK_SECRET is required in webhook mode")
+    requests = SimpleRequestHandler(
+        dispatcher, bot, handle_in_background=False, secret_token=secret
+    )
+    in_flight = InFlight()
+
+    async def on_update(request: web.Request) -> web.StreamResponse:
+        with in_flight:
+            return await requests.handle(request)
+
+    async def healthz(_: web.Request) -> web.Response:
+        try:
+            async with asyncio.timeout(HEALTH_TIMEOUT), engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as error:
+            log.warning("health check failed", extra={"error": type(error).__name__})
+            return web.Response(status=503, text="database unreachable\n")
+        return web.Response(text="ok\n")
+
+    async def metrics_page(_: web.Request) -> web.Response:
+        gauges: dict[str, tuple[str, float]] = {
+            "nastavnik_updates_in_flight": ("Webhook updates in progress", in_flight.count)
+        }
+        try:
+            async with asyncio.timeout(HEALTH_TIMEOUT), session_factory() as session:
+                depth = await session.scalar(
+                    select(func.count())
+                    .select_from(OutboxMessage)
+                    .where(OutboxMessage.status == "pending")
+                )
+            gauges["nastavnik_outbox_depth"] = ("Messages waiting to be sent", float(depth or 0))
+        except Exception as error:
+            log.warning("outbox depth unavailable", extra={"error": type(error).__name__})
+        return web.Response(text=metrics.render(gauges), content_type="text/plain")
+
+    app = web.Application()
+    app.router.add_post(settings.webhook_path, on_update)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics_page)
+    # Signed export downloads are served by the same server.
+    add_export_routes(app, settings)
+    return app
+
+
+async def serve_webhook(
+    settings: Settings,
+    bot: Bot,
+    dispatcher: Dispatcher,
+    engine: AsyncEngine,
+    session_factory: async_sessionmaker[AsyncSession],
+    background_bot: Bot,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Run until SIGTERM/SIGINT (or `stop`), then stop taking requests, let the accepted
+    updates finish, stop the background work, close the sessions."""
+    app = create_web_app(settings, bot, dispatcher, engine, session_factory)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=DRAIN_TIMEOUT)
+    await runner.setup()
+    background: BackgroundTasks | None = None
+    pruning: asyncio.Task[None] | None = None
+    try:
+        await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+        if settings.webhook_url:
+            await bot.set_webhook(
+                settings.webhook_url.rstrip("/") + settings.webhook_path,
+                secret_token=settings.webhook_secret.get_secret_value()
+                if settings.webhook_secret
+                else None,
+                allowed_updates=dispatcher.resolve_used_update_types(),
+            )
+        background = start_background(background_bot, settings, session_factory, dispatcher["i18n"])
+        pruning = asyncio.create_task(_prune_every_hour(session_factory))
+        log.info("webhook listening", extra={"port": settings.web_port})
+        await stop.wait()
+        log.info("shutting down: draining updates in flight")
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+        # Stops listening, then waits for the requests already accepted.
+        await runner.cleanup()
+        if pruning is not None:
+            pruning.cancel()
+        if background is not None:
+            await background.stop()  # the outbox sender finishes what it holds
+        await dispatcher.fsm.close()
+        log.info("stopped")
+
+
+async def _prune_every_hour(session_factory: async_sessionmaker[AsyncSession]) -> None:
+    while True:
+        try:
+            removed = await prune_handled_updates(session_factory)
+            log.info("handled_update pruned", extra={"removed": removed})
+        except Exception as error:
+            log.warning("pruning failed", extra={"error": type(error).__name__})
+        await asyncio.sleep(3600)
+
+
+async def run_webhook(settings: Settings) -> None:
+    from bot.telegram.app import counted, create_bot, create_dispatcher, with_retries
+    from bot.telegram.commands import set_default_menu
+    from service.runtime import freeze_startup_objects
+    from storage.db import create_engine, create_session_factory
+    from storage.migrate import upgrade
+
+    engine = create_engine(settings.database_url)
+    bot = with_retries(create_bot(settings))
+    # The outbox sender has its own retry policy; it gets a Bot without ours.
+    background_bot = counted(create_bot(settings))
+    try:
+        await upgrade(engine)
+        session_factory = create_session_factory(engine)
+        dispatcher = create_dispatcher(settings, session_factory)
+        await set_default_menu(bot, dispatcher["i18n"])
+        freeze_startup_objects()
+        await serve_webhook(settings, bot, dispatcher, engine, session_factory, background_bot)
+    finally:
+        await bot.session.close()
+        await background_bot.session.close()
+        await engine.dispose()

@@ -1,0 +1,61 @@
+"""Background work beside the bot: the outbox sender and the reminder job. Long polling
+(bot/telegram/app.py) and the webhook server both start it with start_background()."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+
+from aiogram import Bot
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.settings import Settings
+from service.workers.outbox import OutboxSender, SenderConfig
+from service.workers.reminders import ReminderJob
+
+log = logging.getLogger(__name__)
+
+_STOP_TIMEOUT_SECONDS = 30.0
+
+
+@dataclass
+class BackgroundTasks:
+    sender: OutboxSender
+    reminders: ReminderJob
+    sender_task: asyncio.Task[None]
+    reminder_task: asyncio.Task[None]
+
+    async def stop(self) -> None:
+        """Stop the reminder job, let the sender finish what is in flight and hand back
+        the rest of its claims."""
+        self.reminder_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.reminder_task
+        await self.sender.stop()
+        try:
+            await asyncio.wait_for(self.sender_task, _STOP_TIMEOUT_SECONDS)
+        except TimeoutError:  # wait_for cancelled it: the leases will run out instead
+            log.warning("outbox sender did not stop in time; its claims wait for the lease")
+        except Exception:  # stopping must go on: the claims come back after the lease
+            log.exception("outbox sender failed")
+
+
+def start_background(
+    bot: Bot,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    i18n: I18n,
+) -> BackgroundTasks:
+    sender = OutboxSender(bot, session_factory, SenderConfig.from_settings(settings))
+    reminders = ReminderJob(session_factory, i18n, settings.reminder_schedule, sender.wake)
+    return BackgroundTasks(
+        sender,
+        reminders,
+        asyncio.create_task(sender.run(), name="outbox-sender"),
+        asyncio.create_task(
+            reminders.run_forever(settings.reminder_interval_seconds), name="reminders"
+        ),
+    )

@@ -1,0 +1,92 @@
+"""`nastavnik export` as an operator runs it, on SQLite and (with TEST_DATABASE_URL)
+PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from service.cli.main import main
+from tests.conftest import TOKEN
+from tests.support.export_data import build_dataset
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def operator_env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> str:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    return database_url
+
+
+def organizations(path: Path) -> set[str]:
+    sheet = openpyxl.load_workbook(path)["Сводка"]
+    return {row[1] for row in sheet.iter_rows(min_row=2, values_only=True) if row[1]}
+
+
+async def test_export_of_an_organization_for_dates(
+    operator_env: str,
+    session_factory: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    await build_dataset(session_factory)
+    out = tmp_path / "s001.xlsx"
+    argv = ["export", "--municipality", "M01", "--org", "S001"]
+    argv += ["--from", "01.09.2026", "--to", "2027-08-31", "--out", str(out)]
+    code = await _run_main(argv)
+    assert code == 0, capsys.readouterr().err
+    assert str(out) in capsys.readouterr().out
+    assert organizations(out) == {"МБОУ СОШ № 1"}
+    assert "Участники" in openpyxl.load_workbook(out).sheetnames
+
+
+async def test_bad_arguments_get_one_clear_line(
+    operator_env: str,
+    session_factory: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    await build_dataset(session_factory)
+    out = tmp_path / "x.xlsx"
+    cases = [
+        (["--municipality", "M99"], "M99"),
+        (["--municipality", "M01", "--org", "S101"], "S101"),  # another district's school
+        (["--municipality", "M01", "--from", "32.13.2026", "--to", "01.01.2027"], "32.13.2026"),
+        (["--municipality", "M01", "--from", "01.09.2026"], "--to"),
+    ]
+    for extra, mentioned in cases:
+        code = await _run_main(["export", *extra, "--out", str(out)])
+        assert code != 0
+        assert mentioned in capsys.readouterr().err
+    assert not out.exists()
+
+
+async def _run_main(argv: list[str]) -> int:
+    """main() runs its own event loop: give it a thread of its own."""
+    return await asyncio.to_thread(main, argv)
+
+
+def test_subprocess_export_without_register(
+    operator_env: str, session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    asyncio.run(build_dataset(session_factory))
+    out = tmp_path / "m02.xlsx"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "service.cli", "export", "--municipality", "M02", "--out", str(out),
+         "--from", "2026-09-01", "--to", "2027-08-31", "--no-register"],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert organizations(out) == {"МБОУ СОШ № 101"}
+    assert "Участники" not in openpyxl.load_workbook(out).sheetnames

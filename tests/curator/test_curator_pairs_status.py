@@ -1,0 +1,262 @@
+"""Forming pairs and groups by picking people, completing and dissolving them, and the
+status screens of curators and methodists."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from storage.models import Answer, Assignment, OutboxMessage, Pair, PairMember, utcnow
+from surveys.people import Category, Role
+from tests.conftest import ADMIN_ID, BotHarness
+from tests.support.curator_factories import make_person, make_programme, sent_workbook, sheet_rows
+from tests.support.factories import seed_directory
+
+
+async def _count(harness: BotHarness, model: type, *where: object) -> int:
+    async with harness.session_factory() as session:
+        query = select(func.count()).select_from(model)
+        for condition in where:
+            query = query.where(condition)  # type: ignore[arg-type]
+        return int(await session.scalar(query) or 0)
+
+
+async def _school(harness: BotHarness):  # type: ignore[no-untyped-def]
+    """A curator with a programme, two mentors and three mentees, all registered."""
+    ids = await seed_directory(harness.session_factory)
+    org = ids["S001"]
+    make = harness.session_factory
+    curator = await make_person(make, 7201, "Куратор Ольга", Role.CURATOR, organization_id=org)
+    programme_id = await make_programme(make, curator, org)
+    for telegram_id, name in ((7210, "Наставник Первый"), (7211, "Наставник Второй")):
+        await make_person(
+            make, telegram_id, name, Role.MENTOR, organization_id=org, category=Category.TEACHER
+        )
+    for telegram_id, name in (
+        (7220, "Ученица Анна"),
+        (7221, "Ученик Борис"),
+        (7222, "Ученик Вадим"),
+    ):
+        await make_person(
+            make, telegram_id, name, Role.MENTEE, organization_id=org, category=Category.STUDENT
+        )
+    return ids, programme_id, harness.standin.user(7201)
+
+
+async def _form(curator, mentor: str, mentees: list[str]) -> None:  # type: ignore[no-untyped-def]
+    await curator.send("/programmes")
+    await curator.press(curator.button("Наставничество 2026"))
+    await curator.press(curator.button("Составить пару"))
+    await curator.press(curator.button(mentor))
+    for mentee in mentees:
+        await curator.press(curator.button(mentee))
+    await curator.press(curator.button("Готово"))
+
+
+async def test_forming_a_group_sends_start_questionnaires(harness: BotHarness) -> None:
+    _ids, _programme_id, curator = await _school(harness)
+    await curator.send("/programmes")
+    await curator.press(curator.button("Наставничество 2026"))
+    await curator.press(curator.button("Составить пару"))
+    await curator.press(curator.button("Наставник Первый"))
+    await curator.press(curator.button("Готово"))  # nobody ticked yet
+    assert "хотя бы одного" in (curator.answers_to_callbacks[-1] or "")
+    await curator.press(curator.button("Ученица Анна"))
+    await curator.press(curator.button("Ученик Борис"))
+    await curator.press(curator.button("Ученик Борис"))  # untick
+    await curator.press(curator.button("Ученик Вадим"))
+    assert {label for label, _ in curator.buttons()} == {
+        "✓ Ученица Анна",
+        "Ученик Борис",
+        "✓ Ученик Вадим",
+        "Готово",
+    }
+    done = curator.button("Готово")
+    message_id = curator.messages[-1].message_id
+    await curator.press(done)
+    assert "Пара №1 составлена" in (curator.last_text or "")
+    await curator.press(done, message_id=message_id)  # double tap: nothing more
+    assert await _count(harness, Pair) == 1
+    assert await _count(harness, PairMember) == 3
+    assert await _count(harness, Assignment) == 3
+    assert await _count(harness, OutboxMessage) == 3
+
+    # A mentee may be in one pair only; a mentor in several.
+    await _form(curator, "Наставник Второй", ["Ученица Анна"])
+    assert "уже состоит в другой активной паре" in (curator.last_text or "")
+    await _form(curator, "Наставник Первый", ["Ученик Борис"])
+    assert "Пара №2 составлена" in (curator.last_text or "")
+
+
+async def test_dissolve_only_before_answers_and_complete_with_confirmation(
+    harness: BotHarness,
+) -> None:
+    _ids, _programme_id, curator = await _school(harness)
+    await _form(curator, "Наставник Первый", ["Ученица Анна"])
+    await _form(curator, "Наставник Второй", ["Ученик Борис"])
+    async with harness.session_factory() as session, session.begin():
+        pairs = list(await session.scalars(select(Pair).order_by(Pair.number)))
+        started = await session.scalar(select(Assignment).where(Assignment.pair_id == pairs[1].id))
+        assert started is not None
+        session.add(
+            Answer(
+                assignment_id=started.id, question_key="q1", value_numeric=4, answered_at=utcnow()
+            )
+        )
+
+    await curator.send("/pairs")
+    await curator.press(curator.button("Наставничество 2026"))
+    await curator.press(curator.button("№2"))
+    assert "Наставник Второй" in (curator.last_text or "")
+    await curator.press(curator.button("Расформировать"))
+    assert "уже начала работу" in (curator.answers_to_callbacks[-1] or "")
+    await curator.send("/pairs")
+    await curator.press(curator.button("Наставничество 2026"))
+    await curator.press(curator.button("№1"))
+    await curator.press(curator.button("Расформировать"))
+    assert "Пара №1 расформирована" in (curator.last_text or "")
+    assert await _count(harness, Assignment, Assignment.status == "expired") == 2
+
+    await curator.send("/pairs")
+    await curator.press(curator.button("Наставничество 2026"))
+    await curator.press(curator.button("№2"))
+    await curator.press(curator.button("Завершить пару"))
+    assert "Завершить пару №2?" in (curator.last_text or "")
+    await curator.press(curator.button("Нет, вернуться"))
+    assert await _count(harness, Pair, Pair.status == "completed") == 0
+    await curator.press(curator.button("Завершить пару"))
+    await curator.press(curator.button("Да, завершить"))
+    assert "Пара №2 завершена. Итоговых анкет отправлено: 2, срок ответа — 14" in (
+        curator.last_text or ""
+    )
+    assert await _count(harness, Assignment, Assignment.moment == "completion") == 2
+    async with harness.session_factory() as session:
+        due = list(
+            await session.scalars(
+                select(Assignment.due_at).where(Assignment.moment == "completion")
+            )
+        )
+    assert all(13 <= (d - utcnow()).days <= 14 for d in due)
+
+
+async def test_complete_programme_and_remind_now(harness: BotHarness) -> None:
+    _ids, _programme_id, curator = await _school(harness)
+    await _form(curator, "Наставник Первый", ["Ученица Анна", "Ученик Борис"])
+    await curator.send("/programmes")
+    await curator.press(curator.button("Наставничество 2026"))
+    await curator.press(curator.button("Завершить программу"))
+    yes = curator.button("Да, завершить")
+    message_id = curator.messages[-1].message_id
+    await curator.press(yes)
+    assert "завершена. Пар завершено: 1; итоговых анкет отправлено: 3" in (curator.last_text or "")
+    await curator.press(yes, message_id=message_id)  # double tap
+    assert "уже завершена" in (curator.answers_to_callbacks[-1] or "")
+    assert await _count(harness, Assignment, Assignment.moment == "completion") == 3
+
+    await curator.send("/status")
+    await curator.press(curator.button("Напомнить сейчас"))
+    assert "Напоминания поставлены в очередь: 6" in (curator.last_text or "")
+    await curator.press(curator.button("Напомнить сейчас"))
+    assert "поставлены в очередь: 0" in (curator.last_text or "")
+    assert await _count(harness, OutboxMessage, OutboxMessage.kind == "reminder") == 6
+
+
+async def test_status_counts_filters_pages_and_xlsx(harness: BotHarness) -> None:
+    _ids, programme_id, curator = await _school(harness)
+    await _form(curator, "Наставник Первый", ["Ученица Анна"])
+    # Many more pairs than fit one page: formed straight through the repository.
+    make = harness.session_factory
+    from storage.repositories.pairs import PairRepository
+    from tests.support.curator_factories import curator_actor
+
+    async with make() as session, session.begin():
+        from storage.models import Person
+
+        boss = await session.scalar(select(Person).where(Person.telegram_id == 7201))
+        assert boss is not None
+        actor = curator_actor(boss, _ids["S001"])
+    for n in range(30):
+        mentee = await make_person(
+            make,
+            7300 + n,
+            f"Ученик Длиннофамильный{'а' * 60}{n}",
+            Role.MENTEE,
+            organization_id=_ids["S001"],
+        )
+        mentor = await make_person(
+            make, 7400 + n, f"Наставник Номер{n}", Role.MENTOR, organization_id=_ids["S001"]
+        )
+        async with make() as session, session.begin():
+            await PairRepository(session).form(actor, programme_id, mentor.id, [mentee.id])
+
+    await curator.send("/status")
+    text = curator.last_text or ""
+    assert "Пар: 31 (завершено 0)" in text
+    assert "Анкеты: отправлено 2, заполнено 0, ждут ответа 2" in text
+    assert "Страница 1 из 4" in text
+    assert all(len(m.text or "") <= 4096 for m in curator.messages)
+    await curator.press(curator.button("Дальше"))
+    assert "Страница 2 из 4" in (curator.last_text or "")
+    await curator.press(curator.button("не ответили"))
+    assert "Страница 1 из 1" in (curator.last_text or "")
+    assert "Наставник Первый" in (curator.last_text or "")
+    await curator.press(curator.button("завершённые"))
+    assert "Под этот фильтр ничего не подходит" in (curator.last_text or "")
+    calls = await curator.press(curator.button("Таблица xlsx"))
+    rows = sheet_rows(sent_workbook(calls), 0)
+    assert rows[0][0] == "Программа" and len(rows) == 32
+
+
+async def test_methodist_sees_the_district_and_opens_a_school(harness: BotHarness) -> None:
+    ids, _programme_id, curator = await _school(harness)
+    await _form(curator, "Наставник Первый", ["Ученица Анна", "Ученик Борис"])
+    await make_person(
+        harness.session_factory, 7501, "Методист Нина", Role.METHODIST, municipality_id=ids["M01"]
+    )
+    methodist = harness.standin.user(7501)
+    await methodist.send("/status")
+    text = methodist.last_text or ""
+    assert "Павлоградский район: организаций 2" in text
+    assert "МБОУ СОШ № 1: пар 1 (завершено 0), наставников 1, наставляемых 2, отклик 0%" in text
+    assert "МБОУ СОШ № 101" not in text
+    await methodist.press(methodist.button("МБОУ СОШ № 1"))
+    assert "Наставник Первый" in (methodist.last_text or "")
+    assert "Напомнить сейчас" not in [label for label, _ in methodist.buttons()]
+
+    admin = harness.standin.user(ADMIN_ID)
+    await admin.send("/status")
+    await admin.press(admin.button("Петушинский район"))
+    assert "МБОУ СОШ № 101: пар 0" in (admin.last_text or "")
+
+
+async def test_change_members_of_a_pair(harness: BotHarness) -> None:
+    _ids, _programme_id, curator = await _school(harness)
+    await _form(curator, "Наставник Первый", ["Ученица Анна"])
+
+    async def open_pair() -> None:
+        await curator.send("/pairs")
+        await curator.press(curator.button("Наставничество 2026"))
+        await curator.press(curator.button("№1"))
+
+    await open_pair()
+    await curator.press(curator.button("Убрать наставляемого"))
+    await curator.press(curator.button("Ученица Анна"))
+    assert "единственный наставляемый" in (curator.answers_to_callbacks[-1] or "")
+
+    await open_pair()
+    await curator.press(curator.button("Добавить наставляемого"))
+    assert "Ученица Анна" not in [label for label, _ in curator.buttons()]  # already paired
+    add = curator.button("Ученик Борис")
+    message_id = curator.messages[-1].message_id
+    await curator.press(add)
+    assert "добавлен в пару №1" in (curator.last_text or "")
+    await curator.press(add, message_id=message_id)  # double tap
+    assert "уже состоит" in (curator.answers_to_callbacks[-1] or "")
+    assert await _count(harness, PairMember) == 3
+    assert await _count(harness, Assignment) == 3  # the newcomer's start questionnaire only
+
+    await open_pair()
+    await curator.press(curator.button("Убрать наставляемого"))
+    await curator.press(curator.button("Ученица Анна"))
+    assert "убран из пары №1" in (curator.last_text or "")
+    assert await _count(harness, PairMember) == 2
+    assert await _count(harness, Assignment, Assignment.status == "expired") == 1

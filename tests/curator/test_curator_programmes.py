@@ -1,0 +1,126 @@
+"""A curator creates a programme in the bot, with clear answers to wrong dates, and hands
+out invitation links that bind people to the programme's organization."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from storage.models import Invite, Person, Programme
+from surveys.people import Role
+from tests.conftest import BotHarness
+from tests.support.curator_factories import make_person, make_programme
+from tests.support.factories import seed_directory
+
+
+async def _count(harness: BotHarness, model: type) -> int:
+    async with harness.session_factory() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_curator_creates_a_programme_step_by_step(harness: BotHarness) -> None:
+    ids = await seed_directory(harness.session_factory)
+    await make_person(
+        harness.session_factory, 7001, "Куратор Ольга", Role.CURATOR, organization_id=ids["S001"]
+    )
+    curator = harness.standin.user(7001)
+
+    await curator.send("/programmes")
+    assert "Программ пока нет" in (curator.last_text or "")
+    await curator.press(curator.button("Новая программа"))
+    assert "форму наставничества" in (curator.last_text or "")
+    await curator.send("просто текст")
+    assert "кнопкой" in (curator.last_text or "")
+    await curator.press(curator.button("ученик – ученик"))
+    await curator.send("Ок")
+    assert "слишком короткое" in (curator.last_text or "")
+    await curator.send("  Наставничество   7–10 классов ")
+    assert "учебный год" in (curator.last_text or "")
+    year = curator.buttons()[0][0]
+    await curator.press(curator.button(year))
+    await curator.send("31.02.2026")
+    assert "Такого дня в календаре нет" in (curator.last_text or "")
+    await curator.send("первое сентября")
+    assert "ДД.ММ.ГГГГ" in (curator.last_text or "")
+    await curator.send("01.09.2026")
+    await curator.send("31.08.2026")
+    assert "позже даты начала" in (curator.last_text or "")
+    assert await _count(harness, Programme) == 0  # nothing until the last step
+    await curator.send("31.05.2027")
+
+    text = curator.last_text or ""
+    assert "«Наставничество 7–10 классов»" in text
+    assert "ученик – ученик" in text and "01.09.2026 — 31.05.2027" in text
+    async with harness.session_factory() as session:
+        programme = await session.scalar(select(Programme))
+    assert programme is not None
+    assert (programme.organization_id, programme.form, programme.academic_year) == (
+        ids["S001"],
+        "student_student",
+        year,
+    )
+    # The list shows it now.
+    await curator.send("/programmes")
+    assert any("Наставничество 7–10 классов" in label for label, _ in curator.buttons())
+
+
+async def test_programme_links_bind_people_to_the_programme(harness: BotHarness) -> None:
+    ids = await seed_directory(harness.session_factory)
+    boss = await make_person(
+        harness.session_factory, 7002, "Куратор Ирина", Role.CURATOR, organization_id=ids["S001"]
+    )
+    programme_id = await make_programme(harness.session_factory, boss, ids["S001"])
+    curator = harness.standin.user(7002)
+    await curator.send("/programmes")
+    await curator.press(curator.button("Наставничество 2026"))
+    await curator.press(curator.button("Ссылка для наставников"))
+    link = (curator.last_text or "").split("\n")[1]
+    assert link.startswith("https://t.me/")
+    code = link.rsplit("=", 1)[1]
+    async with harness.session_factory() as session:
+        invite = await session.scalar(select(Invite).where(Invite.code == code))
+    assert invite is not None
+    assert (invite.role, invite.programme_id, invite.organization_id) == (
+        "mentor",
+        programme_id,
+        ids["S001"],
+    )
+
+    teacher = harness.standin.user(7003)
+    await teacher.send(f"/start {code}")
+    await teacher.press(teacher.button("Согласен"))
+    await teacher.send("Смирнов Алексей Иванович")
+    await teacher.press(teacher.button("Учитель"))
+    assert "Готово" in (teacher.last_text or "")
+    async with harness.session_factory() as session:
+        person = await session.scalar(select(Person).where(Person.telegram_id == 7003))
+    assert person is not None and person.organization_id == ids["S001"]
+
+
+async def test_curator_changes_title_and_dates(harness: BotHarness) -> None:
+    ids = await seed_directory(harness.session_factory)
+    boss = await make_person(
+        harness.session_factory, 7004, "Куратор Ирина", Role.CURATOR, organization_id=ids["S001"]
+    )
+    programme_id = await make_programme(harness.session_factory, boss, ids["S001"])
+    curator = harness.standin.user(7004)
+    await curator.send("/programmes")
+    await curator.press(curator.button("Наставничество 2026"))
+    await curator.press(curator.button("Изменить"))
+    await curator.press(curator.button("Дату окончания"))
+    await curator.send("01.08.2026")  # before the start (01.09.2026)
+    assert "позже даты начала" in (curator.last_text or "")
+    await curator.send("30.06.2027")
+    assert "01.09.2026 — 30.06.2027" in (curator.last_text or "")
+    await curator.press(curator.button("Изменить"))
+    await curator.press(curator.button("Название"))
+    await curator.send_sticker()
+    assert "текстом" in (curator.last_text or "")
+    await curator.send("Наставники и наставляемые")
+    assert "«Наставники и наставляемые»" in (curator.last_text or "")
+    async with harness.session_factory() as session:
+        programme = await session.get(Programme, programme_id)
+    assert programme is not None
+    assert (programme.title, programme.ends_on.isoformat()) == (
+        "Наставники и наставляемые",
+        "2027-06-30",
+    )

@@ -1,0 +1,92 @@
+"""The background work beside the real bot: invitations and automatic reminders reach
+people through the outbox; a person who blocked the bot is marked unreachable; stop() is
+clean. The bot polls the stand-in meanwhile (the harness)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from bot.telegram.notify import announce_assignments
+from service.workers.background import start_background
+from storage.models import Assignment, Organization, Person, utcnow
+from tests.conftest import BotHarness
+from tests.support.delivery_data import eventually, outbox_rows, pair_with_assignments, register
+from tests.support.factories import seed_directory
+
+
+def daytime_zone() -> str:
+    """A fixed-offset zone where it is about noon now, so quiet hours never interfere."""
+    offset = 12 - utcnow().hour
+    offset = offset - 24 if offset > 14 else offset
+    # Etc/GMT names have the sign reversed: Etc/GMT-3 is UTC+3.
+    return f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"
+
+
+async def test_invitations_and_reminders_arrive_and_a_blocked_person_is_given_up(
+    harness: BotHarness,
+) -> None:
+    factory = harness.session_factory
+    orgs = await seed_directory(factory)
+    async with factory() as session, session.begin():
+        await session.execute(
+            update(Organization)
+            .where(Organization.id == orgs["S001"])
+            .values(timezone=daytime_zone())
+        )
+    people = await register(factory, [301, 302], orgs["S001"])
+    mentor, mentee = harness.standin.user(301), harness.standin.user(302)
+    harness.standin.block(302)
+    issued = utcnow() - timedelta(days=3, hours=1)
+    ids = await pair_with_assignments(
+        factory, orgs["S001"], list(people.values()), issued, utcnow() + timedelta(days=10)
+    )
+    i18n = harness.dispatcher["i18n"]
+    async with factory() as session, session.begin():
+        assignments = list(await session.scalars(select(Assignment).where(Assignment.id.in_(ids))))
+        assert await announce_assignments(session, i18n, assignments) == 2
+
+    settings = harness.settings.model_copy(
+        update={"outbox_poll_seconds": 0.05, "outbox_chat_interval_seconds": 0.2}
+    )
+    background = start_background(harness.bot, settings, factory, i18n)
+    try:
+        await eventually(lambda: len(mentor.messages) >= 2)
+    finally:
+        await background.stop()
+    assert background.sender_task.done() and background.reminder_task.done()
+
+    invitation, reminder = mentor.messages[:2]
+    assert invitation.text and "Вас ждёт анкета" in invitation.text
+    assert reminder.text and "Напоминаем" in reminder.text
+    assert mentor.buttons(invitation.message_id)[0][1].startswith("so:")
+    assert len(mentor.messages) == 2 and mentee.messages == []
+
+    rows = await outbox_rows(factory)
+    assert sorted((row.kind, row.status) for row in rows if row.chat_id == 301) == [
+        ("reminder", "sent"),
+        ("survey_invitation", "sent"),
+    ]
+    # The mentee's reminder may have been queued before the 403 came back; either way it
+    # died with the invitation, after a single attempt to reach them.
+    assert {row.status for row in rows if row.chat_id == 302} == {"dead"}
+    assert [call.error_code for call in harness.standin.calls if call.chat_id == 302] == [403]
+    async with factory() as session:
+        blocked = await session.get(Person, people[302])
+        assert blocked is not None and blocked.unreachable_at is not None
+
+
+async def test_a_person_who_writes_again_is_reachable_again(harness: BotHarness) -> None:
+    factory = harness.session_factory
+    people = await register(factory, [311])
+    async with factory() as session, session.begin():
+        person = await session.get(Person, people[311])
+        assert person is not None
+        person.unreachable_at = utcnow()  # the sender saw a 403 earlier
+
+    await harness.standin.user(311).send("/start")
+
+    async with factory() as session:
+        person = await session.get(Person, people[311])
+        assert person is not None and person.unreachable_at is None

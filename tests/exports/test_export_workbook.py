@@ -1,0 +1,221 @@
+"""Every figure of every sheet, read back from the workbook and compared with what the test
+dataset (tests/export_data.py) gives when worked out by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from exports.workbook import ExportOptions
+from storage.repositories.export_scope import ExportScope
+from surveys.access import Actor, Grant
+from surveys.people import Role
+from tests.support.export_data import INJECTION, build_dataset
+from tests.support.export_helpers import by, export_to, russian, table
+
+SCHOOL_1, LYCEUM = "МБОУ СОШ № 1", "МБОУ «Лицей № 2»"
+SS, TT = "ученик – ученик", "учитель – учитель"
+
+
+def col(key: str) -> str:
+    return russian(f"export.col.{key}")
+
+
+@pytest.fixture
+async def district_workbook(
+    session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> tuple:
+    data = await build_dataset(session_factory)
+    methodist = Actor(1, grants=(Grant(Role.METHODIST, municipality_id=data.ids["M01"]),))
+    options = ExportOptions(include_register=True, target_student_share=0.7)
+    workbook = await export_to(
+        session_factory, methodist, ExportScope(data.ids["M01"]), tmp_path / "m01.xlsx", options
+    )
+    return workbook, data
+
+
+async def test_sheets_in_order_with_frozen_headers_and_filters(district_workbook: tuple) -> None:
+    workbook, _ = district_workbook
+    assert workbook.sheetnames == [
+        "Сводка", "Показатели", "По формам", "Анкеты", "Отзывы", "Участники"
+    ]  # fmt: skip
+    for sheet in workbook:
+        assert sheet.freeze_panes == "A2", sheet.title
+        assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:"), sheet.title
+        assert sheet.column_dimensions["A"].width > 8
+    assert len(workbook["Сводка"]._charts) == 1
+    assert len(workbook["Анкеты"]._charts) == 1
+
+
+async def test_summary(district_workbook: tuple) -> None:
+    workbook, _ = district_workbook
+    sheet = workbook["Сводка"]
+    rows = by(table(sheet), col("organization"))
+    assert set(rows) == {SCHOOL_1, LYCEUM, None}  # None: the totals row
+    programmes_ss = col("programmes_form").format(form=SS)
+    programmes_tt = col("programmes_form").format(form=TT)
+    expected = {
+        SCHOOL_1: (1, 1, 3, 1, 4, 5, 3, 15, 13, 13 / 15, 9.0, 7.5),
+        LYCEUM: (1, 0, 1, 0, 1, 1, 0, 2, 2, 1.0, None, None),
+        None: (2, 1, 4, 1, 5, 6, 3, 17, 15, 15 / 17, 9.0, 7.5),
+    }
+    columns = [programmes_ss, programmes_tt] + [
+        col(key)
+        for key in (
+            "pairs", "groups", "mentors", "mentees", "completed", "sent", "submitted",
+            "response_rate", "mean_mentors", "mean_mentees",
+        )
+    ]  # fmt: skip
+    for org, figures in expected.items():
+        got = tuple(rows[org][c] for c in columns)
+        assert got == pytest.approx(figures), org
+    assert rows[None][col("municipality")] == "Итого"
+    rate = next(c for c in sheet[2] if c.column == columns.index(col("response_rate")) + 3)
+    assert rate.number_format == "0.0%"
+
+
+async def test_indicators_against_head_counts_and_target(district_workbook: tuple) -> None:
+    workbook, _ = district_workbook
+    rows = by(table(workbook["Показатели"]), col("organization"))
+    expected = {
+        # head count 10–18, students reached (grade 5+, in period), share, target,
+        # teachers under 35, young teachers mentored, share
+        SCHOOL_1: (400, 6, 6 / 400, 0.7, 12, 1, 1 / 12),
+        LYCEUM: (500, 2, 2 / 500, 0.7, 15, 0, 0.0),
+        "Итого по муниципалитету": (900, 8, 8 / 900, 0.7, 27, 1, 1 / 27),
+    }
+    columns = [
+        col(key)
+        for key in (
+            "students_10_18", "students_reached", "student_share", "student_target",
+            "teachers_under_35", "young_teachers_reached", "young_teacher_share",
+        )
+    ]  # fmt: skip
+    assert set(rows) == set(expected)
+    for org, figures in expected.items():
+        assert tuple(rows[org][c] for c in columns) == pytest.approx(figures), org
+    assert col("young_teacher_target") not in next(iter(rows.values()))  # no target set
+
+
+async def test_by_form_with_small_groups_suppressed(district_workbook: tuple) -> None:
+    workbook, _ = district_workbook
+    rows = by(table(workbook["По формам"]), col("form"))
+    columns = [
+        col(key)
+        for key in (
+            "programmes", "pairs", "groups", "mentors", "mentees", "completed", "sent",
+            "submitted", "response_rate", "mean_mentors", "mean_mentees",
+        )
+    ]  # fmt: skip
+    expected = {
+        # student_student mentors: 2 respondents (A, F) → hidden; mentees B, D, G: 22 / 3
+        SS: (2, 3, 1, 4, 5, 2, 15, 13, 13 / 15, "<3", 22 / 3),
+        TT: (1, 1, 0, 1, 1, 1, 2, 2, 1.0, "<3", "<3"),
+        "Итого": (3, 4, 1, 5, 6, 3, 17, 15, 15 / 17, 9.0, 7.5),
+    }
+    assert set(rows) == set(expected)
+    for form, figures in expected.items():
+        assert tuple(rows[form][c] for c in columns) == pytest.approx(figures), form
+
+
+async def test_questionnaires_side_by_side_with_change(district_workbook: tuple) -> None:
+    workbook, _ = district_workbook
+    rows = table(workbook["Анкеты"])
+    keyed = {(r[col("form")], r[col("question")], r[col("moment")]): r for r in rows}
+    start, done = russian("export.moment.start"), russian("export.moment.completion")
+    assert set(keyed) == {
+        (SS, "sat_expect", start),
+        (SS, "sat", done),
+        (TT, "sat", done),
+        (SS, "useful", done),
+        (SS, "format", done),
+        (SS, "topics", done),
+    }
+
+    def side(row: dict, role: str) -> tuple:
+        return tuple(row[col(f"q_{k}_{role}s")] for k in ("n", "mean", "median", "distribution"))
+
+    expect = keyed[(SS, "sat_expect", start)]
+    assert side(expect, "mentor") == (4, 6.5, 6.5, _scale({5: 1, 6: 1, 7: 1, 8: 1}))
+    assert side(expect, "mentee") == (4, 4.5, 4.5, _scale({3: 1, 4: 1, 5: 1, 6: 1}))
+    assert expect[col("q_change_mentors")] is None
+
+    result = keyed[(SS, "sat", done)]
+    assert side(result, "mentor") == (2, "<3", "<3", "<3")
+    n, mean, median, distribution = side(result, "mentee")
+    assert (n, median, distribution) == (3, 7, _scale({6: 1, 7: 1, 9: 1}))
+    assert mean == pytest.approx(22 / 3)
+    assert result[col("q_change_mentors")] == "<3"
+    assert result[col("q_change_mentees")] == pytest.approx(22 / 3 - 4.5)
+
+    assert side(keyed[(TT, "sat", done)], "mentee") == (1, "<3", "<3", "<3")
+    useful = keyed[(SS, "useful", done)]
+    assert side(useful, "mentee") == (3, pytest.approx(1 / 3), None, "да: 33%; нет: 67%")
+    assert side(keyed[(SS, "format", done)], "mentee") == (
+        3, None, None, "Онлайн: 67%; Очно: 33%"
+    )  # fmt: skip
+    assert side(keyed[(SS, "topics", done)], "mentee") == (
+        3, None, None, "Учёба: 67%; Профориентация: 0%; Хобби: 67%"
+    )  # fmt: skip
+
+
+def _scale(counts: dict[int, int]) -> str:
+    return "; ".join(f"{v}: {counts.get(v, 0)}" for v in range(1, 11))
+
+
+async def test_feedback_without_names_and_injection_kept_as_text(
+    district_workbook: tuple,
+) -> None:
+    workbook, _ = district_workbook
+    sheet = workbook["Отзывы"]
+    rows = table(sheet)
+    got = sorted(
+        (r[col("organization")], r[col("form")], r[col("role")], r[col("answer")]) for r in rows
+    )
+    assert got == sorted(
+        [
+            (SCHOOL_1, SS, "наставник", INJECTION),
+            (SCHOOL_1, SS, "наставляемый", "Спасибо наставнику"),
+            (SCHOOL_1, SS, "наставник", "+7 999 позвоните"),
+            (SCHOOL_1, SS, "наставляемый", "Было интересно"),
+            (SCHOOL_1, TT, "наставник", "@всем спасибо"),
+        ]
+    )
+    assert all("Участник" not in str(value) for r in rows for value in r.values())
+    for row in sheet.iter_rows(min_row=2):
+        answer = row[4]
+        assert answer.data_type == "s"  # never a formula
+        if answer.value.startswith(("=", "+", "-", "@")):
+            assert answer.quotePrefix
+        assert row[5].is_date
+
+
+async def test_register(district_workbook: tuple) -> None:
+    workbook, _ = district_workbook
+    rows = by(table(workbook["Участники"]), col("full_name"))
+    answered = {"A": 2, "B": 2, "C": 1, "D": 2, "E": 0, "F": 2, "G": 2}
+    answered |= {"H": 1, "I": 1, "J": 1, "K": 1}
+    assert set(rows) == {f"Участник {letter}" for letter in answered}
+    for letter, n in answered.items():
+        assert rows[f"Участник {letter}"][col("answered")] == n, letter
+    d = rows["Участник D"]
+    assert (d[col("organization")], d[col("role")], d[col("pair")]) == (SCHOOL_1, "наставляемый", 2)
+    assert d[col("pair_status")] == "работает"
+    assert rows["Участник I"][col("category")] == "Молодой специалист"
+
+
+async def test_region_export_has_region_total(
+    session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    await build_dataset(session_factory)
+    admin = Actor(1, is_admin=True)
+    workbook = await export_to(session_factory, admin, ExportScope(), tmp_path / "r.xlsx")
+    indicators = by(table(workbook["Показатели"]), col("municipality"))
+    total = indicators["Итого по региону"]
+    # M01 as above plus S101: L and M (both students grade 8+), 200 head count
+    assert total[col("students_10_18")] == 1100
+    assert total[col("students_reached")] == 10
+    summary = by(table(workbook["Сводка"]), col("organization"))
+    assert summary[None][col("sent")] == 19

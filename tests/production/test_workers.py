@@ -1,0 +1,145 @@
+"""Two worker processes sharing PostgreSQL and Redis, fed alternately like a load balancer
+would; then a worker SIGKILLed mid-update and a fresh one started in its place.
+Skips unless both TEST_DATABASE_URL and TEST_REDIS_URL are set (.ci/run sets them)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from tests.support.webhook_fixtures import FULL_NAME, mentor_invite, stored_registration
+from tests.support.webhook_standin import WebhookStandIn
+from tests.support.workers import Worker, start_worker
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
+pytestmark = pytest.mark.skipif(
+    not REDIS_URL, reason="TEST_REDIS_URL is not set: Redis runs are in .ci/run"
+)
+ONE_REGISTRATION = {"people": [FULL_NAME], "grants": 1, "invite_uses": [1], "handled_updates": 4}
+
+
+@pytest.fixture
+def postgres_url(database_url: str) -> str:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("several workers share PostgreSQL; SQLite is for one process")
+    return database_url
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[WebhookStandIn]:
+    assert REDIS_URL
+    redis = Redis.from_url(REDIS_URL)
+    await redis.flushdb()
+    async with WebhookStandIn() as server:
+        yield server
+    await redis.flushdb()
+    await redis.aclose()
+
+
+@pytest.fixture
+def workers() -> Iterator[list[Worker]]:
+    started: list[Worker] = []
+    yield started
+    for worker in started:
+        if worker.process.poll() is None:
+            worker.kill()
+
+
+async def two_workers(
+    standin: WebhookStandIn, postgres_url: str, tmp_path: Path, workers: list[Worker]
+) -> None:
+    assert REDIS_URL
+    for _ in range(2):
+        worker = await start_worker(tmp_path, standin.base_url, postgres_url, REDIS_URL)
+        workers.append(worker)
+        standin.targets.append(worker.url)
+
+
+async def test_two_workers_fed_alternately_give_the_same_result_as_one(
+    standin: WebhookStandIn,
+    postgres_url: str,
+    session_factory: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+    workers: list[Worker],
+) -> None:
+    await two_workers(standin, postgres_url, tmp_path, workers)
+    code = await mentor_invite(session_factory)
+    olga = standin.user(7301)
+    await olga.send(f"/start {code}")  # worker 1
+    await olga.press(olga.button("Согласен"))  # worker 2 (its FSM state comes from Redis)
+    await olga.send(FULL_NAME)  # worker 1
+    # The last press reaches BOTH workers at once (a redelivery racing the original):
+    # the chat lock in Redis and the handled_update mark let exactly one apply it.
+    press = standin.new_update(
+        {
+            "callback_query": {
+                "id": standin.new_callback_query_id(olga.id),
+                "from": olga.user,
+                "message": standin.message_json(olga.messages[-1]),
+                "chat_instance": "1",
+                "data": olga.button("Учитель"),
+            }
+        }
+    )
+    results = await asyncio.gather(*(standin.post(press, w.url) for w in workers))
+    assert [r.status for r in results] == [200, 200]
+
+    assert [d.target for d in standin.deliveries[:3]] == [w.url for w in workers] + [workers[0].url]
+    assert await stored_registration(session_factory) == ONE_REGISTRATION
+    texts = [m.text for m in olga.messages]
+    assert len(texts) == 4  # consent, name?, category?, done — each once, in this order
+    assert "152-ФЗ" in texts[0] and "фамилию" in texts[1] and f"Готово, {FULL_NAME}" in texts[3]
+    for worker in workers:
+        assert worker.terminate() == 0  # SIGTERM: a clean stop
+        assert FULL_NAME not in worker.log()
+
+
+async def test_a_worker_killed_mid_update_loses_nothing(
+    standin: WebhookStandIn,
+    postgres_url: str,
+    session_factory: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+    workers: list[Worker],
+) -> None:
+    assert REDIS_URL
+    await two_workers(standin, postgres_url, tmp_path, workers)
+    code = await mentor_invite(session_factory)
+    olga = standin.user(7302)
+    await olga.send(f"/start {code}")
+    await olga.press(olga.button("Согласен"))
+    await olga.send(FULL_NAME)
+    victim = workers[1]  # the next delivery goes to the second worker
+
+    async def kill_worker(_: dict[str, object]) -> None:
+        # The person, grant and invite use are written but not committed; the "done"
+        # message is on its way. The worker dies here, like a node lost to the OOM killer.
+        victim.kill()
+
+    standin.hooks["sendMessage"] = kill_worker
+    await olga.press(olga.button("Учитель"))
+
+    statuses = [(d.target, d.status) for d in standin.deliveries[3:]]
+    assert statuses == [(victim.url, 0), (workers[0].url, 200)]  # redelivered to the survivor
+    assert await stored_registration(session_factory) == ONE_REGISTRATION
+    # A fresh worker takes the dead one's port; the conversation goes on through both.
+    replacement = await start_worker(
+        tmp_path, standin.base_url, postgres_url, REDIS_URL, port=victim.port
+    )
+    workers.append(replacement)
+    await olga.send("/start")
+    await olga.send("/start")
+    assert await stored_registration(session_factory) == {**ONE_REGISTRATION, "handled_updates": 6}
+    texts = [m.text for m in olga.messages]
+    # At least once, seen from outside: the dead worker's "done" went out before it died,
+    # and the survivor sent it again. Every other message exactly once.
+    assert sum(f"Готово, {FULL_NAME}" in t for t in texts) == 2
+    assert len(texts) == 4 + 1 + 2
+    lines = [json.loads(line) for line in replacement.log().splitlines() if line.startswith("{")]
+    assert [line["outcome"] for line in lines if line.get("event") == "update"] == ["ok"]

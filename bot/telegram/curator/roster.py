@@ -21,10 +21,18 @@ from bot.telegram.curator.callbacks import ProgrammeCb
 from bot.telegram.links import bot_username, deep_link
 from bot.telegram.replies import reply
 from exports.roster_workbook import result_workbook, template_workbook
-from imports.roster_file import MAX_BYTES, MAX_ROWS, RosterFileError, RosterFileProblem, read_roster
+from imports.roster_file import (
+    MAX_BYTES,
+    MAX_ROWS,
+    ParsedRoster,
+    RosterFileError,
+    RosterFileProblem,
+    read_roster,
+)
 from storage.repositories.invites import ScopeDenied
 from storage.repositories.programmes import ProgrammeRepository
 from storage.repositories.roster import ImportedRow, RosterRepository
+from storage.write_lock import writing
 from surveys.access import Actor
 from surveys.roster_rules import HEADERS, RosterCheck, check_rows
 
@@ -78,29 +86,40 @@ async def roster_received(
         return
     try:
         content = await _download(bot, document)
-        parsed = await asyncio.to_thread(read_roster, content)
+        parsed, checked, imported = await import_roster(
+            session, actor, programme_id, content, timedelta(days=settings.invite_ttl_days)
+        )
     except RosterFileError as error:
         # The state stays: the curator can fix the file and send it again.
         await message.answer(_problem_text(error))
         return
-    roster = RosterRepository(session)
-    try:
-        known = await roster.known_names(actor, programme_id)
     except ScopeDenied:
         await state.clear()
         await message.answer(_("curator.denied"))
         return
-    checked = await asyncio.to_thread(check_rows, parsed.columns, parsed.rows, known)
-    imported = await roster.import_rows(
-        actor, programme_id, checked.rows, timedelta(days=settings.invite_ttl_days)
-    )
     await state.clear()
     username = await bot_username(bot, settings)
-    workbook = _result(checked, imported, username)
+    # openpyxl writing thousands of rows would hold up everyone else's updates.
+    workbook = await asyncio.to_thread(_result, checked, imported, username)
     caption = _("curator.roster.result").format(
         imported=len(imported), total=len(parsed.rows), rejected=len(checked.rejected_rows)
     )
     await message.answer_document(BufferedInputFile(workbook, RESULT_NAME), caption=caption)
+
+
+async def import_roster(
+    session: AsyncSession, actor: Actor, programme_id: int, content: bytes, ttl: timedelta
+) -> tuple[ParsedRoster, RosterCheck, list[ImportedRow]]:
+    """Read and check the workbook (in threads: openpyxl is slow), store the valid rows with
+    their personal links and commit, before anything reports success."""
+    parsed = await asyncio.to_thread(read_roster, content)
+    roster = RosterRepository(session)
+    known = await roster.known_names(actor, programme_id)
+    checked = await asyncio.to_thread(check_rows, parsed.columns, parsed.rows, known)
+    async with writing(session):
+        imported = await roster.import_rows(actor, programme_id, checked.rows, ttl)
+        await session.commit()
+    return parsed, checked, imported
 
 
 async def _download(bot: Bot, document: Document) -> bytes:

@@ -20,10 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app import metrics
 from app.settings import Settings
-from bot.telegram.idempotency import prune_handled_updates
 from service.web.exports import add_export_routes
 from service.workers.background import BackgroundTasks, start_background
 from storage.models import OutboxMessage
+from storage.repositories.handled import prune as prune_handled_updates
 from surveys.statuses import OutboxStatus
 
 log = logging.getLogger(__name__)

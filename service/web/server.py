@@ -25,6 +25,7 @@ from bot.telegram.idempotency import prune_handled_updates
 from service.web.exports import add_export_routes
 from service.workers.background import BackgroundTasks, start_background
 from storage.models import OutboxMessage
+from surveys.statuses import OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ def create_web_app(
                 depth = await session.scalar(
                     select(func.count())
                     .select_from(OutboxMessage)
-                    .where(OutboxMessage.status == "pending")
+                    .where(OutboxMessage.status == OutboxStatus.PENDING)
                 )
             gauges["nastavnik_outbox_depth"] = ("Messages waiting to be sent", float(depth or 0))
         except Exception as error:

@@ -27,12 +27,7 @@ from surveys.questionnaire import (
     numeric,
     with_answer,
 )
-
-PENDING: Final = "pending"
-IN_PROGRESS: Final = "in_progress"
-SUBMITTED: Final = "submitted"
-EXPIRED: Final = "expired"
-OPEN_STATUSES: Final = (PENDING, IN_PROGRESS)
+from surveys.statuses import OPEN_ASSIGNMENT, AssignmentStatus
 
 # Parsed snapshots by content digest (content-addressed, so never stale even when ids are
 # reused by another database): saves re-reading and re-validating a definition per answer.
@@ -66,7 +61,7 @@ class Sheet:
 
     @property
     def is_open(self) -> bool:
-        return self.assignment.status in OPEN_STATUSES
+        return self.assignment.status in OPEN_ASSIGNMENT
 
     @property
     def current(self) -> Question | None:
@@ -155,7 +150,10 @@ class AnswerRepository:
         row = (
             await self.session.execute(
                 _with_digest()
-                .where(Assignment.person_id == actor.person_id, Assignment.status == IN_PROGRESS)
+                .where(
+                    Assignment.person_id == actor.person_id,
+                    Assignment.status == AssignmentStatus.IN_PROGRESS,
+                )
                 .order_by(Assignment.last_activity_at.desc(), Assignment.id.desc())
                 .limit(1)
             )
@@ -181,7 +179,7 @@ class AnswerRepository:
             .join(QuestionnaireSnapshot, QuestionnaireSnapshot.id == Assignment.snapshot_id)
             .where(
                 Assignment.person_id == actor.person_id,
-                Assignment.status.in_(OPEN_STATUSES),
+                Assignment.status.in_(OPEN_ASSIGNMENT),
             )
             .order_by(Assignment.due_at, Assignment.id)
         )
@@ -191,7 +189,12 @@ class AnswerRepository:
                 continue
             title = str(definition.get("title", ""))
             items.append(
-                PendingItem(assignment.id, title, assignment.due_at, assignment.status != PENDING)
+                PendingItem(
+                    assignment.id,
+                    title,
+                    assignment.due_at,
+                    assignment.status != AssignmentStatus.PENDING,
+                )
             )
         return items
 
@@ -203,7 +206,7 @@ class AnswerRepository:
         assignment = sheet.assignment
         if assignment.started_at is None:
             assignment.started_at = moment
-        assignment.status = IN_PROGRESS
+        assignment.status = AssignmentStatus.IN_PROGRESS
         assignment.last_activity_at = moment
         await self.session.flush()
 
@@ -233,9 +236,9 @@ class AnswerRepository:
             )
         assignment = sheet.assignment
         # Opening the questionnaire already did this; one statement less per answer.
-        if assignment.status != IN_PROGRESS or assignment.started_at is None:
+        if assignment.status != AssignmentStatus.IN_PROGRESS or assignment.started_at is None:
             assignment.started_at = assignment.started_at or moment
-            assignment.status = IN_PROGRESS
+            assignment.status = AssignmentStatus.IN_PROGRESS
             assignment.last_activity_at = moment
         sheet.answers = answers
         await self.session.flush()
@@ -250,20 +253,20 @@ class AnswerRepository:
         # The status guard in WHERE makes a racing second submit change nothing.
         result = await self.session.execute(
             update(Assignment)
-            .where(Assignment.id == sheet.id, Assignment.status.in_(OPEN_STATUSES))
-            .values(status=SUBMITTED, submitted_at=moment, last_activity_at=moment)
+            .where(Assignment.id == sheet.id, Assignment.status.in_(OPEN_ASSIGNMENT))
+            .values(status=AssignmentStatus.SUBMITTED, submitted_at=moment, last_activity_at=moment)
             .execution_options(synchronize_session=False)
         )
         if not result.rowcount:  # type: ignore[attr-defined]
             await self.session.refresh(sheet.assignment)
             raise AssignmentClosed(sheet.assignment.status)
-        sheet.assignment.status = SUBMITTED
+        sheet.assignment.status = AssignmentStatus.SUBMITTED
         sheet.assignment.submitted_at = moment
         return True
 
     async def _expire_if_due(self, assignment: Assignment, now: datetime) -> bool:
-        if assignment.status in OPEN_STATUSES and assignment.due_at <= now:
-            assignment.status = EXPIRED
+        if assignment.status in OPEN_ASSIGNMENT and assignment.due_at <= now:
+            assignment.status = AssignmentStatus.EXPIRED
             await self.session.flush()
             return True
         return False

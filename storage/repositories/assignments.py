@@ -18,6 +18,7 @@ from storage.models import (
 )
 from storage.upsert import insert_ignore
 from surveys.questionnaire import Catalogue, Moment, Questionnaire
+from surveys.statuses import AssignmentStatus
 
 
 class SnapshotConflict(Exception):
@@ -95,7 +96,7 @@ class AssignmentRepository:
                 role=member.role,
                 moment=moment.value,
                 snapshot_id=snapshot.id,
-                status="pending",
+                status=AssignmentStatus.PENDING,
                 created_at=utcnow(),
                 due_at=due_at,
                 reminders_sent=0,

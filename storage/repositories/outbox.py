@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage, Person, utcnow
 from storage.upsert import insert_ignore
+from surveys.statuses import OutboxStatus
 
-PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
 _ERROR_LENGTH = 300  # OutboxMessage.last_error
 
 
@@ -75,7 +75,7 @@ class OutboxRepository:
             kind=kind,
             text=text,
             reply_markup=reply_markup,
-            status=PENDING,
+            status=OutboxStatus.PENDING,
             attempts=0,
             next_attempt_at=not_before or utcnow(),
             created_at=utcnow(),
@@ -90,8 +90,10 @@ class OutboxRepository:
         held until then."""
         now = now or utcnow()
         claimable = or_(
-            and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
-            and_(OutboxMessage.status == SENDING, OutboxMessage.lease_until < now),
+            and_(
+                OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now
+            ),
+            and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until < now),
         )
         ids = (
             select(OutboxMessage.id)
@@ -111,7 +113,7 @@ class OutboxRepository:
         statement = (
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(candidates), claimable)
-            .values(status=SENDING, claimed_by=sender, lease_until=lease_until)
+            .values(status=OutboxStatus.SENDING, claimed_by=sender, lease_until=lease_until)
             .returning(
                 OutboxMessage.id,
                 OutboxMessage.chat_id,
@@ -147,7 +149,7 @@ class OutboxRepository:
             .where(
                 OutboxMessage.id == message_id,
                 OutboxMessage.claimed_by == sender,
-                OutboxMessage.status == SENDING,
+                OutboxMessage.status == OutboxStatus.SENDING,
             )
             .values(**values)
             .execution_options(synchronize_session=False)
@@ -159,7 +161,7 @@ class OutboxRepository:
         return await self._settle(
             message_id,
             sender,
-            status=SENT,
+            status=OutboxStatus.SENT,
             sent_at=now or utcnow(),
             attempts=OutboxMessage.attempts + 1,
             lease_until=None,
@@ -171,7 +173,11 @@ class OutboxRepository:
     ) -> bool:
         """Back to pending until `at`; `failed` counts the attempt (a flood-control wait does
         not)."""
-        values: dict[str, Any] = {"status": PENDING, "next_attempt_at": at, "lease_until": None}
+        values: dict[str, Any] = {
+            "status": OutboxStatus.PENDING,
+            "next_attempt_at": at,
+            "lease_until": None,
+        }
         if failed:
             values["attempts"] = OutboxMessage.attempts + 1
         if error is not None:
@@ -182,7 +188,7 @@ class OutboxRepository:
         return await self._settle(
             message_id,
             sender,
-            status=DEAD,
+            status=OutboxStatus.DEAD,
             attempts=OutboxMessage.attempts + 1,
             lease_until=None,
             last_error=error[:_ERROR_LENGTH],
@@ -203,8 +209,8 @@ class OutboxRepository:
             )
         result = await self.session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == PENDING)
-            .values(status=DEAD, last_error=error[:_ERROR_LENGTH])
+            .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == OutboxStatus.PENDING)
+            .values(status=OutboxStatus.DEAD, last_error=error[:_ERROR_LENGTH])
             .execution_options(synchronize_session=False)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
@@ -213,8 +219,8 @@ class OutboxRepository:
         """Hand back everything this sender still holds, due at once (a clean stop)."""
         result = await self.session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.claimed_by == sender, OutboxMessage.status == SENDING)
-            .values(status=PENDING, lease_until=None)
+            .where(OutboxMessage.claimed_by == sender, OutboxMessage.status == OutboxStatus.SENDING)
+            .values(status=OutboxStatus.PENDING, lease_until=None)
             .execution_options(synchronize_session=False)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
@@ -222,8 +228,16 @@ class OutboxRepository:
     async def depth(self) -> OutboxDepth:
         rows = await self.session.execute(
             select(OutboxMessage.status, func.count())
-            .where(OutboxMessage.status.in_((PENDING, SENDING, DEAD)))
+            .where(
+                OutboxMessage.status.in_(
+                    (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.DEAD)
+                )
+            )
             .group_by(OutboxMessage.status)
         )
         counts = {status: int(count) for status, count in rows}
-        return OutboxDepth(counts.get(PENDING, 0), counts.get(SENDING, 0), counts.get(DEAD, 0))
+        return OutboxDepth(
+            counts.get(OutboxStatus.PENDING, 0),
+            counts.get(OutboxStatus.SENDING, 0),
+            counts.get(OutboxStatus.DEAD, 0),
+        )

@@ -23,6 +23,7 @@ from storage.repositories.invites import ScopeDenied
 from storage.repositories.scope import programme_to_change, require_curator_of
 from surveys.access import Actor
 from surveys.people import Role
+from surveys.statuses import OPEN_ASSIGNMENT, AssignmentStatus, PairStatus, ProgrammeStatus
 
 
 class PairProblem(StrEnum):
@@ -57,7 +58,7 @@ class PairRepository:
         number: int | None = None,
     ) -> Pair:
         programme = await programme_to_change(self.session, actor, programme_id)
-        if programme.status == "completed":
+        if programme.status == ProgrammeStatus.COMPLETED:
             raise PairRefused(PairProblem.PROGRAMME_CLOSED)
         mentees = sorted(set(mentee_ids) - {mentor_id})
         if not mentees:
@@ -72,7 +73,7 @@ class PairRepository:
             select(Pair.id).where(Pair.programme_id == programme.id, Pair.number == number)
         ):
             raise PairRefused(PairProblem.NUMBER_TAKEN)
-        pair = Pair(programme_id=programme.id, number=number, status="active")
+        pair = Pair(programme_id=programme.id, number=number, status=PairStatus.ACTIVE)
         self.session.add(pair)
         await self.session.flush()
         self.session.add(PairMember(pair_id=pair.id, person_id=mentor_id, role=Role.MENTOR.value))
@@ -99,7 +100,7 @@ class PairRepository:
         busy = await self.session.execute(
             select(PairMember.person_id, PairMember.role)
             .join(Pair, Pair.id == PairMember.pair_id)
-            .where(Pair.status == "active", PairMember.person_id.in_(everyone))
+            .where(Pair.status == PairStatus.ACTIVE, PairMember.person_id.in_(everyone))
         )
         for person_id, role in busy.all():
             if person_id in mentees:
@@ -148,7 +149,7 @@ class PairRepository:
 
     async def dissolve(self, actor: Actor, pair_id: int) -> Pair:
         pair, _programme = await self.to_change(actor, pair_id)
-        if pair.status != "active":
+        if pair.status != PairStatus.ACTIVE:
             raise PairRefused(PairProblem.NOT_ACTIVE)
         answered = await self.session.scalar(
             select(func.count(Answer.id))
@@ -157,27 +158,27 @@ class PairRepository:
         )
         if answered:
             raise PairRefused(PairProblem.ALREADY_STARTED)
-        pair.status = "dissolved"
+        pair.status = PairStatus.DISSOLVED
         # Its questionnaires are withdrawn: no reminders for a pair that no longer exists.
         for assignment in await self.session.scalars(
             select(Assignment).where(Assignment.pair_id == pair.id)
         ):
-            assignment.status = "expired"
+            assignment.status = AssignmentStatus.EXPIRED
         await self.session.flush()
         return pair
 
     async def complete(self, actor: Actor, pair_id: int) -> Pair:
         pair, _programme = await self.to_change(actor, pair_id)
-        if pair.status != "active":
+        if pair.status != PairStatus.ACTIVE:
             raise PairRefused(PairProblem.NOT_ACTIVE)
-        pair.status = "completed"
+        pair.status = PairStatus.COMPLETED
         pair.completed_at = utcnow()
         await self.session.flush()
         return pair
 
     async def add_mentee(self, actor: Actor, pair_id: int, person_id: int) -> Pair:
         pair, programme = await self.to_change(actor, pair_id)
-        if pair.status != "active":
+        if pair.status != PairStatus.ACTIVE:
             raise PairRefused(PairProblem.NOT_ACTIVE)
         mentor_id = await self.session.scalar(
             select(PairMember.person_id).where(
@@ -192,7 +193,7 @@ class PairRepository:
 
     async def remove_mentee(self, actor: Actor, pair_id: int, person_id: int) -> Pair:
         pair, _programme = await self.to_change(actor, pair_id)
-        if pair.status != "active":
+        if pair.status != PairStatus.ACTIVE:
             raise PairRefused(PairProblem.NOT_ACTIVE)
         mentees = {
             member.person_id: member
@@ -209,10 +210,10 @@ class PairRepository:
             select(Assignment).where(
                 Assignment.pair_id == pair.id,
                 Assignment.person_id == person_id,
-                Assignment.status.in_(("pending", "in_progress")),
+                Assignment.status.in_(OPEN_ASSIGNMENT),
             )
         ):
-            assignment.status = "expired"
+            assignment.status = AssignmentStatus.EXPIRED
         await self.session.flush()
         return pair
 
@@ -223,11 +224,13 @@ class PairRepository:
             await self.session.scalars(
                 select(PairMember.person_id)
                 .join(Pair, Pair.id == PairMember.pair_id)
-                .where(Pair.status == "active")
+                .where(Pair.status == PairStatus.ACTIVE)
             )
         )
         candidates = await self.candidates(actor, programme.id, Role.MENTEE)
         return [person for person in candidates if person.id not in busy]
 
     async def active_of_programme(self, actor: Actor, programme_id: int) -> list[Pair]:
-        return [p for p in await self.of_programme(actor, programme_id) if p.status == "active"]
+        return [
+            p for p in await self.of_programme(actor, programme_id) if p.status == PairStatus.ACTIVE
+        ]

@@ -26,6 +26,7 @@ from storage.repositories.roster import RosterRepository
 from surveys.access import Actor
 from surveys.people import Role
 from surveys.questionnaire import Catalogue, Moment
+from surveys.statuses import ProgrammeStatus
 
 # Buttons per picking screen; a school's registered mentors or mentees fit in this.
 PICK_LIMIT = 50
@@ -355,7 +356,7 @@ async def complete_programme(
     except ScopeDenied:
         await query.answer(_("curator.denied"), show_alert=True)
         return
-    if programme.status == "completed":
+    if programme.status == ProgrammeStatus.COMPLETED:
         await query.answer(_("curator.programme.already_completed"), show_alert=True)
         return
     await query.answer()

@@ -36,6 +36,7 @@ from surveys.programme_rules import (
     parse_day,
     title_problem,
 )
+from surveys.statuses import PairStatus
 
 
 class ProgrammeEdit(StatesGroup):
@@ -189,7 +190,7 @@ async def programme_text(session: AsyncSession, programme: Programme, i18n: I18n
     )
     pairs = await session.scalar(
         select(func.count(Pair.id)).where(
-            Pair.programme_id == programme.id, Pair.status != "dissolved"
+            Pair.programme_id == programme.id, Pair.status != PairStatus.DISSOLVED
         )
     )
     return _("curator.programme.card").format(

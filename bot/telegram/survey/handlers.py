@@ -32,7 +32,6 @@ from bot.telegram.survey.callbacks import (
 )
 from bot.telegram.survey.views import pending_view, question_view, selection_keys, summary_view
 from storage.repositories.answers import (
-    SUBMITTED,
     AnswerRepository,
     AssignmentClosed,
     Sheet,
@@ -49,12 +48,13 @@ from surveys.questionnaire import (
     previous_question,
     visible_questions,
 )
+from surveys.statuses import AssignmentStatus
 
 EDITING = "survey_editing"  # FSM data: [assignment id, question key] being changed
 
 
 def closed_text(sheet: Sheet) -> str:
-    if sheet.status == SUBMITTED:
+    if sheet.status == AssignmentStatus.SUBMITTED:
         return _("survey.already_submitted")
     due = sheet.assignment.due_at.strftime("%d.%m.%Y")
     return _("survey.expired").format(due=due)

@@ -109,7 +109,8 @@ async def _import_orgs(path: Path, engine: object, i18n: I18n) -> int:
         parsed = parse_directory_file(path)
     except DirectoryFileError as error:
         columns = ", ".join(getattr(error, "columns", []) or [])
-        print(_(f"directory.file.{error.code.value}").format(columns=columns), file=sys.stderr)
+        text = _(f"directory.file.{error.code.value}").format(columns=columns, path=path)
+        print(text, file=sys.stderr)
         return 1
     session_factory = create_session_factory(engine)  # type: ignore[arg-type]
     async with session_factory() as session, session.begin():

@@ -22,7 +22,16 @@ from bot.telegram.filters import Magic
 from bot.telegram.links import bot_username, deep_link
 from bot.telegram.screens import reply
 from exports.roster_workbook import result_workbook, template_workbook
-from imports.roster_file import MAX_BYTES, MAX_ROWS, RosterFileError, RosterFileProblem, read_roster
+from imports.roster_file import (
+    MAX_BYTES,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    MAX_SCANNED_ROWS,
+    MAX_UNPACKED_BYTES,
+    RosterFileError,
+    RosterFileProblem,
+    read_roster,
+)
 from storage.repositories.invites import ScopeDenied
 from storage.repositories.programmes import ProgrammeRepository
 from storage.repositories.roster import ImportedRow, RosterRepository
@@ -160,6 +169,9 @@ def _problem_text(error: RosterFileError) -> str:
     return text.format(
         limit_mb=MAX_BYTES // (1024 * 1024),
         limit_rows=MAX_ROWS,
+        limit_unpacked_mb=MAX_UNPACKED_BYTES // (1024 * 1024),
+        limit_scanned_rows=MAX_SCANNED_ROWS,
+        limit_columns=MAX_COLUMNS,
         missing=", ".join(HEADERS[column] for column in error.missing),
     )
 

@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from surveys.reminders import QuietHours, ReminderSchedule
 
 DEFAULT_BOT_API_URL = "https://api.telegram.org"
+# WEBHOOK_SECRET and EXPORT_LINK_SECRET: long enough that nobody guesses them.
+MIN_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -118,14 +120,32 @@ class Settings(BaseSettings):
             raise ValueError("use ru or en")
         return value
 
+    @field_validator("webhook_secret", "export_link_secret", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `WEBHOOK_SECRET=` in a .env means "not set": the command that needs it says so.
+        return None if value == "" else value
+
     @field_validator("webhook_secret")
     @classmethod
     def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
-        # Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and -.
+        # Telegram accepts up to 256 characters A-Z, a-z, 0-9, _ and -.
         if value is not None and not re.fullmatch(
-            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
+            rf"[A-Za-z0-9_-]{{{MIN_SECRET_LENGTH},256}}", value.get_secret_value()
         ):
-            raise ValueError("use 1-256 characters: letters, digits, _ and -")
+            raise ValueError(
+                f"use {MIN_SECRET_LENGTH}-256 characters: letters, digits, _ and - "
+                "(make one with: openssl rand -hex 32)"
+            )
+        return value
+
+    @field_validator("export_link_secret")
+    @classmethod
+    def _link_secret_length(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"use at least {MIN_SECRET_LENGTH} characters (make one with: openssl rand -hex 32)"
+            )
         return value
 
     @field_validator("log_format")

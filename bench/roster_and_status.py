@@ -38,6 +38,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.uow import UnitOfWork
 from bot.i18n import create_i18n
 from bot.telegram.curator import bulk
 from bot.telegram.curator import roster as roster_handler
@@ -60,7 +61,6 @@ from storage.repositories.programmes import ProgrammeDraft, ProgrammeRepository
 from storage.repositories.roster import RosterRepository
 from storage.repositories.status import StatusRepository
 from storage.sqlite_inline import off_the_loop
-from storage.write_lock import writing
 from surveys.access import Actor, Grant
 from surveys.people import Role
 from surveys.questionnaire import Catalogue, Moment, load_catalogue
@@ -108,12 +108,13 @@ class Probes:
         while not self._stop.is_set():
             await asyncio.sleep(WRITE_PERIOD)
             before = time.perf_counter()
-            async with self.factory() as session, writing(session):
-                await session.execute(
+            async with UnitOfWork(self.factory) as uow:
+                await uow.write()
+                await uow.session.execute(
                     insert(HandledUpdate),
-                    {"update_id": next(PROBE_UPDATE_IDS), "handled_at": utcnow()},
+                    {"update_key": f"probe:{next(PROBE_UPDATE_IDS)}", "handled_at": utcnow()},
                 )
-                await session.commit()
+                await uow.commit()
             self.write = max(self.write, time.perf_counter() - before)
 
 
@@ -213,9 +214,9 @@ async def import_roster(school: School, content: bytes) -> str:
     """The upload handler's path (bot/telegram/curator/roster.py): parse and check in
     threads, import and commit, the answer workbook in a thread."""
     with I18N.context(), I18N.use_locale("ru"):
-        async with school.factory() as session:
+        async with UnitOfWork(school.factory) as uow:
             _parsed, checked, imported = await roster_handler.import_roster(
-                session, school.actor, school.programme_id, content, timedelta(days=30)
+                uow, school.actor, school.programme_id, content, timedelta(days=30)
             )
         workbook = await asyncio.to_thread(roster_handler._result, checked, imported, "bench")
     return f"{len(imported)} rows, answer {len(workbook) // 1024} KiB"

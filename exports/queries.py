@@ -27,6 +27,7 @@ from storage.models import (
 )
 from storage.repositories.export_scope import ExportScope
 from surveys.people import Category
+from surveys.statuses import AssignmentStatus, PairStatus
 
 AnySelect = TypeVar("AnySelect", bound="Select[*tuple[Any, ...]]")
 ROLES = ("mentor", "mentee")
@@ -66,7 +67,7 @@ def _respondents(role: str) -> ColumnElement[int]:
     """People of this role who submitted a completion questionnaire."""
     answered = and_(
         Assignment.moment == "completion",
-        Assignment.status == "submitted",
+        Assignment.status == AssignmentStatus.SUBMITTED,
         Assignment.role == role,
     )
     return func.count(func.distinct(case((answered, Assignment.person_id))))
@@ -173,7 +174,7 @@ class MonitoringQueries:
             select(
                 key,
                 func.count(func.distinct(Programme.id)),
-                func.count(func.distinct(case((Pair.status == "completed", Pair.id)))),
+                func.count(func.distinct(case((Pair.status == PairStatus.COMPLETED, Pair.id)))),
                 _people("mentor"),
                 _people("mentee"),
             )
@@ -211,7 +212,7 @@ class MonitoringQueries:
             select(
                 key,
                 func.count(Assignment.id),
-                func.sum(case((Assignment.status == "submitted", 1), else_=0)),
+                func.sum(case((Assignment.status == AssignmentStatus.SUBMITTED, 1), else_=0)),
                 *[_respondents(role) for role in ROLES],
             )
             .select_from(Assignment)
@@ -249,7 +250,7 @@ class MonitoringQueries:
                 )
                 .where(
                     Assignment.moment == "completion",
-                    Assignment.status == "submitted",
+                    Assignment.status == AssignmentStatus.SUBMITTED,
                     Answer.value_numeric.is_not(None),
                     Answer.value_text.not_in(SCALE_EXCLUDED),
                 )
@@ -386,7 +387,7 @@ class MonitoringQueries:
             .where(
                 Assignment.pair_id == PairMember.pair_id,
                 Assignment.person_id == PairMember.person_id,
-                Assignment.status == "submitted",
+                Assignment.status == AssignmentStatus.SUBMITTED,
             )
             .correlate(PairMember)
             .scalar_subquery()

@@ -18,7 +18,6 @@ import io
 import math
 import re
 import warnings
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -28,6 +27,7 @@ from typing import Final
 from openpyxl import load_workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+from imports.xlsx_guard import XlsxLimits, XlsxProblem, XlsxRefused, check_xlsx
 from storage.repositories.directory import OrganizationRecord
 
 __all__ = [
@@ -47,13 +47,17 @@ __all__ = [
 # Limits; read at call time, so tests may monkeypatch them.
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_DATA_ROWS = 100_000
-# Rows looked at in all, blank ones included (Excel's own sheet limit): bounds the work
-# on a sheet of a million empty formatted rows.
-MAX_SCANNED_ROWS = 1_048_576
-# Columns looked at; any further ones are ignored.
+# Rows looked at in all, blank ones included, and rows a sheet may declare: bounds the
+# work on a sheet of a million empty formatted rows.
+MAX_SCANNED_ROWS = 200_000
+# Columns looked at; any further ones are ignored. A sheet may declare up to
+# MAX_DECLARED_COLUMNS (Excel's own limit is 16 384).
 MAX_COLUMNS: Final = 64
-# An xlsx is a zip: refuse one that inflates beyond this (a zip bomb).
+MAX_DECLARED_COLUMNS = 1024
+# An xlsx is a zip: refuse one that inflates beyond this (a zip bomb), or whose parts
+# read whole (shared strings, styles) inflate beyond MAX_XLSX_PART_BYTES.
 MAX_XLSX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
+MAX_XLSX_PART_BYTES = 64 * 1024 * 1024
 
 MAX_CODE_LENGTH: Final = 32  # municipality.code, organization.code: String(32)
 MAX_NAME_LENGTH: Final = 500  # organization.name: String(500)
@@ -78,10 +82,12 @@ class FileProblem(StrEnum):
     """Why the file as a whole cannot be read."""
 
     NOT_A_TABLE = "not_a_table"
+    NOT_FOUND = "not_found"
     EMPTY = "empty"
     MISSING_COLUMNS = "missing_columns"
     TOO_LARGE = "too_large"
     TOO_MANY_ROWS = "too_many_rows"
+    TOO_MANY_COLUMNS = "too_many_columns"
 
 
 class OrgKind(StrEnum):
@@ -495,14 +501,25 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _DELIMITERS: Final = (";", ",", "\t")
 
 
+_REFUSALS: Final = {
+    XlsxProblem.NOT_XLSX: FileProblem.NOT_A_TABLE,
+    XlsxProblem.TOO_LARGE: FileProblem.TOO_LARGE,
+    XlsxProblem.TOO_MANY_ROWS: FileProblem.TOO_MANY_ROWS,
+    XlsxProblem.TOO_MANY_COLUMNS: FileProblem.TOO_MANY_COLUMNS,
+}
+
+
 def _xlsx_rows(data: bytes) -> DirectoryParse:
+    limits = XlsxLimits(
+        uncompressed_bytes=MAX_XLSX_UNCOMPRESSED_BYTES,
+        part_bytes=MAX_XLSX_PART_BYTES,
+        rows=MAX_SCANNED_ROWS,
+        columns=MAX_DECLARED_COLUMNS,
+    )
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
-    except Exception as exc:
-        raise DirectoryFileError(FileProblem.NOT_A_TABLE) from exc
-    if inflated > MAX_XLSX_UNCOMPRESSED_BYTES:
-        raise DirectoryFileError(FileProblem.TOO_LARGE)
+        check_xlsx(data, limits)
+    except XlsxRefused as refused:
+        raise DirectoryFileError(_REFUSALS[refused.problem]) from None
     with warnings.catch_warnings():
         # openpyxl warns about styles, data validation and the like it does not read.
         warnings.simplefilter("ignore")
@@ -594,6 +611,8 @@ def parse_directory_file(path: Path) -> DirectoryParse:
             raise DirectoryFileError(FileProblem.TOO_LARGE)
         with path.open("rb") as file:
             data = file.read(MAX_FILE_BYTES + 1)  # bounded even for a pipe or device
+    except FileNotFoundError as exc:
+        raise DirectoryFileError(FileProblem.NOT_FOUND) from exc
     except OSError as exc:
         raise DirectoryFileError(FileProblem.NOT_A_TABLE) from exc
     return parse_directory_bytes(data, path.name)

@@ -23,6 +23,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from surveys.statuses import AssignmentStatus, OutboxStatus, PairStatus, ProgrammeStatus
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -158,7 +160,7 @@ class Programme(Base):
     academic_year: Mapped[str] = mapped_column(String(9))  # "2026/2027"
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default="active")  # draft|active|completed
+    status: Mapped[str] = mapped_column(String(16), default=ProgrammeStatus.ACTIVE)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -173,7 +175,7 @@ class Pair(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)  # shown to curators, unique per programme
-    status: Mapped[str] = mapped_column(String(16), default="active")  # active|completed|dissolved
+    status: Mapped[str] = mapped_column(String(16), default=PairStatus.ACTIVE)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
@@ -239,8 +241,7 @@ class Assignment(Base):
     role: Mapped[str] = mapped_column(String(8))  # mentor|mentee, as in the pair
     moment: Mapped[str] = mapped_column(String(16))  # start|completion
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_snapshot.id"))
-    # pending → in_progress → submitted, or expired after due_at
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=AssignmentStatus.PENDING)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -282,8 +283,8 @@ class OutboxMessage(Base):
     kind: Mapped[str] = mapped_column(String(24))  # survey_invitation|reminder|notice
     text: Mapped[str] = mapped_column(Text)
     reply_markup: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    # pending|sending|sent|dead; "sending" is claimed by one sender until lease_until
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    # "sending" is claimed by one sender until lease_until
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -294,9 +295,10 @@ class OutboxMessage(Base):
 
 
 class HandledUpdate(Base):
-    """Telegram update ids already processed: a redelivered update changes nothing."""
+    """Updates already processed, by channel ("tg:<update id>"): a redelivered update
+    changes nothing."""
 
     __tablename__ = "handled_update"
 
-    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    update_key: Mapped[str] = mapped_column(String(80), primary_key=True)
     handled_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -8,7 +8,8 @@ from typing import Any, Protocol
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.telegram.callbacks import SurveyOpenCb
+from app.actions import pack
+from app.survey.actions import OpenAssignment
 from storage.models import Assignment, Person, QuestionnaireSnapshot
 from storage.repositories.assignments import AssignmentRepository
 from storage.repositories.outbox import OutboxItem, OutboxRepository
@@ -17,7 +18,7 @@ from storage.repositories.outbox import OutboxItem, OutboxRepository
 def _open_button(assignment_id: int, label: str) -> dict[str, Any]:
     """An InlineKeyboardMarkup as the outbox stores it (its model_dump), built as a plain
     dict: thousands of invitations are rendered at once when pairs are formed in bulk."""
-    data = SurveyOpenCb(assignment=assignment_id).pack()
+    data = pack(OpenAssignment(assignment_id))
     return {"inline_keyboard": [[{"text": label, "callback_data": data}]]}
 
 

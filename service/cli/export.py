@@ -8,10 +8,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.settings import Settings
-from bot.i18n import CatalogueI18n
 from bot.telegram.export.jobs import export_options
 from exports.period import Period, parse_day
 from exports.run import export_workbook
@@ -31,7 +31,7 @@ def add_export_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     export.add_argument("--no-register", action="store_true", help="leave out «Участники» (names)")
 
 
-def _period(args: argparse.Namespace, i18n: CatalogueI18n) -> Period | None:
+def _period(args: argparse.Namespace, i18n: I18n) -> Period | None:
     _ = i18n.gettext
     if args.start is None and args.end is None:
         return Period.current_academic_year(date.today())
@@ -52,7 +52,7 @@ def _period(args: argparse.Namespace, i18n: CatalogueI18n) -> Period | None:
 
 
 async def run_export(
-    args: argparse.Namespace, settings: Settings, engine: AsyncEngine, i18n: CatalogueI18n
+    args: argparse.Namespace, settings: Settings, engine: AsyncEngine, i18n: I18n
 ) -> int:
     _ = i18n.gettext
     period = _period(args, i18n)

@@ -10,10 +10,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from aiogram.exceptions import TelegramAPIError
+from aiogram.utils.i18n import I18n
 from aiohttp import ClientError
 
 from app.settings import Settings, SettingsError, load_settings
-from bot.i18n import CatalogueI18n, create_i18n
+from bot.i18n import create_i18n
 from bot.telegram.links import deep_link
 from imports.directory_file import DirectoryFileError, parse_directory_file
 from service.cli import surveys as survey_cli
@@ -67,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 130
 
 
-async def _dispatch(args: argparse.Namespace, settings: Settings, i18n: CatalogueI18n) -> int:
+async def _dispatch(args: argparse.Namespace, settings: Settings, i18n: I18n) -> int:
     if args.command == "run":
         from service.polling import run_polling
 
@@ -102,13 +103,14 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, i18n: Catalogu
         await engine.dispose()
 
 
-async def _import_orgs(path: Path, engine: object, i18n: CatalogueI18n) -> int:
+async def _import_orgs(path: Path, engine: object, i18n: I18n) -> int:
     _ = i18n.gettext
     try:
         parsed = parse_directory_file(path)
     except DirectoryFileError as error:
         columns = ", ".join(getattr(error, "columns", []) or [])
-        print(_(f"directory.file.{error.code.value}").format(columns=columns), file=sys.stderr)
+        text = _(f"directory.file.{error.code.value}").format(columns=columns, path=path)
+        print(text, file=sys.stderr)
         return 1
     session_factory = create_session_factory(engine)  # type: ignore[arg-type]
     async with session_factory() as session, session.begin():
@@ -131,9 +133,7 @@ async def _import_orgs(path: Path, engine: object, i18n: CatalogueI18n) -> int:
     return 1 if parsed.problems else 0
 
 
-async def _invite(
-    args: argparse.Namespace, settings: Settings, engine: object, i18n: CatalogueI18n
-) -> int:
+async def _invite(args: argparse.Namespace, settings: Settings, engine: object, i18n: I18n) -> int:
     _ = i18n.gettext
     session_factory = create_session_factory(engine)  # type: ignore[arg-type]
     # Whoever runs the CLI on the server is the operator: an administrator.

@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import re
+
 from aiohttp import web
 
 from app.settings import Settings
 from exports.links import ROUTE_PREFIX, LinkRefused, verify
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A Unix time in seconds, as links are signed with.
+EXPIRES = re.compile(r"[0-9]{1,12}")
 
 
 def add_export_routes(app: web.Application, settings: Settings) -> None:
@@ -20,8 +24,11 @@ def add_export_routes(app: web.Application, settings: Settings) -> None:
 
     async def download(request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
+        expires = request.query.get("expires", "")
+        if not EXPIRES.fullmatch(expires) or not request.query.get("sig"):
+            raise web.HTTPBadRequest(text="malformed link: expires and sig are required")
         try:
-            verify(secret, name, request.query.get("expires", ""), request.query.get("sig", ""))
+            verify(secret, name, expires, request.query.get("sig", ""))
         except LinkRefused:
             # One answer for forged, altered and expired links: nothing to learn from it.
             raise web.HTTPForbidden(text="link expired or invalid") from None

@@ -13,6 +13,7 @@ import logging
 import signal
 
 from aiogram import Bot, Dispatcher
+from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from sqlalchemy import func, select, text
@@ -20,13 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app import metrics
 from app.settings import Settings
-from bot.telegram.idempotency import prune_handled_updates
 from service.web.exports import add_export_routes
 from service.workers.background import BackgroundTasks, start_background
 from storage.models import OutboxMessage
+from storage.repositories.handled import prune as prune_handled_updates
+from surveys.statuses import OutboxStatus
 
 log = logging.getLogger(__name__)
 
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_TIMEOUT = 3.0
 DRAIN_TIMEOUT = 50.0  # Telegram waits ~60 s for an answer; finish what we accepted
 
@@ -61,6 +64,9 @@ def create_web_app(
 
     async def on_update(request: web.Request) -> web.StreamResponse:
         with in_flight:
+            refused = await _refuse_malformed(request, requests, bot)
+            if refused is not None:
+                return refused
             return await requests.handle(request)
 
     async def healthz(_: web.Request) -> web.Response:
@@ -81,7 +87,7 @@ def create_web_app(
                 depth = await session.scalar(
                     select(func.count())
                     .select_from(OutboxMessage)
-                    .where(OutboxMessage.status == "pending")
+                    .where(OutboxMessage.status == OutboxStatus.PENDING)
                 )
             gauges["nastavnik_outbox_depth"] = ("Messages waiting to be sent", float(depth or 0))
         except Exception as error:
@@ -95,6 +101,21 @@ def create_web_app(
     # Signed export downloads are served by the same server.
     add_export_routes(app, settings)
     return app
+
+
+async def _refuse_malformed(
+    request: web.Request, requests: SimpleRequestHandler, bot: Bot
+) -> web.Response | None:
+    """401 without the secret; 400 for a body that is not an update (aiogram would raise and
+    answer 500). aiohttp keeps the body it read, so the handler reads it again for free."""
+    if not requests.verify_secret(request.headers.get(SECRET_HEADER, ""), bot):
+        return web.Response(status=401, text="Unauthorized")
+    try:
+        Update.model_validate(await request.json(), context={"bot": bot})
+    except ValueError:  # JSON, UTF-8 and pydantic's errors are ValueErrors
+        log.warning("malformed webhook body", extra={"bytes": request.content_length})
+        return web.Response(status=400, text="not a Telegram update\n")
+    return None
 
 
 async def serve_webhook(

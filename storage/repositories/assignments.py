@@ -21,6 +21,7 @@ from storage.models import (
 )
 from storage.upsert import insert_ignore, insert_ignore_many
 from surveys.questionnaire import Catalogue, Moment, Questionnaire
+from surveys.statuses import AssignmentStatus
 
 
 class SnapshotConflict(Exception):
@@ -142,7 +143,7 @@ class AssignmentRepository:
                         "role": item.role,
                         "moment": moment.value,
                         "snapshot_id": item.snapshot_id,
-                        "status": "pending",
+                        "status": AssignmentStatus.PENDING,
                         "created_at": now,
                         "due_at": due_at,
                         "reminders_sent": 0,

@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.bulk import breathe, pieces
 from storage.models import OutboxMessage, Person, utcnow
 from storage.upsert import insert_ignore_many
+from surveys.statuses import OutboxStatus
 
-PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
 _ERROR_LENGTH = 300  # OutboxMessage.last_error
 
 
@@ -100,7 +100,7 @@ class OutboxRepository:
                     "kind": item.kind,
                     "text": item.text,
                     "reply_markup": item.reply_markup,
-                    "status": PENDING,
+                    "status": OutboxStatus.PENDING,
                     "attempts": 0,
                     "next_attempt_at": item.not_before or now,
                     "created_at": now,
@@ -120,8 +120,10 @@ class OutboxRepository:
         held until then."""
         now = now or utcnow()
         claimable = or_(
-            and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
-            and_(OutboxMessage.status == SENDING, OutboxMessage.lease_until < now),
+            and_(
+                OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now
+            ),
+            and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until < now),
         )
         ids = (
             select(OutboxMessage.id)
@@ -141,7 +143,7 @@ class OutboxRepository:
         statement = (
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(candidates), claimable)
-            .values(status=SENDING, claimed_by=sender, lease_until=lease_until)
+            .values(status=OutboxStatus.SENDING, claimed_by=sender, lease_until=lease_until)
             .returning(
                 OutboxMessage.id,
                 OutboxMessage.chat_id,
@@ -177,7 +179,7 @@ class OutboxRepository:
             .where(
                 OutboxMessage.id == message_id,
                 OutboxMessage.claimed_by == sender,
-                OutboxMessage.status == SENDING,
+                OutboxMessage.status == OutboxStatus.SENDING,
             )
             .values(**values)
             .execution_options(synchronize_session=False)
@@ -189,7 +191,7 @@ class OutboxRepository:
         return await self._settle(
             message_id,
             sender,
-            status=SENT,
+            status=OutboxStatus.SENT,
             sent_at=now or utcnow(),
             attempts=OutboxMessage.attempts + 1,
             lease_until=None,
@@ -201,7 +203,11 @@ class OutboxRepository:
     ) -> bool:
         """Back to pending until `at`; `failed` counts the attempt (a flood-control wait does
         not)."""
-        values: dict[str, Any] = {"status": PENDING, "next_attempt_at": at, "lease_until": None}
+        values: dict[str, Any] = {
+            "status": OutboxStatus.PENDING,
+            "next_attempt_at": at,
+            "lease_until": None,
+        }
         if failed:
             values["attempts"] = OutboxMessage.attempts + 1
         if error is not None:
@@ -212,7 +218,7 @@ class OutboxRepository:
         return await self._settle(
             message_id,
             sender,
-            status=DEAD,
+            status=OutboxStatus.DEAD,
             attempts=OutboxMessage.attempts + 1,
             lease_until=None,
             last_error=error[:_ERROR_LENGTH],
@@ -233,8 +239,8 @@ class OutboxRepository:
             )
         result = await self.session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == PENDING)
-            .values(status=DEAD, last_error=error[:_ERROR_LENGTH])
+            .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == OutboxStatus.PENDING)
+            .values(status=OutboxStatus.DEAD, last_error=error[:_ERROR_LENGTH])
             .execution_options(synchronize_session=False)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
@@ -243,8 +249,8 @@ class OutboxRepository:
         """Hand back everything this sender still holds, due at once (a clean stop)."""
         result = await self.session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.claimed_by == sender, OutboxMessage.status == SENDING)
-            .values(status=PENDING, lease_until=None)
+            .where(OutboxMessage.claimed_by == sender, OutboxMessage.status == OutboxStatus.SENDING)
+            .values(status=OutboxStatus.PENDING, lease_until=None)
             .execution_options(synchronize_session=False)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
@@ -252,8 +258,16 @@ class OutboxRepository:
     async def depth(self) -> OutboxDepth:
         rows = await self.session.execute(
             select(OutboxMessage.status, func.count())
-            .where(OutboxMessage.status.in_((PENDING, SENDING, DEAD)))
+            .where(
+                OutboxMessage.status.in_(
+                    (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.DEAD)
+                )
+            )
             .group_by(OutboxMessage.status)
         )
         counts = {status: int(count) for status, count in rows}
-        return OutboxDepth(counts.get(PENDING, 0), counts.get(SENDING, 0), counts.get(DEAD, 0))
+        return OutboxDepth(
+            counts.get(OutboxStatus.PENDING, 0),
+            counts.get(OutboxStatus.SENDING, 0),
+            counts.get(OutboxStatus.DEAD, 0),
+        )

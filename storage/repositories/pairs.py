@@ -26,6 +26,13 @@ from storage.repositories.invites import ScopeDenied
 from storage.repositories.scope import programme_to_change, require_curator_of
 from surveys.access import Actor
 from surveys.people import Role
+from surveys.statuses import (
+    OPEN_ASSIGNMENT,
+    AssignmentStatus,
+    PairStatus,
+    ProgrammeStatus,
+    sources_of,
+)
 
 # Core on the tables: the bulk paths need no ORM unit of work.
 _PAIR: Final = cast(Table, Pair.__table__)
@@ -150,7 +157,7 @@ class PairRepository:
         are written in one multi-row insert each. A refused plan leaves nothing behind;
         a closed programme or a programme out of the actor's scope refuses them all."""
         programme = await programme_to_change(self.session, actor, programme_id)
-        if programme.status == "completed":
+        if programme.status == ProgrammeStatus.COMPLETED:
             raise PairRefused(PairProblem.PROGRAMME_CLOSED)
         everyone = sorted({person for plan in plans for person in plan.people})
         present = await self._present(programme.organization_id, everyone)
@@ -194,7 +201,7 @@ class PairRepository:
             rows = await self.session.execute(
                 select(PairMember.person_id, PairMember.role)
                 .join(Pair, Pair.id == PairMember.pair_id)
-                .where(Pair.status == "active", PairMember.person_id.in_(piece))
+                .where(Pair.status == PairStatus.ACTIVE, PairMember.person_id.in_(piece))
             )
             for person_id, role in rows:
                 busy.setdefault(person_id, set()).add(role)
@@ -220,7 +227,7 @@ class PairRepository:
                     {
                         "programme_id": programme_id,
                         "number": number,
-                        "status": "active",
+                        "status": PairStatus.ACTIVE,
                         "created_at": now,
                     }
                     for number, _plan, _mentees in piece
@@ -291,7 +298,7 @@ class PairRepository:
 
     async def dissolve(self, actor: Actor, pair_id: int) -> Pair:
         pair, _programme = await self.to_change(actor, pair_id)
-        if pair.status != "active":
+        if pair.status != PairStatus.ACTIVE:
             raise PairRefused(PairProblem.NOT_ACTIVE)
         answered = await self.session.scalar(
             select(func.count(Answer.id))
@@ -300,20 +307,20 @@ class PairRepository:
         )
         if answered:
             raise PairRefused(PairProblem.ALREADY_STARTED)
-        pair.status = "dissolved"
+        pair.status = PairStatus.DISSOLVED
         # Its questionnaires are withdrawn: no reminders for a pair that no longer exists.
         for assignment in await self.session.scalars(
             select(Assignment).where(Assignment.pair_id == pair.id)
         ):
-            assignment.status = "expired"
+            assignment.status = AssignmentStatus.EXPIRED
         await self.session.flush()
         return pair
 
     async def complete(self, actor: Actor, pair_id: int) -> Pair:
         pair, _programme = await self.to_change(actor, pair_id)
-        if pair.status != "active":
+        if pair.status != PairStatus.ACTIVE:
             raise PairRefused(PairProblem.NOT_ACTIVE)
-        pair.status = "completed"
+        pair.status = PairStatus.COMPLETED
         pair.completed_at = utcnow()
         await self.session.flush()
         return pair
@@ -327,7 +334,7 @@ class PairRepository:
         chosen = list(
             await self.session.scalars(
                 select(Pair.id)
-                .where(Pair.programme_id == programme.id, Pair.status == "active")
+                .where(Pair.programme_id == programme.id, Pair.status == PairStatus.ACTIVE)
                 .order_by(Pair.number)
                 .limit(limit)
             )
@@ -336,15 +343,15 @@ class PairRepository:
             return []
         rows = await self.session.execute(
             update(_PAIR)
-            .where(_PAIR.c.id.in_(chosen), _PAIR.c.status == "active")
-            .values(status="completed", completed_at=utcnow())
+            .where(_PAIR.c.id.in_(chosen), _PAIR.c.status.in_(sources_of(PairStatus.COMPLETED)))
+            .values(status=PairStatus.COMPLETED, completed_at=utcnow())
             .returning(_PAIR.c.id, _PAIR.c.number)
         )
         return sorted((FormedPair(row.id, row.number) for row in rows), key=lambda p: p.number)
 
     async def add_mentee(self, actor: Actor, pair_id: int, person_id: int) -> Pair:
         pair, programme = await self.to_change(actor, pair_id)
-        if pair.status != "active":
+        if pair.status != PairStatus.ACTIVE:
             raise PairRefused(PairProblem.NOT_ACTIVE)
         mentor_id = await self.session.scalar(
             select(PairMember.person_id).where(
@@ -359,7 +366,7 @@ class PairRepository:
 
     async def remove_mentee(self, actor: Actor, pair_id: int, person_id: int) -> Pair:
         pair, _programme = await self.to_change(actor, pair_id)
-        if pair.status != "active":
+        if pair.status != PairStatus.ACTIVE:
             raise PairRefused(PairProblem.NOT_ACTIVE)
         mentees = {
             member.person_id: member
@@ -376,10 +383,10 @@ class PairRepository:
             select(Assignment).where(
                 Assignment.pair_id == pair.id,
                 Assignment.person_id == person_id,
-                Assignment.status.in_(("pending", "in_progress")),
+                Assignment.status.in_(OPEN_ASSIGNMENT),
             )
         ):
-            assignment.status = "expired"
+            assignment.status = AssignmentStatus.EXPIRED
         await self.session.flush()
         return pair
 
@@ -390,11 +397,13 @@ class PairRepository:
             await self.session.scalars(
                 select(PairMember.person_id)
                 .join(Pair, Pair.id == PairMember.pair_id)
-                .where(Pair.status == "active")
+                .where(Pair.status == PairStatus.ACTIVE)
             )
         )
         candidates = await self.candidates(actor, programme.id, Role.MENTEE)
         return [person for person in candidates if person.id not in busy]
 
     async def active_of_programme(self, actor: Actor, programme_id: int) -> list[Pair]:
-        return [p for p in await self.of_programme(actor, programme_id) if p.status == "active"]
+        return [
+            p for p in await self.of_programme(actor, programme_id) if p.status == PairStatus.ACTIVE
+        ]

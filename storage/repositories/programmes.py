@@ -15,6 +15,7 @@ from surveys.access import Actor
 from surveys.forms import mentoring_form
 from surveys.people import Role
 from surveys.programme_rules import end_problem, is_academic_year, title_problem
+from surveys.statuses import ProgrammeStatus
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class ProgrammeRepository:
             academic_year=draft.academic_year,
             starts_on=draft.starts_on,
             ends_on=draft.ends_on,
-            status="active",
+            status=ProgrammeStatus.ACTIVE,
             created_by_id=actor.person_id,
         )
         self.session.add(programme)
@@ -108,8 +109,8 @@ class ProgrammeRepository:
 
     async def mark_completed(self, actor: Actor, programme_id: int) -> Programme:
         programme = await self.to_change(actor, programme_id)
-        if programme.status != "completed":
-            programme.status = "completed"
+        if programme.status != ProgrammeStatus.COMPLETED:
+            programme.status = ProgrammeStatus.COMPLETED
             programme.completed_at = utcnow()
             await self.session.flush()
         return programme

@@ -13,9 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Assignment, Organization, Pair, Programme
-
-OPEN_STATUSES = ("pending", "in_progress")
-EXPIRED = "expired"
+from surveys.statuses import OPEN_ASSIGNMENT, AssignmentStatus
 
 
 @dataclass(frozen=True)
@@ -32,8 +30,8 @@ class ReminderRepository:
         """Close open assignments whose due date has passed; returns how many."""
         result = await self.session.execute(
             update(Assignment)
-            .where(Assignment.status.in_(OPEN_STATUSES), Assignment.due_at <= now)
-            .values(status=EXPIRED)
+            .where(Assignment.status.in_(OPEN_ASSIGNMENT), Assignment.due_at <= now)
+            .values(status=AssignmentStatus.EXPIRED)
             .execution_options(synchronize_session=False)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
@@ -56,7 +54,7 @@ class ReminderRepository:
             .join(Organization, Organization.id == Programme.organization_id)
             .where(
                 Assignment.id > after_id,
-                Assignment.status.in_(OPEN_STATUSES),
+                Assignment.status.in_(OPEN_ASSIGNMENT),
                 Assignment.due_at > now,
                 Assignment.created_at <= now - first_after,
                 Assignment.reminders_sent < steps,

@@ -21,10 +21,10 @@ from storage.models import (
 from storage.repositories.invites import ScopeDenied
 from storage.repositories.scope import organization_in_view, require_curator_of
 from surveys.access import Actor
+from surveys.statuses import OPEN_ASSIGNMENT, AssignmentStatus, PairStatus
 
-OPEN_ASSIGNMENT = ("pending", "in_progress")
 FORMING = "forming"  # a roster group not formed into a pair yet
-PAIR_STATUSES = ("active", "completed", "dissolved", FORMING)
+PAIR_STATUSES = (*PairStatus, FORMING)
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class MemberStatus:
 
 
 @dataclass(frozen=True)
-class PairStatus:
+class PairReport:
     pair_id: int | None  # None for a roster group not formed yet
     programme_title: str
     number: int | None
@@ -74,7 +74,7 @@ class StatusRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def organization_pairs(self, actor: Actor, organization_id: int) -> list[PairStatus]:
+    async def organization_pairs(self, actor: Actor, organization_id: int) -> list[PairReport]:
         org = await organization_in_view(self.session, actor, organization_id)
         programmes = {
             p.id: p
@@ -87,7 +87,7 @@ class StatusRepository:
         pairs = list(
             await self.session.scalars(
                 select(Pair)
-                .where(Pair.programme_id.in_(programmes), Pair.status != "dissolved")
+                .where(Pair.programme_id.in_(programmes), Pair.status != PairStatus.DISSOLVED)
                 .order_by(Pair.programme_id, Pair.number)
             )
         )
@@ -111,19 +111,24 @@ class StatusRepository:
                     select(
                         Assignment.pair_id,
                         func.count(Assignment.id),
-                        func.sum(case((Assignment.status == "submitted", 1), else_=0)),
+                        func.sum(
+                            case((Assignment.status == AssignmentStatus.SUBMITTED, 1), else_=0)
+                        ),
                         func.max(activity),
                     )
-                    .where(Assignment.pair_id.in_(pair_ids), Assignment.status != "expired")
+                    .where(
+                        Assignment.pair_id.in_(pair_ids),
+                        Assignment.status != AssignmentStatus.EXPIRED,
+                    )
                     .group_by(Assignment.pair_id)
                 )
             ).all()
         }
-        result: list[PairStatus] = []
+        result: list[PairReport] = []
         for pair in pairs:
             sent, answered, last = counts.get(pair.id, (0, 0, None))
             result.append(
-                PairStatus(
+                PairReport(
                     pair.id,
                     programmes[pair.programme_id].title,
                     pair.number,
@@ -139,7 +144,7 @@ class StatusRepository:
 
     async def _forming(
         self, programmes: dict[int, Programme], formed: set[tuple[int, int]]
-    ) -> list[PairStatus]:
+    ) -> list[PairReport]:
         """Roster groups not yet formed into pairs: who is still to register."""
         entries = await self.session.scalars(
             select(RosterEntry)
@@ -155,7 +160,7 @@ class StatusRepository:
                 MemberStatus(entry.full_name, entry.role, entry.person_id is not None)
             )
         return [
-            PairStatus(
+            PairReport(
                 None, programmes[programme_id].title, number, FORMING, tuple(people), 0, 0, None
             )
             for (programme_id, number), people in groups.items()
@@ -172,7 +177,7 @@ class StatusRepository:
             .join(Programme, Programme.id == Pair.programme_id)
             .where(
                 Programme.organization_id == org.id,
-                Pair.status != "dissolved",
+                Pair.status != PairStatus.DISSOLVED,
                 Assignment.status.in_(OPEN_ASSIGNMENT),
             )
             .order_by(Assignment.id)
@@ -195,7 +200,7 @@ class StatusRepository:
         live_pairs = (
             select(Pair.id.label("pair_id"), Programme.organization_id.label("org_id"), Pair.status)
             .join(Programme, Programme.id == Pair.programme_id)
-            .where(Programme.organization_id.in_(ids), Pair.status != "dissolved")
+            .where(Programme.organization_id.in_(ids), Pair.status != PairStatus.DISSOLVED)
             .subquery()
         )
         pairs = {
@@ -205,7 +210,7 @@ class StatusRepository:
                     select(
                         live_pairs.c.org_id,
                         func.count(live_pairs.c.pair_id),
-                        func.sum(case((live_pairs.c.status == "completed", 1), else_=0)),
+                        func.sum(case((live_pairs.c.status == PairStatus.COMPLETED, 1), else_=0)),
                     ).group_by(live_pairs.c.org_id)
                 )
             ).all()
@@ -231,10 +236,12 @@ class StatusRepository:
                     select(
                         live_pairs.c.org_id,
                         func.count(Assignment.id),
-                        func.sum(case((Assignment.status == "submitted", 1), else_=0)),
+                        func.sum(
+                            case((Assignment.status == AssignmentStatus.SUBMITTED, 1), else_=0)
+                        ),
                     )
                     .join(Assignment, Assignment.pair_id == live_pairs.c.pair_id)
-                    .where(Assignment.status != "expired")
+                    .where(Assignment.status != AssignmentStatus.EXPIRED)
                     .group_by(live_pairs.c.org_id)
                 )
             ).all()

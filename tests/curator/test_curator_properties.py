@@ -15,7 +15,7 @@ from bot.telegram.curator.status_view import (
     district_page,
     organization_page,
 )
-from storage.repositories.status import MemberStatus, OrganizationSummary, PairStatus
+from storage.repositories.status import MemberStatus, OrganizationSummary, PairReport
 from surveys.roster_rules import check_rows, header_columns
 
 COLUMNS, _ = header_columns(["ФИО", "Категория", "Класс", "Роль", "Номер пары/группы"])
@@ -54,7 +54,7 @@ members = st.lists(
 )
 statuses = st.lists(
     st.builds(
-        PairStatus,
+        PairReport,
         st.none(),
         names,
         st.one_of(st.none(), st.integers(1, 10**9)),
@@ -71,7 +71,7 @@ statuses = st.lists(
 @given(statuses, st.sampled_from(list(StatusFilter)), st.integers(-3, 20), names)
 @settings(max_examples=100)
 def test_a_status_page_always_fits_one_message(
-    pairs: list[PairStatus], wanted: StatusFilter, page: int, org: str
+    pairs: list[PairReport], wanted: StatusFilter, page: int, org: str
 ) -> None:
     with I18N.context(), I18N.use_locale("ru"):
         view = organization_page(org, pairs, wanted, page)

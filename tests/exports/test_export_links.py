@@ -13,7 +13,7 @@ from app.settings import load_settings
 from exports.links import LinkRefused, sign, verify
 from service.web.exports import add_export_routes
 
-SECRET = "s3cret-for-tests"
+SECRET = "s3cret-for-tests-0123456789abcdef"
 
 
 def test_signature_binds_name_and_expiry() -> None:
@@ -67,10 +67,37 @@ async def test_refused_links(client: TestClient) -> None:
     other_file = f"/exports/report-2.xlsx?expires={expires}&sig={good.signature}"
     stretched = f"/exports/report-1.xlsx?expires={expires + 1}&sig={good.signature}"
     expired = sign(SECRET, "report-1.xlsx", timedelta(hours=-1))
-    for path in (other_file, stretched, expired.path(), "/exports/report-1.xlsx"):
+    for path in (other_file, stretched, expired.path()):
         response = await client.get(path)
         assert response.status == 403, path
         assert b"PK" not in await response.read()
     missing = sign(SECRET, "gone.xlsx", timedelta(hours=1))
     assert (await client.get(missing.path())).status == 404
     assert (await client.get("/exports/..%2Fsecret.xlsx?expires=1&sig=x")).status in (403, 404)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?sig=abc",
+        "?expires=soon&sig=abc",
+        "?expires=-5&sig=abc",
+        "?expires=1e9&sig=abc",
+        "?expires=99999999999999999999&sig=abc",
+        "?expires=1700000000",
+    ],
+)
+async def test_a_malformed_link_is_400(client: TestClient, query: str) -> None:
+    response = await client.get("/exports/report-1.xlsx" + query)
+    assert response.status == 400
+    assert b"PK" not in await response.read()
+
+
+def test_a_short_link_secret_stops_start_up() -> None:
+    from app.settings import SettingsError
+
+    with pytest.raises(SettingsError, match="EXPORT_LINK_SECRET is malformed: use at least 32"):
+        load_settings(bot_token="1:x", export_link_secret="short-secret")
+    with pytest.raises(SettingsError, match="EXPORT_LINK_SECRET is required"):
+        load_settings(bot_token="1:x", export_link_secret="", public_base_url="https://x")

@@ -468,7 +468,7 @@ def test_bytes_that_are_not_a_table(tmp_path: Path, data: bytes) -> None:
 
 def test_unreadable_paths_are_not_a_table(tmp_path: Path) -> None:
     assert file_error(lambda: parse_directory_file(tmp_path / "nope.xlsx")).code is (
-        FileProblem.NOT_A_TABLE
+        FileProblem.NOT_FOUND
     )
     assert file_error(lambda: parse_directory_file(tmp_path)).code is FileProblem.NOT_A_TABLE
 

@@ -214,11 +214,43 @@ async def test_old_handled_update_marks_are_pruned(
 ) -> None:
     from datetime import timedelta
 
-    from bot.telegram.idempotency import prune_handled_updates
     from storage.models import utcnow
+    from storage.repositories.handled import prune as prune_handled_updates
 
     async with session_factory() as session, session.begin():
-        session.add(HandledUpdate(update_id=1, handled_at=utcnow() - timedelta(days=8)))
-        session.add(HandledUpdate(update_id=2, handled_at=utcnow() - timedelta(hours=2)))
+        session.add(HandledUpdate(update_key="tg:1", handled_at=utcnow() - timedelta(days=8)))
+        session.add(HandledUpdate(update_key="tg:2", handled_at=utcnow() - timedelta(hours=2)))
     assert await prune_handled_updates(session_factory) == 1
     assert await count(session_factory, HandledUpdate) == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"update_id": 1, "message": ',  # cut short
+        b"\xff\xfe not utf-8",
+        b'"just a string"',
+        b'{"update_id": "one"}',  # JSON, but not an update
+        b"",
+    ],
+    ids=["truncated", "not-utf8", "not-an-object", "not-an-update", "empty"],
+)
+async def test_a_malformed_body_with_the_right_secret_is_400_and_changes_nothing(
+    standin: WebhookStandIn,
+    worker: WebhookBot,
+    session_factory: async_sessionmaker[AsyncSession],
+    body: bytes,
+) -> None:
+    url = worker.url + "/telegram/webhook"
+    async with aiohttp.ClientSession() as client:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+        async with client.post(url, data=body, headers=headers) as response:
+            assert response.status == 400
+        async with client.post(url, data=body, headers={"Content-Type": "application/json"}) as r:
+            assert r.status == 401  # without the secret nothing is said about the body
+    assert standin.calls == []
+    assert await count(session_factory, HandledUpdate) == 0
+    # The worker still takes the next good update.
+    olga = standin.user(7006)
+    await olga.send("/start")
+    assert olga.last_text

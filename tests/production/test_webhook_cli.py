@@ -29,3 +29,32 @@ def test_a_malformed_secret_is_named(
     monkeypatch.setenv("WEBHOOK_SECRET", "has spaces and ümlauts")
     assert main(["webhook"]) == 2
     assert "WEBHOOK_SECRET is malformed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("secret", ["short_secret", "x" * 31])
+def test_a_short_secret_stops_start_up_in_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    secret: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("WEBHOOK_SECRET", secret)
+    assert main(["webhook"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "WEBHOOK_SECRET is malformed: use 32-256 characters" in err
+    assert "openssl rand -hex 32" in err
+    assert not (tmp_path / "nastavnik.db").exists()
+
+
+def test_an_empty_secret_is_a_missing_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("WEBHOOK_SECRET", "")
+    assert main(["webhook"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "WEBHOOK_SECRET" in err

@@ -13,7 +13,8 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.telegram.callbacks import SurveyOpenCb
+from app.actions import pack
+from app.survey.actions import OpenAssignment
 from bot.telegram.notify import _open_button
 from storage.bulk import STATEMENT_ROWS
 from storage.models import (
@@ -339,7 +340,7 @@ async def test_large_roster_import_in_pieces_keeps_every_link_with_its_row(
 
 def test_open_button_is_what_aiogram_would_store() -> None:
     """The invitation's keyboard is built as a plain dict for speed: the same dict."""
-    button = InlineKeyboardButton(text="Начать", callback_data=SurveyOpenCb(assignment=812).pack())
+    button = InlineKeyboardButton(text="Начать", callback_data=pack(OpenAssignment(812)))
     model = InlineKeyboardMarkup(inline_keyboard=[[button]])
     assert _open_button(812, "Начать") == model.model_dump(exclude_none=True)
     assert InlineKeyboardMarkup.model_validate(_open_button(812, "Начать")) == model

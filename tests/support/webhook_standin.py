@@ -15,7 +15,7 @@ import aiohttp
 from tests.support.botapi import BotAPIStandIn
 from tests.support.botapi.records import Call
 
-SECRET = "test-webhook-secret_1"
+SECRET = "test-webhook-secret_1-0123456789abcdef"
 PATH = "/telegram/webhook"
 Hook = Callable[[dict[str, Any]], Awaitable[None]]
 

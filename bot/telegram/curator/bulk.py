@@ -25,12 +25,12 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.uow import UnitOfWork
 from bot.telegram.curator.questionnaires import send_questionnaires
-from bot.telegram.replies import reply
+from bot.telegram.screens import reply
 from storage.bulk import breathe, pieces
 from storage.repositories.pairs import PairPlan, PairProblem, PairRefused, PairRepository
 from storage.repositories.programmes import ProgrammeRepository
-from storage.write_lock import writing
 from surveys.access import Actor
 from surveys.questionnaire import Catalogue, Moment
 
@@ -77,7 +77,9 @@ async def form_pairs(
     numbers: list[int] = []
     refused = queued = done = 0
     for step in pieces(plans, PAIRS_PER_STEP):
-        async with session_factory() as session, writing(session):
+        async with UnitOfWork(session_factory) as uow:
+            await uow.write()
+            session = uow.session
             try:
                 formation = await PairRepository(session).form_many(actor, programme_id, step)
             except PairRefused as error:
@@ -94,7 +96,7 @@ async def form_pairs(
                 Moment.START,
                 due_days,
             )
-            await session.commit()
+            await uow.commit()
         numbers.extend(pair.number for pair in formation.formed)
         refused += len(formation.refused)
         done += len(step)
@@ -116,7 +118,9 @@ async def complete_programme(
     then the programme itself (in the last step's transaction)."""
     pairs = queued = 0
     while True:
-        async with session_factory() as session, writing(session):
+        async with UnitOfWork(session_factory) as uow:
+            await uow.write()
+            session = uow.session
             completed = await PairRepository(session).complete_active(
                 actor, programme_id, PAIRS_PER_STEP
             )
@@ -132,7 +136,7 @@ async def complete_programme(
             last = len(completed) < PAIRS_PER_STEP
             if last:
                 await ProgrammeRepository(session).mark_completed(actor, programme_id)
-            await session.commit()
+            await uow.commit()
         pairs += len(completed)
         await progress(pairs)
         if last:
@@ -164,7 +168,7 @@ class CuratorJobs:
 
 async def run(
     query: CallbackQuery,
-    session: AsyncSession,
+    uow: UnitOfWork,
     jobs: CuratorJobs,
     total: int,
     work: Callable[[Progress], Awaitable[T]],
@@ -176,30 +180,28 @@ async def run(
     The press must have been answered already."""
     # The update's own transaction ends first: the steps write in sessions of their own,
     # and on SQLite they would wait for a write this one holds (say, a person's flag).
-    await session.commit()
+    await uow.commit()
     if total <= PAIRS_PER_STEP:
         outcome = await work(_no_progress)
         await reply(query, result_text(outcome))
         return
     assert query.bot is not None
-    jobs.start(
-        query.from_user.id,
-        _in_background(query.bot, query.from_user.id, total, work, progress_text, result_text),
-    )
+    chat_id = query.from_user.id
+    message = await query.bot.send_message(chat_id, progress_text(0, total))
+    shown = _ShownProgress(message, lambda done: progress_text(done, total))
+    jobs.start(chat_id, _in_background(query.bot, chat_id, shown, total, work, result_text))
 
 
 async def _in_background(
     bot: Bot,
     chat_id: int,
+    shown: _ShownProgress,
     total: int,
     work: Callable[[Progress], Awaitable[T]],
-    progress_text: Callable[[int, int], str],
     result_text: Callable[[T], str],
 ) -> None:
     # The task runs in a copy of the update's context: `_` speaks the curator's language.
     try:
-        message = await bot.send_message(chat_id, progress_text(0, total))
-        shown = _ShownProgress(message, lambda done: progress_text(done, total))
         outcome = await work(shown.update)
         await shown.finish(total)
         await bot.send_message(chat_id, result_text(outcome))

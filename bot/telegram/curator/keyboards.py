@@ -20,6 +20,7 @@ from bot.telegram.curator.callbacks import (
 )
 from storage.models import Pair, Person, Programme
 from surveys.forms import mentoring_forms
+from surveys.statuses import PairStatus, ProgrammeStatus
 
 LABEL_MAX = 60
 PAIR_ACTIONS = ("add", "remove", "complete", "dissolve")
@@ -75,7 +76,7 @@ def years(choices: Sequence[str]) -> InlineKeyboardMarkup:
 
 def programme_actions(programme: Programme) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    actions = PROGRAMME_ACTIONS if programme.status != "completed" else ("pairs",)
+    actions = PROGRAMME_ACTIONS if programme.status != ProgrammeStatus.COMPLETED else ("pairs",)
     for action in actions:
         builder.button(
             text=_(f"curator.programme.button.{action}"),
@@ -126,7 +127,7 @@ def pair_list(pairs: Sequence[Pair]) -> InlineKeyboardMarkup:
 
 def pair_actions(pair: Pair) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    if pair.status == "active":
+    if pair.status == PairStatus.ACTIVE:
         for action in PAIR_ACTIONS:
             builder.button(
                 text=_(f"curator.pair.button.{action}"),

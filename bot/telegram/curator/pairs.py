@@ -5,7 +5,7 @@ started; and completing a whole programme."""
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
@@ -14,11 +14,12 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.settings import Settings
+from app.uow import UnitOfWork
 from bot.telegram.commands import CommandAllowed
 from bot.telegram.curator import bulk, keyboards
 from bot.telegram.curator.callbacks import MemberCb, PairCb, PickCb, ProgrammeCb
 from bot.telegram.curator.questionnaires import send_questionnaires
-from bot.telegram.replies import drop_buttons, reply
+from bot.telegram.screens import drop_buttons, reply
 from storage.repositories.invites import ScopeDenied
 from storage.repositories.pairs import PairRefused, PairRepository
 from storage.repositories.programmes import ProgrammeRepository
@@ -26,6 +27,7 @@ from storage.repositories.roster import RosterRepository
 from surveys.access import Actor
 from surveys.people import Role
 from surveys.questionnaire import Catalogue, Moment
+from surveys.statuses import ProgrammeStatus
 
 # Buttons per picking screen; a school's registered mentors or mentees fit in this.
 PICK_LIMIT = 50
@@ -69,6 +71,7 @@ async def form_from_roster(
     settings: Settings,
     session_factory: async_sessionmaker[AsyncSession],
     curator_jobs: bulk.CuratorJobs,
+    uow: UnitOfWork,
 ) -> None:
     try:
         groups = await RosterRepository(session).ready_groups(actor, callback_data.programme)
@@ -94,7 +97,7 @@ async def form_from_roster(
             progress,
         )
 
-    await bulk.run(query, session, curator_jobs, len(plans), work, _forming, _formed)
+    await bulk.run(query, uow, curator_jobs, len(plans), work, _forming, _formed)
 
 
 def _forming(done: int, total: int) -> str:
@@ -354,6 +357,7 @@ async def complete_programme(
     settings: Settings,
     session_factory: async_sessionmaker[AsyncSession],
     curator_jobs: bulk.CuratorJobs,
+    uow: UnitOfWork,
 ) -> None:
     programmes = ProgrammeRepository(session)
     pairs = PairRepository(session)
@@ -363,7 +367,7 @@ async def complete_programme(
     except ScopeDenied:
         await query.answer(_("curator.denied"), show_alert=True)
         return
-    if programme.status == "completed":
+    if programme.status == ProgrammeStatus.COMPLETED:
         await query.answer(_("curator.programme.already_completed"), show_alert=True)
         return
     if await curator_jobs.refuse_if_busy(query):
@@ -382,7 +386,7 @@ async def complete_programme(
             title=programme.title, pairs=outcome.pairs, queued=outcome.queued, days=days
         )
 
-    await bulk.run(query, session, curator_jobs, len(active), work, _completing, completed)
+    await bulk.run(query, uow, curator_jobs, len(active), work, _completing, completed)
 
 
 def _completing(done: int, total: int) -> str:
@@ -459,8 +463,10 @@ def create_router() -> Router:
     router.callback_query.register(list_pairs, ProgrammeCb.filter(F.action == "pairs"))
     router.callback_query.register(form_from_roster, ProgrammeCb.filter(F.action == "form_roster"))
     router.callback_query.register(start_forming, ProgrammeCb.filter(F.action == "new_pair"))
-    router.callback_query.register(mentor_picked, PairForming.mentor, PickCb.filter())
-    router.callback_query.register(mentee_toggled, PairForming.mentees, PickCb.filter())
+    router.callback_query.register(mentor_picked, StateFilter(PairForming.mentor), PickCb.filter())
+    router.callback_query.register(
+        mentee_toggled, StateFilter(PairForming.mentees), PickCb.filter()
+    )
     router.callback_query.register(open_pair, PairCb.filter(F.action == "open"))
     router.callback_query.register(ask_complete_pair, PairCb.filter(F.action == "complete"))
     router.callback_query.register(complete_pair, PairCb.filter(F.action == "complete_yes"))

@@ -8,7 +8,7 @@ import asyncio
 from datetime import timedelta
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Document, Message
@@ -16,14 +16,19 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
+from app.uow import UnitOfWork
 from bot.telegram.commands import CommandAllowed
 from bot.telegram.curator.callbacks import ProgrammeCb
+from bot.telegram.filters import Magic
 from bot.telegram.links import bot_username, deep_link
-from bot.telegram.replies import reply
+from bot.telegram.screens import reply
 from exports.roster_workbook import result_workbook, template_workbook
 from imports.roster_file import (
     MAX_BYTES,
+    MAX_COLUMNS,
     MAX_ROWS,
+    MAX_SCANNED_ROWS,
+    MAX_UNPACKED_BYTES,
     ParsedRoster,
     RosterFileError,
     RosterFileProblem,
@@ -32,7 +37,6 @@ from imports.roster_file import (
 from storage.repositories.invites import ScopeDenied
 from storage.repositories.programmes import ProgrammeRepository
 from storage.repositories.roster import ImportedRow, RosterRepository
-from storage.write_lock import writing
 from surveys.access import Actor
 from surveys.roster_rules import HEADERS, RosterCheck, check_rows
 
@@ -73,7 +77,7 @@ async def ask_for_roster(
 async def roster_received(
     message: Message,
     state: FSMContext,
-    session: AsyncSession,
+    uow: UnitOfWork,
     actor: Actor,
     settings: Settings,
     bot: Bot,
@@ -87,7 +91,7 @@ async def roster_received(
     try:
         content = await _download(bot, document)
         parsed, checked, imported = await import_roster(
-            session, actor, programme_id, content, timedelta(days=settings.invite_ttl_days)
+            uow, actor, programme_id, content, timedelta(days=settings.invite_ttl_days)
         )
     except RosterFileError as error:
         # The state stays: the curator can fix the file and send it again.
@@ -108,17 +112,17 @@ async def roster_received(
 
 
 async def import_roster(
-    session: AsyncSession, actor: Actor, programme_id: int, content: bytes, ttl: timedelta
+    uow: UnitOfWork, actor: Actor, programme_id: int, content: bytes, ttl: timedelta
 ) -> tuple[ParsedRoster, RosterCheck, list[ImportedRow]]:
     """Read and check the workbook (in threads: openpyxl is slow), store the valid rows with
     their personal links and commit, before anything reports success."""
     parsed = await asyncio.to_thread(read_roster, content)
-    roster = RosterRepository(session)
+    roster = RosterRepository(uow.session)
     known = await roster.known_names(actor, programme_id)
     checked = await asyncio.to_thread(check_rows, parsed.columns, parsed.rows, known)
-    async with writing(session):
-        imported = await roster.import_rows(actor, programme_id, checked.rows, ttl)
-        await session.commit()
+    await uow.write()
+    imported = await roster.import_rows(actor, programme_id, checked.rows, ttl)
+    await uow.commit()
     return parsed, checked, imported
 
 
@@ -178,6 +182,9 @@ def _problem_text(error: RosterFileError) -> str:
     return text.format(
         limit_mb=MAX_BYTES // (1024 * 1024),
         limit_rows=MAX_ROWS,
+        limit_unpacked_mb=MAX_UNPACKED_BYTES // (1024 * 1024),
+        limit_scanned_rows=MAX_SCANNED_ROWS,
+        limit_columns=MAX_COLUMNS,
         missing=", ".join(HEADERS[column] for column in error.missing),
     )
 
@@ -194,7 +201,11 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(send_template, Command("template"), CommandAllowed("template"))
     router.callback_query.register(ask_for_roster, ProgrammeCb.filter(F.action == "roster"))
-    router.message.register(roster_received, RosterUpload.waiting, F.document)
-    router.message.register(roster_not_a_document, RosterUpload.waiting, ~F.text.startswith("/"))
-    router.message.register(document_without_programme, F.document, CommandAllowed("template"))
+    router.message.register(roster_received, StateFilter(RosterUpload.waiting), Magic(F.document))
+    router.message.register(
+        roster_not_a_document, StateFilter(RosterUpload.waiting), Magic(~F.text.startswith("/"))
+    )
+    router.message.register(
+        document_without_programme, Magic(F.document), CommandAllowed("template")
+    )
     return router

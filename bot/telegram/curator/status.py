@@ -26,13 +26,13 @@ from bot.telegram.commands import CommandAllowed
 from bot.telegram.curator.callbacks import DistrictCb, StatusActionCb, StatusCb
 from bot.telegram.curator.status_view import StatusFilter, district_page, organization_page
 from bot.telegram.notify import queue_reminder
-from bot.telegram.replies import reply
+from bot.telegram.screens import reply
 from exports.status_workbook import status_workbook
 from storage.models import utcnow
 from storage.repositories.directory import DirectoryRepository
 from storage.repositories.invites import ScopeDenied
 from storage.repositories.scope import organization_in_view
-from storage.repositories.status import PairStatus, StatusRepository
+from storage.repositories.status import PairReport, StatusRepository
 from storage.sqlite_inline import off_the_loop
 from surveys.access import Actor
 from surveys.people import Role
@@ -245,7 +245,7 @@ def _xlsx_header() -> list[str]:
     return [_(f"curator.status.col.{name}") for name in STATUS_COLUMNS]
 
 
-def _xlsx_rows(statuses: list[PairStatus]) -> list[list[object]]:
+def _xlsx_rows(statuses: list[PairReport]) -> list[list[object]]:
     rows: list[list[object]] = []
     for status in statuses:
         mentors, mentees = _names(status, "mentor"), _names(status, "mentee")
@@ -266,7 +266,7 @@ def _xlsx_rows(statuses: list[PairStatus]) -> list[list[object]]:
     return rows
 
 
-def _names(status: PairStatus, role: str) -> str:
+def _names(status: PairReport, role: str) -> str:
     forgotten = _("curator.status.forgotten")
     return ", ".join(m.name or forgotten for m in status.members if m.role == role)
 

@@ -9,7 +9,8 @@ from enum import StrEnum
 
 from aiogram.utils.i18n import gettext as _
 
-from storage.repositories.status import FORMING, OrganizationSummary, PairStatus
+from storage.repositories.status import FORMING, OrganizationSummary, PairReport
+from surveys.statuses import PairStatus
 
 MESSAGE_LIMIT = 4096
 PAGE_SIZE = 8
@@ -25,13 +26,13 @@ class StatusFilter(StrEnum):
     COMPLETED = "done"
 
 
-def matches(status: PairStatus, wanted: StatusFilter) -> bool:
+def matches(status: PairReport, wanted: StatusFilter) -> bool:
     if wanted is StatusFilter.NOT_REGISTERED:
         return not status.everyone_registered
     if wanted is StatusFilter.NOT_ANSWERED:
         return status.pending > 0
     if wanted is StatusFilter.COMPLETED:
-        return status.status == "completed"
+        return status.status == PairStatus.COMPLETED
     return True
 
 
@@ -48,7 +49,7 @@ def _short(name: str | None) -> str:
     return name if len(name) <= NAME_MAX else name[: NAME_MAX - 1] + "…"
 
 
-def _block(status: PairStatus) -> str:
+def _block(status: PairReport) -> str:
     lines = [
         _("curator.status.pair").format(
             number=status.number if status.number is not None else "—",
@@ -74,12 +75,12 @@ def _block(status: PairStatus) -> str:
     return "\n".join(lines)
 
 
-def _counts(statuses: Sequence[PairStatus]) -> str:
+def _counts(statuses: Sequence[PairReport]) -> str:
     formed = [s for s in statuses if s.status != FORMING]
     members = [m for s in statuses for m in s.members]
     return _("curator.status.counts").format(
         pairs=len(formed),
-        completed=sum(1 for s in formed if s.status == "completed"),
+        completed=sum(1 for s in formed if s.status == PairStatus.COMPLETED),
         forming=len(statuses) - len(formed),
         registered=sum(1 for m in members if m.registered),
         members=len(members),
@@ -90,7 +91,7 @@ def _counts(statuses: Sequence[PairStatus]) -> str:
 
 
 def organization_page(
-    org_name: str, statuses: Sequence[PairStatus], wanted: StatusFilter, page: int
+    org_name: str, statuses: Sequence[PairReport], wanted: StatusFilter, page: int
 ) -> StatusPage:
     shown = [status for status in statuses if matches(status, wanted)]
     pages = max(1, -(-len(shown) // PAGE_SIZE))

@@ -9,6 +9,7 @@ from typing import Annotated, Self
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from storage.db import PoolSize
 from surveys.reminders import QuietHours, ReminderSchedule
 
 DEFAULT_BOT_API_URL = "https://api.telegram.org"
@@ -23,6 +24,10 @@ class Settings(BaseSettings):
     bot_api_url: str = DEFAULT_BOT_API_URL
     bot_username: str | None = None
     database_url: str = "sqlite+aiosqlite:///nastavnik.db"
+    # PostgreSQL connection pool of each process (storage/db.py PoolSize says why these).
+    db_pool_size: int = Field(default=PoolSize.size, ge=1, le=500)
+    db_max_overflow: int = Field(default=PoolSize.max_overflow, ge=0, le=500)
+    db_pool_timeout: float = Field(default=PoolSize.timeout, gt=0, le=600)
     redis_url: str | None = None
     # NoDecode: a plain "1,2,3" is friendlier in a .env than a JSON list.
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -105,6 +110,10 @@ class Settings(BaseSettings):
     @property
     def reminder_schedule(self) -> ReminderSchedule:
         return ReminderSchedule(self.reminder_days, self.quiet_hours)
+
+    @property
+    def db_pool(self) -> PoolSize:
+        return PoolSize(self.db_pool_size, self.db_max_overflow, self.db_pool_timeout)
 
     @field_validator("database_url")
     @classmethod

@@ -7,8 +7,17 @@ Each run starts the Bot API stand-in here and the bot as its own process polling
 polling, aiogram's default handle_as_tasks=True). Every simulated person opens /survey and
 then taps an answer as soon as the next question arrives, so many people answer at once.
 Timed: from the first tap to the last reply; one answer = tap in, answer stored, next
-question out. Runs: the bare bot (no database), nastavnik on SQLite, nastavnik on
-PostgreSQL (when BENCH_DATABASE_URL is set). Prints figures; asserts nothing.
+question out. Variants: the bare bot (no database), nastavnik on SQLite, nastavnik on
+PostgreSQL (when BENCH_DATABASE_URL names a private database: its schema is dropped and
+made again). Each round runs every variant, the order alternating (forward, then
+backward) so that a machine getting busier favours none; the summary prints the median and
+the spread (min–max) of each.
+
+Every answer must be stored and every update handled: a run in which somebody gets no reply
+for --stall seconds, the bot logs an update it could not handle (e.g. no free database
+connection within DB_POOL_TIMEOUT), or a person has fewer stored answers than questions
+prints them, and the bench exits 1. The pool comes from the settings (DB_POOL_SIZE,
+DB_MAX_OVERFLOW, DB_POOL_TIMEOUT in the environment reach the bot).
 """
 
 from __future__ import annotations
@@ -17,9 +26,11 @@ import argparse
 import asyncio
 import os
 import signal
+import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +38,10 @@ from sqlalchemy import func, select, text, update
 
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
-from storage.models import Answer, OutboxMessage, utcnow
+from storage.models import Answer, Assignment, OutboxMessage, Person, utcnow
 from surveys.questionnaire import Catalogue, Moment, PairRole, Question, QuestionKind
 from surveys.questionnaire import Questionnaire as Model
+from surveys.statuses import OutboxStatus
 from tests.support.botapi import BotAPIStandIn
 from tests.support.factories import seed_directory
 from tests.support.survey_factories import issue_pair
@@ -74,14 +86,27 @@ class Driver(BotAPIStandIn):
         self.timing = False
         self.taps = 0
         self.replies = 0
+        self.sent = 0
         self.finished = 0
         self.ready: set[int] = set()
         self.done = asyncio.Event()
         self.all_ready = asyncio.Event()
         self.last_reply = 0.0
 
+    async def progressing(self, goal: asyncio.Event, stall: float) -> bool:
+        """Wait until `goal` is set (True) or the bot sent nothing for `stall` s (False)."""
+        while not goal.is_set():
+            seen = self.sent
+            try:
+                await asyncio.wait_for(goal.wait(), stall)
+            except TimeoutError:
+                if self.sent == seen:
+                    return False
+        return True
+
     async def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
         message = await super()._send_message(params)
+        self.sent += 1
         chat = message["chat"]["id"]
         is_question = str(message.get("text", "")).startswith("Вопрос")
         if not self.timing:
@@ -94,9 +119,9 @@ class Driver(BotAPIStandIn):
         self.last_reply = time.perf_counter()
         if is_question:
             self.tap(chat, message)
-        else:
+        else:  # the summary, or a failure notice: this person is through either way
             self.finished += 1
-            if self.finished == len(self.people):
+            if self.finished == len(self.ready):
                 self.done.set()
         return message
 
@@ -153,19 +178,63 @@ async def prepare(url: str, users: int, questions: int) -> None:
         )
     async with factory() as session, session.begin():
         # Invitations are not what is measured: keep the bot's outbox sender quiet.
-        await session.execute(update(OutboxMessage).values(status="sent", sent_at=utcnow()))
+        await session.execute(
+            update(OutboxMessage).values(status=OutboxStatus.SENT, sent_at=utcnow())
+        )
     await engine.dispose()
 
 
-async def stored_answers(url: str) -> int:
+@dataclass
+class Outcome:
+    """One run of one variant."""
+
+    variant: str
+    answers: int
+    seconds: float
+    cpu: float
+    failures: list[str]  # empty when every answer was stored and every update handled
+
+    @property
+    def rate(self) -> float:
+        return self.answers / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms(self) -> float:
+        return self.cpu / self.answers * 1000 if self.answers else 0.0
+
+
+async def missing_answers(url: str, users: int, questions: int) -> list[str]:
+    """Every person who has fewer stored answers than questions (or more: counted twice)."""
     engine = create_engine(url)
     async with create_session_factory(engine)() as session:
-        count = int(await session.scalar(select(func.count()).select_from(Answer)) or 0)
+        rows = await session.execute(
+            select(Person.telegram_id, func.count(Answer.id))
+            .join(Assignment, Assignment.person_id == Person.id)
+            .outerjoin(Answer, Answer.assignment_id == Assignment.id)
+            .where(Person.telegram_id < FIRST_USER + users)
+            .group_by(Person.telegram_id)
+        )
+        stored = {int(tg or 0): int(count) for tg, count in rows}
     await engine.dispose()
-    return count
+    return [
+        f"person {FIRST_USER + n}: {stored.get(FIRST_USER + n, 0)} of {questions} answers stored"
+        for n in range(users)
+        if stored.get(FIRST_USER + n, 0) != questions
+    ]
 
 
-async def run(label: str, url: str | None, users: int, questions: int) -> float:
+def failed_updates(log: Path) -> list[str]:
+    """Lines of the bot's log that report an update it could not handle."""
+    markers = ("database unavailable", "handler failed", "Traceback", " ERROR ")
+    return [
+        line
+        for line in log.read_text(errors="replace").splitlines()
+        if any(m in line for m in markers)
+    ]
+
+
+async def run(variant: str, url: str | None, args: argparse.Namespace, log: Path) -> Outcome:
+    users, questions = args.users, args.questions
     if url is not None:
         await prepare(url, users, questions)
     driver = Driver(users)
@@ -184,7 +253,10 @@ async def run(label: str, url: str | None, users: int, questions: int) -> float:
         argv = [sys.executable, *PROFILE, "-m", "service.cli", "run"]
     else:
         argv = [sys.executable, "-m", "bench.bare_bot"]
-    process = await asyncio.create_subprocess_exec(*argv, env=env, cwd=tempfile.gettempdir())
+    with log.open("w") as stderr:
+        process = await asyncio.create_subprocess_exec(
+            *argv, env=env, cwd=tempfile.gettempdir(), stderr=stderr
+        )
     try:
         await driver.wait_until_polling()
     except AssertionError:
@@ -192,22 +264,26 @@ async def run(label: str, url: str | None, users: int, questions: int) -> float:
     # BENCH_PYSPY=/tmp/bot: sample the bot with py-spy (pip install py-spy) into a flame file.
     spy = None
     if url is not None and "BENCH_PYSPY" in os.environ:
-        output = f"{os.environ['BENCH_PYSPY']}-{label}.txt"
+        output = f"{os.environ['BENCH_PYSPY']}-{variant}.txt"
         spy = await asyncio.create_subprocess_exec(
             *("py-spy", "record", "--nonblocking", "--gil", "--rate", "400", "--format", "raw"),
             *("--pid", str(process.pid), "-o", output),
         )
+    failures: list[str] = []
     try:
         for person in driver.people:
             driver.command(person.id, "/survey")
-        await asyncio.wait_for(driver.all_ready.wait(), 300)
+        if not await driver.progressing(driver.all_ready, args.stall):
+            failures.append(f"{users - len(driver.ready)} people never got their first question")
         driver.timing = True
         cpu_before = cpu_seconds(process.pid)
         started = time.perf_counter()
-        for person in driver.people:
-            driver.tap(person.id, driver.message_json(person.messages[-1]))
-        await asyncio.wait_for(driver.done.wait(), 600)
-        elapsed = driver.last_reply - started
+        for chat in sorted(driver.ready):
+            driver.tap(chat, driver.message_json(driver.by_id[chat].messages[-1]))
+        if not await driver.progressing(driver.done, args.stall):
+            stuck = len(driver.ready) - driver.finished
+            failures.append(f"{stuck} people got no reply for {args.stall:.0f} s")
+        elapsed = max(driver.last_reply - started, 1e-9)
         cpu = cpu_seconds(process.pid) - cpu_before
     finally:
         process.send_signal(signal.SIGTERM)
@@ -215,35 +291,90 @@ async def run(label: str, url: str | None, users: int, questions: int) -> float:
         if spy is not None:
             await spy.wait()
         await driver.stop()
-    rate = driver.taps / elapsed
-    stored = f", {await stored_answers(url)} rows stored" if url else ""
+    failures += failed_updates(log)
+    if url is not None:
+        failures += await missing_answers(url, users, questions)
+    outcome = Outcome(variant, driver.taps, elapsed, cpu, failures)
     print(
-        f"{label:<12} {driver.taps:>6} answers in {elapsed:6.2f} s = {rate:7.1f}/s, "
-        f"bot CPU {cpu / driver.taps * 1000:.1f} ms/answer{stored}"
+        f"  {variant:<11} {outcome.answers:>6} answers in {elapsed:6.2f} s = "
+        f"{outcome.rate:7.1f}/s, bot CPU {outcome.cpu_ms:.1f} ms/answer, "
+        f"{len(failures)} failures"
     )
-    return rate
+    for failure in failures[:10]:
+        print(f"    {failure[:200]}")
+    if len(failures) > 10:
+        print(f"    … and {len(failures) - 10} more")
+    return outcome
 
 
-async def main() -> None:
+def spread(values: list[float], unit: str) -> str:
+    return f"{statistics.median(values):7.1f} {unit} [{min(values):.1f}–{max(values):.1f}]"
+
+
+async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--questions", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--stall", type=float, default=60.0, help="seconds without any reply that end a run"
+    )
+    parser.add_argument(
+        "--variants",
+        nargs="+",
+        choices=("bare", "sqlite", "postgresql"),
+        default=["bare", "sqlite", "postgresql"],
+    )
     args = parser.parse_args()
-    print(f"{args.users} people answering {args.questions} scale questions each, at once")
-    rates: dict[str, float] = {}
-    rates["bare"] = await run("bare aiogram", None, args.users, args.questions)
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite+aiosqlite:///{folder}/bench.db"
-        rates["sqlite"] = await run("SQLite", url, args.users, args.questions)
     pg = os.environ.get("BENCH_DATABASE_URL")
-    if pg:
-        rates["postgresql"] = await run("PostgreSQL", pg, args.users, args.questions)
-    else:
-        print("PostgreSQL   skipped: set BENCH_DATABASE_URL")
-    for name in ("sqlite", "postgresql"):
-        if name in rates:
-            print(f"{name}: {rates[name] / rates['bare']:.0%} of the bare bot")
+    variants = [v for v in args.variants if v != "postgresql" or pg]
+    if "bare" not in variants:
+        variants.insert(0, "bare")  # the yardstick of every ratio
+    pool = ", ".join(
+        f"{name}={os.environ[name]}"
+        for name in ("DB_POOL_SIZE", "DB_MAX_OVERFLOW", "DB_POOL_TIMEOUT")
+        if name in os.environ
+    )
+    print(
+        f"{args.users} people answering {args.questions} scale questions each, at once; "
+        f"{args.rounds} rounds of {', '.join(variants)} (order alternating); "
+        f"cores {os.cpu_count()}, load average {os.getloadavg()[0]:.2f}; "
+        f"pool {pool or 'from the settings defaults'}"
+    )
+    if not pg:
+        print("PostgreSQL skipped: set BENCH_DATABASE_URL to a private database")
+    outcomes: list[Outcome] = []
+    with tempfile.TemporaryDirectory() as folder:
+        for round_number in range(args.rounds):
+            order = variants if round_number % 2 == 0 else variants[::-1]
+            print(f"round {round_number + 1}")
+            for variant in order:
+                url = {
+                    "bare": None,
+                    "sqlite": f"sqlite+aiosqlite:///{folder}/bench{round_number}.db",
+                    "postgresql": pg,
+                }[variant]
+                log = Path(folder) / f"bot-{variant}-{round_number}.log"
+                outcomes.append(await run(variant, url, args, log))
+    print(
+        f"summary, median [min–max] of {args.rounds} rounds; load average {os.getloadavg()[0]:.2f}"
+    )
+    bare = statistics.median(o.rate for o in outcomes if o.variant == "bare")
+    for variant in variants:
+        mine = [o for o in outcomes if o.variant == variant]
+        ratios = [o.rate / bare * 100 for o in mine]
+        print(
+            f"  {variant:<11} {spread([o.rate for o in mine], 'answers/s')}, "
+            f"CPU {spread([o.cpu_ms for o in mine], 'ms/answer')}, "
+            f"{spread(ratios, '%')} of the bare bot's median, "
+            f"failures in {sum(bool(o.failures) for o in mine)} of {len(mine)} runs"
+        )
+    failed = [o for o in outcomes if o.failures]
+    if failed:
+        print(f"FAILED: {len(failed)} runs lost answers or updates (listed above)")
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    sys.exit(asyncio.run(main()))

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 
 async def run_polling(settings: Settings) -> None:
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, settings.db_pool)
     try:
         await upgrade(engine)
         bot = create_bot(settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event, make_url
@@ -15,7 +16,24 @@ from sqlalchemy.ext.asyncio import (
 from storage.sqlite_inline import connector
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+@dataclass(frozen=True)
+class PoolSize:
+    """PostgreSQL connections one process keeps (`size`), may open beyond them under load
+    (`max_overflow`), and how long an update waits for one before it fails (`timeout`).
+
+    An update holds a connection from its first query to its commit. With hundreds of
+    people answering at once, updates queue for connections; SQLAlchemy's own defaults
+    (5 + 10, 30 s) made some of them wait past the timeout and fail. Every process takes up
+    to size + max_overflow of PostgreSQL's max_connections (100 by default)."""
+
+    size: int = 20
+    max_overflow: int = 10
+    timeout: float = 60.0
+
+
+def create_engine(url: str, pool: PoolSize | None = None, **kwargs: Any) -> AsyncEngine:
+    """`pool` sizes PostgreSQL's connection pool (PoolSize() when not given); SQLite keeps
+    SQLAlchemy's pool for a file."""
     if url.startswith("sqlite"):
         database = make_url(url).database or ":memory:"
         engine = create_async_engine(
@@ -30,7 +48,16 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # step, bot/telegram/common/unavailable.py) and SQLAlchemy then replaces the pool's
     # older connections.
     # pool_recycle retires connections before idle-killing proxies and firewalls do.
-    return create_async_engine(url, pool_recycle=1800, hide_parameters=True, **kwargs)
+    pool = pool or PoolSize()
+    return create_async_engine(
+        url,
+        pool_recycle=1800,
+        hide_parameters=True,
+        pool_size=pool.size,
+        max_overflow=pool.max_overflow,
+        pool_timeout=pool.timeout,
+        **kwargs,
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -82,7 +82,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, i18n: I18n) ->
 
         await run_webhook(settings)
         return 0
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, settings.db_pool)
     try:
         await upgrade(engine)
         if args.command == "migrate":

@@ -183,7 +183,7 @@ async def run_webhook(settings: Settings) -> None:
     from storage.db import create_engine, create_session_factory
     from storage.migrate import upgrade
 
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, settings.db_pool)
     bot = with_retries(create_bot(settings))
     # The outbox sender has its own retry policy; it gets a Bot without ours.
     background_bot = counted(create_bot(settings))

@@ -8,7 +8,9 @@ import asyncio
 from sqlalchemy import func, select
 
 from bot.telegram.curator.bulk import PAIRS_PER_STEP
-from storage.models import Assignment, OutboxMessage, Pair, PairMember
+from storage.models import Assignment, OutboxMessage, Pair, PairMember, Programme
+from storage.repositories.pairs import PairRepository
+from storage.repositories.roster import RosterRepository
 from surveys.people import Role
 from tests.conftest import ADMIN_ID, BotHarness
 from tests.support.curator_factories import (
@@ -78,3 +80,38 @@ async def test_forming_750_pairs_shows_progress_while_others_are_answered(
     assert "Пока нечего составлять" in (curator.last_text or "")
     assert await _count(harness, Assignment) == 2 * GROUPS
     assert await _count(harness, OutboxMessage) == 2 * GROUPS
+
+
+async def test_completing_a_large_programme_in_the_background(harness: BotHarness) -> None:
+    make = harness.session_factory
+    ids = await seed_directory(make)
+    org = ids["S001"]
+    person = await make_person(make, CURATOR_ID, "Куратор Ольга", Role.CURATOR, organization_id=org)
+    programme_id = await make_programme(make, person, org)
+    actor = curator_actor(person, org)
+    groups = PAIRS_PER_STEP * 2 + 3  # three steps
+    await registered_roster(make, actor, programme_id, org, groups)
+    async with make() as session, session.begin():
+        plans = [g.plan for g in await RosterRepository(session).ready_groups(actor, programme_id)]
+        formation = await PairRepository(session).form_many(actor, programme_id, plans)
+    assert len(formation.formed) == groups
+    curator = harness.standin.user(CURATOR_ID)
+    await curator.send("/programmes")
+    await curator.press(curator.button("Наставничество 2026"))
+    await curator.press(curator.button("Завершить программу"))
+    await curator.press(curator.button("Да, завершить"))
+    assert (curator.last_text or "").startswith(f"Завершаю пары программы: 0 из {groups}")
+
+    result = f"Пар завершено: {groups}; итоговых анкет отправлено: {2 * groups}"
+    await eventually(lambda: result in (curator.last_text or ""), seconds=120)
+    async with make() as session:
+        statuses = set(await session.scalars(select(Pair.status)))
+        completion = await session.scalar(
+            select(func.count()).select_from(Assignment).where(Assignment.moment == "completion")
+        )
+        programme = await session.get(Programme, programme_id)
+    assert statuses == {"completed"} and completion == 2 * groups
+    assert programme is not None and programme.status == "completed"
+    await curator.send("/programmes")
+    await curator.press(curator.button("Наставничество 2026"))
+    assert "Завершить программу" not in [label for label, _ in curator.buttons()]

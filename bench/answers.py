@@ -291,17 +291,17 @@ async def run(variant: str, url: str | None, args: argparse.Namespace, log: Path
         if spy is not None:
             await spy.wait()
         await driver.stop()
-    failures += failed_updates(log)
-    if url is not None:
-        failures += await missing_answers(url, users, questions)
+    failed = failed_updates(log)
+    missing = await missing_answers(url, users, questions) if url is not None else []
+    failures += failed + missing
     outcome = Outcome(variant, driver.taps, elapsed, cpu, failures)
     print(
         f"  {variant:<11} {outcome.answers:>6} answers in {elapsed:6.2f} s = "
-        f"{outcome.rate:7.1f}/s, bot CPU {outcome.cpu_ms:.1f} ms/answer, "
-        f"{len(failures)} failures"
+        f"{outcome.rate:7.1f}/s, bot CPU {outcome.cpu_ms:.1f} ms/answer; "
+        f"failed updates {len(failed)}, people with answers missing {len(missing)}"
     )
-    for failure in failures[:10]:
-        print(f"    {failure[:200]}")
+    for failure in failures[:10]:  # the stuck first, then failed updates, then missing answers
+        print(f"    {failure[:160]}")
     if len(failures) > 10:
         print(f"    … and {len(failures) - 10} more")
     return outcome

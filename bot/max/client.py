@@ -19,6 +19,7 @@ import asyncio
 import enum
 import logging
 import ssl
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,6 +108,11 @@ class MaxClient:
     def __init__(self, bot: Bot, pace: Pace) -> None:
         self.bot = bot
         self.pace = pace
+        # One call at a time per dialog and kind in this process: messages keep their order,
+        # and each is paced from the moment the one before it came back.
+        self._dialogs: weakref.WeakValueDictionary[tuple[str, int], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
 
     async def close(self) -> None:
         await self.bot.close_session()
@@ -232,6 +238,17 @@ class MaxClient:
     async def _call(
         self, kind: str | None, dialog: int | None, method: Any, *args: Any, **kw: Any
     ) -> Any:
+        if kind is None or dialog is None:
+            return await self._paced(kind, dialog, method, *args, **kw)
+        lock = self._dialogs.get((kind, dialog))
+        if lock is None:
+            lock = self._dialogs[(kind, dialog)] = asyncio.Lock()
+        async with lock:
+            return await self._paced(kind, dialog, method, *args, **kw)
+
+    async def _paced(
+        self, kind: str | None, dialog: int | None, method: Any, *args: Any, **kw: Any
+    ) -> Any:
         for attempt in range(FLOOD_TRIES):
             await self.pace.wait(kind, dialog)
             MAX_SENDS.inc()
@@ -253,6 +270,8 @@ class MaxClient:
                 raise Rejected(401, "verify.token", str(error)) from error
             except (MaxConnection, aiohttp.ClientError, TimeoutError) as error:
                 raise Transient(0, type(error).__name__, str(error)) from error
+            finally:
+                await self.pace.done(kind, dialog)
         raise Flooded(429, "too.many.requests", f"still flooded after {FLOOD_TRIES} tries")
 
 

@@ -23,7 +23,7 @@ from app import metrics
 from app.screens import Msg, Screen
 from app.uow import UnitOfWork
 from bot.i18n import pick_locale
-from bot.max.client import MaxClient, MaxFailure
+from bot.max.client import MaxClient, MaxFailure, Rejected, Transient, Unreachable
 from bot.max.screens import Reader, parts
 from bot.max.state import State, StateStore
 from bot.max.updates import Incoming, Kind, parse
@@ -152,8 +152,17 @@ class MaxEdge:
                 log.warning("database unavailable", extra={"update_key": incoming.key})
                 await self._tell(turn, Msg("production.retry"))
                 return
-            except MaxFailure:
-                raise  # the messenger failed: nothing more can be told
+            except Unreachable:
+                # They stopped the bot: what was committed stays, the outbox stops trying.
+                await uow.rollback()
+                await self._unreachable(incoming.user_id)
+                return
+            except Rejected:
+                await uow.rollback()
+                log.exception("MAX refused a reply", extra={"update_key": incoming.key})
+                return
+            except Transient:
+                raise  # not handled to the end: MAX hands the update again
             except Exception:
                 await uow.rollback()
                 log.exception("MAX update failed", extra={"update_key": incoming.key})
@@ -164,6 +173,14 @@ class MaxEdge:
             await uow.commit()
             if incoming.callback_id is not None and not turn.answered:
                 await turn.notify()
+
+    async def _unreachable(self, user_id: int) -> None:
+        async with UnitOfWork(self.session_factory) as uow:
+            person = await PeopleRepository(uow.session).by_external_id(ChannelName.MAX, user_id)
+            if person is not None and person.unreachable_at is None:
+                await uow.write()
+                person.unreachable_at = utcnow()
+                await uow.commit()
 
     async def _refused(self, turn: Turn, error: DomainError) -> None:
         """The rules said no: told once, in the reader's language; the conversation left."""

@@ -18,8 +18,14 @@ from redis.asyncio import Redis
 
 BOT_PER_SECOND = 30
 DIALOG_PER_SECOND = 2  # messages, and separately callback answers, to one dialog
-MARGIN = 0.01  # seconds added to each spacing: clocks and rounding never make it tighter
+MARGIN = 0.02  # seconds added to each spacing: clocks and rounding never make it tighter
 
+_PUSH = """
+if tonumber(ARGV[1]) > tonumber(redis.call('GET', KEYS[1]) or '0') then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', 60000)
+end
+return 1
+"""
 _RESERVE = """
 local now = tonumber(ARGV[1])
 local at = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
@@ -33,6 +39,9 @@ class Reservations(Protocol):
         """The moment the caller may go (>= now); the next caller of `key` goes `spacing`
         after it."""
 
+    async def push(self, key: str, at: float) -> None:
+        """Nobody of `key` goes before `at`."""
+
 
 class MemoryReservations:
     def __init__(self) -> None:
@@ -43,15 +52,22 @@ class MemoryReservations:
         self._next[key] = at + spacing
         return at
 
+    async def push(self, key: str, at: float) -> None:
+        self._next[key] = max(at, self._next.get(key, 0.0))
+
 
 class RedisReservations:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
         self._script = redis.register_script(_RESERVE)
+        self._push = redis.register_script(_PUSH)
 
     async def reserve(self, key: str, now: float, spacing: float) -> float:
         at = await self._script(keys=[f"nastavnik:max:pace:{key}"], args=[now, spacing])
         return float(at)
+
+    async def push(self, key: str, at: float) -> None:
+        await self._push(keys=[f"nastavnik:max:pace:{key}"], args=[at])
 
 
 class Pace:
@@ -64,6 +80,14 @@ class Pace:
         if kind is not None and user_id is not None:
             await self._turn(f"{kind}:{user_id}", DIALOG_PER_SECOND)
         await self._turn("bot", self.bot_per_second)
+
+    async def done(self, kind: str | None, user_id: int | None) -> None:
+        """A dialog's call came back: the next one to that dialog goes a full spacing later
+        (counted from its arrival, not from when it was planned, so a slow first request
+        cannot squeeze two into less than the spacing)."""
+        if kind is not None and user_id is not None:
+            spacing = 1 / DIALOG_PER_SECOND + MARGIN
+            await self.reservations.push(f"{kind}:{user_id}", time.time() + spacing)
 
     async def _turn(self, key: str, per_second: int) -> None:
         now = time.time()

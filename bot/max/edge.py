@@ -79,9 +79,6 @@ class Turn:
             for part in parts(self.reader, screen):
                 await self.client.send(self.user_id, part.text, part.keyboard)
 
-    async def say(self, key: str, **params: object) -> None:
-        await self.show(Screen.of(key, **params))
-
     async def notify(self, notice: Msg | str | None = None) -> None:
         """Answer the press (once), with a one-time notification if there is one."""
         if self.incoming.callback_id is None or self.answered:

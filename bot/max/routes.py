@@ -43,7 +43,7 @@ async def route(turn: Turn) -> None:
         case Kind.PRESS:
             await pressed(turn)
         case Kind.MESSAGE if incoming.files:
-            await turn.say("max.not_yet")
+            await turn.show(Screen.of("max.not_yet"))
         case Kind.MESSAGE:
             await typed(turn, (incoming.text or "").strip())
 
@@ -53,7 +53,7 @@ async def started(turn: Turn) -> None:
     if turn.incoming.text:
         # Invitation links are answered once registration is a use case (app/); until then
         # the same link opened in Telegram registers the person.
-        await turn.say("max.not_yet")
+        await turn.show(Screen.of("max.not_yet"))
         return
     await show_help(turn)
 
@@ -73,21 +73,22 @@ async def typed(turn: Turn, text: str) -> None:
             await show_help(turn)
         case "/cancel":
             turn.forget_conversation()
-            await turn.say("cancel.done")
+            await turn.show(Screen.of("cancel.done"))
         case "/survey" if turn.actor.person_id is not None:
             await _show(turn, await Survey(turn.uow, turn.actor).overview())
         case None if turn.actor.person_id is not None and text:
             result = await Survey(turn.uow, turn.actor).text(text, _editing(turn))
             if result is None:
-                await turn.say("fallback.stray")
+                await turn.show(Screen.of("fallback.stray"))
                 return
             if result.notice is not None:
                 await turn.show(Screen((result.notice,)))
             await _show(turn, result)
         case None:
-            await turn.say("fallback.stray" if turn.actor.person_id else "help.stranger")
+            key = "fallback.stray" if turn.actor.person_id else "help.stranger"
+            await turn.show(Screen.of(key))
         case _:
-            await turn.say("fallback.unknown_command")
+            await turn.show(Screen.of("fallback.unknown_command"))
 
 
 async def pressed(turn: Turn) -> None:

@@ -11,11 +11,12 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.settings import Settings
+from app.uow import UnitOfWork
 from bot.telegram.commands import CommandAllowed
-from bot.telegram.curator import keyboards
+from bot.telegram.curator import bulk, keyboards
 from bot.telegram.curator.callbacks import MemberCb, PairCb, PickCb, ProgrammeCb
 from bot.telegram.curator.questionnaires import send_questionnaires
 from bot.telegram.screens import drop_buttons, reply
@@ -68,41 +69,48 @@ async def form_from_roster(
     i18n: I18n,
     catalogue: Catalogue,
     settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    curator_jobs: bulk.CuratorJobs,
+    uow: UnitOfWork,
 ) -> None:
     try:
         groups = await RosterRepository(session).ready_groups(actor, callback_data.programme)
     except ScopeDenied:
         await query.answer(_("curator.denied"), show_alert=True)
         return
-    await query.answer()
-    formed: list[str] = []
-    refused = 0
-    pairs = PairRepository(session)
-    for group in groups:
-        try:
-            # form() checks everything before it writes, so a refusal leaves nothing behind.
-            pair = await pairs.form(
-                actor,
-                callback_data.programme,
-                group.mentor_id,
-                group.mentee_ids,
-                number=group.pair_number,
-            )
-        except PairRefused:
-            refused += 1  # e.g. a mentee already paired elsewhere: the curator decides
-            continue
-        await send_questionnaires(
-            session, i18n, catalogue, pair.id, Moment.START, settings.start_due_days
-        )
-        formed.append(str(pair.number))
-    if not formed:
-        await reply(query, _("curator.pair.roster_none").format(refused=refused))
+    if await curator_jobs.refuse_if_busy(query):
         return
-    await reply(
-        query,
-        _("curator.pair.roster_formed").format(
-            count=len(formed), numbers=", ".join(formed), refused=refused
-        ),
+    await query.answer()
+    # Every check is made before anything is written, so a refused pair (e.g. a mentee
+    # already paired elsewhere) leaves nothing behind: the curator decides.
+    plans = [group.plan for group in groups]
+
+    async def work(progress: bulk.Progress) -> bulk.RosterOutcome:
+        return await bulk.form_pairs(
+            session_factory,
+            actor,
+            callback_data.programme,
+            plans,
+            i18n,
+            catalogue,
+            settings.start_due_days,
+            progress,
+        )
+
+    await bulk.run(query, uow, curator_jobs, len(plans), work, _forming, _formed)
+
+
+def _forming(done: int, total: int) -> str:
+    return _("curator.pair.roster_progress").format(done=done, total=total)
+
+
+def _formed(outcome: bulk.RosterOutcome) -> str:
+    if not outcome.numbers:
+        return _("curator.pair.roster_none").format(refused=outcome.refused)
+    return _("curator.pair.roster_formed").format(
+        count=len(outcome.numbers),
+        numbers=bulk.number_ranges(outcome.numbers),
+        refused=outcome.refused,
     )
 
 
@@ -233,7 +241,7 @@ async def _finish_forming(
     await state.clear()
     await drop_buttons(query)
     await send_questionnaires(
-        session, i18n, catalogue, pair.id, Moment.START, settings.start_due_days
+        session, i18n, catalogue, [pair.id], Moment.START, settings.start_due_days
     )
     await reply(query, _("curator.pair.formed").format(number=pair.number))
 
@@ -297,7 +305,7 @@ async def complete_pair(
     await query.answer()
     await drop_buttons(query)
     queued = await send_questionnaires(
-        session, i18n, catalogue, pair.id, Moment.COMPLETION, settings.completion_due_days
+        session, i18n, catalogue, [pair.id], Moment.COMPLETION, settings.completion_due_days
     )
     await reply(
         query,
@@ -347,6 +355,9 @@ async def complete_programme(
     i18n: I18n,
     catalogue: Catalogue,
     settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    curator_jobs: bulk.CuratorJobs,
+    uow: UnitOfWork,
 ) -> None:
     programmes = ProgrammeRepository(session)
     pairs = PairRepository(session)
@@ -359,24 +370,27 @@ async def complete_programme(
     if programme.status == ProgrammeStatus.COMPLETED:
         await query.answer(_("curator.programme.already_completed"), show_alert=True)
         return
+    if await curator_jobs.refuse_if_busy(query):
+        return
     await query.answer()
     await drop_buttons(query)
-    queued = 0
-    for pair in active:
-        await pairs.complete(actor, pair.id)
-        queued += await send_questionnaires(
-            session, i18n, catalogue, pair.id, Moment.COMPLETION, settings.completion_due_days
+    days = settings.completion_due_days
+
+    async def work(progress: bulk.Progress) -> bulk.CompletionOutcome:
+        return await bulk.complete_programme(
+            session_factory, actor, programme.id, i18n, catalogue, days, progress
         )
-    await programmes.mark_completed(actor, programme.id)
-    await reply(
-        query,
-        _("curator.programme.completed").format(
-            title=programme.title,
-            pairs=len(active),
-            queued=queued,
-            days=settings.completion_due_days,
-        ),
-    )
+
+    def completed(outcome: bulk.CompletionOutcome) -> str:
+        return _("curator.programme.completed").format(
+            title=programme.title, pairs=outcome.pairs, queued=outcome.queued, days=days
+        )
+
+    await bulk.run(query, uow, curator_jobs, len(active), work, _completing, completed)
+
+
+def _completing(done: int, total: int) -> str:
+    return _("curator.programme.progress").format(done=done, total=total)
 
 
 async def ask_member(
@@ -438,7 +452,7 @@ async def member_chosen(
     if callback_data.action == "add":
         # Idempotent: only the newcomer gets the starting questionnaire.
         await send_questionnaires(
-            session, i18n, catalogue, pair.id, Moment.START, settings.start_due_days
+            session, i18n, catalogue, [pair.id], Moment.START, settings.start_due_days
         )
     await reply(query, _(f"curator.pair.changed.{callback_data.action}").format(number=pair.number))
 

@@ -16,6 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
+from app.uow import UnitOfWork
 from bot.telegram.commands import CommandAllowed
 from bot.telegram.curator.callbacks import ProgrammeCb
 from bot.telegram.filters import Magic
@@ -28,6 +29,7 @@ from imports.roster_file import (
     MAX_ROWS,
     MAX_SCANNED_ROWS,
     MAX_UNPACKED_BYTES,
+    ParsedRoster,
     RosterFileError,
     RosterFileProblem,
     read_roster,
@@ -75,7 +77,7 @@ async def ask_for_roster(
 async def roster_received(
     message: Message,
     state: FSMContext,
-    session: AsyncSession,
+    uow: UnitOfWork,
     actor: Actor,
     settings: Settings,
     bot: Bot,
@@ -88,29 +90,40 @@ async def roster_received(
         return
     try:
         content = await _download(bot, document)
-        parsed = await asyncio.to_thread(read_roster, content)
+        parsed, checked, imported = await import_roster(
+            uow, actor, programme_id, content, timedelta(days=settings.invite_ttl_days)
+        )
     except RosterFileError as error:
         # The state stays: the curator can fix the file and send it again.
         await message.answer(_problem_text(error))
         return
-    roster = RosterRepository(session)
-    try:
-        known = await roster.known_names(actor, programme_id)
     except ScopeDenied:
         await state.clear()
         await message.answer(_("curator.denied"))
         return
-    checked = await asyncio.to_thread(check_rows, parsed.columns, parsed.rows, known)
-    imported = await roster.import_rows(
-        actor, programme_id, checked.rows, timedelta(days=settings.invite_ttl_days)
-    )
     await state.clear()
     username = await bot_username(bot, settings)
-    workbook = _result(checked, imported, username)
+    # openpyxl writing thousands of rows would hold up everyone else's updates.
+    workbook = await asyncio.to_thread(_result, checked, imported, username)
     caption = _("curator.roster.result").format(
         imported=len(imported), total=len(parsed.rows), rejected=len(checked.rejected_rows)
     )
     await message.answer_document(BufferedInputFile(workbook, RESULT_NAME), caption=caption)
+
+
+async def import_roster(
+    uow: UnitOfWork, actor: Actor, programme_id: int, content: bytes, ttl: timedelta
+) -> tuple[ParsedRoster, RosterCheck, list[ImportedRow]]:
+    """Read and check the workbook (in threads: openpyxl is slow), store the valid rows with
+    their personal links and commit, before anything reports success."""
+    parsed = await asyncio.to_thread(read_roster, content)
+    roster = RosterRepository(uow.session)
+    known = await roster.known_names(actor, programme_id)
+    checked = await asyncio.to_thread(check_rows, parsed.columns, parsed.rows, known)
+    await uow.write()
+    imported = await roster.import_rows(actor, programme_id, checked.rows, ttl)
+    await uow.commit()
+    return parsed, checked, imported
 
 
 async def _download(bot: Bot, document: Document) -> bytes:

@@ -328,8 +328,6 @@ async def main() -> int:
     args = parser.parse_args()
     pg = os.environ.get("BENCH_DATABASE_URL")
     variants = [v for v in args.variants if v != "postgresql" or pg]
-    if "bare" not in variants:
-        variants.insert(0, "bare")  # the yardstick of every ratio
     pool = ", ".join(
         f"{name}={os.environ[name]}"
         for name in ("DB_POOL_SIZE", "DB_MAX_OVERFLOW", "DB_POOL_TIMEOUT")
@@ -359,14 +357,16 @@ async def main() -> int:
     print(
         f"summary, median [min–max] of {args.rounds} rounds; load average {os.getloadavg()[0]:.2f}"
     )
-    bare = statistics.median(o.rate for o in outcomes if o.variant == "bare")
+    bare = [o.rate for o in outcomes if o.variant == "bare"]
     for variant in variants:
         mine = [o for o in outcomes if o.variant == variant]
-        ratios = [o.rate / bare * 100 for o in mine]
+        ratio = ""
+        if bare:  # the yardstick: each run against the bare bot's median
+            ratios = [o.rate / statistics.median(bare) * 100 for o in mine]
+            ratio = f"{spread(ratios, '%')} of the bare bot's median, "
         print(
             f"  {variant:<11} {spread([o.rate for o in mine], 'answers/s')}, "
-            f"CPU {spread([o.cpu_ms for o in mine], 'ms/answer')}, "
-            f"{spread(ratios, '%')} of the bare bot's median, "
+            f"CPU {spread([o.cpu_ms for o in mine], 'ms/answer')}, {ratio}"
             f"failures in {sum(bool(o.failures) for o in mine)} of {len(mine)} runs"
         )
     failed = [o for o in outcomes if o.failures]

@@ -22,13 +22,16 @@ class PoolSize:
     (`max_overflow`), and how long an update waits for one before it fails (`timeout`).
 
     An update holds a connection from its first query to its commit. With hundreds of
-    people answering at once, updates queue for connections; SQLAlchemy's own defaults
-    (5 + 10, 30 s) made some of them wait past the timeout and fail. Every process takes up
-    to size + max_overflow of PostgreSQL's max_connections (100 by default)."""
+    people answering at once, updates queue for connections, and the queue is not fair (a
+    newcomer may take a connection that was handed to a waiter, who queues again): with
+    SQLAlchemy's own defaults (5 + 10, 30 s) 500 people answering at once lost hundreds of
+    updates, with 20 + 10 and 60 s a few still waited past the timeout (bench/answers.py).
+    Every process takes up to size + max_overflow of PostgreSQL's max_connections (100 by
+    default)."""
 
     size: int = 20
     max_overflow: int = 10
-    timeout: float = 60.0
+    timeout: float = 120.0
 
 
 def create_engine(url: str, pool: PoolSize | None = None, **kwargs: Any) -> AsyncEngine:

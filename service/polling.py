@@ -1,4 +1,5 @@
-"""`nastavnik run`: the bot by long polling, with the outbox sender and reminders beside it."""
+"""`nastavnik run`: the bot by long polling, with the outbox sender and reminders beside it,
+and /healthz and /metrics on WEB_PORT (the same routes as webhook mode)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from app.settings import Settings
 from bot.telegram.app import create_bot, create_dispatcher
 from bot.telegram.commands import set_default_menu
 from service.runtime import freeze_startup_objects
+from service.startup import check_database, check_telegram
 from service.workers.background import start_background
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
@@ -17,14 +19,15 @@ log = logging.getLogger(__name__)
 
 async def run_polling(settings: Settings) -> None:
     engine = create_engine(settings.database_url)
+    bot = create_bot(settings)
     try:
+        await check_database(engine)
         await upgrade(engine)
-        bot = create_bot(settings)
         session_factory = create_session_factory(engine)
         dispatcher = create_dispatcher(settings, session_factory)
+        username = await check_telegram(bot, settings.bot_api_url)
         await set_default_menu(bot, dispatcher["i18n"])
-        me = await bot.me()
-        log.info("polling as @%s", me.username)
+        log.info("polling as @%s", username)
         background = start_background(bot, settings, session_factory, dispatcher["i18n"])
         freeze_startup_objects()
         try:
@@ -32,6 +35,7 @@ async def run_polling(settings: Settings) -> None:
             await dispatcher.start_polling(bot, close_bot_session=False)
         finally:
             await background.stop()
-            await bot.session.close()
     finally:
+        # Every path, a failed start included: no «Unclosed client session».
+        await bot.session.close()
         await engine.dispose()

@@ -180,6 +180,7 @@ async def run_webhook(settings: Settings) -> None:
     from bot.telegram.app import counted, create_bot, create_dispatcher, with_retries
     from bot.telegram.commands import set_default_menu
     from service.runtime import freeze_startup_objects
+    from service.startup import check_database, check_telegram
     from storage.db import create_engine, create_session_factory
     from storage.migrate import upgrade
 
@@ -188,9 +189,11 @@ async def run_webhook(settings: Settings) -> None:
     # The outbox sender has its own retry policy; it gets a Bot without ours.
     background_bot = counted(create_bot(settings))
     try:
+        await check_database(engine)
         await upgrade(engine)
         session_factory = create_session_factory(engine)
         dispatcher = create_dispatcher(settings, session_factory)
+        await check_telegram(bot, settings.bot_api_url)
         await set_default_menu(bot, dispatcher["i18n"])
         freeze_startup_objects()
         await serve_webhook(settings, bot, dispatcher, engine, session_factory, background_bot)

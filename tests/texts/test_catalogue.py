@@ -17,6 +17,7 @@ from bot.telegram.curator.status import STATUS_COLUMNS
 from bot.telegram.curator.status_view import StatusFilter
 from imports.directory_file import FileProblem, ProblemCode
 from imports.roster_file import RosterFileProblem
+from service.startup import STARTUP_KEYS
 from storage.repositories.invites import InviteProblem
 from storage.repositories.pairs import PairProblem
 from storage.repositories.status import PAIR_STATUSES
@@ -57,6 +58,7 @@ def dynamic_keys() -> set[str]:
     keys |= {f"directory.problem.{code.value}" for code in ProblemCode}
     keys |= {f"directory.file.{code.value}" for code in FileProblem}
     keys |= {spec.description_key for spec in COMMANDS}
+    keys |= set(STARTUP_KEYS)
     keys |= {f"survey.invalid.{reason.value}" for reason in Reason}
     keys |= curator_keys()
     keys |= export_dynamic_keys()

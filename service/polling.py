@@ -10,6 +10,7 @@ from bot.telegram.app import create_bot, create_dispatcher
 from bot.telegram.commands import set_default_menu
 from service.runtime import freeze_startup_objects
 from service.startup import check_database, check_telegram
+from service.web.operations import start_operations_server
 from service.workers.background import start_background
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
@@ -28,6 +29,7 @@ async def run_polling(settings: Settings) -> None:
         username = await check_telegram(bot, settings.bot_api_url)
         await set_default_menu(bot, dispatcher["i18n"])
         log.info("polling as @%s", username)
+        operations = await start_operations_server(settings, engine, session_factory)
         background = start_background(bot, settings, session_factory, dispatcher["i18n"])
         freeze_startup_objects()
         try:
@@ -35,6 +37,8 @@ async def run_polling(settings: Settings) -> None:
             await dispatcher.start_polling(bot, close_bot_session=False)
         finally:
             await background.stop()
+            if operations is not None:
+                await operations.cleanup()
     finally:
         # Every path, a failed start included: no «Unclosed client session».
         await bot.session.close()

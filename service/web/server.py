@@ -16,35 +16,17 @@ from aiogram import Bot, Dispatcher
 from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
-from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app import metrics
 from app.settings import Settings
 from bot.telegram.idempotency import prune_handled_updates
-from service.web.exports import add_export_routes
+from service.web.operations import InFlight, add_operations_routes
 from service.workers.background import BackgroundTasks, start_background
-from storage.models import OutboxMessage
-from surveys.statuses import OutboxStatus
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-HEALTH_TIMEOUT = 3.0
 DRAIN_TIMEOUT = 50.0  # Telegram waits ~60 s for an answer; finish what we accepted
-
-
-class InFlight:
-    """Webhook requests being processed now (a gauge on /metrics)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __enter__(self) -> None:
-        self.count += 1
-
-    def __exit__(self, *_: object) -> None:
-        self.count -= 1
 
 
 def create_web_app(
@@ -69,37 +51,10 @@ def create_web_app(
                 return refused
             return await requests.handle(request)
 
-    async def healthz(_: web.Request) -> web.Response:
-        try:
-            async with asyncio.timeout(HEALTH_TIMEOUT), engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
-        except Exception as error:
-            log.warning("health check failed", extra={"error": type(error).__name__})
-            return web.Response(status=503, text="database unreachable\n")
-        return web.Response(text="ok\n")
-
-    async def metrics_page(_: web.Request) -> web.Response:
-        gauges: dict[str, tuple[str, float]] = {
-            "nastavnik_updates_in_flight": ("Webhook updates in progress", in_flight.count)
-        }
-        try:
-            async with asyncio.timeout(HEALTH_TIMEOUT), session_factory() as session:
-                depth = await session.scalar(
-                    select(func.count())
-                    .select_from(OutboxMessage)
-                    .where(OutboxMessage.status == OutboxStatus.PENDING)
-                )
-            gauges["nastavnik_outbox_depth"] = ("Messages waiting to be sent", float(depth or 0))
-        except Exception as error:
-            log.warning("outbox depth unavailable", extra={"error": type(error).__name__})
-        return web.Response(text=metrics.render(gauges), content_type="text/plain")
-
     app = web.Application()
     app.router.add_post(settings.webhook_path, on_update)
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/metrics", metrics_page)
-    # Signed export downloads are served by the same server.
-    add_export_routes(app, settings)
+    # /healthz, /metrics and the signed export downloads, as in `nastavnik run`.
+    add_operations_routes(app, settings, engine, session_factory, in_flight)
     return app
 
 

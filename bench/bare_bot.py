@@ -11,9 +11,17 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.telegram.survey.callbacks import AnswerCb
+
+class AnswerCb(CallbackData, prefix="sa"):
+    """The same callback data as nastavnik's answer buttons."""
+
+    a: int
+    q: int
+    v: str
+
 
 QUESTIONS = int(os.environ.get("BENCH_QUESTIONS", "20"))
 

@@ -2,7 +2,7 @@
 
 Message ids are stable keys ("start.stranger"); Russian and English are both translations,
 so a missing entry shows up as a key in tests instead of silently falling back to one
-language. Each area keeps its own file (nastavnik.po, survey.po, curator.po, …) in
+language. Each area keeps its own file (common.po, survey.po, curator.po, …) in
 locales/<lang>/LC_MESSAGES; they are merged into one catalogue per language. Compiling with
 Babel at load time keeps the repository free of .mo binaries.
 """
@@ -21,25 +21,6 @@ from babel.messages.pofile import read_po
 LOCALES_DIR = Path(__file__).with_name("locales")
 DOMAIN = "nastavnik"
 LOCALES = ("ru", "en")
-
-
-class CatalogueI18n(I18n):
-    def find_locales(self) -> dict[str, gettext.GNUTranslations]:
-        translations: dict[str, gettext.GNUTranslations] = {}
-        for locale in LOCALES:
-            catalog = read_catalogue(locale, self.path)
-            buffer = io.BytesIO()
-            write_mo(buffer, catalog)
-            buffer.seek(0)
-            translations[locale] = gettext.GNUTranslations(buffer)
-        return translations
-
-
-# aiogram's `gettext` helper looks the instance up in I18n's own context variable, while
-# ContextInstanceMixin gives every subclass a variable of its own: share the parent's.
-CatalogueI18n._ContextInstanceMixin__context_instance = (  # type: ignore[attr-defined]
-    I18n._ContextInstanceMixin__context_instance  # type: ignore[attr-defined]
-)
 
 
 def catalogue_files(locale: str, root: Path = LOCALES_DIR) -> list[Path]:
@@ -61,8 +42,23 @@ def read_catalogue(locale: str, root: Path = LOCALES_DIR) -> Catalog:
     return merged
 
 
-def create_i18n(default_locale: str = "ru") -> CatalogueI18n:
-    return CatalogueI18n(path=LOCALES_DIR, default_locale=default_locale, domain=DOMAIN)
+def compile_catalogues(root: Path = LOCALES_DIR) -> dict[str, gettext.GNUTranslations]:
+    translations: dict[str, gettext.GNUTranslations] = {}
+    for locale in LOCALES:
+        buffer = io.BytesIO()
+        write_mo(buffer, read_catalogue(locale, root))
+        buffer.seek(0)
+        translations[locale] = gettext.GNUTranslations(buffer)
+    return translations
+
+
+def create_i18n(default_locale: str = "ru") -> I18n:
+    """aiogram's I18n over our catalogues. It finds no compiled .mo files under the
+    locales folder (there are none: no file is named after the domain) and is handed the
+    catalogues compiled here instead, through its public `locales`."""
+    i18n = I18n(path=LOCALES_DIR, default_locale=default_locale, domain=DOMAIN)
+    i18n.locales = compile_catalogues()
+    return i18n
 
 
 def pick_locale(language_code: str | None, default: str) -> str:

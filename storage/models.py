@@ -295,9 +295,10 @@ class OutboxMessage(Base):
 
 
 class HandledUpdate(Base):
-    """Telegram update ids already processed: a redelivered update changes nothing."""
+    """Updates already processed, by channel ("tg:<update id>"): a redelivered update
+    changes nothing."""
 
     __tablename__ = "handled_update"
 
-    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    update_key: Mapped[str] = mapped_column(String(80), primary_key=True)
     handled_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

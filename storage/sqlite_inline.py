@@ -1,31 +1,35 @@
-"""SQLite statements run on the event loop's thread instead of aiosqlite's worker thread.
+"""SQLite connections whose statements run on the event loop's thread.
 
 aiosqlite hands every call (cursor, execute, fetch, close, commit) to a thread of its own
 and wakes the event loop when it is done: four or five thread round trips per statement,
 each costing more CPU than the statement itself on a local WAL database (microseconds).
 Measured in bench/answers.py, the hops were about a third of the bot's CPU per answer.
 
+So the engine gets its connections from `connect()` through SQLAlchemy's public
+`async_creator` hook: a small asyncio connection over the standard library's sqlite3 that
+implements what SQLAlchemy's aiosqlite dialect drives (the driver-connection protocol of
+sqlalchemy.connectors.asyncio: cursor, execute, fetch*, commit, rollback, close) and runs
+each call in place.
+
 Waiting must never happen on the loop, though: the write lock may be held by a coroutine of
-this very loop (a handler that wrote, then awaits Telegram before its commit), which could
-not finish while the loop sleeps in SQLite's busy handler. So inline connections do not wait
-at all (busy_timeout 0); a call that finds the database locked is handed to aiosqlite's
-thread, which waits for the lock there (busy_timeout WAIT_MS) while the loop runs on.
-In WAL mode only taking the write lock can be busy, and a statement refused for that has
-done nothing, so repeating it on the thread is safe.
+this very loop (a handler that wrote, then awaits the messenger before its commit), which
+could not finish while the loop sleeps in SQLite's busy handler. So connections do not wait
+at all (busy_timeout 0); a call that finds the database locked is repeated on a worker
+thread, which waits for the lock there (busy_timeout WAIT_MS) while the loop runs on. In WAL
+mode only taking the write lock can be busy, and a statement refused for that has done
+nothing, so repeating it is safe. Long reads marked `off_the_loop()` run on a thread too.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial
-from typing import Any, Final
-
-import aiosqlite
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
+from types import TracebackType
+from typing import Any, Final, Self
 
 WAIT_MS: Final = 5000  # how long a blocked writer waits on the thread before giving up
 _OFF_THE_LOOP: ContextVar[bool] = ContextVar("sqlite_off_the_loop", default=False)
@@ -33,9 +37,9 @@ _OFF_THE_LOOP: ContextVar[bool] = ContextVar("sqlite_off_the_loop", default=Fals
 
 @contextmanager
 def off_the_loop() -> Iterator[None]:
-    """Run this block's SQLite statements on aiosqlite's thread, as before: for the few
-    long reads (a school's status, a district summary: up to hundreds of ms) that would
-    otherwise hold up everyone else's updates. No effect on PostgreSQL."""
+    """Run this block's SQLite statements on a worker thread: for the few long reads (a
+    school's status, a district summary: up to hundreds of ms) that would otherwise hold up
+    everyone else's updates. No effect on PostgreSQL."""
     token = _OFF_THE_LOOP.set(True)
     try:
         yield
@@ -43,33 +47,134 @@ def off_the_loop() -> Iterator[None]:
         _OFF_THE_LOOP.reset(token)
 
 
-class InlineConnection(aiosqlite.Connection):
-    """aiosqlite's interface (which SQLAlchemy's dialect expects), executed in place.
+class InlineConnection:
+    """One sqlite3 connection driven from asyncio without a thread of its own."""
 
-    Connecting, closing and waiting for a lock still go through aiosqlite's thread; the
-    sqlite3 connection is therefore opened with check_same_thread=False.
-    """
+    def __init__(self, raw: sqlite3.Connection) -> None:
+        # SQLAlchemy's aiosqlite dialect looks at `_connection` to see whether the driver
+        # connection is still open before it commits or rolls back.
+        self._connection: sqlite3.Connection | None = raw
 
-    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if not self._running or not self._connection:
-            raise ValueError("Connection closed")
+    @property
+    def raw(self) -> sqlite3.Connection:
+        if self._connection is None:
+            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+        return self._connection
+
+    async def run(self, call: Callable[[], Any]) -> Any:
+        """The call in place, or on a thread when it has to wait (see the module's doc)."""
         if _OFF_THE_LOOP.get():
-            return await self._on_thread(partial(fn, *args, **kwargs))
+            return await asyncio.to_thread(_waiting_for_lock, self.raw, call)
         try:
-            return fn(*args, **kwargs)
+            return call()
         except sqlite3.OperationalError as error:
             if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
                 raise
-        return await self._on_thread(partial(fn, *args, **kwargs))
+        return await asyncio.to_thread(_waiting_for_lock, self.raw, call)
 
-    async def _on_thread(self, call: Callable[[], Any]) -> Any:
-        """aiosqlite's own way: on its thread, allowed to wait for the write lock."""
-        waiting = partial(_waiting_for_lock, self._conn, call)
-        return await super()._execute(waiting)  # type: ignore[no-untyped-call]
+    def cursor(self) -> InlineCursor:
+        return InlineCursor(self)
+
+    async def commit(self) -> None:
+        await self.run(self.raw.commit)
+
+    async def rollback(self) -> None:
+        await self.run(self.raw.rollback)
+
+    async def close(self) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Close now (SQLAlchemy's terminate of an invalidated connection)."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    async def create_function(self, *args: Any, **kwargs: Any) -> None:
+        self.raw.create_function(*args, **kwargs)
+
+    @property
+    def isolation_level(self) -> str | None:
+        return self.raw.isolation_level
+
+    @isolation_level.setter
+    def isolation_level(self, value: str | None) -> None:
+        self.raw.isolation_level = value  # type: ignore[assignment]
+
+
+class InlineCursor:
+    def __init__(self, connection: InlineConnection) -> None:
+        self._connection = connection
+        self._cursor = connection.raw.cursor()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @property
+    def description(self) -> Any:
+        return self._cursor.description
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._cursor.lastrowid
+
+    @property
+    def arraysize(self) -> int:
+        return self._cursor.arraysize
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        self._cursor.arraysize = value
+
+    async def execute(self, operation: str, parameters: Any = ()) -> Self:
+        await self._connection.run(partial(self._cursor.execute, operation, parameters))
+        return self
+
+    async def executemany(self, operation: str, parameters: Sequence[Any]) -> Self:
+        await self._connection.run(partial(self._cursor.executemany, operation, parameters))
+        return self
+
+    async def fetchone(self) -> Any:
+        return await self._connection.run(self._cursor.fetchone)
+
+    async def fetchmany(self, size: int | None = None) -> list[Any]:
+        rows: list[Any] = await self._connection.run(
+            partial(self._cursor.fetchmany, size or self._cursor.arraysize)
+        )
+        return rows
+
+    async def fetchall(self) -> list[Any]:
+        rows: list[Any] = await self._connection.run(self._cursor.fetchall)
+        return rows
+
+    async def close(self) -> None:
+        self._cursor.close()
+
+    async def nextset(self) -> None:
+        return None
+
+    async def setinputsizes(self, *sizes: Any) -> None:
+        return None
+
+    async def __aiter__(self) -> AsyncIterator[Any]:
+        while (row := await self.fetchone()) is not None:
+            yield row
 
 
 def _waiting_for_lock(connection: sqlite3.Connection, call: Callable[[], Any]) -> Any:
-    """On aiosqlite's thread: the same call, allowed to wait for the write lock."""
+    """On a worker thread: the same call, allowed to wait for the write lock."""
     connection.execute(f"PRAGMA busy_timeout={WAIT_MS}")
     try:
         return call()
@@ -77,16 +182,13 @@ def _waiting_for_lock(connection: sqlite3.Connection, call: Callable[[], Any]) -
         connection.execute("PRAGMA busy_timeout=0")
 
 
-def connect_inline(database: str, **kwargs: Any) -> InlineConnection:
-    """Same arguments as aiosqlite.connect (SQLAlchemy passes the URL's)."""
-    kwargs["check_same_thread"] = False
-    kwargs["timeout"] = 0  # never wait on the loop (see the module's docstring)
-    return InlineConnection(partial(sqlite3.connect, database, **kwargs), iter_chunk_size=64)
+def connector(database: str) -> Callable[[], Any]:
+    """The engine's `async_creator`: a new inline connection to `database`."""
 
+    async def connect() -> InlineConnection:
+        # check_same_thread=False: a call that must wait runs on a worker thread.
+        # timeout=0: never wait on the loop (see the module's doc).
+        raw = sqlite3.connect(database, check_same_thread=False, timeout=0)
+        return InlineConnection(raw)
 
-def use_inline_connections(engine: AsyncEngine) -> None:
-    """Make the engine's new connections InlineConnection (the dialect's connect hook)."""
-
-    @event.listens_for(engine.sync_engine, "do_connect")
-    def _inline(_dialect: Any, _record: Any, _args: Any, params: dict[str, Any]) -> None:
-        params["async_creator_fn"] = connect_inline
+    return connect

@@ -9,14 +9,14 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.settings import Settings
-from bot.i18n import CatalogueI18n, create_i18n
+from bot.i18n import create_i18n
 from bot.telegram.deferred_fsm import DeferredStorage
-from bot.telegram.idempotency import HandledUpdateMiddleware
-from bot.telegram.inline_filters import run_sync_filters_inline
-from bot.telegram.middlewares import ActorMiddleware, DbSessionMiddleware, LocaleMiddleware
+from bot.telegram.filters import Magic
+from bot.telegram.middlewares import ActorMiddleware, LocaleMiddleware, UnitOfWorkMiddleware
 from bot.telegram.response_models import PinResponseModels
 from bot.telegram.retry import CountingMiddleware, RetryMiddleware, TolerantCallbackAnswers
 from bot.telegram.routers import get_routers
@@ -61,7 +61,7 @@ def _fsm(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
 def create_dispatcher(
     settings: Settings,
     session_factory: async_sessionmaker[AsyncSession],
-    i18n: CatalogueI18n | None = None,
+    i18n: I18n | None = None,
 ) -> Dispatcher:
     storage, isolation = _fsm(settings)
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation, settings=settings)
@@ -69,13 +69,10 @@ def create_dispatcher(
     dispatcher["i18n"] = i18n
     dispatcher["catalogue"] = load_catalogue()
     # The bot talks to people one to one; group chats are ignored rather than answered.
-    dispatcher.message.filter(F.chat.type == "private")
+    dispatcher.message.filter(Magic(F.chat.type == "private"))
     setup_update_logs(dispatcher)
-    dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
-    # Inside the session: the update id is marked in the same transaction as the writes.
-    dispatcher.update.outer_middleware(HandledUpdateMiddleware())
+    dispatcher.update.outer_middleware(UnitOfWorkMiddleware(session_factory))
     dispatcher.update.outer_middleware(ActorMiddleware(settings.admin_ids))
     LocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.include_routers(*get_routers())
-    run_sync_filters_inline(dispatcher)
     return dispatcher

@@ -43,10 +43,3 @@ class PageCb(CallbackData, prefix="pg"):
 
 class ForgetCb(CallbackData, prefix="fg"):
     confirm: bool
-
-
-class SurveyOpenCb(CallbackData, prefix="so"):
-    """Open (or resume) one questionnaire assignment; the handler checks it is the
-    presser's own."""
-
-    assignment: int

@@ -1,34 +1,60 @@
-"""Per-update context: one database session (committed when the update is handled),
-the acting person with their roles, and the user's locale."""
+"""Per-update context: the unit of work, the acting person with their roles, and the
+user's locale."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, User
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.types import TelegramObject, Update, User
 from aiogram.utils.i18n import I18nMiddleware
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app import metrics
+from app.uow import UnitOfWork
 from bot.i18n import pick_locale
+from bot.telegram.deferred_fsm import apply_fsm_writes, begin_fsm_writes, end_fsm_writes
+from bot.telegram.update_logs import UpdateTrace
 from storage.repositories.people import PeopleRepository
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+DUPLICATES = metrics.counter("nastavnik_duplicate_updates_total", "Redelivered updates skipped")
 
 
-class DbSessionMiddleware(BaseMiddleware):
-    """One transaction per update: everything a handler writes lands together or not at all."""
+class UnitOfWorkMiddleware(BaseMiddleware):
+    """One unit of work per update (app/uow.py): the update is applied once however often
+    Telegram delivers it, its writes land together or not at all, and its conversation-state
+    writes (bot/telegram/deferred_fsm.py) are stored only after the commit."""
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self.session_factory = session_factory
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        async with self.session_factory() as session:
-            data["session"] = session
-            result = await handler(event, data)
-            await session.commit()
+        async with UnitOfWork(self.session_factory) as uow:
+            if isinstance(event, Update) and not await uow.handle_once(f"tg:{event.update_id}"):
+                return _skip(data)
+            data["uow"] = uow
+            data["session"] = uow.session
+            writes, token = begin_fsm_writes()
+            try:
+                result = await handler(event, data)
+            finally:
+                end_fsm_writes(token)
+            storage: BaseStorage | None = data.get("fsm_storage")
+            if storage is not None and writes.by_key:
+                uow.after_commit(partial(apply_fsm_writes, storage, writes))
+            await uow.commit()
             return result
+
+
+def _skip(data: dict[str, Any]) -> None:
+    DUPLICATES.inc()
+    trace: UpdateTrace | None = data.get("trace")
+    if trace is not None:
+        trace.duplicate = True
 
 
 class ActorMiddleware(BaseMiddleware):
@@ -41,7 +67,8 @@ class ActorMiddleware(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         if user is None:
             return await handler(event, data)
-        actor, person = await PeopleRepository(data["session"]).actor(user.id, self.admin_ids)
+        uow: UnitOfWork = data["uow"]
+        actor, person = await PeopleRepository(uow.session).actor(user.id, self.admin_ids)
         if person is not None and person.unreachable_at is not None:
             person.unreachable_at = None  # they wrote to the bot: the outbox may reach them again
         data["actor"] = actor

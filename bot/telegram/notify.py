@@ -8,15 +8,14 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.telegram.callbacks import SurveyOpenCb
+from app.actions import pack
+from app.survey.actions import OpenAssignment
 from storage.models import Assignment, Person, QuestionnaireSnapshot
 from storage.repositories.outbox import OutboxRepository
 
 
 def _open_button(assignment: Assignment, label: str) -> dict[str, object]:
-    button = InlineKeyboardButton(
-        text=label, callback_data=SurveyOpenCb(assignment=assignment.id).pack()
-    )
+    button = InlineKeyboardButton(text=label, callback_data=pack(OpenAssignment(assignment.id)))
     return InlineKeyboardMarkup(inline_keyboard=[[button]]).model_dump(exclude_none=True)
 
 

@@ -48,13 +48,13 @@ class UpdateLogMiddleware(BaseMiddleware):
                 outcome = "unhandled"
             metrics.UPDATES_HANDLED.inc(outcome=outcome)
             metrics.UPDATE_SECONDS.observe(seconds)
-            person = data.get("person")
+            actor = data.get("actor")
             log.info(
                 "update",
                 extra={
                     "update_id": event.update_id if isinstance(event, Update) else None,
                     "type": event.event_type if isinstance(event, Update) else None,
-                    "person_id": getattr(person, "id", None),
+                    "person_id": getattr(actor, "person_id", None),
                     "handler": trace.handler,
                     "outcome": outcome,
                     "duration_ms": round(seconds * 1000, 2),

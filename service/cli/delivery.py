@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.settings import Settings
-from bot.i18n import CatalogueI18n
 from service.workers.reminders import ReminderJob
 from storage.db import create_session_factory
 from storage.repositories.outbox import OutboxRepository
 
 
-async def outbox_status(engine: AsyncEngine, i18n: CatalogueI18n) -> int:
+async def outbox_status(engine: AsyncEngine, i18n: I18n) -> int:
     """How many messages wait, are being sent, could not be delivered."""
     async with create_session_factory(engine)() as session:
         depth = await OutboxRepository(session).depth()
@@ -23,7 +23,7 @@ async def outbox_status(engine: AsyncEngine, i18n: CatalogueI18n) -> int:
     return 0
 
 
-async def remind_once(engine: AsyncEngine, settings: Settings, i18n: CatalogueI18n) -> int:
+async def remind_once(engine: AsyncEngine, settings: Settings, i18n: I18n) -> int:
     """One run of the reminder job (the running bot does this by itself every few minutes);
     the running bot's sender delivers what it queues."""
     job = ReminderJob(create_session_factory(engine), i18n, settings.reminder_schedule)

@@ -9,11 +9,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.settings import Settings
-from bot.i18n import CatalogueI18n
 from bot.telegram.export.jobs import export_options
 from exports.period import Period, parse_day
 from exports.run import export_workbook
@@ -48,7 +48,7 @@ def requested_period(start: date | None, end: date | None, today: date) -> Perio
     return Period(start, end)
 
 
-def _period(args: argparse.Namespace, i18n: CatalogueI18n) -> Period | None:
+def _period(args: argparse.Namespace, i18n: I18n) -> Period | None:
     _ = i18n.gettext
     days: list[date | None] = []
     for value in (args.start, args.end):
@@ -64,7 +64,7 @@ def _period(args: argparse.Namespace, i18n: CatalogueI18n) -> Period | None:
     return period
 
 
-def _writable_folder(out: Path, i18n: CatalogueI18n) -> bool:
+def _writable_folder(out: Path, i18n: I18n) -> bool:
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         print(i18n.gettext("export.cli.no_folder").format(folder=folder), file=sys.stderr)
@@ -76,7 +76,7 @@ def _writable_folder(out: Path, i18n: CatalogueI18n) -> bool:
 
 
 async def run_export(
-    args: argparse.Namespace, settings: Settings, engine: AsyncEngine, i18n: CatalogueI18n
+    args: argparse.Namespace, settings: Settings, engine: AsyncEngine, i18n: I18n
 ) -> int:
     _ = i18n.gettext
     period = _period(args, i18n)

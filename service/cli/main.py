@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any, cast
 
 from aiogram.exceptions import TelegramAPIError
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiohttp import ClientError
 
 from app.settings import Settings, SettingsError, load_settings
-from bot.i18n import LOCALES, CatalogueI18n, create_i18n
+from bot.i18n import LOCALES, create_i18n
 from bot.telegram.links import deep_link
 from imports.directory_file import DirectoryFileError, parse_directory_file
 from service.cli import surveys as survey_cli
@@ -116,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
 
 
-async def _dispatch(args: argparse.Namespace, settings: Settings, i18n: CatalogueI18n) -> int:
+async def _dispatch(args: argparse.Namespace, settings: Settings, i18n: I18n) -> int:
     if args.command == "run":
         from service.polling import run_polling
 
@@ -152,7 +153,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, i18n: Catalogu
         await engine.dispose()
 
 
-async def _import_orgs(path: Path, engine: object, i18n: CatalogueI18n) -> int:
+async def _import_orgs(path: Path, engine: object, i18n: I18n) -> int:
     _ = i18n.gettext
     try:
         parsed = parse_directory_file(path)
@@ -182,9 +183,7 @@ async def _import_orgs(path: Path, engine: object, i18n: CatalogueI18n) -> int:
     return 1 if parsed.problems else 0
 
 
-async def _invite(
-    args: argparse.Namespace, settings: Settings, engine: object, i18n: CatalogueI18n
-) -> int:
+async def _invite(args: argparse.Namespace, settings: Settings, engine: object, i18n: I18n) -> int:
     _ = i18n.gettext
     session_factory = create_session_factory(engine)  # type: ignore[arg-type]
     # Whoever runs the CLI on the server is the operator: an administrator.

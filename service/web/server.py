@@ -19,9 +19,9 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.settings import Settings
-from bot.telegram.idempotency import prune_handled_updates
 from service.web.operations import InFlight, add_operations_routes
 from service.workers.background import BackgroundTasks, start_background
+from storage.repositories.handled import prune as prune_handled_updates
 
 log = logging.getLogger(__name__)
 

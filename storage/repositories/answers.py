@@ -4,11 +4,10 @@ under (its snapshot), never the file as it is today."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, cast
+from typing import Any, Final, NamedTuple, cast
 
-from sqlalchemy import Insert, Select, Table, bindparam, delete, select, update
+from sqlalchemy import Insert, Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,12 +20,11 @@ from surveys.questionnaire import (
     Response,
     decode,
     encode,
-    is_complete,
     load_data,
-    next_question,
     numeric,
     with_answer,
 )
+from surveys.sheets import PendingItem, Sheet
 from surveys.statuses import OPEN_ASSIGNMENT, AssignmentStatus
 
 # Parsed snapshots by content digest (content-addressed, so never stale even when ids are
@@ -34,73 +32,52 @@ from surveys.statuses import OPEN_ASSIGNMENT, AssignmentStatus
 _PARSED: dict[str, Questionnaire] = {}
 _PARSED_LIMIT: Final = 256
 
-
-class AssignmentClosed(Exception):
-    """The assignment no longer takes answers: submitted (final) or expired."""
-
-    def __init__(self, status: str) -> None:
-        super().__init__(status)
-        self.status = status
-
-
-@dataclass
-class Sheet:
-    """One person's assignment with its questionnaire and the answers stored so far."""
-
-    assignment: Assignment
-    questionnaire: Questionnaire
-    answers: dict[str, Response]
-
-    @property
-    def id(self) -> int:
-        return self.assignment.id
-
-    @property
-    def status(self) -> str:
-        return self.assignment.status
-
-    @property
-    def is_open(self) -> bool:
-        return self.assignment.status in OPEN_ASSIGNMENT
-
-    @property
-    def current(self) -> Question | None:
-        """The first visible question not answered yet; None when ready to submit."""
-        return next_question(self.questionnaire, self.answers)
-
-    @property
-    def complete(self) -> bool:
-        return is_complete(self.questionnaire, self.answers)
-
-
-@dataclass(frozen=True)
-class PendingItem:
-    assignment_id: int
-    title: str
-    due_at: datetime
-    started: bool
-
-
-def _with_digest() -> Select[Assignment, str]:
-    return select(Assignment, QuestionnaireSnapshot.digest).join(
-        QuestionnaireSnapshot, QuestionnaireSnapshot.id == Assignment.snapshot_id
+# The assignment's state and its snapshot's digest; plain columns, no ORM identity map.
+_STATE = (
+    Assignment.id,
+    Assignment.status,
+    Assignment.due_at,
+    Assignment.snapshot_id,
+    QuestionnaireSnapshot.digest,
+)
+# Built once: these run for every answer (see bench/answers.py). The assignment and its
+# answers come in one round trip.
+_OPEN = (
+    select(*_STATE, Answer.question_key, Answer.value_text)
+    .join(QuestionnaireSnapshot, QuestionnaireSnapshot.id == Assignment.snapshot_id)
+    .outerjoin(Answer, Answer.assignment_id == Assignment.id)
+    .where(
+        Assignment.id == bindparam("assignment_id"),
+        Assignment.person_id == bindparam("person_id"),
     )
-
-
-def _with_answers() -> Select[Assignment, str, str | None, str | None]:
-    """The assignment, its snapshot's digest and its answers in one round trip."""
-    return (
-        select(Assignment, QuestionnaireSnapshot.digest, Answer.question_key, Answer.value_text)
-        .join(QuestionnaireSnapshot, QuestionnaireSnapshot.id == Assignment.snapshot_id)
-        .outerjoin(Answer, Answer.assignment_id == Assignment.id)
+)
+_ACTIVE = (
+    select(*_STATE)
+    .join(QuestionnaireSnapshot, QuestionnaireSnapshot.id == Assignment.snapshot_id)
+    .where(
+        Assignment.person_id == bindparam("person_id"),
+        Assignment.status == AssignmentStatus.IN_PROGRESS,
     )
-
-
-# Built once: these run for every answer (see bench/answers.py).
-_OPEN = _with_answers().where(
-    Assignment.id == bindparam("assignment_id"), Assignment.person_id == bindparam("person_id")
+    .order_by(Assignment.last_activity_at.desc(), Assignment.id.desc())
+    .limit(1)
+)
+_STORED = select(Answer.question_key, Answer.value_text).where(
+    Answer.assignment_id == bindparam("assignment_id")
+)
+_EXPIRE = (
+    update(Assignment)
+    .where(Assignment.id == bindparam("assignment_id"), Assignment.status.in_(OPEN_ASSIGNMENT))
+    .values(status=AssignmentStatus.EXPIRED)
 )
 _UPSERTS: dict[str, Insert] = {}
+
+
+class _State(NamedTuple):
+    id: int
+    status: str
+    due_at: datetime
+    snapshot_id: int
+    digest: str
 
 
 def _upsert_statement(dialect: str) -> Insert:
@@ -138,36 +115,21 @@ class AnswerRepository:
         rows = (await self.session.execute(_OPEN, parameters)).all()
         if not rows:
             return None
-        assignment, digest = rows[0][0], rows[0][1]
-        await self._expire_if_due(assignment, now or utcnow())
-        stored = [(key, text) for _a, _d, key, text in rows if key is not None]
-        return await self._sheet(assignment, digest, stored)
+        stored = [(row[5], row[6]) for row in rows if row[5] is not None]
+        first = rows[0]
+        state = _State(first[0], first[1], first[2], first[3], first[4])
+        return await self._sheet(state, stored, now or utcnow())
 
     async def active(self, actor: Actor, now: datetime | None = None) -> Sheet | None:
         """The assignment the actor is answering now (most recent activity), for free text."""
         if actor.person_id is None:
             return None
-        row = (
-            await self.session.execute(
-                _with_digest()
-                .where(
-                    Assignment.person_id == actor.person_id,
-                    Assignment.status == AssignmentStatus.IN_PROGRESS,
-                )
-                .order_by(Assignment.last_activity_at.desc(), Assignment.id.desc())
-                .limit(1)
-            )
-        ).first()
+        row = (await self.session.execute(_ACTIVE, {"person_id": actor.person_id})).first()
         if row is None:
             return None
-        assignment, digest = row
-        await self._expire_if_due(assignment, now or utcnow())
-        rows = await self.session.execute(
-            select(Answer.question_key, Answer.value_text).where(
-                Answer.assignment_id == assignment.id
-            )
-        )
-        return await self._sheet(assignment, digest, [(key, text) for key, text in rows])
+        stored = await self.session.execute(_STORED, {"assignment_id": row[0]})
+        state = _State(*row)
+        return await self._sheet(state, [(key, text) for key, text in stored], now or utcnow())
 
     async def pending(self, actor: Actor, now: datetime | None = None) -> list[PendingItem]:
         """The actor's assignments still to answer, soonest due first; overdue ones expire."""
@@ -175,7 +137,12 @@ class AnswerRepository:
             return []
         moment = now or utcnow()
         rows = await self.session.execute(
-            select(Assignment, QuestionnaireSnapshot.definition)
+            select(
+                Assignment.id,
+                Assignment.status,
+                Assignment.due_at,
+                QuestionnaireSnapshot.definition,
+            )
             .join(QuestionnaireSnapshot, QuestionnaireSnapshot.id == Assignment.snapshot_id)
             .where(
                 Assignment.person_id == actor.person_id,
@@ -184,39 +151,26 @@ class AnswerRepository:
             .order_by(Assignment.due_at, Assignment.id)
         )
         items: list[PendingItem] = []
-        for assignment, definition in rows:
-            if await self._expire_if_due(assignment, moment):
+        for assignment_id, status, due_at, definition in rows.all():
+            if due_at <= moment:
+                await self.session.execute(_EXPIRE, {"assignment_id": assignment_id})
                 continue
             title = str(definition.get("title", ""))
-            items.append(
-                PendingItem(
-                    assignment.id,
-                    title,
-                    assignment.due_at,
-                    assignment.status != AssignmentStatus.PENDING,
-                )
-            )
+            started = status != AssignmentStatus.PENDING
+            items.append(PendingItem(assignment_id, title, due_at, started))
         return items
 
     async def start(self, sheet: Sheet, now: datetime | None = None) -> None:
         """The person opened the questionnaire: it becomes the one their text goes to."""
-        if not sheet.is_open:
-            raise AssignmentClosed(sheet.status)
-        moment = now or utcnow()
-        assignment = sheet.assignment
-        if assignment.started_at is None:
-            assignment.started_at = moment
-        assignment.status = AssignmentStatus.IN_PROGRESS
-        assignment.last_activity_at = moment
-        await self.session.flush()
+        sheet.ensure_open()
+        await self._mark_in_progress(sheet, now or utcnow())
 
     async def save(
         self, sheet: Sheet, question: Question, response: Response, now: datetime | None = None
     ) -> None:
         """Store one answer (a change overwrites the same row) and drop answers of the
-        follow-up questions it hid. Raises InvalidAnswer or AssignmentClosed."""
-        if not sheet.is_open:
-            raise AssignmentClosed(sheet.status)
+        follow-up questions it hid. Raises InvalidAnswer, or a domain error when closed."""
+        sheet.ensure_open()
         answers = with_answer(sheet.questionnaire, sheet.answers, question.key, response)
         value = answers[question.key]
         moment = now or utcnow()
@@ -234,19 +188,14 @@ class AnswerRepository:
                     Answer.assignment_id == sheet.id, Answer.question_key.in_(hidden)
                 )
             )
-        assignment = sheet.assignment
         # Opening the questionnaire already did this; one statement less per answer.
-        if assignment.status != AssignmentStatus.IN_PROGRESS or assignment.started_at is None:
-            assignment.started_at = assignment.started_at or moment
-            assignment.status = AssignmentStatus.IN_PROGRESS
-            assignment.last_activity_at = moment
+        if sheet.status is not AssignmentStatus.IN_PROGRESS:
+            await self._mark_in_progress(sheet, moment)
         sheet.answers = answers
-        await self.session.flush()
 
     async def submit(self, sheet: Sheet, now: datetime | None = None) -> bool:
         """Make the answers final; False when a visible question is still unanswered."""
-        if not sheet.is_open:
-            raise AssignmentClosed(sheet.status)
+        sheet.ensure_open()
         if not sheet.complete:
             return False
         moment = now or utcnow()
@@ -258,23 +207,35 @@ class AnswerRepository:
             .execution_options(synchronize_session=False)
         )
         if not result.rowcount:  # type: ignore[attr-defined]
-            await self.session.refresh(sheet.assignment)
-            raise AssignmentClosed(sheet.assignment.status)
-        sheet.assignment.status = AssignmentStatus.SUBMITTED
-        sheet.assignment.submitted_at = moment
+            status = await self.session.scalar(
+                select(Assignment.status).where(Assignment.id == sheet.id)
+            )
+            sheet.status = AssignmentStatus(status or AssignmentStatus.EXPIRED)
+            raise sheet.closed_error()
+        sheet.status = AssignmentStatus.SUBMITTED
         return True
 
-    async def _expire_if_due(self, assignment: Assignment, now: datetime) -> bool:
-        if assignment.status in OPEN_ASSIGNMENT and assignment.due_at <= now:
-            assignment.status = AssignmentStatus.EXPIRED
-            await self.session.flush()
-            return True
-        return False
+    async def _mark_in_progress(self, sheet: Sheet, moment: datetime) -> None:
+        await self.session.execute(
+            update(Assignment)
+            .where(Assignment.id == sheet.id)
+            .values(
+                status=AssignmentStatus.IN_PROGRESS,
+                started_at=func.coalesce(Assignment.started_at, moment),
+                last_activity_at=moment,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        sheet.status = AssignmentStatus.IN_PROGRESS
 
     async def _sheet(
-        self, assignment: Assignment, digest: str, stored: list[tuple[str, str | None]]
+        self, state: _State, stored: list[tuple[str, str | None]], now: datetime
     ) -> Sheet:
-        questionnaire = await self._questionnaire(assignment.snapshot_id, digest)
+        status = AssignmentStatus(state.status)
+        if status in OPEN_ASSIGNMENT and state.due_at <= now:
+            await self.session.execute(_EXPIRE, {"assignment_id": state.id})
+            status = AssignmentStatus.EXPIRED
+        questionnaire = await self._questionnaire(state.snapshot_id, state.digest)
         answers: dict[str, Response] = {}
         for key, text in stored:
             if key not in questionnaire:
@@ -283,7 +244,7 @@ class AnswerRepository:
                 answers[key] = decode(questionnaire.question(key), text)
             except InvalidAnswer:
                 continue  # cannot happen for rows this module wrote; ask the question again
-        return Sheet(assignment, questionnaire, answers)
+        return Sheet(state.id, status, state.due_at, questionnaire, answers)
 
     async def _questionnaire(self, snapshot_id: int, digest: str) -> Questionnaire:
         cached = _PARSED.get(digest)

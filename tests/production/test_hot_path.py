@@ -1,23 +1,24 @@
 """The answer path's speed measures keep doing what they say (bench/answers.py measures how
-much they are worth): SQLite statements run on the caller's thread, synchronous filters are
-coroutines. (The prebuilt statements are exercised by the repository and scenario tests.)"""
+much they are worth): SQLite statements run on the caller's thread, every filter is a
+coroutine. (The prebuilt statements are exercised by the repository and scenario tests.)"""
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from aiogram import F, Router
+from aiogram.dispatcher.event.handler import FilterObject
 from aiogram.types import Chat, Message
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.settings import load_settings
 from bot.telegram.app import create_dispatcher
-from bot.telegram.inline_filters import filters_under, run_sync_filters_inline
+from bot.telegram.filters import Magic
 from storage.db import create_engine, create_session_factory
 from storage.sqlite_inline import off_the_loop
 
@@ -32,7 +33,7 @@ async def thread_noting_connection(
     try:
         async with engine.connect() as connection:
             raw = await connection.get_raw_connection()
-            sqlite = raw.driver_connection._conn  # type: ignore[union-attr]
+            sqlite = raw.driver_connection.raw  # type: ignore[union-attr]
             sqlite.create_function("thread_id", 0, lambda: threads.append(threading.get_ident()))
             yield connection, threads
     finally:
@@ -49,7 +50,7 @@ async def test_sqlite_statements_run_on_the_event_loop_thread(tmp_path: Path) ->
     assert threads == [threading.get_ident()]  # not aiosqlite's worker thread
 
 
-async def test_long_reads_marked_off_the_loop_run_on_aiosqlite_thread(tmp_path: Path) -> None:
+async def test_long_reads_marked_off_the_loop_run_on_a_worker_thread(tmp_path: Path) -> None:
     async with thread_noting_connection(tmp_path / "offload.db") as (connection, threads):
         await connection.execute(text("SELECT thread_id()"))
         with off_the_loop():
@@ -105,6 +106,14 @@ async def test_a_writer_blocked_by_another_coroutine_waits_without_stopping_the_
     assert ticks >= 30  # the loop kept running while the second writer waited
 
 
+def filters_under(router: Router) -> Iterator[FilterObject]:
+    """Every handler filter of `router` and its sub-routers."""
+    for child in router.chain_tail:
+        for observer in child.observers.values():
+            for handler in observer.handlers:
+                yield from handler.filters or ()
+
+
 async def test_every_filter_of_the_dispatcher_is_a_coroutine(tmp_path: Path) -> None:
     settings = load_settings(
         bot_token="123456:TEST-token", database_url=f"sqlite+aiosqlite:///{tmp_path / 'f.db'}"
@@ -119,11 +128,11 @@ async def test_every_filter_of_the_dispatcher_is_a_coroutine(tmp_path: Path) -> 
     assert all(filter_object.awaitable for filter_object in filters)
 
 
-async def test_an_inlined_magic_filter_still_decides() -> None:
+async def test_a_magic_filter_runs_on_the_loop_and_still_decides() -> None:
     router = Router()
-    router.message.register(lambda message: None, F.chat.type == "private")
-    assert run_sync_filters_inline(router) == 1
+    router.message.register(lambda message: None, Magic(F.chat.type == "private"))
     check = router.message.handlers[0].filters[0]  # type: ignore[index]
+    assert check.awaitable
     private = Message.model_construct(chat=Chat(id=1, type="private"))
     group = Message.model_construct(chat=Chat(id=-5, type="group"))
     assert await check.call(private) is True

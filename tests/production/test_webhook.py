@@ -214,12 +214,12 @@ async def test_old_handled_update_marks_are_pruned(
 ) -> None:
     from datetime import timedelta
 
-    from bot.telegram.idempotency import prune_handled_updates
     from storage.models import utcnow
+    from storage.repositories.handled import prune as prune_handled_updates
 
     async with session_factory() as session, session.begin():
-        session.add(HandledUpdate(update_id=1, handled_at=utcnow() - timedelta(days=8)))
-        session.add(HandledUpdate(update_id=2, handled_at=utcnow() - timedelta(hours=2)))
+        session.add(HandledUpdate(update_key="tg:1", handled_at=utcnow() - timedelta(days=8)))
+        session.add(HandledUpdate(update_key="tg:2", handled_at=utcnow() - timedelta(hours=2)))
     assert await prune_handled_updates(session_factory) == 1
     assert await count(session_factory, HandledUpdate) == 1
 

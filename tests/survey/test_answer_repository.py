@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import Answer, utcnow
-from storage.repositories.answers import AnswerRepository, AssignmentClosed
+from storage.repositories.answers import AnswerRepository
 from surveys.access import Actor
+from surveys.errors import AlreadyAnswered, Expired
 from surveys.questionnaire import SKIPPED, InvalidAnswer
 from tests.support.factories import seed_directory
 from tests.support.survey_factories import issue_pair
@@ -63,9 +64,9 @@ async def test_answers_belong_to_their_owner_and_are_final_after_submit(
         answers = AnswerRepository(session)
         sheet = await answers.open(owner, aid)
         assert sheet is not None and sheet.status == "submitted"
-        with pytest.raises(AssignmentClosed):
+        with pytest.raises(AlreadyAnswered):
             await answers.save(sheet, sheet.questionnaire.question("useful"), 1)
-        with pytest.raises(AssignmentClosed):
+        with pytest.raises(AlreadyAnswered):
             await answers.submit(sheet)
         assert await answers.pending(owner) == []
     assert await rows(session_factory) == 5
@@ -88,5 +89,5 @@ async def test_overdue_assignments_expire(
     async with session_factory() as session, session.begin():
         sheet = await AnswerRepository(session).open(owner, issued.assignments[issued.mentee_id])
         assert sheet is not None and sheet.status == "expired" and not sheet.is_open
-        with pytest.raises(AssignmentClosed):
+        with pytest.raises(Expired):
             await AnswerRepository(session).save(sheet, sheet.questionnaire.question("useful"), 5)

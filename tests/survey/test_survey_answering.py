@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.telegram.survey.callbacks import AnswerCb, EditCb, SubmitCb
+from app.actions import pack
+from app.survey.actions import AnswerWith, Change, Submit
 from storage.models import Answer, Assignment, HandledUpdate, utcnow
 from surveys.questionnaire import Moment, load_catalogue
 from tests.conftest import BotHarness
@@ -100,7 +101,7 @@ async def test_whole_questionnaire_of_every_kind(harness: BotHarness) -> None:
     assert "ответы отправлены" in (anna.last_text or "")
     assert await status(harness, aid) == "submitted"
     # After submit everything is final: a forged change is refused.
-    await anna.press(EditCb(a=aid, q=0).pack(), message_id=anna.messages[-2].message_id)
+    await anna.press(pack(Change(aid, 0)), message_id=anna.messages[-2].message_id)
     assert "уже отправлена" in (anna.answers_to_callbacks[-1] or "")
     assert await answer_rows(harness) == 6
 
@@ -171,16 +172,16 @@ async def test_double_stale_and_forged_taps_store_nothing_wrong(harness: BotHarn
     await anna.press(seven, message_id=first_question)
     assert "уже пройден" in (anna.answers_to_callbacks[-1] or "")
     # A different value on the earlier question's message: no change either.
-    await anna.press(AnswerCb(a=aid, q=0, v="2").pack(), message_id=first_question)
+    await anna.press(pack(AnswerWith(aid, 0, "2")), message_id=first_question)
     assert "уже пройден" in (anna.answers_to_callbacks[-1] or "")
     # A button naming someone else's assignment.
-    await anna.press(AnswerCb(a=other_aid, q=0, v="5").pack(), message_id=first_question)
+    await anna.press(pack(AnswerWith(other_aid, 0, "5")), message_id=first_question)
     assert "не найдена" in (anna.answers_to_callbacks[-1] or "")
     # A forged value out of range and a skip of a required question.
     current = anna.messages[-1].message_id
-    await anna.press(AnswerCb(a=aid, q=1, v="maybe").pack(), message_id=current)
+    await anna.press(pack(AnswerWith(aid, 1, "maybe")), message_id=current)
     assert "«Да» или «Нет»" in (anna.answers_to_callbacks[-1] or "")
-    await anna.press(SubmitCb(a=aid).pack(), message_id=current)
+    await anna.press(pack(Submit(aid)), message_id=current)
     assert "Сначала ответьте" in (anna.answers_to_callbacks[-1] or "")
     assert await stored(harness, aid) == {"useful": ("7", 7)}
     assert await stored(harness, other_aid) == {}

@@ -18,7 +18,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.telegram.survey.callbacks import AnswerCb
+from app.actions import pack
+from app.survey.actions import AnswerWith
 from storage.models import Answer, Assignment
 from tests.conftest import TOKEN
 from tests.support.botapi import BotAPIStandIn
@@ -197,7 +198,7 @@ async def test_sigkill_in_the_middle_loses_and_doubles_nothing(
 
         # The old "Нет" button of question 2 (already answered): refused, nothing stored.
         calls = len(standin.calls)
-        standin.feed_only(press(anna, AnswerCb(a=aid, q=1, v="no").pack(), yes_no_message))
+        standin.feed_only(press(anna, pack(AnswerWith(aid, 1, "no")), yes_no_message))
         await until(
             lambda: any(c.method == "answerCallbackQuery" for c in standin.calls[calls:]),
             "the stale tap was not answered",

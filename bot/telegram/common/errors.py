@@ -1,4 +1,10 @@
-"""Unexpected failures: undo the update's writes, tell the person, keep the bot alive."""
+"""Failures of an update, handled once for every handler.
+
+A refusal of the rules (surveys/errors.py) is told to the person in their language — as a
+pop-up on the pressed button or as a reply — and the conversation they were in is left;
+the unit of work has already undone whatever the update tried to write. Anything else is
+unexpected: logged, and the person told to try again.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +12,36 @@ import logging
 from typing import Any
 
 from aiogram import Bot, Router
+from aiogram.filters import ExceptionTypeFilter
+from aiogram.fsm.context import FSMContext
 from aiogram.types import ErrorEvent
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.screens import Msg
+from bot import render
+from surveys.errors import DomainError
 
 log = logging.getLogger(__name__)
 
 
+async def refused(
+    event: ErrorEvent, i18n: I18n, state: FSMContext | None = None, **_data: Any
+) -> None:
+    error = event.exception
+    assert isinstance(error, DomainError)
+    text = render.text(i18n, Msg(error.message_key, error.params))
+    update = event.update
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=error.alert)
+    elif update.message is not None:
+        await update.message.answer(text)
+    if state is not None:
+        await state.clear()
+
+
 async def unexpected_error(event: ErrorEvent, **data: Any) -> None:
     log.exception("handler failed on update %s", event.update.update_id, exc_info=event.exception)
-    session: AsyncSession | None = data.get("session")
-    if session is not None:
-        await session.rollback()
     update = event.update
     chat_id = None
     if update.message is not None:
@@ -34,5 +58,6 @@ async def unexpected_error(event: ErrorEvent, **data: Any) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
+    router.errors.register(refused, ExceptionTypeFilter(DomainError))
     router.errors.register(unexpected_error)
     return router

@@ -7,6 +7,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.telegram.commands import BY_NAME
+from bot.telegram.filters import Magic
 
 
 async def command_not_taken(message: Message) -> None:
@@ -28,7 +29,7 @@ async def stale_button(query: CallbackQuery) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(command_not_taken, F.text.startswith("/"))
+    router.message.register(command_not_taken, Magic(F.text.startswith("/")))
     router.message.register(stray_message)
     router.callback_query.register(stale_button)
     return router

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.telegram import keyboards
 from bot.telegram.callbacks import ForgetCb
 from bot.telegram.commands import CommandAllowed, clear_chat_menu, help_lines, sync_chat_menu
-from bot.telegram.replies import drop_buttons
+from bot.telegram.screens import drop_buttons
 from bot.telegram.texts import describe_roles
 from storage.models import Person
 from storage.repositories.people import PeopleRepository

@@ -5,7 +5,7 @@ started; and completing a whole programme."""
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
@@ -18,7 +18,7 @@ from bot.telegram.commands import CommandAllowed
 from bot.telegram.curator import keyboards
 from bot.telegram.curator.callbacks import MemberCb, PairCb, PickCb, ProgrammeCb
 from bot.telegram.curator.questionnaires import send_questionnaires
-from bot.telegram.replies import drop_buttons, reply
+from bot.telegram.screens import drop_buttons, reply
 from storage.repositories.invites import ScopeDenied
 from storage.repositories.pairs import PairRefused, PairRepository
 from storage.repositories.programmes import ProgrammeRepository
@@ -449,8 +449,10 @@ def create_router() -> Router:
     router.callback_query.register(list_pairs, ProgrammeCb.filter(F.action == "pairs"))
     router.callback_query.register(form_from_roster, ProgrammeCb.filter(F.action == "form_roster"))
     router.callback_query.register(start_forming, ProgrammeCb.filter(F.action == "new_pair"))
-    router.callback_query.register(mentor_picked, PairForming.mentor, PickCb.filter())
-    router.callback_query.register(mentee_toggled, PairForming.mentees, PickCb.filter())
+    router.callback_query.register(mentor_picked, StateFilter(PairForming.mentor), PickCb.filter())
+    router.callback_query.register(
+        mentee_toggled, StateFilter(PairForming.mentees), PickCb.filter()
+    )
     router.callback_query.register(open_pair, PairCb.filter(F.action == "open"))
     router.callback_query.register(ask_complete_pair, PairCb.filter(F.action == "complete"))
     router.callback_query.register(complete_pair, PairCb.filter(F.action == "complete_yes"))

@@ -19,8 +19,9 @@ from app.settings import Settings
 from bot.telegram.commands import CommandAllowed
 from bot.telegram.curator import keyboards
 from bot.telegram.curator.callbacks import FormCb, NewProgrammeCb, ProgrammeCb, YearCb
+from bot.telegram.filters import Magic, typed_text
 from bot.telegram.links import invite_link
-from bot.telegram.replies import drop_buttons, reply
+from bot.telegram.screens import drop_buttons, reply
 from storage.models import Pair, Programme, RosterEntry, utcnow
 from storage.repositories.directory import DirectoryRepository
 from storage.repositories.invites import ScopeDenied
@@ -339,21 +340,21 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(list_programmes, Command("programmes"), CommandAllowed("programmes"))
     router.callback_query.register(new_programme, NewProgrammeCb.filter())
-    router.callback_query.register(form_chosen, ProgrammeStep.form, FormCb.filter())
-    router.callback_query.register(year_chosen, ProgrammeStep.year, YearCb.filter())
-    typed = F.text & ~F.text.startswith("/")
-    router.message.register(title_given, ProgrammeStep.title, typed)
-    router.message.register(start_given, ProgrammeStep.starts_on, typed)
-    router.message.register(end_given, ProgrammeStep.ends_on, typed)
+    router.callback_query.register(form_chosen, StateFilter(ProgrammeStep.form), FormCb.filter())
+    router.callback_query.register(year_chosen, StateFilter(ProgrammeStep.year), YearCb.filter())
+    typed = typed_text()
+    router.message.register(title_given, StateFilter(ProgrammeStep.title), typed)
+    router.message.register(start_given, StateFilter(ProgrammeStep.starts_on), typed)
+    router.message.register(end_given, StateFilter(ProgrammeStep.ends_on), typed)
     router.message.register(
         typed_instead_of_button,
         StateFilter(ProgrammeStep.form, ProgrammeStep.year),
-        ~F.text.startswith("/"),
+        Magic(~F.text.startswith("/")),
     )
     router.message.register(
         sent_instead_of_text,
         StateFilter(ProgrammeStep.title, ProgrammeStep.starts_on, ProgrammeStep.ends_on),
-        ~F.text,
+        Magic(~F.text),
     )
     router.callback_query.register(open_programme, ProgrammeCb.filter(F.action == "open"))
     router.callback_query.register(
@@ -361,6 +362,6 @@ def create_router() -> Router:
     )
     router.callback_query.register(ask_field, ProgrammeCb.filter(F.action == "edit"))
     router.callback_query.register(ask_new_value, ProgrammeCb.filter(F.action.startswith("edit_")))
-    router.message.register(new_value_given, ProgrammeEdit.value, typed)
-    router.message.register(sent_instead_of_text, ProgrammeEdit.value, ~F.text)
+    router.message.register(new_value_given, StateFilter(ProgrammeEdit.value), typed)
+    router.message.register(sent_instead_of_text, StateFilter(ProgrammeEdit.value), Magic(~F.text))
     return router

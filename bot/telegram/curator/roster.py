@@ -8,7 +8,7 @@ import asyncio
 from datetime import timedelta
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Document, Message
@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.settings import Settings
 from bot.telegram.commands import CommandAllowed
 from bot.telegram.curator.callbacks import ProgrammeCb
+from bot.telegram.filters import Magic
 from bot.telegram.links import bot_username, deep_link
-from bot.telegram.replies import reply
+from bot.telegram.screens import reply
 from exports.roster_workbook import result_workbook, template_workbook
 from imports.roster_file import (
     MAX_BYTES,
@@ -187,7 +188,11 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(send_template, Command("template"), CommandAllowed("template"))
     router.callback_query.register(ask_for_roster, ProgrammeCb.filter(F.action == "roster"))
-    router.message.register(roster_received, RosterUpload.waiting, F.document)
-    router.message.register(roster_not_a_document, RosterUpload.waiting, ~F.text.startswith("/"))
-    router.message.register(document_without_programme, F.document, CommandAllowed("template"))
+    router.message.register(roster_received, StateFilter(RosterUpload.waiting), Magic(F.document))
+    router.message.register(
+        roster_not_a_document, StateFilter(RosterUpload.waiting), Magic(~F.text.startswith("/"))
+    )
+    router.message.register(
+        document_without_programme, Magic(F.document), CommandAllowed("template")
+    )
     return router

@@ -26,7 +26,7 @@ from bot.telegram.commands import CommandAllowed
 from bot.telegram.curator.callbacks import DistrictCb, StatusActionCb, StatusCb
 from bot.telegram.curator.status_view import StatusFilter, district_page, organization_page
 from bot.telegram.notify import queue_reminder
-from bot.telegram.replies import reply
+from bot.telegram.screens import reply
 from exports.status_workbook import status_workbook
 from storage.models import utcnow
 from storage.repositories.directory import DirectoryRepository

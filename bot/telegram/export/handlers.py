@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from aiogram import Bot, F, Router
-from aiogram.filters import Command
+from aiogram import Bot, Router
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -19,7 +19,8 @@ from app.settings import Settings
 from bot.telegram.commands import CommandAllowed
 from bot.telegram.export.callbacks import ExportPeriodCb, ExportScopeCb
 from bot.telegram.export.jobs import ExportJobs, ExportRequest
-from bot.telegram.replies import drop_buttons, reply
+from bot.telegram.filters import typed_text
+from bot.telegram.screens import drop_buttons, reply
 from exports.period import Period, parse_range
 from storage.repositories.export_scope import ExportScope, ExportScopeRepository
 from storage.repositories.invites import ScopeDenied
@@ -188,7 +189,5 @@ def create_router() -> Router:
     router.message.register(handlers.start, Command("export"), CommandAllowed("export"))
     router.callback_query.register(handlers.scope_chosen, ExportScopeCb.filter())
     router.callback_query.register(handlers.period_chosen, ExportPeriodCb.filter())
-    router.message.register(
-        handlers.dates_typed, ExportStates.dates, F.text, ~F.text.startswith("/")
-    )
+    router.message.register(handlers.dates_typed, StateFilter(ExportStates.dates), typed_text())
     return router

@@ -23,7 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.telegram import keyboards
 from bot.telegram.callbacks import AdultCb, CategoryCb, ConsentCb, GradeCb, GuardianCb
 from bot.telegram.commands import sync_chat_menu
-from bot.telegram.replies import drop_buttons, reply
+from bot.telegram.filters import Magic, typed_text
+from bot.telegram.screens import drop_buttons, reply
 from bot.telegram.texts import describe_roles, place_name
 from storage.models import Person, utcnow
 from storage.repositories.invites import InviteCheck, InviteRepository
@@ -321,14 +322,22 @@ async def _finish(
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(start_with_code, CommandStart(deep_link=True))
-    router.callback_query.register(consent_answered, RegistrationStep.consent, ConsentCb.filter())
-    router.message.register(name_given, RegistrationStep.name, F.text, ~F.text.startswith("/"))
-    router.message.register(name_not_text, RegistrationStep.name)
-    router.callback_query.register(category_chosen, RegistrationStep.category, CategoryCb.filter())
-    router.callback_query.register(grade_chosen, RegistrationStep.grade, GradeCb.filter())
-    router.callback_query.register(adult_answered, RegistrationStep.adult, AdultCb.filter())
     router.callback_query.register(
-        guardian_answered, RegistrationStep.guardian, GuardianCb.filter()
+        consent_answered, StateFilter(RegistrationStep.consent), ConsentCb.filter()
+    )
+    router.message.register(name_given, StateFilter(RegistrationStep.name), typed_text())
+    router.message.register(name_not_text, StateFilter(RegistrationStep.name))
+    router.callback_query.register(
+        category_chosen, StateFilter(RegistrationStep.category), CategoryCb.filter()
+    )
+    router.callback_query.register(
+        grade_chosen, StateFilter(RegistrationStep.grade), GradeCb.filter()
+    )
+    router.callback_query.register(
+        adult_answered, StateFilter(RegistrationStep.adult), AdultCb.filter()
+    )
+    router.callback_query.register(
+        guardian_answered, StateFilter(RegistrationStep.guardian), GuardianCb.filter()
     )
     waiting_for_a_button = StateFilter(
         RegistrationStep.consent,
@@ -337,5 +346,5 @@ def create_router() -> Router:
         RegistrationStep.adult,
         RegistrationStep.guardian,
     )
-    router.message.register(expected_a_button, waiting_for_a_button, ~F.text.startswith("/"))
+    router.message.register(expected_a_button, waiting_for_a_button, Magic(~F.text.startswith("/")))
     return router

@@ -17,7 +17,7 @@ from bot.telegram import keyboards
 from bot.telegram.callbacks import InvitePickCb, InviteRoleCb, PageCb
 from bot.telegram.commands import CommandAllowed
 from bot.telegram.links import invite_link
-from bot.telegram.replies import drop_buttons
+from bot.telegram.screens import drop_buttons
 from bot.telegram.texts import place_name
 from storage.repositories.directory import DirectoryRepository
 from storage.repositories.invites import InviteRepository, ScopeDenied

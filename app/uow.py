@@ -1,0 +1,115 @@
+"""The unit of work: the one place that commits.
+
+One per update (or per job). It owns
+- the database transaction (one session; `commit()` and `rollback()` happen here only);
+- the handled-update mark, written in the same transaction as the update's changes, so a
+  redelivered update is skipped once they are committed and replayed if they were not;
+- SQLite's single writer turn (an asyncio lock from the first write to the commit, so
+  concurrent updates queue cheaply instead of failing with "database is locked");
+- what may happen only after a commit: conversation-state writes, wake-ups of the outbox
+  sender, messages that report success (`after_commit`), dropped on rollback.
+
+PostgreSQL marks the update first (a second worker holding the same update waits on the
+row lock, then sees it taken). SQLite looks first and adds the mark to the first commit the
+update makes, so the writer turn is not held while a handler waits for the messenger.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.repositories import handled
+
+log = logging.getLogger(__name__)
+
+AfterCommit = Callable[[], Awaitable[None]]
+
+# SQLite has one writer per database file; one bot process holds one engine per file.
+_SQLITE_WRITER = asyncio.Lock()
+
+
+class UnitOfWork:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._factory = session_factory
+        self._session: AsyncSession | None = None
+        self._sqlite = False
+        self._writing = False
+        self._mark_on_commit: str | None = None
+        self._after_commit: list[AfterCommit] = []
+
+    async def __aenter__(self) -> Self:
+        self._session = self._factory()
+        self._sqlite = self._session.get_bind().dialect.name == "sqlite"
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if error is not None:
+                await self.rollback()
+        finally:
+            self._release()
+            assert self._session is not None
+            await self._session.close()
+
+    @property
+    def session(self) -> AsyncSession:
+        assert self._session is not None, "use the unit of work as `async with`"
+        return self._session
+
+    async def handle_once(self, update_key: str) -> bool:
+        """False when this update was handled already (a redelivery): skip it."""
+        if self._sqlite:
+            if await handled.seen(self.session, update_key):
+                return False
+            self._mark_on_commit = update_key
+            return True
+        return await handled.claim(self.session, update_key)
+
+    async def write(self) -> None:
+        """Take SQLite's writer turn until the next commit or rollback (no-op elsewhere).
+        Call it before the first write of a step."""
+        if self._sqlite and not self._writing:
+            await _SQLITE_WRITER.acquire()
+            self._writing = True
+
+    def after_commit(self, action: AfterCommit) -> None:
+        """Run `action` once the next commit has succeeded; never if it rolls back."""
+        self._after_commit.append(action)
+
+    async def commit(self) -> None:
+        if self._mark_on_commit is not None:
+            await self.write()
+            await handled.mark(self.session, self._mark_on_commit)
+            self._mark_on_commit = None
+        try:
+            await self.session.commit()
+        except BaseException:
+            await self.rollback()
+            raise
+        self._release()
+        actions, self._after_commit = self._after_commit, []
+        for action in actions:
+            await action()
+
+    async def rollback(self) -> None:
+        self._after_commit.clear()
+        try:
+            await self.session.rollback()
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self._writing:
+            self._writing = False
+            _SQLITE_WRITER.release()

@@ -83,7 +83,6 @@ async def main(rows: int) -> None:
                 grants=(Grant(Role.CURATOR, organization_id=org.id),),
             )
             programme = await ProgrammeRepository(session).create(
-                actor,
                 ProgrammeDraft(
                     org.id,
                     "student_student",
@@ -92,6 +91,7 @@ async def main(rows: int) -> None:
                     date(2026, 9, 1),
                     date(2027, 5, 31),
                 ),
+                actor.person_id,
             )
         content = roster(rows)
         print(f"roster: {rows} rows, {len(content) / 1024:.0f} KiB (limit {MAX_ROWS} rows)")
@@ -102,7 +102,7 @@ async def main(rows: int) -> None:
         started = timed("check rows", started)
         async with factory() as session, session.begin():
             imported = await RosterRepository(session).import_rows(
-                actor, programme.id, checked.rows, timedelta(days=30)
+                programme, checked.rows, timedelta(days=30), actor.person_id
             )
         started = timed(f"import {len(imported)} rows + personal links", started)
         links = [
@@ -137,15 +137,15 @@ async def main(rows: int) -> None:
                 entry.person_id = person.id
         started = timed(f"register {len(entries)} people (directly)", started)
         async with factory() as session, session.begin():
-            groups = await RosterRepository(session).ready_groups(actor, programme.id)
+            groups = await RosterRepository(session).ready_groups(programme.id)
             pairs = PairRepository(session)
             for group in groups:
                 await pairs.form(
-                    actor, programme.id, group.mentor_id, group.mentee_ids, number=group.pair_number
+                    programme.id, group.mentor_id, group.mentee_ids, number=group.pair_number
                 )
         started = timed(f"form {len(groups)} pairs from the roster", started)
         async with factory() as session:
-            statuses = await StatusRepository(session).organization_pairs(actor, org.id)
+            statuses = await StatusRepository(session).organization_pairs(org.id)
         timed(f"status of the school ({len(statuses)} pairs)", started)
         await engine.dispose()
 

@@ -72,3 +72,17 @@ async def announce_assignments(
             reply_markup=markup,
         )
     return queued
+
+
+class OutboxNotices:
+    """app.curator.questionnaires.Notices for Telegram: texts in the person's language with
+    an inline button that opens the questionnaire."""
+
+    def __init__(self, i18n: I18n) -> None:
+        self.i18n = i18n
+
+    async def invitations(self, session: AsyncSession, assignments: Sequence[Assignment]) -> int:
+        return await announce_assignments(session, self.i18n, assignments)
+
+    async def reminder(self, session: AsyncSession, assignment: Assignment, occasion: str) -> bool:
+        return await queue_reminder(session, self.i18n, assignment, occasion)

@@ -1,5 +1,6 @@
 """Roster rows of a programme: imported from a curator's workbook, each with a personal
-one-use link, bound to the person who follows it."""
+one-use link, bound to the person who follows it. Scope is checked by the caller
+(app/policy.py)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,9 @@ from datetime import timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Invite, Organization, Pair, RosterEntry, utcnow
+from storage.models import Invite, Organization, Pair, Programme, RosterEntry, utcnow
 from storage.repositories.invites import CODE_BYTES
-from storage.repositories.scope import programme_to_change
-from surveys.access import Actor
+from surveys.people import Role
 from surveys.roster_rules import RosterRow
 
 
@@ -38,21 +38,23 @@ class RosterRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def known_names(self, actor: Actor, programme_id: int) -> list[str]:
-        programme = await programme_to_change(self.session, actor, programme_id)
+    async def known_names(self, programme_id: int) -> list[str]:
         names = await self.session.scalars(
             select(RosterEntry.full_name).where(
-                RosterEntry.programme_id == programme.id, RosterEntry.full_name.is_not(None)
+                RosterEntry.programme_id == programme_id, RosterEntry.full_name.is_not(None)
             )
         )
         return [name for name in names if name]
 
     async def import_rows(
-        self, actor: Actor, programme_id: int, rows: Sequence[RosterRow], ttl: timedelta
+        self,
+        programme: Programme,
+        rows: Sequence[RosterRow],
+        ttl: timedelta,
+        created_by_id: int | None,
     ) -> list[ImportedRow]:
         """Store the valid rows and a personal link for each, all in the caller's
         transaction: either every valid row is in, or none."""
-        programme = await programme_to_change(self.session, actor, programme_id)
         org = await self.session.get(Organization, programme.organization_id)
         assert org is not None
         expires_at = utcnow() + ttl
@@ -85,7 +87,7 @@ class RosterRepository:
                     "role": row.role.value,
                     "municipality_id": org.municipality_id,
                     "organization_id": org.id,
-                    "created_by_id": actor.person_id,
+                    "created_by_id": created_by_id,
                     "created_at": utcnow(),
                     "expires_at": expires_at,
                     "max_uses": 1,
@@ -114,16 +116,15 @@ class RosterRepository:
             entry.person_id = person_id
             await self.session.flush()
 
-    async def ready_groups(self, actor: Actor, programme_id: int) -> list[RosterGroup]:
+    async def ready_groups(self, programme_id: int) -> list[RosterGroup]:
         """Pair numbers of the roster whose mentor and mentees have all registered and
         that are not formed yet."""
-        programme = await programme_to_change(self.session, actor, programme_id)
         formed = set(
-            await self.session.scalars(select(Pair.number).where(Pair.programme_id == programme.id))
+            await self.session.scalars(select(Pair.number).where(Pair.programme_id == programme_id))
         )
         entries = await self.session.scalars(
             select(RosterEntry)
-            .where(RosterEntry.programme_id == programme.id, RosterEntry.pair_number.is_not(None))
+            .where(RosterEntry.programme_id == programme_id, RosterEntry.pair_number.is_not(None))
             .order_by(RosterEntry.pair_number, RosterEntry.row_number)
         )
         by_number: dict[int, list[RosterEntry]] = {}
@@ -134,8 +135,8 @@ class RosterRepository:
         for number, members in sorted(by_number.items()):
             if number in formed or any(member.person_id is None for member in members):
                 continue
-            mentors = [m.person_id for m in members if m.role == "mentor"]
-            mentees = tuple(m.person_id for m in members if m.role == "mentee")
+            mentors = [m.person_id for m in members if m.role == Role.MENTOR]
+            mentees = tuple(m.person_id for m in members if m.role == Role.MENTEE)
             if len(mentors) == 1 and mentees and mentors[0] is not None:
                 groups.append(RosterGroup(number, mentors[0], mentees))  # type: ignore[arg-type]
         return groups

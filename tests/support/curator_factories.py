@@ -66,10 +66,10 @@ async def make_programme(
 ) -> int:
     async with factory() as session, session.begin():
         programme = await ProgrammeRepository(session).create(
-            curator_actor(curator, organization_id),
             ProgrammeDraft(
                 organization_id, form, title, "2026/2027", date(2026, 9, 1), date(2027, 5, 31)
             ),
+            curator.id,
         )
         return programme.id
 

@@ -5,6 +5,7 @@ pair changes. Each refusal names its catalogue text (`curator.pair.problem.<prob
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 
 from surveys.errors import Refused
@@ -86,3 +87,53 @@ def require_removable(mentees: Collection[int], person_id: int) -> None:
         raise PairRefused(PairProblem.NOT_A_MEMBER)
     if len(mentees) == 1:
         raise PairRefused(PairProblem.LAST_MENTEE)
+
+
+@dataclass(frozen=True)
+class PairPlan:
+    """A pair or group to form: its mentor, mentees and number (None: the next free one)."""
+
+    mentor_id: int
+    mentee_ids: tuple[int, ...]
+    number: int | None = None
+
+    @property
+    def people(self) -> tuple[int, ...]:
+        return (self.mentor_id, *self.mentee_ids)
+
+    @property
+    def mentees(self) -> list[int]:
+        return mentees_of(self.mentor_id, self.mentee_ids)
+
+
+class FormingCheck:
+    """The rules of forming, applied to plans one after the other against what the
+    database holds (`present`, `busy`, the programme's pair `numbers`) and what the plans
+    before took: plain data, no queries."""
+
+    def __init__(self, present: set[int], busy: dict[int, set[str]], numbers: set[int]) -> None:
+        self.present = present
+        self.busy = busy
+        self.numbers = numbers
+        self.highest = max(numbers, default=0)
+
+    def take(self, plan: PairPlan) -> int | PairProblem:
+        """The plan's number when it may be formed (and its people and number are taken
+        from now on), or why not."""
+        mentees = plan.mentees
+        if not mentees:
+            return PairProblem.NO_MENTEES
+        problem = people_problem(self.present, self.busy, plan.mentor_id, mentees)
+        if problem is not None:
+            return problem
+        number = plan.number
+        if number is None:
+            number = self.highest + 1  # after the highest so far, as the curator counts
+        elif number in self.numbers:
+            return PairProblem.NUMBER_TAKEN
+        self.numbers.add(number)
+        self.highest = max(self.highest, number)
+        self.busy.setdefault(plan.mentor_id, set()).add(Role.MENTOR.value)
+        for mentee in mentees:
+            self.busy.setdefault(mentee, set()).add(Role.MENTEE.value)
+        return number

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app import policy
-from app.curator import views
+from app.curator import bulk, views
 from app.curator.actions import MemberVerb, PickStep, ProgrammeVerb
 from app.curator.questionnaires import Notices, issue
 from app.curator.reply import Reply, Step, stale
@@ -74,33 +74,41 @@ class Pairs:
         programme = await self._programme(programme_id)
         return Reply((views.pair_list(await self.pairs.of_programme(programme.id)),))
 
-    async def form_from_roster(self, programme_id: int) -> Reply:
+    async def form_from_roster(self, programme_id: int, factory: bulk.Factory) -> bulk.Job:
         """Every roster group whose people have all registered becomes a pair; a group the
-        rules refuse (a mentee already paired elsewhere) is left for the curator."""
+        rules refuse (a mentee already paired elsewhere) is left for the curator. Every
+        check is made before anything is written, so a refused pair leaves nothing."""
         programme = await self._programme(programme_id)
         groups = await RosterRepository(self.uow.session).ready_groups(programme.id)
-        await self.uow.write()
-        formed: list[tuple[int, int]] = []
-        refused = 0
-        for group in groups:
-            try:
-                # form() checks everything before it writes: a refusal leaves nothing behind.
-                pair = await self.pairs.form(
-                    programme.id, group.mentor_id, group.mentee_ids, number=group.pair_number
-                )
-            except PairRefused:
-                refused += 1
-                continue
-            formed.append((pair.id, pair.number))
-        await self._issue([pair_id for pair_id, _number in formed], Moment.START)
+        plans = [group.plan for group in groups]
+        # The steps write in units of work of their own; on SQLite they would wait for a
+        # write this one holds, so it ends first.
         await self.uow.commit()
-        if not formed:
-            return Reply((Screen.of("curator.pair.roster_none", refused=refused),))
-        numbers = ", ".join(str(number) for _pair_id, number in formed)
-        screen = Screen.of(
-            "curator.pair.roster_formed", count=len(formed), numbers=numbers, refused=refused
-        )
-        return Reply((screen,))
+
+        async def run(progress: bulk.Progress) -> Msg:
+            outcome = await bulk.form_pairs(
+                factory,
+                self.actor,
+                programme.id,
+                plans,
+                self.catalogue,
+                self.notices,
+                self.deadlines.start,
+                progress,
+            )
+            if not outcome.numbers:
+                return Msg("curator.pair.roster_none", {"refused": outcome.refused})
+            formed = {
+                "count": len(outcome.numbers),
+                "numbers": bulk.number_ranges(outcome.numbers),
+                "refused": outcome.refused,
+            }
+            return Msg("curator.pair.roster_formed", formed)
+
+        def forming(done: int) -> Msg:
+            return Msg("curator.pair.roster_progress", {"done": done, "total": len(plans)})
+
+        return bulk.Job(len(plans), run, forming)
 
     # --- forming by picking people -----------------------------------------------------
 
@@ -235,24 +243,31 @@ class Pairs:
         programme = await self._programme(programme_id)
         return Reply((views.confirm_programme(programme),))
 
-    async def complete_programme(self, programme_id: int) -> Reply:
+    async def complete_programme(self, programme_id: int, factory: bulk.Factory) -> bulk.Job:
         """Every active pair is completed (completion questionnaires), then the programme."""
         programme = await self._programme(programme_id)
         if not can_move(ProgrammeStatus(programme.status), ProgrammeStatus.COMPLETED):
             raise Refused("curator.programme.already_completed")
-        await self.uow.write()
-        completed = await self.pairs.complete_active(programme.id)
-        queued = await self._issue(completed, Moment.COMPLETION)
-        await ProgrammeRepository(self.uow.session).mark_completed(programme.id)
-        await self.uow.commit()
-        screen = Screen.of(
-            "curator.programme.completed",
-            title=programme.title,
-            pairs=len(completed),
-            queued=queued,
-            days=self.deadlines.completion,
-        )
-        return Reply((screen,), drop=True)
+        active = await self.pairs.count_active(programme.id)
+        await self.uow.commit()  # as in form_from_roster: the steps write on their own
+        days = self.deadlines.completion
+
+        async def run(progress: bulk.Progress) -> Msg:
+            outcome = await bulk.complete_programme(
+                factory, self.actor, programme.id, self.catalogue, self.notices, days, progress
+            )
+            completed = {
+                "title": programme.title,
+                "pairs": outcome.pairs,
+                "queued": outcome.queued,
+                "days": days,
+            }
+            return Msg("curator.programme.completed", completed)
+
+        def completing(done: int) -> Msg:
+            return Msg("curator.programme.progress", {"done": done, "total": active})
+
+        return bulk.Job(active, run, completing, drop=True)
 
     # --- shared --------------------------------------------------------------------------
 

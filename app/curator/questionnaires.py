@@ -1,7 +1,7 @@
-"""Issuing a pair's questionnaires when it is formed, grows or is completed: assignments in
-the database, invitations queued in the outbox in each person's language. How an invitation
-looks is the channel's business, so it is written through a port (`Notices`) the edge
-gives."""
+"""Issuing pairs' questionnaires when they are formed, grow or are completed: assignments
+in the database (one multi-row insert), invitations queued in the outbox in each person's
+language (one more). How an invitation looks is the channel's business, so it is written
+through a port (`Notices`) the edge gives."""
 
 from __future__ import annotations
 
@@ -12,15 +12,18 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.uow import UnitOfWork
+from storage.bulk import breathe
 from storage.models import Assignment, utcnow
-from storage.repositories.assignments import AssignmentRepository
+from storage.repositories.assignments import AssignmentRepository, IssuedAssignment
 from surveys.questionnaire import Catalogue, Moment
 
 
 class Notices(Protocol):
     """Queues messages about questionnaires (in the unit of work's transaction)."""
 
-    async def invitations(self, session: AsyncSession, assignments: Sequence[Assignment]) -> int:
+    async def invitations(
+        self, session: AsyncSession, assignments: Sequence[IssuedAssignment]
+    ) -> int:
         """One invitation per assignment; returns how many were queued now."""
         ...
 
@@ -41,8 +44,6 @@ async def issue(
     """Give the pairs' members the moment's questionnaires and queue their invitations;
     returns how many invitations were queued (0 for members who had them already)."""
     due_at = utcnow() + timedelta(days=due_days)
-    assignments = AssignmentRepository(uow.session)
-    issued: list[Assignment] = []
-    for pair_id in pair_ids:
-        issued += await assignments.issue(pair_id, moment, catalogue, due_at)
+    issued = await AssignmentRepository(uow.session).issue_many(pair_ids, moment, catalogue, due_at)
+    await breathe()
     return await notices.invitations(uow.session, issued)

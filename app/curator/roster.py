@@ -87,7 +87,9 @@ class Roster:
         known = await self.roster.known_names(programme.id)
         checked = await asyncio.to_thread(check_rows, parsed.columns, parsed.rows, known)
         await self.uow.write()
-        imported = await self.roster.import_rows(programme, checked.rows, ttl, self.actor.person_id)
+        imported = await self.roster.import_rows(
+            programme.id, checked.rows, ttl, self.actor.person_id
+        )
         await self.uow.commit()
         caption = Msg(
             "curator.roster.result",
@@ -97,7 +99,8 @@ class Roster:
                 "rejected": len(checked.rejected_rows),
             },
         )
-        workbook = _result(checked, imported, say, link_for)
+        # openpyxl writing thousands of rows would hold up everyone else's updates.
+        workbook = await asyncio.to_thread(_result, checked, imported, say, link_for)
         return Reply(documents=(Document(RESULT_NAME, workbook, caption),), step=None)
 
 

@@ -1,5 +1,6 @@
 """/pairs in Telegram: each handler reads the press, calls one step of app.curator.pairs
-and shows the reply; the rules and the commits are the use case's."""
+and shows the reply (or runs the bulk job it hands back); the rules and the commits are
+the use case's."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.curator.actions import ChangeMember, OnPair, OnProgramme, PairVerb, Pick, ProgrammeVerb
 from app.curator.pairs import Deadlines, Pairs
@@ -15,19 +17,15 @@ from app.curator.reply import Step
 from app.settings import Settings
 from app.uow import UnitOfWork
 from bot.telegram.commands import CommandAllowed
+from bot.telegram.curator import bulk
 from bot.telegram.curator.conversation import Verb, show
 from bot.telegram.notify import OutboxNotices
 from bot.telegram.screens import Pressed
 from surveys.access import Actor
 from surveys.questionnaire import Catalogue
 
-PROGRAMME_VERBS = (
-    ProgrammeVerb.PAIRS,
-    ProgrammeVerb.FORM_ROSTER,
-    ProgrammeVerb.NEW_PAIR,
-    ProgrammeVerb.COMPLETE,
-    ProgrammeVerb.COMPLETE_YES,
-)
+PROGRAMME_VERBS = (ProgrammeVerb.PAIRS, ProgrammeVerb.NEW_PAIR, ProgrammeVerb.COMPLETE)
+BULK_VERBS = (ProgrammeVerb.FORM_ROSTER, ProgrammeVerb.COMPLETE_YES)
 
 
 def pairs_of(
@@ -51,6 +49,27 @@ async def pairs_command(
     await show(message, state, bot, i18n, reply)
 
 
+async def bulk_button(
+    query: CallbackQuery,
+    action: OnProgramme,
+    uow: UnitOfWork,
+    actor: Actor,
+    bot: Bot,
+    i18n: I18n,
+    catalogue: Catalogue,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    curator_jobs: bulk.CuratorJobs,
+) -> None:
+    """Pairs from the roster, completing a programme: work on many pairs, in steps."""
+    pairs = pairs_of(uow, actor, catalogue, settings, i18n)
+    if action.verb == ProgrammeVerb.FORM_ROSTER:
+        job = await pairs.form_from_roster(action.programme, session_factory)
+    else:
+        job = await pairs.complete_programme(action.programme, session_factory)
+    await bulk.run(query, job, curator_jobs, bot, i18n)
+
+
 async def pair_button(
     query: CallbackQuery,
     action: OnProgramme | OnPair | ChangeMember | Pick,
@@ -66,14 +85,10 @@ async def pair_button(
     match action:
         case OnProgramme(ProgrammeVerb.PAIRS, programme):
             reply = await pairs.of_programme(programme)
-        case OnProgramme(ProgrammeVerb.FORM_ROSTER, programme):
-            reply = await pairs.form_from_roster(programme)
         case OnProgramme(ProgrammeVerb.NEW_PAIR, programme):
             reply = await pairs.start_forming(programme)
         case OnProgramme(ProgrammeVerb.COMPLETE, programme):
             reply = await pairs.ask_complete_programme(programme)
-        case OnProgramme(ProgrammeVerb.COMPLETE_YES, programme):
-            reply = await pairs.complete_programme(programme)
         case OnPair(PairVerb.OPEN, pair):
             reply = await pairs.open(pair)
         case OnPair(PairVerb.COMPLETE, pair):
@@ -97,6 +112,7 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(pairs_command, Command("pairs"), CommandAllowed("pairs"))
     router.callback_query.register(pair_button, Verb(OnProgramme, *PROGRAMME_VERBS))
+    router.callback_query.register(bulk_button, Verb(OnProgramme, *BULK_VERBS))
     router.callback_query.register(pair_button, Verb(OnPair, *PairVerb))
     router.callback_query.register(pair_button, Pressed(ChangeMember))
     router.callback_query.register(

@@ -19,6 +19,8 @@ from app.curator.actions import (
 )
 from surveys.errors import Refused
 from surveys.pairing import (
+    FormingCheck,
+    PairPlan,
     PairProblem,
     PairRefused,
     mentees_of,
@@ -62,6 +64,18 @@ def test_lifecycle_refusals_name_their_catalogue_text() -> None:
     with pytest.raises(Refused) as closed:
         require_open_programme(ProgrammeStatus.COMPLETED)
     assert closed.value.message_key == "curator.pair.problem.programme_closed"
+
+
+def test_forming_check_counts_what_the_plans_before_took() -> None:
+    check = FormingCheck(present={1, 2, 3, 4, 5}, busy={5: {"mentee"}}, numbers={4})
+    assert check.take(PairPlan(1, (2,))) == 5  # after the highest number so far
+    assert check.take(PairPlan(3, (2,))) is PairProblem.MENTEE_TAKEN  # by the plan before
+    assert check.take(PairPlan(2, (3,))) is PairProblem.MENTOR_IS_MENTEE
+    assert check.take(PairPlan(1, (3,), 4)) is PairProblem.NUMBER_TAKEN
+    assert check.take(PairPlan(1, (1,))) is PairProblem.NO_MENTEES
+    assert check.take(PairPlan(1, (9,))) is PairProblem.NOT_IN_ORGANIZATION
+    assert check.take(PairPlan(1, (3, 4), 2)) == 2  # a mentor leads several pairs
+    assert check.take(PairPlan(1, (5,))) is PairProblem.MENTEE_TAKEN  # active elsewhere
 
 
 def test_a_pair_keeps_one_mentee() -> None:

@@ -61,7 +61,7 @@ def question_rows(
                     snapshot.moment,
                     question["key"],
                     question["kind"],
-                    question["text"],
+                    question.get("label") or question["text"],
                     question.get("metric"),
                     position,
                     {c["key"]: c["label"] for c in question.get("choices", [])},

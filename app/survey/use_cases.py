@@ -198,7 +198,9 @@ class Survey:
         current = sheet.current
         changing = editing is not None and editing == (sheet.id, question.key)
         if not changing and (current is None or current.key != question.key):
-            raise Stale("survey.stale")
+            if question.key in sheet.answers:
+                raise Stale("survey.stale")  # an answered question's old button
+            raise Stale("survey.not_reached")  # forged: a question further on
         return sheet, question
 
     async def _store(self, sheet: Sheet, question: Question, raw: str) -> Turn:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.settings import Settings
 from bot.i18n import create_i18n
+from bot.telegram.curator.bulk import CuratorJobs
 from bot.telegram.deferred_fsm import DeferredStorage
 from bot.telegram.filters import Magic
 from bot.telegram.middlewares import ActorMiddleware, LocaleMiddleware, UnitOfWorkMiddleware
@@ -68,6 +69,9 @@ def create_dispatcher(
     i18n = i18n or create_i18n(settings.default_locale)
     dispatcher["i18n"] = i18n
     dispatcher["catalogue"] = load_catalogue()
+    # Bulk work (bot/telegram/curator/bulk.py) runs in sessions of its own, in steps.
+    dispatcher["session_factory"] = session_factory
+    dispatcher["curator_jobs"] = CuratorJobs()
     # The bot talks to people one to one; group chats are ignored rather than answered.
     dispatcher.message.filter(Magic(F.chat.type == "private"))
     setup_update_logs(dispatcher)

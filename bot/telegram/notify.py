@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, Protocol
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.actions import pack
 from app.survey.actions import OpenAssignment
 from storage.models import Assignment, Person, QuestionnaireSnapshot
-from storage.repositories.outbox import OutboxRepository
+from storage.repositories.assignments import AssignmentRepository, IssuedAssignment
+from storage.repositories.outbox import OutboxItem, OutboxRepository
 
 
-def _open_button(assignment: Assignment, label: str) -> dict[str, object]:
-    button = InlineKeyboardButton(text=label, callback_data=pack(OpenAssignment(assignment.id)))
-    return InlineKeyboardMarkup(inline_keyboard=[[button]]).model_dump(exclude_none=True)
+def _open_button(assignment_id: int, label: str) -> dict[str, Any]:
+    """An InlineKeyboardMarkup as the outbox stores it (its model_dump), built as a plain
+    dict: thousands of invitations are rendered at once when pairs are formed in bulk."""
+    data = pack(OpenAssignment(assignment_id))
+    return {"inline_keyboard": [[{"text": label, "callback_data": data}]]}
 
 
 async def queue_reminder(
@@ -35,7 +38,7 @@ async def queue_reminder(
             title=snapshot.definition.get("title", snapshot.key),
             due=assignment.due_at.strftime("%d.%m.%Y"),
         )
-        markup = _open_button(assignment, i18n.gettext("survey.continue"))
+        markup = _open_button(assignment.id, i18n.gettext("survey.continue"))
     return await OutboxRepository(session).enqueue(
         dedupe_key=f"assignment:{assignment.id}:reminder:{dedupe_suffix}",
         chat_id=person.telegram_id,
@@ -46,29 +49,53 @@ async def queue_reminder(
     )
 
 
+class _HasId(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
 async def announce_assignments(
-    session: AsyncSession, i18n: I18n, assignments: Sequence[Assignment]
+    session: AsyncSession, i18n: I18n, assignments: Sequence[_HasId]
 ) -> int:
-    """Queue one invitation per new assignment; returns how many were queued."""
-    outbox = OutboxRepository(session)
-    queued = 0
-    for assignment in assignments:
-        person = await session.get(Person, assignment.person_id)
-        snapshot = await session.get(QuestionnaireSnapshot, assignment.snapshot_id)
-        if person is None or snapshot is None or person.telegram_id is None:
-            continue
-        with i18n.use_locale(person.locale):
-            text = i18n.gettext("survey.invitation").format(
-                title=snapshot.definition.get("title", snapshot.key),
-                due=assignment.due_at.strftime("%d.%m.%Y"),
+    """Queue one invitation per new assignment, all in one statement; returns how many
+    were queued (an assignment announced before is not announced again)."""
+    invitations = await AssignmentRepository(session).invitations([a.id for a in assignments])
+    wording: dict[str, tuple[str, str]] = {}
+    items: list[OutboxItem] = []
+    for invitation in invitations:
+        if invitation.locale not in wording:
+            with i18n.use_locale(invitation.locale):
+                wording[invitation.locale] = (
+                    i18n.gettext("survey.invitation"),
+                    i18n.gettext("survey.begin"),
+                )
+        text, begin = wording[invitation.locale]
+        items.append(
+            OutboxItem(
+                dedupe_key=f"assignment:{invitation.assignment_id}:invitation",
+                chat_id=invitation.chat_id,
+                person_id=invitation.person_id,
+                kind="survey_invitation",
+                text=text.format(
+                    title=invitation.title, due=invitation.due_at.strftime("%d.%m.%Y")
+                ),
+                reply_markup=_open_button(invitation.assignment_id, begin),
             )
-            markup = _open_button(assignment, i18n.gettext("survey.begin"))
-        queued += await outbox.enqueue(
-            dedupe_key=f"assignment:{assignment.id}:invitation",
-            chat_id=person.telegram_id,
-            person_id=person.id,
-            kind="survey_invitation",
-            text=text,
-            reply_markup=markup,
         )
-    return queued
+    return await OutboxRepository(session).enqueue_many(items)
+
+
+class OutboxNotices:
+    """app.curator.questionnaires.Notices for Telegram: texts in the person's language with
+    an inline button that opens the questionnaire."""
+
+    def __init__(self, i18n: I18n) -> None:
+        self.i18n = i18n
+
+    async def invitations(
+        self, session: AsyncSession, assignments: Sequence[IssuedAssignment]
+    ) -> int:
+        return await announce_assignments(session, self.i18n, assignments)
+
+    async def reminder(self, session: AsyncSession, assignment: Assignment, occasion: str) -> bool:
+        return await queue_reminder(session, self.i18n, assignment, occasion)

@@ -10,6 +10,7 @@ claimable again.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,11 +18,25 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.bulk import breathe, pieces
 from storage.models import OutboxMessage, Person, utcnow
-from storage.upsert import insert_ignore
+from storage.upsert import insert_ignore_many
 from surveys.statuses import OutboxStatus
 
 _ERROR_LENGTH = 300  # OutboxMessage.last_error
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A message to queue: the dedupe key names the occasion, so queuing twice sends once."""
+
+    dedupe_key: str
+    chat_id: int
+    person_id: int | None
+    kind: str
+    text: str
+    reply_markup: dict[str, Any] | None = None
+    not_before: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -65,21 +80,36 @@ class OutboxRepository:
         not_before: datetime | None = None,
     ) -> bool:
         """Queue a message once per dedupe key; False when that key was queued before."""
-        return await insert_ignore(
-            self.session,
-            OutboxMessage,
-            ["dedupe_key"],
-            dedupe_key=dedupe_key,
-            chat_id=chat_id,
-            person_id=person_id,
-            kind=kind,
-            text=text,
-            reply_markup=reply_markup,
-            status=OutboxStatus.PENDING,
-            attempts=0,
-            next_attempt_at=not_before or utcnow(),
-            created_at=utcnow(),
-        )
+        item = OutboxItem(dedupe_key, chat_id, person_id, kind, text, reply_markup, not_before)
+        return await self.enqueue_many([item]) == 1
+
+    async def enqueue_many(self, items: Sequence[OutboxItem]) -> int:
+        """Queue each message once per dedupe key, in one statement per STATEMENT_ROWS
+        (ON CONFLICT DO NOTHING: a key queued before, or twice in `items`, is skipped);
+        returns how many were queued now."""
+        now = utcnow()
+        queued = 0
+        for index, piece in enumerate(pieces(items)):
+            if index:
+                await breathe()
+            rows = [
+                {
+                    "dedupe_key": item.dedupe_key,
+                    "chat_id": item.chat_id,
+                    "person_id": item.person_id,
+                    "kind": item.kind,
+                    "text": item.text,
+                    "reply_markup": item.reply_markup,
+                    "status": OutboxStatus.PENDING,
+                    "attempts": 0,
+                    "next_attempt_at": item.not_before or now,
+                    "created_at": now,
+                }
+                for item in piece
+            ]
+            inserted = await insert_ignore_many(self.session, OutboxMessage, ["dedupe_key"], rows)
+            queued += len(inserted)
+        return queued
 
     async def claim(
         self, sender: str, limit: int, lease: timedelta, now: datetime | None = None

@@ -84,7 +84,7 @@ class Condition:
 class Question:
     key: str
     kind: QuestionKind
-    text: str
+    text: str  # as the person is asked, in the bot's own form of address
     optional: bool = False
     scale_min: int = SCALE_MIN
     scale_max: int = SCALE_MAX
@@ -95,6 +95,9 @@ class Question:
     condition: Condition | None = None
     # Same id on a start and a completion item: the report compares before and after.
     metric: str | None = None
+    # The methodology's wording of the item, which reports show so that methodists can
+    # compare across years and districts; None when the person is asked in those words.
+    label: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind is QuestionKind.SCALE and self.scale_min >= self.scale_max:
@@ -113,6 +116,10 @@ class Question:
         return len(self.choices) if self.max_selections is None else self.max_selections
 
     @property
+    def report_label(self) -> str:
+        return self.label or self.text
+
+    @property
     def choice_keys(self) -> tuple[str, ...]:
         return tuple(choice.key for choice in self.choices)
 
@@ -125,6 +132,8 @@ class Question:
     def to_data(self) -> dict[str, Any]:
         """The YAML shape; defaults left out so that new defaulted fields keep old digests."""
         data: dict[str, Any] = {"key": self.key, "kind": self.kind.value, "text": self.text}
+        if self.label is not None:
+            data["label"] = self.label
         if self.optional:
             data["optional"] = True
         if self.kind is QuestionKind.SCALE:

@@ -35,7 +35,7 @@ CHOICE_KEY: Final = re.compile(r"[a-z0-9_]{1,24}")  # never ",": it joins multi 
 _TOP_REQUIRED: Final = ("key", "version", "title", "form", "role", "moment", "questions")
 _TOP_ALLOWED: Final = (*_TOP_REQUIRED, "form_label", "intro")
 _QUESTION_REQUIRED: Final = ("key", "kind", "text")
-_QUESTION_COMMON: Final = (*_QUESTION_REQUIRED, "optional", "when", "metric")
+_QUESTION_COMMON: Final = (*_QUESTION_REQUIRED, "label", "optional", "when", "metric")
 _KIND_FIELDS: Final[dict[QuestionKind, tuple[str, ...]]] = {
     QuestionKind.SCALE: ("scale_min", "scale_max"),
     QuestionKind.YES_NO: (),
@@ -185,6 +185,7 @@ class _FileParser:
             what = f"question '{key}'"
         kind = self._enum(f.get("kind"), f"{what}: kind", QuestionKind)
         text = r.text(f.get("text"), f"{what}: text")
+        label = r.text(f["label"], f"{what}: label") if "label" in f else None
         optional = r.boolean(f.get("optional"), f"{what}: optional")
         metric = r.identifier(f.get("metric"), f"{what}: metric", NAME)
         if kind is None:
@@ -197,7 +198,13 @@ class _FileParser:
         if key is None or text is None or settings is None or len(r.errors) > before:
             return None, key, f.get("key"), f.get("when")
         question = Question(
-            key=key, kind=kind, text=text, optional=bool(optional), metric=metric, **settings
+            key=key,
+            kind=kind,
+            text=text,
+            label=label,
+            optional=bool(optional),
+            metric=metric,
+            **settings,
         )
         return question, key, f["key"], f.get("when")
 

@@ -87,7 +87,7 @@ async def test_programme_links_bind_people_to_the_programme(harness: BotHarness)
 
     teacher = harness.standin.user(7003)
     await teacher.send(f"/start {code}")
-    await teacher.press(teacher.button("Согласен"))
+    await teacher.press(teacher.button("Даю согласие"))
     await teacher.send("Смирнов Алексей Иванович")
     await teacher.press(teacher.button("Учитель"))
     assert "Готово" in (teacher.last_text or "")

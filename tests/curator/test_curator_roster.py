@@ -90,14 +90,14 @@ async def test_roster_upload_links_registration_and_pairs(harness: BotHarness) -
     mentee_link = str(links[1][4])
     masha = harness.standin.user(7102)
     await masha.send(f"/start {mentee_link.rsplit('=', 1)[1]}")
-    await masha.press(masha.button("Согласен"))
+    await masha.press(masha.button("Даю согласие"))
     assert "родителя" in (masha.last_text or "")
     await masha.press(masha.button("Да, родитель"))
     assert "Готово, Иванова Мария Петровна" in (masha.last_text or "")
     # The mentor: consent only.
     teacher = harness.standin.user(7103)
     await teacher.send(f"/start {str(links[0][4]).rsplit('=', 1)[1]}")
-    await teacher.press(teacher.button("Согласен"))
+    await teacher.press(teacher.button("Даю согласие"))
     assert "Готово, Смирнов Алексей Иванович" in (teacher.last_text or "")
     async with harness.session_factory() as session:
         person = await session.scalar(select(Person).where(Person.telegram_id == 7102))
@@ -195,7 +195,7 @@ async def test_forget_erases_the_name_in_the_roster(harness: BotHarness) -> None
     link = str(sheet_rows(sent_workbook(calls), 0)[1][4])
     teacher = harness.standin.user(7110)
     await teacher.send(f"/start {link.rsplit('=', 1)[1]}")
-    await teacher.press(teacher.button("Согласен"))
+    await teacher.press(teacher.button("Даю согласие"))
     await teacher.send("/forget")
     await teacher.press(teacher.button("Да, удалить"))
     async with harness.session_factory() as session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,7 @@ def methodology() -> dict[str, Any]:
 def test_one_questionnaire_per_form_role_and_moment(form, role, moment):
     q = CATALOGUE.for_(form, role, moment)
     assert q is not None
-    assert q.key == f"{form}.{role}.{moment}" and q.version == 1
+    assert q.key == f"{form}.{role}.{moment}" and q.version == 2
     assert q.form_label == FORMS[form]
     assert INSTRUCTION in q.intro
 
@@ -67,7 +68,7 @@ def test_completion_items_are_the_methodology_items_verbatim(methodology, form, 
     items = methodology["common_satisfaction_stage1"][role] + extras
     q = CATALOGUE.for_(form, role, Moment.COMPLETION)
     assert q is not None
-    assert [question.text for question in q.questions] == [item["text"] for item in items]
+    assert [question.report_label for question in q.questions] == [item["text"] for item in items]
     for question, item in zip(q.questions, items, strict=True):
         assert question.kind is KINDS[item["type"]], question.key
         if question.kind is QuestionKind.SCALE:
@@ -83,7 +84,8 @@ def test_where_follows_a_yes(form, role):
     q = CATALOGUE.for_(form, role, Moment.COMPLETION)
     assert q is not None
     where = q.question("met_before_where")
-    assert where.text == "Если да, то где?"
+    assert where.report_label == "Если да, то где?"
+    assert where.text == "Где Вы в ней участвовали?"
     assert where.condition == Condition("met_before", (YES,))
     assert q.position("met_before_where") == q.position("met_before") + 1
 
@@ -101,3 +103,15 @@ def test_every_start_metric_is_measured_again_at_completion(form, role):
         assert question.kind is after[metric].kind, metric
     assert start.question("main_goal").kind is QuestionKind.SINGLE_CHOICE
     assert start.question("main_goal_other").condition == Condition("main_goal", ("other",))
+
+
+@pytest.mark.parametrize(("form", "role", "moment"), SLOTS)
+def test_people_are_asked_questions_in_the_bots_form_of_address(form, role, moment):
+    """What a person reads is a question, addressed with «Вы» like every other text of the
+    bot, without the methodology's report phrasing («эффективность», «/»)."""
+    q = CATALOGUE.for_(form, role, moment)
+    assert q is not None
+    for question in q.questions:
+        assert question.text.endswith("?"), question.key
+        assert "/" not in question.text and "Эффективность" not in question.text, question.key
+        assert not re.search(r"\b(ты|тебе|тебя|твой|твоя|твои)\b", question.text, re.I)

@@ -143,6 +143,8 @@ async def test_questionnaires_side_by_side_with_change(district_workbook: tuple)
     assert expect[col("q_change_mentors")] is None
 
     result = keyed[(SS, "sat", done)]
+    # Reports carry the methodology's wording, not the question as the person was asked.
+    assert result[col("question_text")] == "Удовлетворённость программой"
     assert side(result, "mentor") == (2, "<3", "<3", "<3")
     n, mean, median, distribution = side(result, "mentee")
     assert (n, median, distribution) == (3, 7, _scale({6: 1, 7: 1, 9: 1}))

@@ -100,7 +100,7 @@ async def test_a_person_who_blocked_the_bot_costs_one_attempt_and_nothing_is_sto
     code = await mentor_invite(session_factory)
     olga = standin.user(7202)
     await olga.send(f"/start {code}")
-    await olga.press(olga.button("Согласен"))
+    await olga.press(olga.button("Даю согласие"))
     await olga.send(FULL_NAME)
     standin.block(olga.id)
     calls_before = len(standin.calls)
@@ -134,7 +134,7 @@ async def test_a_database_connection_cut_mid_update_asks_to_retry_and_writes_not
     code = await mentor_invite(session_factory)
     olga = standin.user(7203)
     await olga.send(f"/start {code}")
-    await olga.press(olga.button("Согласен"))
+    await olga.press(olga.button("Даю согласие"))
 
     async def cut_connections(_: dict[str, object]) -> None:
         # From another connection, as a failover or a restart would: the bot's transaction
@@ -173,7 +173,7 @@ async def test_after_a_database_restart_one_update_is_asked_to_retry_then_all_wo
     code = await mentor_invite(session_factory)
     olga = standin.user(7204)
     await olga.send(f"/start {code}")
-    await olga.press(olga.button("Согласен"))
+    await olga.press(olga.button("Даю согласие"))
 
     await terminate_other_connections(database_url)  # the pool's idle ones, as in a restart
 

@@ -84,7 +84,7 @@ async def test_registration_survives_a_restart(
     user = standin.user(7001)
     async with bot_run():
         await user.send(f"/start {invite.code}")
-        await user.press(user.button("Согласен"))
+        await user.press(user.button("Даю согласие"))
     async with bot_run():  # a new process: the name step is remembered in Redis
         await user.send("Редисова Ирина")
     assert "Готово, Редисова Ирина" in (user.last_text or "")

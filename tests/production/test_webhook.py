@@ -95,7 +95,7 @@ async def test_the_same_update_delivered_twice_changes_nothing_the_second_time(
     code = await mentor_invite(session_factory)
     olga = standin.user(7003)
     await olga.send(f"/start {code}")
-    await olga.press(olga.button("Согласен"))
+    await olga.press(olga.button("Даю согласие"))
     await olga.send(FULL_NAME)
     # The last step is delivered, then delivered again (Telegram did not hear our 200).
     press = {
@@ -205,7 +205,7 @@ async def test_start_sets_the_webhook_and_shutdown_finishes_the_update_in_flight
 
 async def register_teacher_until_name(olga: FakeUser, code: str) -> None:
     await olga.send(f"/start {code}")
-    await olga.press(olga.button("Согласен"))
+    await olga.press(olga.button("Даю согласие"))
     await olga.send(FULL_NAME)
 
 

@@ -73,7 +73,7 @@ async def test_two_workers_fed_alternately_give_the_same_result_as_one(
     code = await mentor_invite(session_factory)
     olga = standin.user(7301)
     await olga.send(f"/start {code}")  # worker 1
-    await olga.press(olga.button("Согласен"))  # worker 2 (its FSM state comes from Redis)
+    await olga.press(olga.button("Даю согласие"))  # worker 2 (its FSM state comes from Redis)
     await olga.send(FULL_NAME)  # worker 1
     # The last press reaches BOTH workers at once (a redelivery racing the original):
     # the chat lock in Redis and the handled_update mark let exactly one apply it.
@@ -113,7 +113,7 @@ async def test_a_worker_killed_mid_update_loses_nothing(
     code = await mentor_invite(session_factory)
     olga = standin.user(7302)
     await olga.send(f"/start {code}")
-    await olga.press(olga.button("Согласен"))
+    await olga.press(olga.button("Даю согласие"))
     await olga.send(FULL_NAME)
     victim = workers[1]  # the next delivery goes to the second worker
 

@@ -41,7 +41,7 @@ async def test_student_mentee_registers_with_guardian_consent(harness: BotHarnes
     assert "МБОУ СОШ № 1" in (masha.last_text or "")
     assert await count(harness, Person) == 0  # nothing before consent
 
-    await masha.press(masha.button("Согласен"))
+    await masha.press(masha.button("Даю согласие"))
     assert "фамилию" in (masha.last_text or "")
     assert await count(harness, Person) == 0  # nothing until the end
 
@@ -74,7 +74,7 @@ async def test_declining_consent_stores_nothing(harness: BotHarness) -> None:
     invite = await make_invite(harness.session_factory, Role.MENTOR, organization_id=ids["S001"])
     petya = harness.standin.user(5003)
     await petya.send(f"/start {invite.code}")
-    await petya.press(petya.button("Не согласен"))
+    await petya.press(petya.button("Не даю согласия"))
     assert "ничего о вас не сохранили" in (petya.last_text or "")
     assert await count(harness, Person) == 0
     async with harness.session_factory() as session:
@@ -87,7 +87,7 @@ async def test_missing_guardian_consent_stores_nothing(harness: BotHarness) -> N
     invite = await make_invite(harness.session_factory, Role.MENTEE, organization_id=ids["S001"])
     kid = harness.standin.user(5004)
     await kid.send(f"/start {invite.code}")
-    await kid.press(kid.button("Согласен"))
+    await kid.press(kid.button("Даю согласие"))
     await kid.send("Петров Пётр")
     await kid.press(kid.button("Ученик"))
     await kid.press(kid.button("5"))
@@ -101,7 +101,7 @@ async def test_curator_registers_without_category(harness: BotHarness) -> None:
     invite = await make_invite(harness.session_factory, Role.CURATOR, organization_id=ids["S001"])
     curator = harness.standin.user(5005)
     await curator.send(f"/start {invite.code}")
-    await curator.press(curator.button("Согласен"))
+    await curator.press(curator.button("Даю согласие"))
     await curator.send("Сидорова Анна Ивановна")
     assert "куратор — МБОУ СОШ № 1" in (curator.last_text or "")
     person = await person_of(harness, 5005)
@@ -121,7 +121,7 @@ async def test_bad_codes_get_clear_answers_and_create_nothing(harness: BotHarnes
     used = await make_invite(harness.session_factory, Role.CURATOR, organization_id=ids["S002"])
     first, second = harness.standin.user(5006), harness.standin.user(5007)
     await first.send(f"/start {used.code}")
-    await first.press(first.button("Согласен"))
+    await first.press(first.button("Даю согласие"))
     await first.send("Первый Куратор")
 
     await second.send(f"/start {used.code}")
@@ -142,7 +142,7 @@ async def test_last_use_race_registers_only_one(harness: BotHarness) -> None:
     a, b = harness.standin.user(5008), harness.standin.user(5009)
     for person in (a, b):
         await person.send(f"/start {invite.code}")
-        await person.press(person.button("Согласен"))
+        await person.press(person.button("Даю согласие"))
     await a.send("Алексеев Алексей")
     await b.send("Борисов Борис")
     assert "Готово" in (a.last_text or "")
@@ -155,7 +155,7 @@ async def test_names_that_are_not_names(harness: BotHarness) -> None:
     invite = await make_invite(harness.session_factory, Role.CURATOR, organization_id=ids["S001"])
     user = harness.standin.user(5010)
     await user.send(f"/start {invite.code}")
-    await user.press(user.button("Согласен"))
+    await user.press(user.button("Даю согласие"))
     await user.send("Я")
     assert "Слишком коротко" in (user.last_text or "")
     await user.send("Ж" * 300)
@@ -179,7 +179,7 @@ async def test_stray_input_and_stale_buttons_during_registration(harness: BotHar
     user = harness.standin.user(5011)
     await user.send(f"/start {invite.code}")
     consent_message = user.messages[-1].message_id
-    agree = user.button("Согласен")
+    agree = user.button("Даю согласие")
     await user.send("привет")
     assert "кнопкой" in (user.last_text or "")
     await user.send_sticker()
@@ -203,7 +203,7 @@ async def test_cancel_leaves_registration(harness: BotHarness) -> None:
     invite = await make_invite(harness.session_factory, Role.CURATOR, organization_id=ids["S001"])
     user = harness.standin.user(5012)
     await user.send(f"/start {invite.code}")
-    await user.press(user.button("Согласен"))
+    await user.press(user.button("Даю согласие"))
     await user.send("/cancel")
     assert "отменено" in (user.last_text or "")
     await user.send("Иванов Иван")  # no longer a name step: just stray text

@@ -13,7 +13,7 @@ from tests.support.factories import make_invite, seed_directory
 
 async def register_staff(user: FakeUser, code: str, name: str) -> None:
     await user.send(f"/start {code}")
-    await user.press(user.button("Согласен"))
+    await user.press(user.button("Даю согласие"))
     await user.send(name)
     assert "Готово" in (user.last_text or ""), user.last_text
 
@@ -61,7 +61,7 @@ async def test_chain_admin_methodist_curator_mentee(harness: BotHarness) -> None
 
     mentee = harness.standin.user(6003)
     await mentee.send(f"/start {code}")
-    await mentee.press(mentee.button("Согласен"))
+    await mentee.press(mentee.button("Даю согласие"))
     await mentee.send("Учеников Пётр")
     await mentee.press(mentee.button("Учитель"))
     assert "наставляемый — МБОУ СОШ № 1" in (mentee.last_text or "")
@@ -72,7 +72,7 @@ async def test_commands_for_roles_the_person_lacks_are_refused(harness: BotHarne
     invite = await make_invite(harness.session_factory, Role.MENTOR, organization_id=ids["S001"])
     mentor = harness.standin.user(6010)
     await mentor.send(f"/start {invite.code}")
-    await mentor.press(mentor.button("Согласен"))
+    await mentor.press(mentor.button("Даю согласие"))
     await mentor.send("Наставников Олег")
     await mentor.press(mentor.button("Учитель"))
     calls_before = len(harness.standin.calls)

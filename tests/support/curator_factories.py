@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from openpyxl import Workbook, load_workbook
+from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.models import Person, utcnow
+from storage.models import Person, RosterEntry, utcnow
 from storage.repositories.people import PeopleRepository, Registration
 from storage.repositories.programmes import ProgrammeDraft, ProgrammeRepository
+from storage.repositories.roster import RosterRepository
 from surveys.access import Actor, Grant
 from surveys.people import Category, Role
-from surveys.roster_rules import HEADERS
+from surveys.roster_rules import HEADERS, RosterRow
 from tests.support.botapi.records import Call, Upload
 
 
@@ -66,10 +68,10 @@ async def make_programme(
 ) -> int:
     async with factory() as session, session.begin():
         programme = await ProgrammeRepository(session).create(
-            curator_actor(curator, organization_id),
             ProgrammeDraft(
                 organization_id, form, title, "2026/2027", date(2026, 9, 1), date(2027, 5, 31)
             ),
+            curator.id,
         )
         return programme.id
 
@@ -98,3 +100,63 @@ def sent_workbook(calls: Sequence[Call]) -> Workbook:
 
 def sheet_rows(workbook: Workbook, index: int) -> list[tuple[object, ...]]:
     return [tuple(row) for row in workbook.worksheets[index].iter_rows(values_only=True)]
+
+
+async def registered_roster(
+    factory: async_sessionmaker[AsyncSession],
+    actor: Actor,
+    programme_id: int,
+    organization_id: int,
+    groups: int,
+    mentees_per_group: int = 1,
+    first_telegram_id: int = 600_000,
+) -> list[int]:
+    """A roster of `groups` pair numbers (1 mentor + `mentees_per_group` mentees each),
+    imported through the repository, and everybody on it registered and bound to their
+    row (in bulk: a real registration per person would take minutes). Returns the person
+    ids in roster order."""
+    rows = [
+        RosterRow(
+            row_number=2 + index,
+            full_name=f"Участник Номер{index:05d}",
+            category=Category.TEACHER if place == 0 else Category.STUDENT,
+            grade=None if place == 0 else 7,
+            role=Role.MENTOR if place == 0 else Role.MENTEE,
+            pair_number=number,
+        )
+        for index, (number, place) in enumerate(
+            (number, place)
+            for number in range(1, groups + 1)
+            for place in range(1 + mentees_per_group)
+        )
+    ]
+    async with factory() as session, session.begin():
+        imported = await RosterRepository(session).import_rows(
+            programme_id, rows, timedelta(days=30), actor.person_id
+        )
+        people = list(
+            await session.scalars(
+                insert(Person).returning(Person.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "telegram_id": first_telegram_id + index,
+                        "full_name": item.row.full_name,
+                        "category": item.row.category.value,
+                        "organization_id": organization_id,
+                        "locale": "ru",
+                        "consent_at": utcnow(),
+                        "consent_version": "test",
+                        "registered_at": utcnow(),
+                    }
+                    for index, item in enumerate(imported)
+                ],
+            )
+        )
+        await session.execute(
+            update(RosterEntry),
+            [
+                {"id": item.entry_id, "person_id": person_id}
+                for item, person_id in zip(imported, people, strict=True)
+            ],
+        )
+    return people

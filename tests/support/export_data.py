@@ -21,7 +21,15 @@ INJECTION = '=HYPERLINK("http://evil.example","click")'
 
 
 def _completion(form: str, role: PairRole, full: bool) -> Questionnaire:
-    questions = [Question("sat", QuestionKind.SCALE, "Удовлетворённость программой", metric="sat")]
+    questions = [
+        Question(
+            "sat",
+            QuestionKind.SCALE,
+            "Насколько Вам понравилась программа?",
+            metric="sat",
+            label="Удовлетворённость программой",
+        )
+    ]
     if full:
         questions += [
             Question("useful", QuestionKind.YES_NO, "Было ли полезно?"),

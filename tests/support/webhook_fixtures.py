@@ -84,7 +84,7 @@ async def mentor_invite(factory: async_sessionmaker[AsyncSession]) -> str:
 async def register_teacher(user: FakeUser, code: str) -> None:
     """The whole conversation: /start code → consent → name → category (teacher: done)."""
     await user.send(f"/start {code}")
-    await user.press(user.button("Согласен"))
+    await user.press(user.button("Даю согласие"))
     await user.send(FULL_NAME)
     await user.press(user.button("Учитель"))
 

@@ -181,6 +181,9 @@ async def test_double_stale_and_forged_taps_store_nothing_wrong(harness: BotHarn
     current = anna.messages[-1].message_id
     await anna.press(pack(AnswerWith(aid, 1, "maybe")), message_id=current)
     assert "«Да» или «Нет»" in (anna.answers_to_callbacks[-1] or "")
+    # A forged button for a question not reached yet is not called "already answered".
+    await anna.press(pack(AnswerWith(aid, 4, "1")), message_id=current)
+    assert "ещё не дошли" in (anna.answers_to_callbacks[-1] or "")
     await anna.press(pack(Submit(aid)), message_id=current)
     assert "Сначала ответьте" in (anna.answers_to_callbacks[-1] or "")
     assert await stored(harness, aid) == {"useful": ("7", 7)}

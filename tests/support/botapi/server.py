@@ -9,7 +9,7 @@ import mimetypes
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from types import TracebackType
 from typing import Any, Self
@@ -113,6 +113,19 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
     return params
 
 
+@dataclass
+class Hold:
+    """A call kept waiting (see BotAPIStandIn.hold)."""
+
+    method: str
+    chat_id: int | None
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def release(self) -> None:
+        self.released.set()
+
+
 class BotAPIStandIn:
     """A local Telegram Bot API server that records calls and lets tests act as people."""
 
@@ -155,6 +168,7 @@ class BotAPIStandIn:
         self._callbacks: dict[str, int] = {}  # callback query id -> user id
         self._answered: set[str] = set()
         self._faults: list[_Fault] = []
+        self._holds: list[Hold] = []
         self._blocked: set[int] = set()
         self._per_second: int | None = None
         self._recent_sends: deque[float] = deque()
@@ -381,6 +395,22 @@ class BotAPIStandIn:
     def unblock(self, chat_id: int) -> None:
         self._blocked.discard(chat_id)
 
+    def hold(self, method: str, chat_id: int | None = None) -> Hold:
+        """Keep the next call of `method` (to `chat_id`, if given) waiting until the test
+        calls `release()`: how a test knows that background work is half done, without
+        timing anything."""
+        hold = Hold(method.lower(), chat_id)
+        self._holds.append(hold)
+        return hold
+
+    async def _wait_if_held(self, call: Call) -> None:
+        for hold in self._holds:
+            if hold.method == call.method.lower() and hold.chat_id in (None, call.chat_id):
+                self._holds.remove(hold)
+                hold.arrived.set()
+                await hold.released.wait()
+                return
+
     def rate_limit(self, per_second: int | None = 30) -> None:
         """Answer 429 to sends beyond `per_second` in any sliding second; None switches it off."""
         self._per_second = per_second
@@ -414,6 +444,7 @@ class BotAPIStandIn:
         try:
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
+            await self._wait_if_held(call)
             self._check_faults(call)
             result = await handler(call.params)
         except ApiError as error:

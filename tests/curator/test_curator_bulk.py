@@ -1,0 +1,80 @@
+"""Bulk work through the bot: forming hundreds of pairs from a roster runs in the background
+in steps, shows its progress, reports the result, and nobody waits for it meanwhile."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import func, select
+
+from bot.telegram.curator.bulk import PAIRS_PER_STEP
+from storage.models import Assignment, OutboxMessage, Pair, PairMember
+from surveys.people import Role
+from tests.conftest import ADMIN_ID, BotHarness
+from tests.support.curator_factories import (
+    curator_actor,
+    make_person,
+    make_programme,
+    registered_roster,
+)
+from tests.support.delivery_data import eventually
+from tests.support.factories import seed_directory
+
+CURATOR_ID = 7701
+GROUPS = 750
+
+
+async def _count(harness: BotHarness, model: type) -> int:
+    async with harness.session_factory() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_forming_750_pairs_shows_progress_while_others_are_answered(
+    harness: BotHarness,
+) -> None:
+    make = harness.session_factory
+    ids = await seed_directory(make)
+    org = ids["S001"]
+    person = await make_person(make, CURATOR_ID, "Куратор Ольга", Role.CURATOR, organization_id=org)
+    programme_id = await make_programme(make, person, org)
+    await registered_roster(make, curator_actor(person, org), programme_id, org, GROUPS)
+    curator = harness.standin.user(CURATOR_ID)
+    await curator.send("/programmes")
+    await curator.press(curator.button("Наставничество 2026"))
+
+    # The first progress edit comes after the first step: keep it waiting there.
+    first_edit = harness.standin.hold("editMessageText", chat_id=CURATOR_ID)
+    await curator.press(curator.button("Пары из списка"))
+    assert (curator.last_text or "").startswith(f"Составляю пары по списку: 0 из {GROUPS}")
+    await asyncio.wait_for(first_edit.arrived.wait(), timeout=120)
+    assert await _count(harness, Pair) == PAIRS_PER_STEP  # one step done, the rest to come
+
+    # Meanwhile: another person is answered, and a second press is politely refused.
+    admin = harness.standin.user(ADMIN_ID)
+    await admin.send("/help")
+    assert admin.messages and "/status" in (admin.last_text or "")
+    await curator.press(curator.button("Пары из списка"))
+    assert "ещё выполняется" in (curator.answers_to_callbacks[-1] or "")
+    log_before_result = len(harness.standin.log)
+
+    first_edit.release()
+    result = f"Составлено пар по списку: {GROUPS} (№ 1–{GROUPS})"
+    await eventually(lambda: result in (curator.last_text or ""), seconds=120)
+    progress = next(m for m in curator.messages if (m.text or "").startswith("Составляю пары"))
+    assert (progress.text or "").startswith(f"Составляю пары по списку: {GROUPS} из {GROUPS}")
+    sent = [call for call in harness.standin.log if call.method == "sendMessage"]
+    answered_admin = max(i for i, call in enumerate(sent) if call.chat_id == ADMIN_ID)
+    result_message = max(i for i, call in enumerate(sent) if call.chat_id == CURATOR_ID)
+    assert answered_admin < result_message
+    assert harness.standin.log.index(sent[result_message]) >= log_before_result
+
+    assert await _count(harness, Pair) == GROUPS
+    assert await _count(harness, PairMember) == 2 * GROUPS
+    assert await _count(harness, Assignment) == 2 * GROUPS
+    assert await _count(harness, OutboxMessage) == 2 * GROUPS
+
+    # Pressed again once it is done: nothing is formed or sent twice.
+    await curator.press(curator.button("Пары из списка"))
+    assert "Пока нечего составлять" in (curator.last_text or "")
+    assert await _count(harness, Assignment) == 2 * GROUPS
+    assert await _count(harness, OutboxMessage) == 2 * GROUPS

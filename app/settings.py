@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from surveys.reminders import QuietHours, ReminderSchedule
 
 DEFAULT_BOT_API_URL = "https://api.telegram.org"
+# MAX's production domain; its certificate is issued by the Russian Trusted Root CA.
+DEFAULT_MAX_API_URL = "https://platform-api2.max.ru"
 # WEBHOOK_SECRET and EXPORT_LINK_SECRET: long enough that nobody guesses them.
 MIN_SECRET_LENGTH = 32
 
@@ -55,6 +57,20 @@ class Settings(BaseSettings):
     webhook_path: str = "/telegram/webhook"
     web_host: str = "0.0.0.0"  # all interfaces: inside a container the published port decides
     web_port: int = Field(default=8080, ge=1, le=65535)
+    # The MAX channel (bot/max): runs when MAX_TOKEN is set. MAX_ADMIN_IDS are MAX user ids;
+    # MAX_BOT_NAME makes the invitation links (https://max.ru/<name>?start=<code>).
+    max_token: SecretStr | None = None
+    max_api_url: str = DEFAULT_MAX_API_URL
+    max_bot_name: str | None = None
+    max_admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    # A CA bundle to trust for MAX_API_URL instead of the Russian Trusted Root CA that the
+    # maxapi library ships (e.g. the system store with Минцифры's root installed).
+    max_ca_file: Path | None = None
+    # Webhook mode for MAX: `nastavnik webhook` subscribes MAX_WEBHOOK_URL (https, port 443)
+    # at start; MAX sends MAX_WEBHOOK_SECRET in the X-Max-Bot-Api-Secret header.
+    max_webhook_url: str | None = None
+    max_webhook_secret: SecretStr | None = None
+    max_webhook_path: str = "/max/webhook"
     # The outbox sender (service/workers/outbox.py). Telegram allows about 30 messages a second per
     # bot: with several sender processes, give each its share.
     outbox_rate_per_second: int = Field(default=30, ge=1, le=1000)
@@ -79,7 +95,25 @@ class Settings(BaseSettings):
             raise ValueError("expected the form 123456:ABC... given by @BotFather")
         return value
 
-    @field_validator("admin_ids", mode="before")
+    @field_validator("max_token", "max_webhook_secret", mode="before")
+    @classmethod
+    def _empty_max_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("max_webhook_secret")
+    @classmethod
+    def _max_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # MAX accepts 5-256 characters A-Z, a-z, 0-9, _ and -; we ask for 32 at least.
+        if value is not None and not re.fullmatch(
+            rf"[A-Za-z0-9_-]{{{MIN_SECRET_LENGTH},256}}", value.get_secret_value()
+        ):
+            raise ValueError(
+                f"use {MIN_SECRET_LENGTH}-256 characters: letters, digits, _ and - "
+                "(make one with: openssl rand -hex 32)"
+            )
+        return value
+
+    @field_validator("admin_ids", "max_admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
@@ -155,7 +189,7 @@ class Settings(BaseSettings):
             raise ValueError("use text or json")
         return value
 
-    @field_validator("bot_api_url")
+    @field_validator("bot_api_url", "max_api_url")
     @classmethod
     def _url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):

@@ -1,10 +1,16 @@
-"""`nastavnik run`: the bot by long polling, with the outbox sender and reminders beside it."""
+"""`nastavnik run`: the bot by long polling, with the outbox sender and reminders beside it.
+With MAX_TOKEN set, the MAX channel long-polls beside Telegram against the same database."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
 from app.settings import Settings
+from bot.max.app import create_client as create_max_client
+from bot.max.app import create_edge as create_max_edge
+from bot.max.app import poll as poll_max
 from bot.telegram.app import create_bot, create_dispatcher
 from bot.telegram.commands import set_default_menu
 from service.runtime import freeze_startup_objects
@@ -26,11 +32,23 @@ async def run_polling(settings: Settings) -> None:
         me = await bot.me()
         log.info("polling as @%s", me.username)
         background = start_background(bot, settings, session_factory, dispatcher["i18n"])
+        max_polling, max_stop, max_client = None, asyncio.Event(), None
+        if settings.max_token is not None:
+            max_client = create_max_client(settings)
+            edge = create_max_edge(settings, session_factory, max_client, dispatcher["i18n"])
+            log.info("MAX polling as %s", await max_client.username())
+            max_polling = asyncio.create_task(poll_max(edge, max_stop))
         freeze_startup_objects()
         try:
             # The session stays open until the sender has finished its last send.
             await dispatcher.start_polling(bot, close_bot_session=False)
         finally:
+            max_stop.set()
+            if max_polling is not None:
+                with contextlib.suppress(Exception):
+                    await max_polling
+            if max_client is not None:
+                await max_client.close()
             await background.stop()
             await bot.session.close()
     finally:

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from surveys.channels import ChannelName
 from surveys.statuses import AssignmentStatus, OutboxStatus, PairStatus, ProgrammeStatus
 
 NAMING_CONVENTION = {
@@ -87,16 +88,25 @@ class Organization(Base):
 
 
 class Person(Base):
-    """One Telegram account that consented; the least data that serves the programme.
+    """One messenger account that consented; the least data that serves the programme.
 
-    After withdrawal (/forget) the row stays, without name or Telegram id, so that
+    A person belongs to the channel they registered from: `channel` + `external_id` (their
+    user id there), unique together. Telegram people also keep `telegram_id` (the same
+    number), which the Telegram edge still looks people up by.
+
+    After withdrawal (/forget) the row stays, without name or messenger id, so that
     aggregate figures (pairs, answers) stay correct while nobody can be identified.
     """
 
     __tablename__ = "person"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    channel: Mapped[str] = mapped_column(
+        String(16), default=ChannelName.TELEGRAM.value, server_default=ChannelName.TELEGRAM.value
+    )
+    external_id: Mapped[int | None] = mapped_column(BigInteger)
     full_name: Mapped[str | None] = mapped_column(String(120))
     category: Mapped[str | None] = mapped_column(String(32))
     grade: Mapped[int | None] = mapped_column(Integer)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from surveys.channels import ChannelName
 from surveys.people import INVITABLE_BY, Role
 
 
@@ -16,12 +17,20 @@ class Grant:
 
 @dataclass(frozen=True)
 class Actor:
-    """The person behind an update, as far as permissions go."""
+    """The person behind an update, as far as permissions go.
+
+    `telegram_id` is the person's id in `channel` (the name is older than the MAX channel;
+    `external_id` says what it is)."""
 
     telegram_id: int
     person_id: int | None = None
     is_admin: bool = False
     grants: tuple[Grant, ...] = field(default=())
+    channel: ChannelName = ChannelName.TELEGRAM
+
+    @property
+    def external_id(self) -> int:
+        return self.telegram_id
 
     @property
     def roles(self) -> frozenset[Role]:

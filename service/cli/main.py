@@ -15,6 +15,7 @@ from aiohttp import ClientError
 
 from app.settings import Settings, SettingsError, load_settings
 from bot.i18n import create_i18n
+from bot.max.links import max_link
 from bot.telegram.links import deep_link
 from imports.directory_file import DirectoryFileError, parse_directory_file
 from service.cli import surveys as survey_cli
@@ -171,6 +172,9 @@ async def _invite(args: argparse.Namespace, settings: Settings, engine: object, 
         print(deep_link(username, invite.code))
     else:
         print(_("cli.invite_no_username"), file=sys.stderr)
+    if settings.max_bot_name:
+        # The same code works in MAX: the bot answers in the messenger it was opened in.
+        print(max_link(settings.max_bot_name, invite.code))
     return 0
 
 

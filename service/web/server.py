@@ -1,5 +1,6 @@
-"""Webhook mode: an aiohttp server that takes updates from Telegram, plus /healthz and
-/metrics (and the export downloads when that area is installed).
+"""Webhook mode: an aiohttp server that takes updates from Telegram (and from MAX, at
+MAX_WEBHOOK_PATH, when MAX_TOKEN is set), plus /healthz and /metrics (and the export
+downloads when that area is installed).
 
 Telegram hears "200" only after the update was processed and its transaction committed
 (handle_in_background=False): if the worker dies first, Telegram delivers the update again,
@@ -21,6 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app import metrics
 from app.settings import Settings
+from bot.max.app import subscribe as subscribe_max
+from bot.max.client import MaxClient
+from bot.max.edge import MaxEdge
+from bot.max.webhook import webhook_handler
 from service.web.exports import add_export_routes
 from service.workers.background import BackgroundTasks, start_background
 from storage.models import OutboxMessage
@@ -53,6 +58,7 @@ def create_web_app(
     dispatcher: Dispatcher,
     engine: AsyncEngine,
     session_factory: async_sessionmaker[AsyncSession],
+    max_edge: MaxEdge | None = None,
 ) -> web.Application:
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     if not secret:
@@ -96,6 +102,12 @@ def create_web_app(
 
     app = web.Application()
     app.router.add_post(settings.webhook_path, on_update)
+    if max_edge is not None:
+        max_secret = settings.max_webhook_secret
+        if settings.max_webhook_url and max_secret is None:
+            raise ValueError("MAX_WEBHOOK_SECRET is required with MAX_WEBHOOK_URL")
+        handler = webhook_handler(max_edge, max_secret.get_secret_value() if max_secret else None)
+        app.router.add_post(settings.max_webhook_path, handler)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_page)
     # Signed export downloads are served by the same server.
@@ -126,10 +138,11 @@ async def serve_webhook(
     session_factory: async_sessionmaker[AsyncSession],
     background_bot: Bot,
     stop: asyncio.Event | None = None,
+    max_edge: MaxEdge | None = None,
 ) -> None:
     """Run until SIGTERM/SIGINT (or `stop`), then stop taking requests, let the accepted
     updates finish, stop the background work, close the sessions."""
-    app = create_web_app(settings, bot, dispatcher, engine, session_factory)
+    app = create_web_app(settings, bot, dispatcher, engine, session_factory, max_edge)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -148,6 +161,8 @@ async def serve_webhook(
                 else None,
                 allowed_updates=dispatcher.resolve_used_update_types(),
             )
+        if max_edge is not None and settings.max_webhook_url:
+            await subscribe_max(max_edge.client, settings)
         background = start_background(background_bot, settings, session_factory, dispatcher["i18n"])
         pruning = asyncio.create_task(_prune_every_hour(session_factory))
         log.info("webhook listening", extra={"port": settings.web_port})
@@ -177,6 +192,8 @@ async def _prune_every_hour(session_factory: async_sessionmaker[AsyncSession]) -
 
 
 async def run_webhook(settings: Settings) -> None:
+    from bot.max.app import create_client as create_max_client
+    from bot.max.app import create_edge as create_max_edge
     from bot.telegram.app import counted, create_bot, create_dispatcher, with_retries
     from bot.telegram.commands import set_default_menu
     from service.runtime import freeze_startup_objects
@@ -184,6 +201,8 @@ async def run_webhook(settings: Settings) -> None:
     from storage.migrate import upgrade
 
     engine = create_engine(settings.database_url)
+    max_client: MaxClient | None = None
+    max_edge: MaxEdge | None = None
     bot = with_retries(create_bot(settings))
     # The outbox sender has its own retry policy; it gets a Bot without ours.
     background_bot = counted(create_bot(settings))
@@ -192,9 +211,16 @@ async def run_webhook(settings: Settings) -> None:
         session_factory = create_session_factory(engine)
         dispatcher = create_dispatcher(settings, session_factory)
         await set_default_menu(bot, dispatcher["i18n"])
+        if settings.max_token is not None:
+            max_client = create_max_client(settings)
+            max_edge = create_max_edge(settings, session_factory, max_client, dispatcher["i18n"])
         freeze_startup_objects()
-        await serve_webhook(settings, bot, dispatcher, engine, session_factory, background_bot)
+        await serve_webhook(
+            settings, bot, dispatcher, engine, session_factory, background_bot, max_edge=max_edge
+        )
     finally:
+        if max_client is not None:
+            await max_client.close()
         await bot.session.close()
         await background_bot.session.close()
         await engine.dispose()

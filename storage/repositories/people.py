@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Organization, Person, RoleGrant, RosterEntry, utcnow
 from surveys.access import Actor, Grant, scope_key
+from surveys.channels import ChannelName
 from surveys.people import Category, Role
 
 
 @dataclass(frozen=True)
 class Registration:
-    """What the registration conversation collected, after consent was given."""
+    """What the registration conversation collected, after consent was given.
+    `telegram_id` is the person's user id in `channel`."""
 
     telegram_id: int
     full_name: str
@@ -25,6 +29,7 @@ class Registration:
     consent_at: datetime
     consent_version: str
     guardian_consent_at: datetime | None
+    channel: ChannelName = ChannelName.TELEGRAM
 
 
 # The person and their grants in one round trip; it runs on every update, so the statement
@@ -34,6 +39,14 @@ _ACTOR = (
     .add_columns(RoleGrant.organization_id)
     .outerjoin(RoleGrant, RoleGrant.person_id == Person.id)
     .where(Person.telegram_id == bindparam("telegram_id"))
+    .order_by(RoleGrant.id)
+)
+# The same for any channel, by the person's id there.
+_ACTOR_IN = (
+    select(Person, RoleGrant.id, RoleGrant.role, RoleGrant.municipality_id)
+    .add_columns(RoleGrant.organization_id)
+    .outerjoin(RoleGrant, RoleGrant.person_id == Person.id)
+    .where(Person.channel == bindparam("channel"), Person.external_id == bindparam("external_id"))
     .order_by(RoleGrant.id)
 )
 
@@ -54,27 +67,31 @@ class PeopleRepository:
         )
         return [Grant(Role(row.role), row.municipality_id, row.organization_id) for row in rows]
 
+    async def by_external_id(self, channel: ChannelName, external_id: int) -> Person | None:
+        return await self.session.scalar(
+            select(Person).where(Person.channel == channel, Person.external_id == external_id)
+        )
+
     async def actor(
         self, telegram_id: int, admin_ids: frozenset[int]
     ) -> tuple[Actor, Person | None]:
         rows = (await self.session.execute(_ACTOR, {"telegram_id": telegram_id})).all()
-        person = rows[0][0] if rows else None
-        grants = tuple(
-            Grant(Role(role), municipality_id, organization_id)
-            for _person, grant_id, role, municipality_id, organization_id in rows
-            if grant_id is not None
-        )
-        actor = Actor(
-            telegram_id=telegram_id,
-            person_id=person.id if person else None,
-            is_admin=telegram_id in admin_ids,
-            grants=grants,
-        )
-        return actor, person
+        return _actor(rows, ChannelName.TELEGRAM, telegram_id, admin_ids)
+
+    async def actor_in(
+        self, channel: ChannelName, external_id: int, admin_ids: frozenset[int]
+    ) -> tuple[Actor, Person | None]:
+        """Who acts in `channel` as user `external_id`; `admin_ids` are that channel's."""
+        parameters = {"channel": channel.value, "external_id": external_id}
+        rows = (await self.session.execute(_ACTOR_IN, parameters)).all()
+        return _actor(rows, channel, external_id, admin_ids)
 
     async def register(self, registration: Registration, organization_id: int | None) -> Person:
+        telegram = registration.channel is ChannelName.TELEGRAM
         person = Person(
-            telegram_id=registration.telegram_id,
+            telegram_id=registration.telegram_id if telegram else None,
+            channel=registration.channel.value,
+            external_id=registration.telegram_id,
             full_name=registration.full_name,
             category=registration.category.value if registration.category else None,
             grade=registration.grade,
@@ -130,6 +147,7 @@ class PeopleRepository:
         """Withdrawal of consent: erase what identifies the person, keep the anonymous row
         (category, organization, roles) so that aggregate figures stay correct."""
         person.telegram_id = None
+        person.external_id = None
         person.full_name = None
         person.grade = None
         person.forgotten_at = utcnow()
@@ -143,3 +161,22 @@ class PeopleRepository:
         if person.organization_id is None:
             return None
         return await self.session.get(Organization, person.organization_id)
+
+
+def _actor(
+    rows: Sequence[Any], channel: ChannelName, external_id: int, admin_ids: frozenset[int]
+) -> tuple[Actor, Person | None]:
+    person: Person | None = rows[0][0] if rows else None
+    grants = tuple(
+        Grant(Role(role), municipality_id, organization_id)
+        for _person, grant_id, role, municipality_id, organization_id in rows
+        if grant_id is not None
+    )
+    actor = Actor(
+        telegram_id=external_id,
+        person_id=person.id if person else None,
+        is_admin=external_id in admin_ids,
+        grants=grants,
+        channel=channel,
+    )
+    return actor, person

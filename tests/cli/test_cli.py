@@ -170,3 +170,21 @@ def test_invite_offline_without_username(
     captured = capsys.readouterr()
     assert captured.out.startswith("Код приглашения: ")
     assert "BOT_USERNAME" in captured.err
+
+
+def test_invite_prints_both_links_when_both_channels_are_configured(
+    operator_env: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MAX_BOT_NAME", "nastavnik_max_bot")
+    main(["import-orgs", str(write_xlsx(tmp_path / "orgs.xlsx", ROWS))])
+    capsys.readouterr()
+    assert main(["invite", "--role", "methodist", "--municipality", "M01"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    code = out[0].split(": ")[1]
+    assert out[1:] == [
+        f"https://t.me/nastavnik_test_bot?start={code}",
+        f"https://max.ru/nastavnik_max_bot?start={code}",
+    ]

@@ -17,6 +17,7 @@ from bot.telegram.notify import announce_assignments
 from storage.models import Assignment, OutboxMessage, Pair, PairMember, Programme, utcnow
 from storage.repositories.assignments import AssignmentRepository
 from storage.repositories.people import PeopleRepository, Registration
+from surveys.channels import ChannelName
 from surveys.people import Category, Role
 from surveys.questionnaire import Catalogue, Moment, Questionnaire, load_file
 
@@ -37,7 +38,12 @@ class IssuedPair:
 
 
 async def register(
-    session: AsyncSession, telegram_id: int, role: Role, organization_id: int, name: str
+    session: AsyncSession,
+    telegram_id: int,
+    role: Role,
+    organization_id: int,
+    name: str,
+    channel: ChannelName = ChannelName.TELEGRAM,
 ) -> int:
     people = PeopleRepository(session)
     person = await people.register(
@@ -50,6 +56,7 @@ async def register(
             consent_at=utcnow(),
             consent_version="test",
             guardian_consent_at=None if role is Role.MENTOR else utcnow(),
+            channel=channel,
         ),
         organization_id,
     )
@@ -68,6 +75,7 @@ async def issue_pair(
     due_at: datetime | None = None,
     number: int = 1,
     form: str = "student_student",
+    mentee_channel: ChannelName = ChannelName.TELEGRAM,
 ) -> IssuedPair:
     """A programme (or the existing one of the organization), one pair, both members
     registered, their questionnaires issued and the invitations queued."""
@@ -91,7 +99,9 @@ async def issue_pair(
         session.add(pair)
         await session.flush()
         mentor = await register(session, mentor_tg, Role.MENTOR, organization_id, "Петров Пётр")
-        mentee = await register(session, mentee_tg, Role.MENTEE, organization_id, "Иванова Анна")
+        mentee = await register(
+            session, mentee_tg, Role.MENTEE, organization_id, "Иванова Анна", mentee_channel
+        )
         session.add_all(
             [
                 PairMember(pair_id=pair.id, person_id=mentor, role="mentor"),

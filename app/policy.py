@@ -25,7 +25,7 @@ def require_curator_of(actor: Actor, organization_id: int) -> None:
         raise OutOfScope()
 
 
-def require_district_in_view(actor: Actor, municipality_id: int) -> None:
+def require_municipality_in_view(actor: Actor, municipality_id: int) -> None:
     """A district's figures are for its methodist and the administrators."""
     if not actor.covers_municipality(municipality_id):
         raise OutOfScope()

@@ -81,7 +81,7 @@ class Status:
         return Reply(tuple(screens), step=None)
 
     async def district(self, municipality_id: int, page: int) -> Screen:
-        policy.require_district_in_view(self.actor, municipality_id)
+        policy.require_municipality_in_view(self.actor, municipality_id)
         with off_the_loop():  # a long read: let other updates run meanwhile
             summaries = await self.status.municipality_summary(municipality_id)
         district = await self.directory.municipality(municipality_id)

@@ -1,90 +1,72 @@
-"""A small process-wide metrics registry, rendered as Prometheus text on /metrics.
+"""Process-wide metrics through prometheus_client, rendered as Prometheus text on /metrics.
 
-Counters and timings only, kept in memory per worker: Prometheus scrapes every worker and
-sums. Any module may count something: `metrics.counter("nastavnik_messages_sent_total").inc()`.
+Kept in memory per worker: Prometheus scrapes every worker and sums. The default registry
+brings the process (CPU, memory, open files) and garbage-collector collectors. Any module
+may count something: `metrics.counter("nastavnik_things_total", "Things", ("kind",))` once,
+then `.inc(kind="x")`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from threading import Lock
+
+import prometheus_client
+from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 # Bucket bounds in seconds: from a quick answer to a district workbook.
 DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+CONTENT_TYPE = prometheus_client.CONTENT_TYPE_LATEST
 
-Labels = tuple[tuple[str, str], ...]
-
-
-def _labels(values: dict[str, str]) -> Labels:
-    return tuple(sorted(values.items()))
+# A `_created` timestamp beside every counter doubles the series for nothing we read.
+prometheus_client.disable_created_metrics()  # type: ignore[no-untyped-call]
 
 
-def _render_labels(labels: Labels, extra: Labels = ()) -> str:
-    pairs = labels + extra
-    if not pairs:
-        return ""
-    inner = ",".join(f'{name}="{_escape(value)}"' for name, value in pairs)
-    return "{" + inner + "}"
-
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
-@dataclass
 class Counter:
-    name: str
-    help: str
-    values: dict[Labels, float] = field(default_factory=dict)
+    """A prometheus_client Counter with its label names declared once."""
+
+    def __init__(self, name: str, help: str, labels: Sequence[str] = ()) -> None:
+        self.name = name
+        self.labels = tuple(labels)
+        self._metric = prometheus_client.Counter(name, help, self.labels, registry=REGISTRY)
 
     def inc(self, amount: float = 1.0, **labels: str) -> None:
-        key = _labels(labels)
-        with _LOCK:
-            self.values[key] = self.values.get(key, 0.0) + amount
+        if self.labels:
+            self._metric.labels(**labels).inc(amount)
+        else:
+            self._metric.inc(amount)
 
     def value(self, **labels: str) -> float:
-        return self.values.get(_labels(labels), 0.0)
-
-    def render(self) -> Iterable[str]:
-        yield f"# HELP {self.name} {self.help}"
-        yield f"# TYPE {self.name} counter"
-        for labels, value in sorted(self.values.items()):
-            yield f"{self.name}{_render_labels(labels)} {value:g}"
+        sample = self.name if self.name.endswith("_total") else self.name + "_total"
+        return REGISTRY.get_sample_value(sample, labels) or 0.0
 
 
-@dataclass
 class Histogram:
-    name: str
-    help: str
-    buckets: tuple[float, ...] = DEFAULT_BUCKETS
-    counts: dict[Labels, list[int]] = field(default_factory=dict)
-    sums: dict[Labels, float] = field(default_factory=dict)
+    """A prometheus_client Histogram with its label names declared once."""
+
+    def __init__(
+        self,
+        name: str,
+        help: str,
+        labels: Sequence[str] = (),
+        buckets: Sequence[float] = DEFAULT_BUCKETS,
+    ) -> None:
+        self.name = name
+        self.labels = tuple(labels)
+        self._metric = prometheus_client.Histogram(
+            name, help, self.labels, buckets=tuple(buckets), registry=REGISTRY
+        )
 
     def observe(self, seconds: float, **labels: str) -> None:
-        key = _labels(labels)
-        with _LOCK:
-            counts = self.counts.setdefault(key, [0] * (len(self.buckets) + 1))
-            for index, bound in enumerate(self.buckets):
-                if seconds <= bound:
-                    counts[index] += 1
-            counts[-1] += 1  # +Inf
-            self.sums[key] = self.sums.get(key, 0.0) + seconds
+        if self.labels:
+            self._metric.labels(**labels).observe(seconds)
+        else:
+            self._metric.observe(seconds)
 
     def count(self, **labels: str) -> int:
-        counts = self.counts.get(_labels(labels))
-        return counts[-1] if counts else 0
-
-    def render(self) -> Iterable[str]:
-        yield f"# HELP {self.name} {self.help}"
-        yield f"# TYPE {self.name} histogram"
-        for labels, counts in sorted(self.counts.items()):
-            for bound, count in zip(self.buckets, counts, strict=False):
-                le = (("le", f"{bound:g}"),)
-                yield f"{self.name}_bucket{_render_labels(labels, le)} {count}"
-            yield f"{self.name}_bucket{_render_labels(labels, (('le', '+Inf'),))} {counts[-1]}"
-            yield f"{self.name}_sum{_render_labels(labels)} {self.sums[labels]:g}"
-            yield f"{self.name}_count{_render_labels(labels)} {counts[-1]}"
+        return int(REGISTRY.get_sample_value(self.name + "_count", labels) or 0)
 
 
 _LOCK = Lock()
@@ -92,38 +74,59 @@ _COUNTERS: dict[str, Counter] = {}
 _HISTOGRAMS: dict[str, Histogram] = {}
 
 
-def counter(name: str, help: str = "") -> Counter:
+def counter(name: str, help: str = "", labels: Sequence[str] = ()) -> Counter:
+    """The counter of that name, made on first use (a second call returns the same one)."""
     with _LOCK:
-        return _COUNTERS.setdefault(name, Counter(name, help or name))
+        if name not in _COUNTERS:
+            _COUNTERS[name] = Counter(name, help or name, labels)
+        return _COUNTERS[name]
 
 
-def histogram(name: str, help: str = "") -> Histogram:
+def histogram(name: str, help: str = "", labels: Sequence[str] = ()) -> Histogram:
     with _LOCK:
-        return _HISTOGRAMS.setdefault(name, Histogram(name, help or name))
+        if name not in _HISTOGRAMS:
+            _HISTOGRAMS[name] = Histogram(name, help or name, labels)
+        return _HISTOGRAMS[name]
 
 
-def render(gauges: dict[str, tuple[str, float]] | None = None) -> str:
-    """Prometheus text format; `gauges` are values measured at scrape time (name → help, value)."""
-    lines: list[str] = []
-    for metric in sorted(_COUNTERS.values(), key=lambda item: item.name):
-        lines.extend(metric.render())
-    for histo in sorted(_HISTOGRAMS.values(), key=lambda item: item.name):
-        lines.extend(histo.render())
-    for name, (help_text, value) in sorted((gauges or {}).items()):
-        lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge", f"{name} {value:g}"]
-    return "\n".join(lines) + "\n"
+class _ScrapeGauges(Collector):
+    """Values measured at scrape time (name → help, value), such as the outbox depth."""
+
+    def __init__(self, gauges: dict[str, tuple[str, float]]) -> None:
+        self.gauges = gauges
+
+    def collect(self) -> Iterable[Metric]:
+        for name, (help_text, value) in sorted(self.gauges.items()):
+            yield GaugeMetricFamily(name, help_text, value=value)
+
+
+def render(gauges: dict[str, tuple[str, float]] | None = None) -> bytes:
+    """Prometheus text format: the registry, then `gauges` measured for this scrape."""
+    scrape = CollectorRegistry()
+    scrape.register(_ScrapeGauges(gauges or {}))
+    return generate_latest(REGISTRY) + generate_latest(scrape)
 
 
 # The names the bot itself uses; other areas may add their own the same way.
-UPDATES_HANDLED = counter("nastavnik_updates_handled_total", "Updates processed, by outcome")
+UPDATES_HANDLED = counter(
+    "nastavnik_updates_handled_total", "Updates processed, by outcome", ("outcome",)
+)
 HANDLER_ERRORS = counter("nastavnik_handler_errors_total", "Updates whose handler raised")
-MESSAGES_SENT = counter("nastavnik_messages_sent_total", "Bot API send* calls that succeeded")
-RATE_LIMITED = counter("nastavnik_telegram_429_total", "Bot API answers 429 Too Many Requests")
-API_RETRIES = counter("nastavnik_telegram_retries_total", "Bot API calls retried, by reason")
+MESSAGES_SENT = counter(
+    "nastavnik_messages_sent_total", "Bot API send* calls that succeeded", ("method",)
+)
+RATE_LIMITED = counter(
+    "nastavnik_telegram_429_total", "Bot API answers 429 Too Many Requests", ("method",)
+)
+API_RETRIES = counter(
+    "nastavnik_telegram_retries_total", "Bot API calls retried, by reason", ("reason",)
+)
 UPDATE_SECONDS = histogram("nastavnik_update_seconds", "Time to process one update")
-EXPORT_SECONDS = histogram("nastavnik_export_seconds", "Time to build one monitoring export")
+EXPORT_SECONDS = histogram(
+    "nastavnik_export_seconds", "Time to build one monitoring export", ("kind",)
+)
 
 
 def observe_export(seconds: float, kind: str = "monitoring") -> None:
-    """For the exports area: how long one workbook took."""
+    """How long one workbook took; called where exports are built (exports/run.py)."""
     EXPORT_SECONDS.observe(seconds, kind=kind)

@@ -13,6 +13,7 @@ from storage.db import PoolSize
 from surveys.reminders import QuietHours, ReminderSchedule
 
 DEFAULT_BOT_API_URL = "https://api.telegram.org"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # MAX's production domain; its certificate is issued by the Russian Trusted Root CA.
 DEFAULT_MAX_API_URL = "https://platform-api2.max.ru"
 # WEBHOOK_SECRET and EXPORT_LINK_SECRET: long enough that nobody guesses them.
@@ -22,7 +23,8 @@ MIN_SECRET_LENGTH = 32
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    bot_token: SecretStr
+    # Only `run` and `webhook` talk to Telegram; the database commands need no token.
+    bot_token: SecretStr | None = None
     bot_api_url: str = DEFAULT_BOT_API_URL
     bot_username: str | None = None
     database_url: str = "sqlite+aiosqlite:///nastavnik.db"
@@ -93,12 +95,33 @@ class Settings(BaseSettings):
 
     @field_validator("bot_token")
     @classmethod
-    def _token_shape(cls, value: SecretStr) -> SecretStr:
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
         token = value.get_secret_value()
         bot_id, _, secret = token.partition(":")
         if not bot_id.isdigit() or not secret:
             raise ValueError("expected the form 123456:ABC... given by @BotFather")
         return value
+
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _empty_token_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _known_level(cls, value: object) -> object:
+        level = str(value).strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError("use " + ", ".join(LOG_LEVELS))
+        return level
+
+    def require_bot_token(self) -> SecretStr:
+        """The token, for the commands that talk to Telegram."""
+        if self.bot_token is None:
+            raise SettingsError("setting BOT_TOKEN is required but not set")
+        return self.bot_token
 
     @field_validator("max_token", "max_webhook_secret", mode="before")
     @classmethod

@@ -1,6 +1,6 @@
 """The baseline for bench/webhook.py: a bare aiogram webhook bot making the same Bot API
 call per update (one sendMessage in reply to /help), with nothing else: no database, no
-idempotency marks, no Redis, no logs. Run: python bench/bare_webhook_bot.py API_URL PORT."""
+idempotency marks, no Redis, no logs. Run: python -m bench.bare_webhook_bot API_URL PORT."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 TOKEN = "123456:TEST-token"
-SECRET = "test-webhook-secret_1"
+SECRET = "bare-webhook-secret-0123456789abcdef"
 HELP = "Бот программы наставничества. Команды: /start, /help, /cancel, /forget. " * 3
 
 

@@ -32,6 +32,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from openpyxl import Workbook
@@ -39,11 +40,13 @@ from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.curator import bulk
+from app.curator.questionnaires import issue
+from app.curator.roster import Roster
 from app.uow import UnitOfWork
+from bot import render
 from bot.i18n import create_i18n
-from bot.telegram.curator import bulk
-from bot.telegram.curator import roster as roster_handler
-from bot.telegram.curator.questionnaires import send_questionnaires
+from bot.telegram.notify import OutboxNotices
 from service.runtime import freeze_startup_objects
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
@@ -57,18 +60,21 @@ from storage.models import (
     utcnow,
 )
 from storage.repositories.directory import DirectoryRepository, OrganizationRecord
-from storage.repositories.pairs import PairRefused, PairRepository
+from storage.repositories.pairs import PairRepository
 from storage.repositories.programmes import ProgrammeDraft, ProgrammeRepository
 from storage.repositories.roster import RosterRepository
 from storage.repositories.status import StatusRepository
 from storage.sqlite_inline import off_the_loop
 from surveys.access import Actor, Grant
+from surveys.pairing import PairRefused
 from surveys.people import Role
 from surveys.questionnaire import Catalogue, Moment, load_catalogue
 from surveys.roster_rules import HEADERS
+from surveys.statuses import PairStatus
 
 DUE_DAYS = 14
 I18N = create_i18n("ru")  # the dispatcher's, made once at start
+NOTICES = OutboxNotices(I18N)
 LOOP_PERIOD = 0.01
 WRITE_PERIOD = 0.05
 PROBE_UPDATE_IDS = itertools.count(10**12)
@@ -203,7 +209,6 @@ async def fresh_school(url: str) -> tuple[School, Any]:
             grants=(Grant(Role.CURATOR, organization_id=org.id),),
         )
         programme = await ProgrammeRepository(session).create(
-            actor,
             ProgrammeDraft(
                 org.id,
                 "student_student",
@@ -212,20 +217,30 @@ async def fresh_school(url: str) -> tuple[School, Any]:
                 date(2026, 9, 1),
                 date(2027, 5, 31),
             ),
+            actor.person_id,
         )
     return School(factory, actor, org.id, programme.id), engine
 
 
 async def import_roster(school: School, content: bytes) -> str:
-    """The upload handler's path (bot/telegram/curator/roster.py): parse and check in
-    threads, import and commit, the answer workbook in a thread."""
+    """The upload's use case (app/curator/roster.py): parse and check in threads, import
+    and commit, the answer workbook in a thread."""
+
+    async def download() -> bytes:
+        return content
+
     with I18N.context(), I18N.use_locale("ru"):
         async with UnitOfWork(school.factory) as uow:
-            _parsed, checked, imported = await roster_handler.import_roster(
-                uow, school.actor, school.programme_id, content, timedelta(days=30)
+            reply = await Roster(uow, school.actor).upload(
+                {"programme_id": school.programme_id},
+                len(content),
+                download,
+                timedelta(days=30),
+                partial(render.text, I18N),
+                "https://t.me/bench?start={}".format,
             )
-        workbook = await asyncio.to_thread(roster_handler._result, checked, imported, "bench")
-    return f"{len(imported)} rows, answer {len(workbook) // 1024} KiB"
+    (answer,) = reply.documents
+    return f"{answer.caption.params['imported']} rows, answer {len(answer.content) // 1024} KiB"
 
 
 async def everyone_registers(school: School) -> None:
@@ -270,13 +285,12 @@ async def counts(school: School) -> str:
 
 
 async def form_per_pair(school: School, catalogue: Catalogue) -> str:
-    async with school.factory() as session:
-        groups = await RosterRepository(session).ready_groups(school.actor, school.programme_id)
-        pairs = PairRepository(session)
+    async with UnitOfWork(school.factory) as uow:
+        groups = await RosterRepository(uow.session).ready_groups(school.programme_id)
+        pairs = PairRepository(uow.session)
         for group in groups:
             try:
                 pair = await pairs.form(
-                    school.actor,
                     school.programme_id,
                     group.mentor_id,
                     group.mentee_ids,
@@ -284,39 +298,38 @@ async def form_per_pair(school: School, catalogue: Catalogue) -> str:
                 )
             except PairRefused:
                 continue
-            await send_questionnaires(session, I18N, catalogue, [pair.id], Moment.START, DUE_DAYS)
-        await session.commit()
+            await issue(uow, catalogue, NOTICES, [pair.id], Moment.START, DUE_DAYS)
+        await uow.commit()
     return await counts(school)
 
 
 async def complete_per_pair(school: School, catalogue: Catalogue) -> str:
-    async with school.factory() as session:
-        programmes = ProgrammeRepository(session)
-        pairs = PairRepository(session)
-        for pair in await pairs.active_of_programme(school.actor, school.programme_id):
-            await pairs.complete(school.actor, pair.id)
-            await send_questionnaires(
-                session, I18N, catalogue, [pair.id], Moment.COMPLETION, DUE_DAYS
-            )
-        await programmes.mark_completed(school.actor, school.programme_id)
-        await session.commit()
+    async with UnitOfWork(school.factory) as uow:
+        pairs = PairRepository(uow.session)
+        for pair in await pairs.of_programme(school.programme_id):
+            if pair.status != PairStatus.ACTIVE:
+                continue
+            await pairs.complete(pair)
+            await issue(uow, catalogue, NOTICES, [pair.id], Moment.COMPLETION, DUE_DAYS)
+        await ProgrammeRepository(uow.session).mark_completed(school.programme_id)
+        await uow.commit()
     return await counts(school)
 
 
-# --- the set-based way: what the handlers call now (bot/telegram/curator/bulk.py) ----------
+# --- the set-based way: what the use cases run now (app/curator/bulk.py) ------------------
 
 
 async def form_set_based(school: School, catalogue: Catalogue) -> str:
     """The handler's job: ready groups, then steps of multi-row statements."""
     async with school.factory() as session:
-        groups = await RosterRepository(session).ready_groups(school.actor, school.programme_id)
+        groups = await RosterRepository(session).ready_groups(school.programme_id)
     outcome = await bulk.form_pairs(
         school.factory,
         school.actor,
         school.programme_id,
         [group.plan for group in groups],
-        I18N,
         catalogue,
+        NOTICES,
         DUE_DAYS,
     )
     return f"{await counts(school)}; {len(outcome.numbers)} formed, {outcome.refused} refused"
@@ -324,7 +337,7 @@ async def form_set_based(school: School, catalogue: Catalogue) -> str:
 
 async def complete_set_based(school: School, catalogue: Catalogue) -> str:
     outcome = await bulk.complete_programme(
-        school.factory, school.actor, school.programme_id, I18N, catalogue, DUE_DAYS
+        school.factory, school.actor, school.programme_id, catalogue, NOTICES, DUE_DAYS
     )
     return f"{await counts(school)}; {outcome.pairs} completed, {outcome.queued} queued"
 
@@ -339,9 +352,7 @@ async def status(school: School) -> str:
     """As the /status handler reads it: off the loop on SQLite."""
     with off_the_loop():
         async with school.factory() as session:
-            rows = await StatusRepository(session).organization_pairs(
-                school.actor, school.organization_id
-            )
+            rows = await StatusRepository(session).organization_pairs(school.organization_id)
     return f"{len(rows)} pairs"
 
 

@@ -1,183 +1,247 @@
-"""Updates per second through the webhook, nastavnik vs a bare aiogram bot.
+"""Updates per second through the webhook: nastavnik workers vs a bare aiogram webhook bot.
 
-    TEST_DATABASE_URL=postgresql+asyncpg://... TEST_REDIS_URL=redis://.../N \
-        python bench/webhook.py [--updates 2000] [--concurrency 32]
+    TEST_DATABASE_URL=postgresql+asyncpg://… TEST_REDIS_URL=redis://…/N \
+        python -m bench.webhook [--updates 2000] [--concurrency 32] [--rounds 3]
 
 Each update is "/help" from one of many people: the bot answers with one sendMessage to the
-Bot API stand-in (in this process). nastavnik runs as real `nastavnik webhook` workers on
-PostgreSQL and Redis (session per update, handled_update mark, actor lookup, Redis chat lock
-and FSM, a JSON log line); the bare bot (bench/bare_webhook_bot.py) makes the same call with
-nothing else. Latency is the time from POSTing an update to its 200, which in webhook mode
-comes after the answer was sent and the transaction committed. Prints figures.
+Bot API stand-in. nastavnik runs as real `nastavnik webhook` workers on PostgreSQL and Redis
+(unit of work per update with its handled-update mark, actor lookup, Redis chat lock and
+FSM, a JSON log line); the bare bot (bench/bare_webhook_bot.py) makes the same call with
+nothing else. The stand-in and the load generator (bench/webhook_load.py) run in processes of
+their own. A latency is the time from POSTing an update to its 200, which in webhook mode
+comes after the answer was sent and the transaction committed.
+
+Two phases, each repeated `--rounds` times with the variants' order alternating: the
+ceiling (closed loop, `--concurrency` in flight) of bare and nastavnik with one and two
+workers; then p50/p99 at half the bare bot's median ceiling (open loop). Prints medians and
+spreads, the core count and the load average; any failed update is printed and the run
+exits non-zero.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-
-import aiohttp
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-from tests.support.botapi import BotAPIStandIn  # noqa: E402
-from tests.support.webhook_standin import PATH, SECRET  # noqa: E402
-from tests.support.workers import Worker, free_port, start_worker  # noqa: E402
+from bench.bare_webhook_bot import SECRET as BARE_SECRET  # noqa: E402
+from tests.support.webhook_standin import SECRET  # noqa: E402
+from tests.support.workers import free_port, start_worker  # noqa: E402
 
-
-@dataclass
-class Result:
-    name: str
-    updates: int
-    seconds: float
-    latencies: list[float]
-
-    @property
-    def per_second(self) -> float:
-        return self.updates / self.seconds
-
-    def quantile(self, q: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+Figures = dict[str, Any]
+Variant = Callable[[str, Path], Coroutine[Any, Any, tuple[list[str], Callable[[], None]]]]
 
 
-def help_update(update_id: int, user_id: int) -> dict[str, object]:
-    user = {"id": user_id, "is_bot": False, "first_name": "Bench", "language_code": "ru"}
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": update_id,
-            "date": int(time.time()),
-            "chat": {"id": user_id, "type": "private", "first_name": "Bench"},
-            "from": user,
-            "text": "/help",
-            "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
-        },
-    }
-
-
-async def load(targets: list[str], updates: int, concurrency: int, first_id: int) -> Result:
-    latencies: list[float] = []
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for number in range(updates):
-        queue.put_nowait(number)
-    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
-    connector = aiohttp.TCPConnector(limit=concurrency * 2)
-
-    async with aiohttp.ClientSession(connector=connector) as client:
-
-        async def sender() -> None:
-            while not queue.empty():
-                number = queue.get_nowait()
-                target = targets[number % len(targets)]
-                update = help_update(first_id + number, 10_000_000 + number % 500)
-                started = time.perf_counter()
-                async with client.post(target + PATH, json=update, headers=headers) as response:
-                    await response.read()
-                    if response.status != 200:
-                        raise RuntimeError(f"{target} answered {response.status}")
-                latencies.append(time.perf_counter() - started)
-
-        started = time.perf_counter()
-        await asyncio.gather(*(sender() for _ in range(concurrency)))
-        seconds = time.perf_counter() - started
-    return Result("", updates, seconds, latencies)
-
-
-def spawn_bare(api_url: str, port: int) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, str(ROOT / "bench" / "bare_webhook_bot.py"), api_url, str(port)],
+def start_standin() -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.standin_process"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
+    assert process.stdout is not None
+    return process, process.stdout.readline().strip()
 
 
-async def start_bare(api_url: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    process = spawn_bare(api_url, port)
-    url = f"http://127.0.0.1:{port}"
+def bare(workers: int) -> Variant:
+    async def start(api_url: str, _workdir: Path) -> tuple[list[str], Callable[[], None]]:
+        processes, urls = [], []
+        for _ in range(workers):
+            port = free_port()
+            processes.append(
+                await asyncio.create_subprocess_exec(
+                    *[sys.executable, "-m", "bench.bare_webhook_bot", api_url, str(port)],
+                    cwd=ROOT,
+                    env={**os.environ, "PYTHONPATH": str(ROOT)},
+                )
+            )
+            urls.append(f"http://127.0.0.1:{port}")
+        await _healthy(urls)
+
+        def stop() -> None:
+            for process in processes:
+                process.terminate()
+
+        return urls, stop
+
+    return start
+
+
+def nastavnik(workers: int, database_url: str, redis_url: str) -> Variant:
+    async def start(api_url: str, workdir: Path) -> tuple[list[str], Callable[[], None]]:
+        started = [
+            await start_worker(workdir, api_url, database_url, redis_url) for _ in range(workers)
+        ]
+
+        def stop() -> None:
+            for worker in started:
+                worker.terminate()
+
+        return [worker.url for worker in started], stop
+
+    return start
+
+
+async def _healthy(urls: list[str]) -> None:
+    import aiohttp
+
     async with aiohttp.ClientSession() as client:
-        for _ in range(600):
-            try:
-                async with client.get(url + "/healthz") as response:
-                    if response.status == 200:
-                        return process, url
-            except aiohttp.ClientError:
+        for url in urls:
+            for _ in range(600):
+                try:
+                    async with client.get(url + "/healthz") as response:
+                        if response.status == 200:
+                            break
+                except aiohttp.ClientError:
+                    pass
                 await asyncio.sleep(0.1)
-    process.kill()
-    raise RuntimeError("the bare bot did not start")
+            else:
+                raise RuntimeError(f"{url} did not start")
 
 
-async def run(args: argparse.Namespace) -> None:
+class Ids:
+    """Fresh update ids for every load: handled_update remembers earlier ones."""
+
+    def __init__(self) -> None:
+        self.next = int(time.time() * 1000) % 2**40
+
+    def take(self, count: int) -> int:
+        first, self.next = self.next, self.next + count
+        return first
+
+
+def load(urls: list[str], secret: str, ids: Ids, updates: int, **options: float) -> Figures:
+    argv = [sys.executable, "-m", "bench.webhook_load", *urls, "--updates", str(updates)]
+    argv += ["--first-id", str(ids.take(updates)), "--secret", secret]
+    for name, value in options.items():
+        argv += [f"--{name}", str(value)]
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=True)
+    figures: Figures = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+async def measure(
+    variant: Variant, secret: str, api_url: str, workdir: Path, ids: Ids, **options: float
+) -> Figures:
+    urls, stop = await variant(api_url, workdir)
+    try:
+        warm = {"concurrency": options.get("concurrency", 16)}
+        await asyncio.to_thread(load, urls, secret, ids, 200, **warm)
+        return await asyncio.to_thread(load, urls, secret, ids, **options)  # type: ignore[arg-type]
+    finally:
+        stop()
+        await asyncio.sleep(1)  # let the stopped processes go before the next variant
+
+
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):7.1f} ({min(values):.1f}–{max(values):.1f})"
+
+
+async def run(args: argparse.Namespace) -> int:
     database_url = os.environ["TEST_DATABASE_URL"]
     redis_url = os.environ["TEST_REDIS_URL"]
-    # Fresh update ids every run: handled_update remembers earlier runs' ids.
-    first_id = int(time.time() * 1000) % 2**40
-    results: dict[str, Result] = {}
-    async with BotAPIStandIn() as standin:
-        with tempfile.TemporaryDirectory() as workdir:
-            for workers in (1, 2):
-                bare = [await start_bare(standin.base_url) for _ in range(workers)]
-                urls = [url for _, url in bare]
-                await load(urls, 100, args.concurrency, first_id)  # warm-up
-                first_id += 100
-                results[f"bare x{workers}"] = await load(
-                    urls, args.updates, args.concurrency, first_id
-                )
-                first_id += args.updates
-                for process, _ in bare:
-                    process.terminate()
-                    process.wait(10)
-
-                ours: list[Worker] = []
-                for _ in range(workers):
-                    ours.append(
-                        await start_worker(Path(workdir), standin.base_url, database_url, redis_url)
+    variants: dict[str, tuple[Variant, str]] = {
+        "bare x1": (bare(1), BARE_SECRET),
+        "nastavnik x1": (nastavnik(1, database_url, redis_url), SECRET),
+        "bare x2": (bare(2), BARE_SECRET),
+        "nastavnik x2": (nastavnik(2, database_url, redis_url), SECRET),
+    }
+    ceilings: dict[str, list[Figures]] = {name: [] for name in variants}
+    latency: dict[str, list[Figures]] = {"bare x1": [], "nastavnik x1": []}
+    failures: list[str] = []
+    load_before = os.getloadavg()
+    standin, api_url = start_standin()
+    ids = Ids()
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            workdir = Path(folder)
+            for round_number in range(args.rounds):
+                order = list(variants) if round_number % 2 == 0 else list(reversed(variants))
+                for name in order:
+                    variant, secret = variants[name]
+                    figures = await measure(
+                        variant,
+                        secret,
+                        api_url,
+                        workdir,
+                        ids,
+                        updates=args.updates,
+                        concurrency=args.concurrency,
                     )
-                urls = [worker.url for worker in ours]
-                await load(urls, 100, args.concurrency, first_id)
-                first_id += 100
-                results[f"nastavnik x{workers}"] = await load(
-                    urls, args.updates, args.concurrency, first_id
-                )
-                first_id += args.updates
-                for worker in ours:
-                    worker.terminate()
+                    ceilings[name].append(figures)
+                    failures += figures["failures"]
+            rate = statistics.median(f["per_second"] for f in ceilings["bare x1"]) / 2
+            for round_number in range(args.rounds):
+                order = list(latency) if round_number % 2 == 0 else list(reversed(latency))
+                for name in order:
+                    variant, secret = variants[name]
+                    figures = await measure(
+                        variant,
+                        secret,
+                        api_url,
+                        workdir,
+                        ids,
+                        updates=max(200, int(rate * 10)),
+                        rate=rate,
+                    )
+                    latency[name].append(figures)
+                    failures += figures["failures"]
+    finally:
+        standin.terminate()
+        standin.wait(10)
+    load_after = os.getloadavg()
 
+    cores = len(os.sched_getaffinity(0))
     print(
-        f"{args.updates} updates of /help, {args.concurrency} in flight, "
-        f"PostgreSQL + Redis, Bot API stand-in in the load process"
+        f"{args.updates} updates of /help per run, {args.concurrency} in flight, {args.rounds} "
+        f"rounds alternating; PostgreSQL + Redis; stand-in and load generator in their own "
+        f"processes; {cores} cores, load average {load_before[0]:.1f} before, "
+        f"{load_after[0]:.1f} after"
     )
-    print(f"{'setup':<14}{'updates/s':>10}{'p50 ms':>9}{'p99 ms':>9}")
-    for name, result in results.items():
-        print(
-            f"{name:<14}{result.per_second:>10.0f}{result.quantile(0.5):>9.1f}"
-            f"{result.quantile(0.99):>9.1f}"
-        )
+    print(f"{'ceiling':<14}{'updates/s median (min–max)':>30}")
+    for name, runs in ceilings.items():
+        print(f"{name:<14}{spread([f['per_second'] for f in runs]):>30}")
+    print(f"latency at {rate:.0f} updates/s (half the bare bot's median ceiling), open loop:")
+    print(f"{'':<14}{'p50 ms':>22}{'p99 ms':>24}")
+    for name, runs in latency.items():
+        p50 = spread([f["p50_ms"] for f in runs])
+        p99 = spread([f["p99_ms"] for f in runs])
+        print(f"{name:<14}{p50:>22}{p99:>24}")
+
+    def median(name: str) -> float:
+        return statistics.median(f["per_second"] for f in ceilings[name])
+
     for workers in (1, 2):
-        ours, bare = results[f"nastavnik x{workers}"], results[f"bare x{workers}"]
-        print(
-            f"ratio nastavnik/bare, {workers} worker(s): "
-            f"{ours.per_second / bare.per_second:.2f} of the throughput, "
-            f"p50 x{ours.quantile(0.5) / bare.quantile(0.5):.1f}, "
-            f"p99 x{ours.quantile(0.99) / bare.quantile(0.99):.1f}"
-        )
-    one, two = results["nastavnik x1"], results["nastavnik x2"]
-    print(f"nastavnik scaling 1 -> 2 workers: x{two.per_second / one.per_second:.2f}")
+        ratio = median(f"nastavnik x{workers}") / median(f"bare x{workers}")
+        print(f"nastavnik/bare ceiling, {workers} worker(s): {ratio:.2f}")
+    print(f"nastavnik 1 -> 2 workers: x{median('nastavnik x2') / median('nastavnik x1'):.2f}")
+    if failures:
+        print(f"FAILED updates: {len(failures)}")
+        for failure in failures[:20]:
+            print("  " + failure)
+        return 1
+    print("failed updates: 0")
+    return 0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--updates", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32)
-    asyncio.run(run(parser.parse_args()))
+    parser.add_argument("--rounds", type=int, default=3)
+    raise SystemExit(asyncio.run(run(parser.parse_args())))
 
 
 if __name__ == "__main__":

@@ -3,10 +3,12 @@ the bot, the CLI and the benchmark."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.metrics import observe_export
 from exports.period import Period
 from exports.queries import MonitoringQueries
 from exports.workbook import ExportOptions, Progress, Translate, build_workbook
@@ -25,6 +27,7 @@ async def export_workbook(
     progress: Progress | None = None,
 ) -> None:
     """Write the workbook for `scope` (checked against the actor again: ScopeDenied)."""
+    started = time.perf_counter()
     checked = await ExportScopeRepository(session).resolve(
         actor, scope.municipality_id, scope.organization_id
     )
@@ -33,3 +36,4 @@ async def export_workbook(
         await build_workbook(queries, path, translate, options)
     else:
         await build_workbook(queries, path, translate, options, progress)
+    observe_export(time.perf_counter() - started)

@@ -65,6 +65,8 @@ def configure_logging(level: str, fmt: str) -> None:
     root.addHandler(handler)
     root.setLevel(level)
     quiet_chatty_loggers()
+    # "Context impl SQLiteImpl", "Running upgrade …" on every command: only when debugging.
+    logging.getLogger("alembic").setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
 
 
 def quiet_chatty_loggers() -> None:

@@ -1,5 +1,6 @@
-"""`nastavnik run`: the bot by long polling, with the outbox sender and reminders beside it.
-With MAX_TOKEN set, the MAX channel long-polls beside Telegram against the same database."""
+"""`nastavnik run`: the bot by long polling, with the outbox sender and reminders beside it,
+and /healthz and /metrics on WEB_PORT (the same routes as webhook mode). With MAX_TOKEN set,
+the MAX channel long-polls beside Telegram against the same database."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from bot.max.app import poll as poll_max
 from bot.telegram.app import create_bot, create_dispatcher
 from bot.telegram.commands import set_default_menu
 from service.runtime import freeze_startup_objects
+from service.startup import check_database, check_telegram
+from service.web.operations import start_operations_server
 from service.workers.background import start_background
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
@@ -23,14 +26,16 @@ log = logging.getLogger(__name__)
 
 async def run_polling(settings: Settings) -> None:
     engine = create_engine(settings.database_url, settings.db_pool)
+    bot = create_bot(settings)
     try:
+        await check_database(engine)
         await upgrade(engine)
-        bot = create_bot(settings)
         session_factory = create_session_factory(engine)
         dispatcher = create_dispatcher(settings, session_factory)
+        username = await check_telegram(bot, settings.bot_api_url)
         await set_default_menu(bot, dispatcher["i18n"])
-        me = await bot.me()
-        log.info("polling as @%s", me.username)
+        log.info("polling as @%s", username)
+        operations = await start_operations_server(settings, engine, session_factory)
         background = start_background(bot, settings, session_factory, dispatcher["i18n"])
         max_polling, max_stop, max_client = None, asyncio.Event(), None
         if settings.max_token is not None:
@@ -50,6 +55,9 @@ async def run_polling(settings: Settings) -> None:
             if max_client is not None:
                 await max_client.close()
             await background.stop()
-            await bot.session.close()
+            if operations is not None:
+                await operations.cleanup()
     finally:
+        # Every path, a failed start included: no «Unclosed client session».
+        await bot.session.close()
         await engine.dispose()

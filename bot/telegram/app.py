@@ -28,10 +28,11 @@ log = logging.getLogger(__name__)
 
 
 def create_bot(settings: Settings, session: AiohttpSession | None = None) -> Bot:
+    token = settings.require_bot_token().get_secret_value()
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
     session.middleware(PinResponseModels())
-    return Bot(token=settings.bot_token.get_secret_value(), session=session)
+    return Bot(token=token, session=session)
 
 
 def with_retries(bot: Bot) -> Bot:

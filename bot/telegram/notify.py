@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.actions import pack
 from app.survey.actions import OpenAssignment
 from storage.models import Assignment, Person, QuestionnaireSnapshot
-from storage.repositories.assignments import AssignmentRepository
+from storage.repositories.assignments import AssignmentRepository, IssuedAssignment
 from storage.repositories.outbox import OutboxItem, OutboxRepository
 
 
@@ -83,3 +83,19 @@ async def announce_assignments(
             )
         )
     return await OutboxRepository(session).enqueue_many(items)
+
+
+class OutboxNotices:
+    """app.curator.questionnaires.Notices for Telegram: texts in the person's language with
+    an inline button that opens the questionnaire."""
+
+    def __init__(self, i18n: I18n) -> None:
+        self.i18n = i18n
+
+    async def invitations(
+        self, session: AsyncSession, assignments: Sequence[IssuedAssignment]
+    ) -> int:
+        return await announce_assignments(session, self.i18n, assignments)
+
+    async def reminder(self, session: AsyncSession, assignment: Assignment, occasion: str) -> bool:
+        return await queue_reminder(session, self.i18n, assignment, occasion)

@@ -4,11 +4,13 @@ operator (an administrator: any municipality or organization)."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date
 from pathlib import Path
 
 from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.settings import Settings
@@ -22,33 +24,55 @@ from surveys.access import Actor
 
 
 def add_export_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    export = commands.add_parser("export", help="write the monitoring workbook (xlsx)")
-    export.add_argument("--municipality", required=True, help="municipality code")
-    export.add_argument("--org", help="organization code (of that municipality)")
-    export.add_argument("--from", dest="start", help="first day, DD.MM.YYYY or YYYY-MM-DD")
-    export.add_argument("--to", dest="end", help="last day (default: the academic year)")
-    export.add_argument("--out", required=True, type=Path, help="the .xlsx file to write")
-    export.add_argument("--no-register", action="store_true", help="leave out «Участники» (names)")
+    """Help texts come from the catalogue: call inside an i18n context."""
+    about = _("cli.help.export")
+    export = commands.add_parser("export", help=about, description=about)
+    export.add_argument("--municipality", required=True, help=_("cli.help.export.municipality"))
+    export.add_argument("--org", help=_("cli.help.export.org"))
+    export.add_argument("--from", dest="start", help=_("cli.help.export.from"))
+    export.add_argument("--to", dest="end", help=_("cli.help.export.to"))
+    export.add_argument("--out", required=True, type=Path, help=_("cli.help.export.out"))
+    export.add_argument("--no-register", action="store_true", help=_("cli.help.export.no_register"))
+
+
+def requested_period(start: date | None, end: date | None, today: date) -> Period:
+    """Both dates as given; one alone is bounded by its own academic year; none: the
+    current academic year. (The help of --from and --to says so.)"""
+    if start is None and end is None:
+        return Period.current_academic_year(today)
+    if end is None:
+        assert start is not None
+        end = Period.current_academic_year(start).end
+    if start is None:
+        start = Period.current_academic_year(end).start
+    return Period(start, end)
 
 
 def _period(args: argparse.Namespace, i18n: I18n) -> Period | None:
     _ = i18n.gettext
-    if args.start is None and args.end is None:
-        return Period.current_academic_year(date.today())
-    if args.start is None or args.end is None:
-        print(_("export.cli.dates_together"), file=sys.stderr)
-        return None
-    days = []
+    days: list[date | None] = []
     for value in (args.start, args.end):
-        day = parse_day(value)
-        if day is None:
+        day = None if value is None else parse_day(value)
+        if value is not None and day is None:
             print(_("export.cli.bad_date").format(value=value), file=sys.stderr)
             return None
         days.append(day)
-    if days[0] > days[1]:
-        print(_("export.cli.dates_together"), file=sys.stderr)
+    period = requested_period(days[0], days[1], date.today())
+    if period.start > period.end:
+        print(_("export.cli.dates_order"), file=sys.stderr)
         return None
-    return Period(days[0], days[1])
+    return period
+
+
+def _writable_folder(out: Path, i18n: I18n) -> bool:
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        print(i18n.gettext("export.cli.no_folder").format(folder=folder), file=sys.stderr)
+        return False
+    if not os.access(folder, os.W_OK):
+        print(i18n.gettext("export.cli.folder_read_only").format(folder=folder), file=sys.stderr)
+        return False
+    return True
 
 
 async def run_export(
@@ -56,7 +80,7 @@ async def run_export(
 ) -> int:
     _ = i18n.gettext
     period = _period(args, i18n)
-    if period is None:
+    if period is None or not _writable_folder(args.out, i18n):
         return 2
     operator = Actor(telegram_id=0, is_admin=True)
     async with create_session_factory(engine)() as session:
@@ -68,8 +92,19 @@ async def run_export(
         scope = ExportScope(municipality.id, None, municipality.name)
         if args.org:
             org = await directory.organization_by_code(args.org)
-            if org is None or org.municipality_id != municipality.id:
+            if org is None:
                 print(_("cli.unknown_organization").format(code=args.org), file=sys.stderr)
+                return 1
+            if org.municipality_id != municipality.id:
+                home = await directory.municipality(org.municipality_id)
+                print(
+                    _("export.cli.org_elsewhere").format(
+                        org=args.org,
+                        municipality=args.municipality,
+                        home=home.code if home else "?",
+                    ),
+                    file=sys.stderr,
+                )
                 return 1
             scope = ExportScope(municipality.id, org.id, org.name)
         options = export_options(

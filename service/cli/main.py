@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, cast
 
 from aiogram.exceptions import TelegramAPIError
 from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
 from aiohttp import ClientError
 
 from app.settings import Settings, SettingsError, load_settings
-from bot.i18n import create_i18n
+from bot.i18n import LOCALES, create_i18n
 from bot.max.links import max_link
 from bot.telegram.links import deep_link
 from imports.directory_file import DirectoryFileError, parse_directory_file
 from service.cli import surveys as survey_cli
 from service.cli.export import add_export_parser, run_export
 from service.logs import configure_logging
+from service.startup import StartupError, check_database
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.repositories.directory import DirectoryRepository
@@ -29,34 +33,76 @@ from surveys.access import Actor
 from surveys.people import Role
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with the help option described in the operator's language."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self.add_argument("-h", "--help", action="help", help=_("cli.help.help"))
+
+
+# The commands that talk to Telegram; all others need only the database.
+TELEGRAM_COMMANDS = frozenset({"run", "webhook"})
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="nastavnik", description="nastavnik: mentoring bot")
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="apply migrations and run the bot (long polling)")
-    commands.add_parser("webhook", help="apply migrations and serve the webhook (production)")
-    commands.add_parser("migrate", help="apply database migrations")
-    import_orgs = commands.add_parser("import-orgs", help="import the organizations directory")
-    import_orgs.add_argument("file", type=Path, help="xlsx or csv")
-    invite = commands.add_parser("invite", help="create an invitation for a methodist or curator")
-    invite.add_argument("--role", required=True, choices=[Role.METHODIST, Role.CURATOR])
+    """Texts come from the catalogue: call inside an i18n context."""
+    parser = Parser(prog="nastavnik", description=_("cli.help.description"))
+    # Sub-parsers are Parsers too; the other modules' helpers take the base type.
+    commands = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(
+            dest="command",
+            required=True,
+            title=_("cli.help.commands"),
+            metavar="COMMAND",
+            help=_("cli.help.command"),
+        ),
+    )
+
+    def command(name: str, about: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=about, description=about)
+
+    command("run", _("cli.help.run"))
+    command("webhook", _("cli.help.webhook"))
+    command("migrate", _("cli.help.migrate"))
+    import_orgs = command("import-orgs", _("cli.help.import_orgs"))
+    import_orgs.add_argument("file", type=Path, help=_("cli.help.import_orgs.file"))
+    invite = command("invite", _("cli.help.invite"))
+    invite.add_argument(
+        "--role",
+        required=True,
+        choices=[Role.METHODIST, Role.CURATOR],
+        help=_("cli.help.invite.role"),
+    )
     scope = invite.add_mutually_exclusive_group(required=True)
-    scope.add_argument("--municipality", help="municipality code (methodist)")
-    scope.add_argument("--org", help="organization code (curator)")
-    invite.add_argument("--max-uses", type=int, default=1)
-    invite.add_argument("--days", type=int, help="days until the code expires")
+    scope.add_argument("--municipality", help=_("cli.help.invite.municipality"))
+    scope.add_argument("--org", help=_("cli.help.invite.org"))
+    invite.add_argument("--max-uses", type=int, default=1, help=_("cli.help.invite.max_uses"))
+    invite.add_argument("--days", type=int, help=_("cli.help.invite.days"))
     add_export_parser(commands)
-    commands.add_parser("outbox", help="show how many messages wait to be sent")
-    commands.add_parser("remind", help="queue due reminders and expire overdue questionnaires")
+    command("outbox", _("cli.help.outbox"))
+    command("remind", _("cli.help.remind"))
     survey_cli.add_parser(commands)
     return parser
 
 
+def _operator_locale() -> str:
+    # Settings are not loaded yet (and `surveys` and `--help` need none).
+    locale = os.environ.get("DEFAULT_LOCALE", "ru")
+    return locale if locale in LOCALES else "ru"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    with create_i18n(_operator_locale()).context():
+        args = build_parser().parse_args(argv)
     if args.command == "surveys":
         return survey_cli.run(args)
     try:
         settings = load_settings()
+        if args.command in TELEGRAM_COMMANDS:
+            settings.require_bot_token()
     except SettingsError as error:
         print(f"nastavnik: {error}", file=sys.stderr)
         return 2
@@ -67,6 +113,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_dispatch(args, settings, i18n))
         except KeyboardInterrupt:
             return 130
+        except StartupError as error:
+            print("nastavnik: " + i18n.gettext(error.key).format(**error.fields), file=sys.stderr)
+            return 1
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings, i18n: I18n) -> int:
@@ -85,6 +134,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, i18n: I18n) ->
         return 0
     engine = create_engine(settings.database_url, settings.db_pool)
     try:
+        await check_database(engine)
         await upgrade(engine)
         if args.command == "migrate":
             print(i18n.gettext("cli.migrated"))
@@ -182,6 +232,8 @@ async def _username(settings: Settings) -> str | None:
     """BOT_USERNAME when set; otherwise ask getMe, giving up quickly when offline."""
     if settings.bot_username:
         return settings.bot_username.lstrip("@")
+    if settings.bot_token is None:
+        return None
     from bot.telegram.app import create_bot
 
     bot = create_bot(settings)

@@ -7,16 +7,28 @@ import os
 import sys
 from pathlib import Path
 
+from aiogram.utils.i18n import gettext
+
 from bot.i18n import create_i18n
 from surveys.questionnaire import TEMPLATES_DIR, check_paths, load_catalogue
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    surveys = commands.add_parser("surveys", help="questionnaire definitions")
-    actions = surveys.add_subparsers(dest="surveys_command", required=True)
-    check = actions.add_parser("check", help="validate questionnaire files or folders")
-    check.add_argument("paths", nargs="*", type=Path, help="default: the shipped templates")
-    actions.add_parser("list", help="the installed questionnaires")
+    """Help texts come from the catalogue: call inside an i18n context."""
+    about = gettext("cli.help.surveys")
+    surveys = commands.add_parser("surveys", help=about, description=about)
+    actions = surveys.add_subparsers(
+        dest="surveys_command",
+        required=True,
+        title=gettext("cli.help.commands"),
+        metavar="ACTION",
+        help=gettext("cli.help.command"),
+    )
+    about = gettext("cli.help.surveys.check")
+    check = actions.add_parser("check", help=about, description=about)
+    check.add_argument("paths", nargs="*", type=Path, help=gettext("cli.help.surveys.check.paths"))
+    about = gettext("cli.help.surveys.list")
+    actions.add_parser("list", help=about, description=about)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -17,39 +17,21 @@ from aiogram import Bot, Dispatcher
 from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
-from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app import metrics
 from app.settings import Settings
 from bot.max.app import subscribe as subscribe_max
 from bot.max.client import MaxClient
 from bot.max.edge import MaxEdge
 from bot.max.webhook import webhook_handler
-from service.web.exports import add_export_routes
+from service.web.operations import InFlight, add_operations_routes
 from service.workers.background import BackgroundTasks, start_background
-from storage.models import OutboxMessage
 from storage.repositories.handled import prune as prune_handled_updates
-from surveys.statuses import OutboxStatus
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-HEALTH_TIMEOUT = 3.0
 DRAIN_TIMEOUT = 50.0  # Telegram waits ~60 s for an answer; finish what we accepted
-
-
-class InFlight:
-    """Webhook requests being processed now (a gauge on /metrics)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __enter__(self) -> None:
-        self.count += 1
-
-    def __exit__(self, *_: object) -> None:
-        self.count -= 1
 
 
 def create_web_app(
@@ -75,31 +57,6 @@ def create_web_app(
                 return refused
             return await requests.handle(request)
 
-    async def healthz(_: web.Request) -> web.Response:
-        try:
-            async with asyncio.timeout(HEALTH_TIMEOUT), engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
-        except Exception as error:
-            log.warning("health check failed", extra={"error": type(error).__name__})
-            return web.Response(status=503, text="database unreachable\n")
-        return web.Response(text="ok\n")
-
-    async def metrics_page(_: web.Request) -> web.Response:
-        gauges: dict[str, tuple[str, float]] = {
-            "nastavnik_updates_in_flight": ("Webhook updates in progress", in_flight.count)
-        }
-        try:
-            async with asyncio.timeout(HEALTH_TIMEOUT), session_factory() as session:
-                depth = await session.scalar(
-                    select(func.count())
-                    .select_from(OutboxMessage)
-                    .where(OutboxMessage.status == OutboxStatus.PENDING)
-                )
-            gauges["nastavnik_outbox_depth"] = ("Messages waiting to be sent", float(depth or 0))
-        except Exception as error:
-            log.warning("outbox depth unavailable", extra={"error": type(error).__name__})
-        return web.Response(text=metrics.render(gauges), content_type="text/plain")
-
     app = web.Application()
     app.router.add_post(settings.webhook_path, on_update)
     if max_edge is not None:
@@ -108,10 +65,8 @@ def create_web_app(
             raise ValueError("MAX_WEBHOOK_SECRET is required with MAX_WEBHOOK_URL")
         handler = webhook_handler(max_edge, max_secret.get_secret_value() if max_secret else None)
         app.router.add_post(settings.max_webhook_path, handler)
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/metrics", metrics_page)
-    # Signed export downloads are served by the same server.
-    add_export_routes(app, settings)
+    # /healthz, /metrics and the signed export downloads, as in `nastavnik run`.
+    add_operations_routes(app, settings, engine, session_factory, in_flight)
     return app
 
 
@@ -197,6 +152,7 @@ async def run_webhook(settings: Settings) -> None:
     from bot.telegram.app import counted, create_bot, create_dispatcher, with_retries
     from bot.telegram.commands import set_default_menu
     from service.runtime import freeze_startup_objects
+    from service.startup import check_database, check_telegram
     from storage.db import create_engine, create_session_factory
     from storage.migrate import upgrade
 
@@ -207,9 +163,11 @@ async def run_webhook(settings: Settings) -> None:
     # The outbox sender has its own retry policy; it gets a Bot without ours.
     background_bot = counted(create_bot(settings))
     try:
+        await check_database(engine)
         await upgrade(engine)
         session_factory = create_session_factory(engine)
         dispatcher = create_dispatcher(settings, session_factory)
+        await check_telegram(bot, settings.bot_api_url)
         await set_default_menu(bot, dispatcher["i18n"])
         if settings.max_token is not None:
             max_client = create_max_client(settings)

@@ -1,11 +1,12 @@
 """Pairs and groups: one mentor with one or more mentees, from people of the programme's
-organization. A person may be in several active pairs only as a mentor."""
+organization. The rules are the domain's (surveys/pairing.py); scope is checked by the
+caller (app/policy.py) before any of these runs. Forming and completing many pairs are
+set-based: a few reads for all of them, then multi-row statements."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Final, cast
 
 from sqlalchemy import Table, func, insert, select, update
@@ -22,48 +23,21 @@ from storage.models import (
     RoleGrant,
     utcnow,
 )
-from storage.repositories.invites import ScopeDenied
-from storage.repositories.scope import programme_to_change, require_curator_of
-from surveys.access import Actor
-from surveys.people import Role
-from surveys.statuses import (
-    OPEN_ASSIGNMENT,
-    AssignmentStatus,
-    PairStatus,
-    ProgrammeStatus,
-    sources_of,
+from surveys.pairing import (
+    FormingCheck,
+    PairPlan,
+    PairProblem,
+    PairRefused,
+    require_open_programme,
+    require_people,
 )
+from surveys.people import Role
+from surveys.statuses import OPEN_ASSIGNMENT, AssignmentStatus, PairStatus, sources_of
 
 # Core on the tables: the bulk paths need no ORM unit of work.
 _PAIR: Final = cast(Table, Pair.__table__)
 _MEMBER: Final = cast(Table, PairMember.__table__)
 _PAIRS_PER_STATEMENT: Final = 200  # and their members: up to a few hundred rows
-
-
-class PairProblem(StrEnum):
-    NO_MENTEES = "no_mentees"
-    NOT_IN_ORGANIZATION = "not_in_organization"
-    MENTEE_TAKEN = "mentee_taken"  # already in another active pair
-    MENTOR_IS_MENTEE = "mentor_is_mentee"  # a mentee elsewhere cannot mentor too
-    PROGRAMME_CLOSED = "programme_closed"
-    NUMBER_TAKEN = "number_taken"
-    ALREADY_STARTED = "already_started"  # answers exist: a pair that started is not dissolved
-    NOT_ACTIVE = "not_active"
-    LAST_MENTEE = "last_mentee"  # a pair keeps at least one mentee; dissolve it instead
-    NOT_A_MEMBER = "not_a_member"
-
-
-@dataclass(frozen=True)
-class PairPlan:
-    """A pair or group to form: its mentor, mentees and number (None: the next free one)."""
-
-    mentor_id: int
-    mentee_ids: tuple[int, ...]
-    number: int | None = None
-
-    @property
-    def people(self) -> tuple[int, ...]:
-        return (self.mentor_id, *self.mentee_ids)
 
 
 @dataclass(frozen=True)
@@ -78,92 +52,39 @@ class Formation:
     refused: list[tuple[PairPlan, PairProblem]]
 
 
-class _BatchCheck:
-    """The rules of forming, applied to plans one after the other against what the
-    database holds and what the plans before took (plain data: no queries)."""
-
-    def __init__(self, present: set[int], busy: dict[int, set[str]], numbers: set[int]) -> None:
-        self.present = present
-        self.busy = busy
-        self.numbers = numbers
-        self.highest = max(numbers, default=0)
-
-    @staticmethod
-    def mentees(plan: PairPlan) -> list[int]:
-        return sorted(set(plan.mentee_ids) - {plan.mentor_id})
-
-    def people_problem(self, mentor_id: int, mentees: Sequence[int]) -> PairProblem | None:
-        if any(person not in self.present for person in (mentor_id, *mentees)):
-            return PairProblem.NOT_IN_ORGANIZATION
-        if any(mentee in self.busy for mentee in mentees):
-            return PairProblem.MENTEE_TAKEN  # a mentee is in one active pair, in any role
-        if Role.MENTEE.value in self.busy.get(mentor_id, ()):
-            return PairProblem.MENTOR_IS_MENTEE
-        return None
-
-    def take(self, plan: PairPlan) -> int | PairProblem:
-        """The plan's number when it may be formed (and its people and number are taken
-        from now on), or why not."""
-        mentees = self.mentees(plan)
-        if not mentees:
-            return PairProblem.NO_MENTEES
-        problem = self.people_problem(plan.mentor_id, mentees)
-        if problem is not None:
-            return problem
-        number = plan.number
-        if number is None:
-            number = self.highest + 1  # after the highest so far, as the curator counts
-        elif number in self.numbers:
-            return PairProblem.NUMBER_TAKEN
-        self.numbers.add(number)
-        self.highest = max(self.highest, number)
-        self.busy.setdefault(plan.mentor_id, set()).add(Role.MENTOR.value)
-        for mentee in mentees:
-            self.busy.setdefault(mentee, set()).add(Role.MENTEE.value)
-        return number
-
-
-class PairRefused(Exception):
-    def __init__(self, problem: PairProblem) -> None:
-        super().__init__(problem.value)
-        self.problem = problem
-
-
 class PairRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def form(
         self,
-        actor: Actor,
         programme_id: int,
         mentor_id: int,
         mentee_ids: Sequence[int],
         number: int | None = None,
     ) -> Pair:
+        """Form one pair after every check (nothing is written when one refuses)."""
         plan = PairPlan(mentor_id, tuple(mentee_ids), number)
-        formation = await self.form_many(actor, programme_id, [plan])
+        formation = await self.form_many(programme_id, [plan])
         if formation.refused:
             raise PairRefused(formation.refused[0][1])
         pair = await self.session.get(Pair, formation.formed[0].id)
         assert pair is not None
         return pair
 
-    async def form_many(
-        self, actor: Actor, programme_id: int, plans: Sequence[PairPlan]
-    ) -> Formation:
+    async def form_many(self, programme_id: int, plans: Sequence[PairPlan]) -> Formation:
         """Form every plan that passes the checks, in plan order: everything is read and
         checked first (a few queries for all the plans), then the pairs and their members
         are written in one multi-row insert each. A refused plan leaves nothing behind;
-        a closed programme or a programme out of the actor's scope refuses them all."""
-        programme = await programme_to_change(self.session, actor, programme_id)
-        if programme.status == ProgrammeStatus.COMPLETED:
-            raise PairRefused(PairProblem.PROGRAMME_CLOSED)
+        a completed programme refuses them all (PROGRAMME_CLOSED)."""
+        programme = await self.session.get(Programme, programme_id)
+        assert programme is not None, "the caller found the programme in scope"
+        require_open_programme(programme.status)
         everyone = sorted({person for plan in plans for person in plan.people})
         present = await self._present(programme.organization_id, everyone)
         busy = await self._busy_roles(everyone)
         numbers = await self._numbers(programme.id)
-        check = _BatchCheck(present, busy, numbers)
+        check = FormingCheck(present, busy, numbers)
         accepted: list[tuple[int, PairPlan, list[int]]] = []
         refused: list[tuple[PairPlan, PairProblem]] = []
         for plan in plans:
@@ -171,7 +92,7 @@ class PairRepository:
             if isinstance(outcome, PairProblem):
                 refused.append((plan, outcome))
             else:
-                accepted.append((outcome, plan, check.mentees(plan)))
+                accepted.append((outcome, plan, plan.mentees))
         formed = await self._write(programme.id, accepted)
         return Formation(formed, refused)
 
@@ -253,23 +174,25 @@ class PairRepository:
         everyone = [mentor_id, *mentees]
         present = await self._present(programme.organization_id, everyone)
         busy = await self._busy_roles(everyone)
-        problem = _BatchCheck(present, busy, set()).people_problem(mentor_id, mentees)
-        if problem is not None:
-            raise PairRefused(problem)
+        require_people(present, busy, mentor_id, mentees)
 
-    async def to_change(self, actor: Actor, pair_id: int) -> tuple[Pair, Programme]:
+    async def with_programme(self, pair_id: int) -> tuple[Pair, Programme] | None:
         pair = await self.session.get(Pair, pair_id)
         if pair is None:
-            raise ScopeDenied(f"no pair {pair_id}")
+            return None
         programme = await self.session.get(Programme, pair.programme_id)
         assert programme is not None
-        require_curator_of(actor, programme.organization_id)
         return pair, programme
 
-    async def of_programme(self, actor: Actor, programme_id: int) -> list[Pair]:
-        programme = await programme_to_change(self.session, actor, programme_id)
-        query = select(Pair).where(Pair.programme_id == programme.id).order_by(Pair.number)
+    async def of_programme(self, programme_id: int) -> list[Pair]:
+        query = select(Pair).where(Pair.programme_id == programme_id).order_by(Pair.number)
         return list(await self.session.scalars(query))
+
+    async def count_active(self, programme_id: int) -> int:
+        query = select(func.count(Pair.id)).where(
+            Pair.programme_id == programme_id, Pair.status == PairStatus.ACTIVE
+        )
+        return int(await self.session.scalar(query) or 0)
 
     async def members(self, pair_id: int) -> list[tuple[PairMember, Person]]:
         rows = await self.session.execute(
@@ -280,15 +203,30 @@ class PairRepository:
         )
         return [(member, person) for member, person in rows.all()]
 
-    async def candidates(self, actor: Actor, programme_id: int, role: Role) -> list[Person]:
-        """Registered people of the programme's organization who hold this role."""
-        programme = await programme_to_change(self.session, actor, programme_id)
+    async def mentees(self, pair_id: int) -> list[Person]:
+        return [
+            person
+            for member, person in await self.members(pair_id)
+            if member.role == Role.MENTEE.value
+        ]
+
+    async def mentor_id(self, pair_id: int) -> int:
+        mentor_id = await self.session.scalar(
+            select(PairMember.person_id).where(
+                PairMember.pair_id == pair_id, PairMember.role == Role.MENTOR.value
+            )
+        )
+        assert mentor_id is not None
+        return mentor_id
+
+    async def candidates(self, organization_id: int, role: Role) -> list[Person]:
+        """Registered people of the organization who hold this role."""
         query = (
             select(Person)
             .join(RoleGrant, RoleGrant.person_id == Person.id)
             .where(
                 RoleGrant.role == role.value,
-                RoleGrant.organization_id == programme.organization_id,
+                RoleGrant.organization_id == organization_id,
                 Person.forgotten_at.is_(None),
             )
             .order_by(Person.full_name, Person.id)
@@ -296,45 +234,50 @@ class PairRepository:
         )
         return list(await self.session.scalars(query))
 
-    async def dissolve(self, actor: Actor, pair_id: int) -> Pair:
-        pair, _programme = await self.to_change(actor, pair_id)
-        if pair.status != PairStatus.ACTIVE:
-            raise PairRefused(PairProblem.NOT_ACTIVE)
+    async def free_mentees(self, organization_id: int) -> list[Person]:
+        """Mentees of the organization who are in no active pair: who can be added."""
+        busy = set(
+            await self.session.scalars(
+                select(PairMember.person_id)
+                .join(Pair, Pair.id == PairMember.pair_id)
+                .where(Pair.status == PairStatus.ACTIVE)
+            )
+        )
+        candidates = await self.candidates(organization_id, Role.MENTEE)
+        return [person for person in candidates if person.id not in busy]
+
+    async def has_answers(self, pair_id: int) -> bool:
         answered = await self.session.scalar(
             select(func.count(Answer.id))
             .join(Assignment, Assignment.id == Answer.assignment_id)
-            .where(Assignment.pair_id == pair.id)
+            .where(Assignment.pair_id == pair_id)
         )
-        if answered:
-            raise PairRefused(PairProblem.ALREADY_STARTED)
-        pair.status = PairStatus.DISSOLVED
-        # Its questionnaires are withdrawn: no reminders for a pair that no longer exists.
-        for assignment in await self.session.scalars(
-            select(Assignment).where(Assignment.pair_id == pair.id)
-        ):
-            assignment.status = AssignmentStatus.EXPIRED
-        await self.session.flush()
-        return pair
+        return bool(answered)
 
-    async def complete(self, actor: Actor, pair_id: int) -> Pair:
-        pair, _programme = await self.to_change(actor, pair_id)
-        if pair.status != PairStatus.ACTIVE:
-            raise PairRefused(PairProblem.NOT_ACTIVE)
+    async def dissolve(self, pair: Pair) -> None:
+        """Dissolve the pair; its questionnaires are withdrawn (no reminders for a pair that
+        no longer exists)."""
+        pair.status = PairStatus.DISSOLVED
+        await self.session.execute(
+            update(Assignment)
+            .where(Assignment.pair_id == pair.id)
+            .values(status=AssignmentStatus.EXPIRED)
+            .execution_options(synchronize_session=False)
+        )
+        await self.session.flush()
+
+    async def complete(self, pair: Pair) -> None:
         pair.status = PairStatus.COMPLETED
         pair.completed_at = utcnow()
         await self.session.flush()
-        return pair
 
-    async def complete_active(
-        self, actor: Actor, programme_id: int, limit: int
-    ) -> list[FormedPair]:
+    async def complete_active(self, programme_id: int, limit: int) -> list[FormedPair]:
         """Complete up to `limit` of the programme's active pairs (lowest numbers first) in
         one statement; returns them. Call again until it returns nothing."""
-        programme = await programme_to_change(self.session, actor, programme_id)
         chosen = list(
             await self.session.scalars(
                 select(Pair.id)
-                .where(Pair.programme_id == programme.id, Pair.status == PairStatus.ACTIVE)
+                .where(Pair.programme_id == programme_id, Pair.status == PairStatus.ACTIVE)
                 .order_by(Pair.number)
                 .limit(limit)
             )
@@ -349,61 +292,31 @@ class PairRepository:
         )
         return sorted((FormedPair(row.id, row.number) for row in rows), key=lambda p: p.number)
 
-    async def add_mentee(self, actor: Actor, pair_id: int, person_id: int) -> Pair:
-        pair, programme = await self.to_change(actor, pair_id)
-        if pair.status != PairStatus.ACTIVE:
-            raise PairRefused(PairProblem.NOT_ACTIVE)
-        mentor_id = await self.session.scalar(
-            select(PairMember.person_id).where(
-                PairMember.pair_id == pair.id, PairMember.role == Role.MENTOR.value
-            )
-        )
-        assert mentor_id is not None
-        await self._check_people(programme, mentor_id, [person_id])
+    async def add_mentee(self, pair: Pair, programme: Programme, person_id: int) -> None:
+        await self._check_people(programme, await self.mentor_id(pair.id), [person_id])
         self.session.add(PairMember(pair_id=pair.id, person_id=person_id, role=Role.MENTEE.value))
         await self.session.flush()
-        return pair
 
-    async def remove_mentee(self, actor: Actor, pair_id: int, person_id: int) -> Pair:
-        pair, _programme = await self.to_change(actor, pair_id)
-        if pair.status != PairStatus.ACTIVE:
-            raise PairRefused(PairProblem.NOT_ACTIVE)
-        mentees = {
-            member.person_id: member
-            for member, _person in await self.members(pair.id)
-            if member.role == Role.MENTEE.value
-        }
-        if person_id not in mentees:
-            raise PairRefused(PairProblem.NOT_A_MEMBER)
-        if len(mentees) == 1:
-            raise PairRefused(PairProblem.LAST_MENTEE)
-        await self.session.delete(mentees[person_id])
-        # Answers already given stay (they count); open questionnaires are withdrawn.
-        for assignment in await self.session.scalars(
-            select(Assignment).where(
+    async def remove_mentee(self, pair: Pair, person_id: int) -> None:
+        """Take a mentee out; answers already given stay (they count), open questionnaires
+        are withdrawn."""
+        member = await self.session.scalar(
+            select(PairMember).where(
+                PairMember.pair_id == pair.id,
+                PairMember.person_id == person_id,
+                PairMember.role == Role.MENTEE.value,
+            )
+        )
+        assert member is not None, "the caller checked the mentee is a member"
+        await self.session.delete(member)
+        await self.session.execute(
+            update(Assignment)
+            .where(
                 Assignment.pair_id == pair.id,
                 Assignment.person_id == person_id,
                 Assignment.status.in_(OPEN_ASSIGNMENT),
             )
-        ):
-            assignment.status = AssignmentStatus.EXPIRED
-        await self.session.flush()
-        return pair
-
-    async def free_mentees(self, actor: Actor, pair_id: int) -> list[Person]:
-        """Mentees of the organization who are in no active pair: who can be added."""
-        _pair, programme = await self.to_change(actor, pair_id)
-        busy = set(
-            await self.session.scalars(
-                select(PairMember.person_id)
-                .join(Pair, Pair.id == PairMember.pair_id)
-                .where(Pair.status == PairStatus.ACTIVE)
-            )
+            .values(status=AssignmentStatus.EXPIRED)
+            .execution_options(synchronize_session=False)
         )
-        candidates = await self.candidates(actor, programme.id, Role.MENTEE)
-        return [person for person in candidates if person.id not in busy]
-
-    async def active_of_programme(self, actor: Actor, programme_id: int) -> list[Pair]:
-        return [
-            p for p in await self.of_programme(actor, programme_id) if p.status == PairStatus.ACTIVE
-        ]
+        await self.session.flush()

@@ -1,21 +1,22 @@
-"""Programmes: created, listed and completed by the curator of their organization."""
+"""Programmes of an organization: created, changed, counted and completed. Scope is
+checked by the caller (app/policy.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Invite, Programme, utcnow
-from storage.repositories.invites import InviteRepository, ScopeDenied
-from storage.repositories.scope import programme_to_change, require_curator_of
+from storage.models import Invite, Pair, Programme, RosterEntry, utcnow
+from storage.repositories.invites import InviteRepository
 from surveys.access import Actor
 from surveys.forms import mentoring_form
 from surveys.people import Role
 from surveys.programme_rules import end_problem, is_academic_year, title_problem
-from surveys.statuses import ProgrammeStatus
+from surveys.statuses import PairStatus, ProgrammeStatus, sources_of
 
 
 @dataclass(frozen=True)
@@ -28,16 +29,25 @@ class ProgrammeDraft:
     ends_on: date
 
 
+@dataclass(frozen=True)
+class ProgrammeCounts:
+    roster: int
+    registered: int
+    pairs: int  # not dissolved
+
+
 class InvalidProgramme(ValueError):
-    """A draft that the handlers should never have let through."""
+    """A draft that the use cases should never have let through."""
 
 
 class ProgrammeRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def create(self, actor: Actor, draft: ProgrammeDraft) -> Programme:
-        require_curator_of(actor, draft.organization_id)
+    async def get(self, programme_id: int) -> Programme | None:
+        return await self.session.get(Programme, programme_id)
+
+    async def create(self, draft: ProgrammeDraft, created_by_id: int | None) -> Programme:
         if (
             mentoring_form(draft.form) is None
             or title_problem(draft.title) is not None
@@ -53,33 +63,42 @@ class ProgrammeRepository:
             starts_on=draft.starts_on,
             ends_on=draft.ends_on,
             status=ProgrammeStatus.ACTIVE,
-            created_by_id=actor.person_id,
+            created_by_id=created_by_id,
         )
         self.session.add(programme)
         await self.session.flush()
         return programme
 
-    async def of_curator(self, actor: Actor) -> list[Programme]:
-        organizations = sorted(actor.organizations(Role.CURATOR))
-        if not organizations:
+    async def of_organizations(self, organization_ids: Sequence[int]) -> list[Programme]:
+        if not organization_ids:
             return []
         query = (
             select(Programme)
-            .where(Programme.organization_id.in_(organizations))
+            .where(Programme.organization_id.in_(organization_ids))
             .order_by(Programme.status, Programme.starts_on.desc(), Programme.id)
         )
         return list(await self.session.scalars(query))
 
-    async def to_change(self, actor: Actor, programme_id: int) -> Programme:
-        return await programme_to_change(self.session, actor, programme_id)
+    async def counts(self, programme_id: int) -> ProgrammeCounts:
+        roster = await self.session.scalar(
+            select(func.count(RosterEntry.id)).where(RosterEntry.programme_id == programme_id)
+        )
+        registered = await self.session.scalar(
+            select(func.count(RosterEntry.id)).where(
+                RosterEntry.programme_id == programme_id, RosterEntry.person_id.is_not(None)
+            )
+        )
+        pairs = await self.session.scalar(
+            select(func.count(Pair.id)).where(
+                Pair.programme_id == programme_id, Pair.status != PairStatus.DISSOLVED
+            )
+        )
+        return ProgrammeCounts(int(roster or 0), int(registered or 0), int(pairs or 0))
 
     async def invite(
-        self, actor: Actor, programme_id: int, role: Role, ttl: timedelta, max_uses: int
+        self, actor: Actor, programme: Programme, role: Role, ttl: timedelta, max_uses: int
     ) -> Invite:
         """A shared link for mentors or mentees of this programme."""
-        if role not in (Role.MENTOR, Role.MENTEE):
-            raise ScopeDenied(f"{role} cannot be invited into a programme")
-        programme = await self.to_change(actor, programme_id)
         invite = await InviteRepository(self.session).create(
             actor, role, organization_id=programme.organization_id, ttl=ttl, max_uses=max_uses
         )
@@ -89,28 +108,31 @@ class ProgrammeRepository:
 
     async def change(
         self,
-        actor: Actor,
-        programme_id: int,
+        programme: Programme,
         *,
         title: str | None = None,
         starts_on: date | None = None,
         ends_on: date | None = None,
     ) -> Programme:
         """Change the title or dates; the dates must still make sense together."""
-        programme = await self.to_change(actor, programme_id)
         new_title = title if title is not None else programme.title
         new_start = starts_on or programme.starts_on
         new_end = ends_on or programme.ends_on
         if title_problem(new_title) is not None or end_problem(new_start, new_end) is not None:
-            raise InvalidProgramme(programme_id)
+            raise InvalidProgramme(programme.id)
         programme.title, programme.starts_on, programme.ends_on = new_title, new_start, new_end
         await self.session.flush()
         return programme
 
-    async def mark_completed(self, actor: Actor, programme_id: int) -> Programme:
-        programme = await self.to_change(actor, programme_id)
-        if programme.status != ProgrammeStatus.COMPLETED:
-            programme.status = ProgrammeStatus.COMPLETED
-            programme.completed_at = utcnow()
-            await self.session.flush()
-        return programme
+    async def mark_completed(self, programme_id: int) -> bool:
+        """Complete the programme if its lifecycle allows; False when it was already."""
+        result = await self.session.execute(
+            update(Programme)
+            .where(
+                Programme.id == programme_id,
+                Programme.status.in_(sources_of(ProgrammeStatus.COMPLETED)),
+            )
+            .values(status=ProgrammeStatus.COMPLETED, completed_at=utcnow())
+            .execution_options(synchronize_session="fetch")
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]

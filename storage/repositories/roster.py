@@ -1,5 +1,6 @@
 """Roster rows of a programme: imported from a curator's workbook, each with a personal
-one-use link, bound to the person who follows it."""
+one-use link, bound to the person who follows it. Scope is checked by the caller
+(app/policy.py)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,10 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.bulk import breathe, pieces
-from storage.models import Invite, Organization, Pair, RosterEntry, utcnow
+from storage.models import Invite, Organization, Pair, Programme, RosterEntry, utcnow
 from storage.repositories.invites import CODE_BYTES
-from storage.repositories.pairs import PairPlan
-from storage.repositories.scope import programme_to_change
-from surveys.access import Actor
+from surveys.pairing import PairPlan
+from surveys.people import Role
 from surveys.roster_rules import RosterRow
 
 
@@ -49,22 +49,26 @@ class RosterRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def known_names(self, actor: Actor, programme_id: int) -> list[str]:
-        programme = await programme_to_change(self.session, actor, programme_id)
+    async def known_names(self, programme_id: int) -> list[str]:
         names = await self.session.scalars(
             select(RosterEntry.full_name).where(
-                RosterEntry.programme_id == programme.id, RosterEntry.full_name.is_not(None)
+                RosterEntry.programme_id == programme_id, RosterEntry.full_name.is_not(None)
             )
         )
         return [name for name in names if name]
 
     async def import_rows(
-        self, actor: Actor, programme_id: int, rows: Sequence[RosterRow], ttl: timedelta
+        self,
+        programme_id: int,
+        rows: Sequence[RosterRow],
+        ttl: timedelta,
+        created_by_id: int | None,
     ) -> list[ImportedRow]:
         """Store the valid rows and a personal link for each, all in the caller's
         transaction: either every valid row is in, or none. Core multi-row inserts of at
         most STATEMENT_ROWS rows, with a turn for everyone else between them."""
-        programme = await programme_to_change(self.session, actor, programme_id)
+        programme = await self.session.get(Programme, programme_id)
+        assert programme is not None, "the caller found the programme in scope"
         org = await self.session.get(Organization, programme.organization_id)
         assert org is not None
         now = utcnow()
@@ -105,7 +109,7 @@ class RosterRepository:
                         "role": item.row.role.value,
                         "municipality_id": org.municipality_id,
                         "organization_id": org.id,
-                        "created_by_id": actor.person_id,
+                        "created_by_id": created_by_id,
                         "created_at": now,
                         "expires_at": expires_at,
                         "max_uses": 1,
@@ -131,16 +135,15 @@ class RosterRepository:
             entry.person_id = person_id
             await self.session.flush()
 
-    async def ready_groups(self, actor: Actor, programme_id: int) -> list[RosterGroup]:
+    async def ready_groups(self, programme_id: int) -> list[RosterGroup]:
         """Pair numbers of the roster whose mentor and mentees have all registered and
         that are not formed yet."""
-        programme = await programme_to_change(self.session, actor, programme_id)
         formed = set(
-            await self.session.scalars(select(Pair.number).where(Pair.programme_id == programme.id))
+            await self.session.scalars(select(Pair.number).where(Pair.programme_id == programme_id))
         )
         entries = await self.session.execute(
             select(RosterEntry.pair_number, RosterEntry.role, RosterEntry.person_id)
-            .where(RosterEntry.programme_id == programme.id, RosterEntry.pair_number.is_not(None))
+            .where(RosterEntry.programme_id == programme_id, RosterEntry.pair_number.is_not(None))
             .order_by(RosterEntry.pair_number, RosterEntry.row_number)
         )
         by_number: dict[int, list[tuple[str, int | None]]] = {}
@@ -151,8 +154,8 @@ class RosterRepository:
         for number, members in sorted(by_number.items()):
             if number in formed or any(person_id is None for _role, person_id in members):
                 continue
-            mentors = [person_id for role, person_id in members if role == "mentor"]
-            mentees = tuple(person_id for role, person_id in members if role == "mentee")
+            mentors = [person_id for role, person_id in members if role == Role.MENTOR]
+            mentees = tuple(person_id for role, person_id in members if role == Role.MENTEE)
             if len(mentors) == 1 and mentees and mentors[0] is not None:
                 groups.append(RosterGroup(number, mentors[0], mentees))  # type: ignore[arg-type]
         return groups

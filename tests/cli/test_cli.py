@@ -71,7 +71,7 @@ def test_missing_token_is_one_clear_line(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
     env["PYTHONPATH"] = str(ROOT)  # this checkout's code, whatever is installed
     result = subprocess.run(
-        [sys.executable, "-m", "service.cli", "migrate"],
+        [sys.executable, "-m", "service.cli", "run"],
         capture_output=True,
         text=True,
         env=env,

@@ -62,7 +62,7 @@ async def test_bad_arguments_get_one_clear_line(
         (["--municipality", "M99"], "M99"),
         (["--municipality", "M01", "--org", "S101"], "S101"),  # another district's school
         (["--municipality", "M01", "--from", "32.13.2026", "--to", "01.01.2027"], "32.13.2026"),
-        (["--municipality", "M01", "--from", "01.09.2026"], "--to"),
+        (["--municipality", "M01", "--from", "01.09.2027", "--to", "01.09.2026"], "--from"),
     ]
     for extra, mentioned in cases:
         code = await _run_main(["export", *extra, "--out", str(out)])

@@ -166,14 +166,7 @@ async def test_status_counts_filters_pages_and_xlsx(harness: BotHarness) -> None
     # Many more pairs than fit one page: formed straight through the repository.
     make = harness.session_factory
     from storage.repositories.pairs import PairRepository
-    from tests.support.curator_factories import curator_actor
 
-    async with make() as session, session.begin():
-        from storage.models import Person
-
-        boss = await session.scalar(select(Person).where(Person.telegram_id == 7201))
-        assert boss is not None
-        actor = curator_actor(boss, _ids["S001"])
     for n in range(30):
         mentee = await make_person(
             make,
@@ -186,7 +179,7 @@ async def test_status_counts_filters_pages_and_xlsx(harness: BotHarness) -> None
             make, 7400 + n, f"Наставник Номер{n}", Role.MENTOR, organization_id=_ids["S001"]
         )
         async with make() as session, session.begin():
-            await PairRepository(session).form(actor, programme_id, mentor.id, [mentee.id])
+            await PairRepository(session).form(programme_id, mentor.id, [mentee.id])
 
     await curator.send("/status")
     text = curator.last_text or ""

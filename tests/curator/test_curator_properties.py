@@ -4,22 +4,21 @@ every status page fits in one Telegram message whatever the names and counts."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.curator.status_views import StatusFilter, district_page, organization_page
+from bot import render
 from bot.i18n import create_i18n
-from bot.telegram.curator.status_view import (
-    MESSAGE_LIMIT,
-    StatusFilter,
-    district_page,
-    organization_page,
-)
+from bot.telegram.screens import MESSAGE_LIMIT
 from storage.repositories.status import MemberStatus, OrganizationSummary, PairReport
 from surveys.roster_rules import check_rows, header_columns
 
 COLUMNS, _ = header_columns(["ФИО", "Категория", "Класс", "Роль", "Номер пары/группы"])
 I18N = create_i18n("ru")
+SAY = partial(render.text, I18N)
 
 cells = st.one_of(
     st.none(),
@@ -74,7 +73,7 @@ def test_a_status_page_always_fits_one_message(
     pairs: list[PairReport], wanted: StatusFilter, page: int, org: str
 ) -> None:
     with I18N.context(), I18N.use_locale("ru"):
-        view = organization_page(org, pairs, wanted, page)
+        view = organization_page(org, pairs, wanted, page, SAY, MESSAGE_LIMIT)
     assert len(view.text) <= MESSAGE_LIMIT
     assert 0 <= view.page < view.pages
 
@@ -91,5 +90,5 @@ def test_a_district_page_always_fits_one_message(
     orgs: list[OrganizationSummary], page: int, district: str
 ) -> None:
     with I18N.context(), I18N.use_locale("ru"):
-        view = district_page(district, orgs, page)
+        view = district_page(district, orgs, page, SAY, MESSAGE_LIMIT)
     assert len(view.text) <= MESSAGE_LIMIT

@@ -1,25 +1,36 @@
 """Scope: every curator and methodist command and button, tried by people of other scopes
-with forged callback data, is refused and shows no data; the repositories refuse too."""
+with forged callback data, is refused and shows no data; the use cases refuse too."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.curator.actions import NewProgramme, ProgrammeVerb
+from app.curator.pairs import Deadlines, Pairs
+from app.curator.programmes import Programmes
+from app.curator.roster import Roster
+from app.curator.status import Reader, Status
+from app.screens import Screen
+from app.uow import UnitOfWork
+from bot import render
+from bot.i18n import create_i18n
+from bot.telegram.notify import OutboxNotices
+from bot.telegram.screens import MESSAGE_LIMIT
 from storage.models import Invite, OutboxMessage, Pair, Programme, RosterEntry
-from storage.repositories.invites import ScopeDenied
-from storage.repositories.pairs import PairProblem, PairRefused, PairRepository
-from storage.repositories.programmes import ProgrammeRepository
-from storage.repositories.roster import RosterRepository
+from storage.repositories.pairs import PairRepository
 from storage.repositories.status import StatusRepository
 from surveys.access import Actor, Grant
+from surveys.errors import OutOfScope
+from surveys.pairing import PairProblem, PairRefused
 from surveys.people import Category, Role
-from surveys.roster_rules import RosterRow
+from surveys.questionnaire import load_catalogue
 from tests.conftest import BotHarness
-from tests.support.curator_factories import curator_actor, make_person, make_programme
+from tests.support.curator_factories import make_person, make_programme, roster_bytes
 from tests.support.factories import seed_directory
 
 SECRET_NAMES = ("Наставник Тайный", "Ученица Скрытая", "Наставничество 2026")
@@ -48,9 +59,7 @@ async def _victim_school(factory: async_sessionmaker[AsyncSession]):  # type: ig
         category=Category.STUDENT,
     )
     async with factory() as session, session.begin():
-        pair = await PairRepository(session).form(
-            curator_actor(curator, org), programme_id, mentor.id, [mentee.id]
-        )
+        pair = await PairRepository(session).form(programme_id, mentor.id, [mentee.id])
     return ids, programme_id, pair.id, mentor.id
 
 
@@ -168,7 +177,7 @@ async def test_methodist_of_the_district_sees_but_cannot_remind(harness: BotHarn
         )
 
 
-async def test_repositories_refuse_outside_scope(
+async def test_use_cases_refuse_outside_scope(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     ids, programme_id, pair_id, _mentor_id = await _victim_school(session_factory)
@@ -181,36 +190,61 @@ async def test_repositories_refuse_outside_scope(
     own_methodist = Actor(
         telegram_id=3, grants=(Grant(Role.METHODIST, municipality_id=ids["M01"]),)
     )
-    row = RosterRow(2, "Новый Человек", Category.TEACHER, None, Role.MENTOR, 5)
-    async with session_factory() as session:
+    roster = roster_bytes([("Новый Человек", "педагог", None, "наставник", 5)])
+
+    async def download() -> bytes:
+        return roster
+
+    i18n = create_i18n()
+    reader = Reader(partial(render.text, i18n), MESSAGE_LIMIT)
+    notices = OutboxNotices(i18n)
+    deadlines = Deadlines(7, 14)
+    async with UnitOfWork(session_factory) as uow:
         for actor in (other_curator, other_methodist, own_methodist):
-            with pytest.raises(ScopeDenied):
-                await ProgrammeRepository(session).to_change(actor, programme_id)
-            with pytest.raises(ScopeDenied):
-                await ProgrammeRepository(session).invite(
-                    actor, programme_id, Role.MENTEE, timedelta(days=1), 5
+            programmes = Programmes(uow, actor, "ru")
+            pairs = Pairs(uow, actor, load_catalogue(), notices, deadlines)
+            with pytest.raises(OutOfScope):
+                await programmes.open(programme_id)
+            with pytest.raises(OutOfScope):
+                await programmes.link(
+                    programme_id, ProgrammeVerb.LINK_MENTEE, timedelta(days=1), 5, _link
                 )
-            with pytest.raises(ScopeDenied):
-                await RosterRepository(session).import_rows(
-                    actor, programme_id, [row], timedelta(days=1)
+            with pytest.raises(OutOfScope):
+                await Roster(uow, actor).upload(
+                    {"programme_id": programme_id},
+                    None,
+                    download,
+                    timedelta(days=1),
+                    reader.say,
+                    str,
                 )
-            with pytest.raises(ScopeDenied):
-                await PairRepository(session).dissolve(actor, pair_id)
-            with pytest.raises(ScopeDenied):
-                await StatusRepository(session).open_assignments(actor, ids["S001"])
+            with pytest.raises(OutOfScope):
+                await pairs.dissolve(pair_id)
+            with pytest.raises(OutOfScope):
+                await Status(uow, actor, reader).remind(ids["S001"], notices)
         for actor in (other_curator, other_methodist):
-            with pytest.raises(ScopeDenied):
-                await StatusRepository(session).organization_pairs(actor, ids["S001"])
-        with pytest.raises(ScopeDenied):
-            await StatusRepository(session).municipality_summary(other_methodist, ids["M01"])
-        assert await ProgrammeRepository(session).of_curator(other_curator) == []
-        seen = await StatusRepository(session).organization_pairs(own_methodist, ids["S001"])
-        assert [s.number for s in seen] == [1]
-        summary = await StatusRepository(session).municipality_summary(own_methodist, ids["M01"])
+            with pytest.raises(OutOfScope):
+                await Status(uow, actor, reader).organization(ids["S001"], "all", 0)
+        with pytest.raises(OutOfScope):
+            await Status(uow, other_methodist, reader).district(ids["M01"], 0)
+        listed = await Programmes(uow, other_curator, "ru").overview()
+        assert [button.action for row in listed.screens[0].rows for button in row] == [
+            NewProgramme(0)
+        ]
+        seen = await Status(uow, own_methodist, reader).organization(ids["S001"], "all", 0)
+        assert isinstance(seen, Screen) and "№1 ·" in str(seen.lines[0])
+        summary = await StatusRepository(uow.session).municipality_summary(ids["M01"])
         assert [(s.name, s.pairs, s.mentors, s.mentees) for s in summary] == [
             ("МБОУ «Лицей № 2»", 0, 0, 0),
             ("МБОУ СОШ № 1", 1, 1, 1),
         ]
+    async with session_factory() as session:
+        assert await session.scalar(select(func.count(RosterEntry.id))) == 0
+        assert await session.scalar(select(func.count(Invite.id))) == 0
+
+
+async def _link(code: str) -> str:
+    return code
 
 
 async def test_pairs_only_from_the_programmes_organization(
@@ -221,11 +255,6 @@ async def test_pairs_only_from_the_programmes_organization(
         session_factory, 7630, "Чужой Ученик", Role.MENTEE, organization_id=ids["S002"]
     )
     async with session_factory() as session:
-        from storage.models import Person
-
-        curator = await session.scalar(select(Person).where(Person.telegram_id == 7601))
-        assert curator is not None
-        actor = curator_actor(curator, ids["S001"])
         with pytest.raises(PairRefused) as refused:
-            await PairRepository(session).form(actor, programme_id, mentor_id, [stranger.id])
+            await PairRepository(session).form(programme_id, mentor_id, [stranger.id])
         assert refused.value.problem is PairProblem.NOT_IN_ORGANIZATION

@@ -15,7 +15,7 @@ from app.screens import Button, Screen
 from app.survey.actions import AnswerWith
 from bot.i18n import create_i18n
 from bot.max.client import MaxClient, create_bot
-from bot.max.pace import MemoryReservations, Pace, RedisReservations
+from bot.max.pace import MemoryTurns, Pace, RedisTurns
 from bot.max.screens import Reader, parts
 from storage.models import Person
 from surveys.channels import ChannelName
@@ -30,7 +30,7 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL")
 
 def client_for(standin: MaxAPIStandIn, pace: Pace | None = None) -> MaxClient:
     settings = max_settings(standin, "sqlite+aiosqlite:///unused.db")
-    return MaxClient(create_bot(settings), pace or Pace(MemoryReservations()))
+    return MaxClient(create_bot(settings), pace or Pace(MemoryTurns()))
 
 
 async def test_token_only_in_the_authorization_header(max_standin: MaxAPIStandIn) -> None:
@@ -116,9 +116,13 @@ async def test_dialog_pace_is_shared_across_processes(max_standin: MaxAPIStandIn
     from redis.asyncio import Redis
 
     redis = Redis.from_url(str(REDIS_URL))
-    await redis.delete("nastavnik:max:pace:message:7001", "nastavnik:max:pace:bot")
-    first = client_for(max_standin, Pace(RedisReservations(redis)))
-    second = client_for(max_standin, Pace(RedisReservations(Redis.from_url(str(REDIS_URL)))))
+    await redis.delete(
+        "nastavnik:max:turn:message:7001",
+        "nastavnik:max:done:message:7001",
+        "nastavnik:max:pace:bot",
+    )
+    first = client_for(max_standin, Pace(RedisTurns(redis)))
+    second = client_for(max_standin, Pace(RedisTurns(Redis.from_url(str(REDIS_URL)))))
     try:
         await asyncio.gather(*(c.send(7001, "x") for c in (first, second) for _ in range(3)))
     finally:

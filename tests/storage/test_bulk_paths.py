@@ -14,8 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.actions import pack
+from app.curator.bulk import complete_programme, form_pairs
 from app.survey.actions import OpenAssignment
-from bot.telegram.notify import _open_button
+from bot.i18n import create_i18n
+from bot.telegram.notify import OutboxNotices, _open_button
 from storage.bulk import STATEMENT_ROWS
 from storage.models import (
     Assignment,
@@ -28,11 +30,12 @@ from storage.models import (
     utcnow,
 )
 from storage.repositories.assignments import AssignmentRepository
-from storage.repositories.invites import ScopeDenied
 from storage.repositories.outbox import OutboxItem, OutboxRepository
-from storage.repositories.pairs import PairPlan, PairProblem, PairRefused, PairRepository
+from storage.repositories.pairs import PairRepository
 from storage.repositories.roster import RosterRepository
 from surveys.access import Actor
+from surveys.errors import OutOfScope
+from surveys.pairing import PairPlan, PairProblem, PairRefused
 from surveys.people import Category, Role
 from surveys.questionnaire import Moment, load_catalogue
 from surveys.roster_rules import RosterRow
@@ -99,9 +102,7 @@ async def test_forming_many_pairs_writes_exact_rows_once(
     catalogue = load_catalogue()
     due = utcnow() + timedelta(days=14)
     async with session_factory() as session, session.begin():
-        formation = await PairRepository(session).form_many(
-            school.actor, school.programme_id, plans
-        )
+        formation = await PairRepository(session).form_many(school.programme_id, plans)
         assert formation.refused == []
         assert [pair.number for pair in formation.formed] == [1, 5, 6]
         pair_ids = [pair.id for pair in formation.formed]
@@ -174,9 +175,7 @@ async def test_forming_many_pairs_writes_exact_rows_once(
 
     # The same again, as a second press would: everything refused, nothing new anywhere.
     async with session_factory() as session, session.begin():
-        again = await PairRepository(session).form_many(
-            school.actor, school.programme_id, plans[:2]
-        )
+        again = await PairRepository(session).form_many(school.programme_id, plans[:2])
         assert again.formed == []
         assert [problem for _plan, problem in again.refused] == [
             PairProblem.MENTEE_TAKEN,
@@ -203,7 +202,7 @@ async def test_refused_plans_leave_nothing(
     school = await _school(session_factory)
     m, e = school.mentors, school.mentees
     async with session_factory() as session, session.begin():
-        await PairRepository(session).form(school.actor, school.programme_id, m[2], [e[5]], 7)
+        await PairRepository(session).form(school.programme_id, m[2], [e[5]], 7)
     plans = [
         PairPlan(m[0], ()),  # nobody to mentor
         PairPlan(m[0], (m[0],)),  # only the mentor himself
@@ -217,9 +216,7 @@ async def test_refused_plans_leave_nothing(
         PairPlan(m[1], (e[2],), 2),  # number 2 taken by a plan before
     ]
     async with session_factory() as session, session.begin():
-        formation = await PairRepository(session).form_many(
-            school.actor, school.programme_id, plans
-        )
+        formation = await PairRepository(session).form_many(school.programme_id, plans)
     assert [pair.number for pair in formation.formed] == [2]
     assert formation.refused == [
         (plans[0], PairProblem.NO_MENTEES),
@@ -237,22 +234,32 @@ async def test_refused_plans_leave_nothing(
 
     # Another school's curator, and a closed programme: refused whole, nothing written.
     outsider = Actor(telegram_id=1, person_id=None, grants=())
-    async with session_factory() as session, session.begin():
-        with pytest.raises(ScopeDenied):
-            await PairRepository(session).form_many(
-                outsider, school.programme_id, [PairPlan(m[1], (e[3],))]
-            )
-        with pytest.raises(ScopeDenied):
-            await PairRepository(session).complete_active(outsider, school.programme_id, 10)
+    with pytest.raises(OutOfScope):
+        await form_pairs(
+            session_factory,
+            outsider,
+            school.programme_id,
+            [PairPlan(m[1], (e[3],))],
+            load_catalogue(),
+            OutboxNotices(create_i18n()),
+            14,
+        )
+    with pytest.raises(OutOfScope):
+        await complete_programme(
+            session_factory,
+            outsider,
+            school.programme_id,
+            load_catalogue(),
+            OutboxNotices(create_i18n()),
+            14,
+        )
     async with session_factory() as session, session.begin():
         programme = await session.get(Programme, school.programme_id)
         assert programme is not None
         programme.status = "completed"
     async with session_factory() as session, session.begin():
         with pytest.raises(PairRefused) as refused:
-            await PairRepository(session).form_many(
-                school.actor, school.programme_id, [PairPlan(m[1], (e[3],))]
-            )
+            await PairRepository(session).form_many(school.programme_id, [PairPlan(m[1], (e[3],))])
     assert refused.value.problem is PairProblem.PROGRAMME_CLOSED
     assert await _count(session_factory, Pair) == 2
     assert await _count(session_factory, PairMember) == 4
@@ -266,18 +273,17 @@ async def test_completing_active_pairs_in_steps(
     async with session_factory() as session, session.begin():
         pairs = PairRepository(session)
         formation = await pairs.form_many(
-            school.actor,
             school.programme_id,
             [PairPlan(m[0], (e[0],), 3), PairPlan(m[1], (e[1],), 1), PairPlan(m[2], (e[2],), 2)],
         )
         assert len(formation.formed) == 3
-        await pairs.dissolve(school.actor, formation.formed[0].id)  # number 3: not active
+        first = await session.get(Pair, formation.formed[0].id)
+        assert first is not None
+        await pairs.dissolve(first)  # number 3: not active
     steps: list[list[int]] = []
     while True:
         async with session_factory() as session, session.begin():
-            done = await PairRepository(session).complete_active(
-                school.actor, school.programme_id, 1
-            )
+            done = await PairRepository(session).complete_active(school.programme_id, 1)
         if not done:
             break
         steps.append([pair.number for pair in done])
@@ -325,7 +331,7 @@ async def test_large_roster_import_in_pieces_keeps_every_link_with_its_row(
     ]
     async with session_factory() as session, session.begin():
         imported = await RosterRepository(session).import_rows(
-            school.actor, school.programme_id, rows, timedelta(days=30)
+            school.programme_id, rows, timedelta(days=30), school.actor.person_id
         )
     assert [item.row for item in imported] == rows
     entries = dict(await _rows(session_factory, RosterEntry.id, RosterEntry.row_number))

@@ -68,10 +68,10 @@ async def make_programme(
 ) -> int:
     async with factory() as session, session.begin():
         programme = await ProgrammeRepository(session).create(
-            curator_actor(curator, organization_id),
             ProgrammeDraft(
                 organization_id, form, title, "2026/2027", date(2026, 9, 1), date(2027, 5, 31)
             ),
+            curator.id,
         )
         return programme.id
 
@@ -132,7 +132,7 @@ async def registered_roster(
     ]
     async with factory() as session, session.begin():
         imported = await RosterRepository(session).import_rows(
-            actor, programme_id, rows, timedelta(days=30)
+            programme_id, rows, timedelta(days=30), actor.person_id
         )
         people = list(
             await session.scalars(

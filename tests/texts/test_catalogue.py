@@ -9,17 +9,18 @@ from pathlib import Path
 
 import pytest
 
+from app.curator.pairs import MEMBER_ACTIONS
+from app.curator.status import STATUS_COLUMNS
+from app.curator.status_views import StatusFilter
+from app.curator.views import EDITABLE, PAIR_ACTIONS, PROGRAMME_ACTIONS
 from bot.i18n import LOCALES, catalogue_files, read_catalogue
 from bot.telegram.commands import COMMANDS
-from bot.telegram.curator.keyboards import EDITABLE, PAIR_ACTIONS, PROGRAMME_ACTIONS
-from bot.telegram.curator.pairs import MEMBER_ACTIONS
-from bot.telegram.curator.status import STATUS_COLUMNS
-from bot.telegram.curator.status_view import StatusFilter
 from imports.directory_file import FileProblem, ProblemCode
 from imports.roster_file import RosterFileProblem
+from service.startup import STARTUP_KEYS
 from storage.repositories.invites import InviteProblem
-from storage.repositories.pairs import PairProblem
 from storage.repositories.status import PAIR_STATUSES
+from surveys.pairing import PairProblem
 from surveys.people import Category, NameProblem, Role
 from surveys.programme_rules import DateProblem, TitleProblem
 from surveys.questionnaire import Reason
@@ -60,6 +61,7 @@ def dynamic_keys() -> set[str]:
     keys |= {f"directory.problem.{code.value}" for code in ProblemCode}
     keys |= {f"directory.file.{code.value}" for code in FileProblem}
     keys |= {spec.description_key for spec in COMMANDS}
+    keys |= set(STARTUP_KEYS)
     keys |= {f"survey.invalid.{reason.value}" for reason in Reason}
     keys |= curator_keys()
     keys |= export_dynamic_keys()

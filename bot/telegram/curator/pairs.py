@@ -1,482 +1,121 @@
-"""/pairs: a programme's pairs and groups: form them (from the roster or by picking
-people), open one, complete it (completion questionnaires) or dissolve one that never
-started; and completing a whole programme."""
+"""/pairs in Telegram: each handler reads the press, calls one step of app.curator.pairs
+and shows the reply (or runs the bulk job it hands back); the rules and the commits are
+the use case's."""
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.curator.actions import ChangeMember, OnPair, OnProgramme, PairVerb, Pick, ProgrammeVerb
+from app.curator.pairs import Deadlines, Pairs
+from app.curator.reply import Step
 from app.settings import Settings
 from app.uow import UnitOfWork
 from bot.telegram.commands import CommandAllowed
-from bot.telegram.curator import bulk, keyboards
-from bot.telegram.curator.callbacks import MemberCb, PairCb, PickCb, ProgrammeCb
-from bot.telegram.curator.questionnaires import send_questionnaires
-from bot.telegram.screens import drop_buttons, reply
-from storage.repositories.invites import ScopeDenied
-from storage.repositories.pairs import PairRefused, PairRepository
-from storage.repositories.programmes import ProgrammeRepository
-from storage.repositories.roster import RosterRepository
+from bot.telegram.curator import bulk
+from bot.telegram.curator.conversation import Verb, show
+from bot.telegram.notify import OutboxNotices
+from bot.telegram.screens import Pressed
 from surveys.access import Actor
-from surveys.people import Role
-from surveys.questionnaire import Catalogue, Moment
-from surveys.statuses import ProgrammeStatus
+from surveys.questionnaire import Catalogue
 
-# Buttons per picking screen; a school's registered mentors or mentees fit in this.
-PICK_LIMIT = 50
-MEMBER_ACTIONS = ("add", "remove")
+PROGRAMME_VERBS = (ProgrammeVerb.PAIRS, ProgrammeVerb.NEW_PAIR, ProgrammeVerb.COMPLETE)
+BULK_VERBS = (ProgrammeVerb.FORM_ROSTER, ProgrammeVerb.COMPLETE_YES)
 
 
-class PairForming(StatesGroup):
-    mentor = State()
-    mentees = State()
+def pairs_of(
+    uow: UnitOfWork, actor: Actor, catalogue: Catalogue, settings: Settings, i18n: I18n
+) -> Pairs:
+    deadlines = Deadlines(settings.start_due_days, settings.completion_due_days)
+    return Pairs(uow, actor, catalogue, OutboxNotices(i18n), deadlines)
 
 
 async def pairs_command(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor
-) -> None:
-    await state.clear()
-    programmes = await ProgrammeRepository(session).of_curator(actor)
-    text = _("curator.pair.pick_programme") if programmes else _("curator.programme.none")
-    await message.answer(text, reply_markup=keyboards.programme_list(programmes, action="pairs"))
-
-
-async def list_pairs(
-    query: CallbackQuery, callback_data: ProgrammeCb, session: AsyncSession, actor: Actor
-) -> None:
-    try:
-        pairs = await PairRepository(session).of_programme(actor, callback_data.programme)
-    except ScopeDenied:
-        await query.answer(_("curator.denied"), show_alert=True)
-        return
-    await query.answer()
-    text = _("curator.pair.list") if pairs else _("curator.pair.none")
-    await reply(query, text, keyboards.pair_list(pairs))
-
-
-async def form_from_roster(
-    query: CallbackQuery,
-    callback_data: ProgrammeCb,
-    session: AsyncSession,
+    message: Message,
+    uow: UnitOfWork,
     actor: Actor,
+    state: FSMContext,
+    bot: Bot,
+    i18n: I18n,
+    catalogue: Catalogue,
+    settings: Settings,
+) -> None:
+    reply = await pairs_of(uow, actor, catalogue, settings, i18n).overview()
+    await show(message, state, bot, i18n, reply)
+
+
+async def bulk_button(
+    query: CallbackQuery,
+    action: OnProgramme,
+    uow: UnitOfWork,
+    actor: Actor,
+    bot: Bot,
     i18n: I18n,
     catalogue: Catalogue,
     settings: Settings,
     session_factory: async_sessionmaker[AsyncSession],
     curator_jobs: bulk.CuratorJobs,
+) -> None:
+    """Pairs from the roster, completing a programme: work on many pairs, in steps."""
+    pairs = pairs_of(uow, actor, catalogue, settings, i18n)
+    if action.verb == ProgrammeVerb.FORM_ROSTER:
+        job = await pairs.form_from_roster(action.programme, session_factory)
+    else:
+        job = await pairs.complete_programme(action.programme, session_factory)
+    await bulk.run(query, job, curator_jobs, bot, i18n)
+
+
+async def pair_button(
+    query: CallbackQuery,
+    action: OnProgramme | OnPair | ChangeMember | Pick,
     uow: UnitOfWork,
-) -> None:
-    try:
-        groups = await RosterRepository(session).ready_groups(actor, callback_data.programme)
-    except ScopeDenied:
-        await query.answer(_("curator.denied"), show_alert=True)
-        return
-    if await curator_jobs.refuse_if_busy(query):
-        return
-    await query.answer()
-    # Every check is made before anything is written, so a refused pair (e.g. a mentee
-    # already paired elsewhere) leaves nothing behind: the curator decides.
-    plans = [group.plan for group in groups]
-
-    async def work(progress: bulk.Progress) -> bulk.RosterOutcome:
-        return await bulk.form_pairs(
-            session_factory,
-            actor,
-            callback_data.programme,
-            plans,
-            i18n,
-            catalogue,
-            settings.start_due_days,
-            progress,
-        )
-
-    await bulk.run(query, uow, curator_jobs, len(plans), work, _forming, _formed)
-
-
-def _forming(done: int, total: int) -> str:
-    return _("curator.pair.roster_progress").format(done=done, total=total)
-
-
-def _formed(outcome: bulk.RosterOutcome) -> str:
-    if not outcome.numbers:
-        return _("curator.pair.roster_none").format(refused=outcome.refused)
-    return _("curator.pair.roster_formed").format(
-        count=len(outcome.numbers),
-        numbers=bulk.number_ranges(outcome.numbers),
-        refused=outcome.refused,
-    )
-
-
-async def start_forming(
-    query: CallbackQuery,
-    callback_data: ProgrammeCb,
+    actor: Actor,
     state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-) -> None:
-    try:
-        mentors = await PairRepository(session).candidates(
-            actor, callback_data.programme, Role.MENTOR
-        )
-    except ScopeDenied:
-        await query.answer(_("curator.denied"), show_alert=True)
-        return
-    await query.answer()
-    if not mentors:
-        await reply(query, _("curator.pair.no_candidates"))
-        return
-    await state.clear()
-    await state.set_state(PairForming.mentor)
-    await state.update_data(programme_id=callback_data.programme, mentees=[])
-    await reply(
-        query,
-        _("curator.pair.ask_mentor"),
-        keyboards.people("mentor", mentors[:PICK_LIMIT], frozenset()),
-    )
-
-
-async def mentor_picked(
-    query: CallbackQuery,
-    callback_data: PickCb,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-) -> None:
-    data = await state.get_data()
-    pairs = PairRepository(session)
-    try:
-        mentors = await pairs.candidates(actor, int(data["programme_id"]), Role.MENTOR)
-        mentees = await pairs.candidates(actor, int(data["programme_id"]), Role.MENTEE)
-    except ScopeDenied:
-        await state.clear()
-        await query.answer(_("curator.denied"), show_alert=True)
-        return
-    if callback_data.step != "mentor" or callback_data.person not in {p.id for p in mentors}:
-        await query.answer(_("fallback.stale_button"))
-        return
-    await query.answer()
-    await drop_buttons(query)
-    mentees = [person for person in mentees if person.id != callback_data.person]
-    if not mentees:
-        await state.clear()
-        await reply(query, _("curator.pair.no_candidates"))
-        return
-    await state.update_data(mentor_id=callback_data.person, mentees=[])
-    await state.set_state(PairForming.mentees)
-    await reply(
-        query,
-        _("curator.pair.ask_mentees"),
-        keyboards.people("mentee", mentees[:PICK_LIMIT], frozenset()),
-    )
-
-
-async def mentee_toggled(
-    query: CallbackQuery,
-    callback_data: PickCb,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
+    bot: Bot,
     i18n: I18n,
     catalogue: Catalogue,
     settings: Settings,
 ) -> None:
-    data = await state.get_data()
-    programme_id = int(data["programme_id"])
-    chosen = set(data.get("mentees", []))
-    if callback_data.step == "done":
-        await _finish_forming(query, state, session, actor, i18n, catalogue, settings, chosen)
-        return
-    try:
-        mentees = await PairRepository(session).candidates(actor, programme_id, Role.MENTEE)
-    except ScopeDenied:
-        await state.clear()
-        await query.answer(_("curator.denied"), show_alert=True)
-        return
-    mentees = [person for person in mentees if person.id != data.get("mentor_id")]
-    if callback_data.step != "mentee" or callback_data.person not in {p.id for p in mentees}:
-        await query.answer(_("fallback.stale_button"))
-        return
-    await query.answer()
-    chosen ^= {callback_data.person}
-    await state.update_data(mentees=sorted(chosen))
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(
-            reply_markup=keyboards.people("mentee", mentees[:PICK_LIMIT], frozenset(chosen))
-        )
-
-
-async def _finish_forming(
-    query: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    i18n: I18n,
-    catalogue: Catalogue,
-    settings: Settings,
-    chosen: set[int],
-) -> None:
-    if not chosen:
-        await query.answer(_("curator.pair.problem.no_mentees"), show_alert=True)
-        return
-    await query.answer()
-    data = await state.get_data()
-    try:
-        pair = await PairRepository(session).form(
-            actor, int(data["programme_id"]), int(data["mentor_id"]), sorted(chosen)
-        )
-    except ScopeDenied:
-        await state.clear()
-        await reply(query, _("curator.denied"))
-        return
-    except PairRefused as refused:
-        await reply(query, _(f"curator.pair.problem.{refused.problem.value}"))
-        return
-    await state.clear()
-    await drop_buttons(query)
-    await send_questionnaires(
-        session, i18n, catalogue, [pair.id], Moment.START, settings.start_due_days
-    )
-    await reply(query, _("curator.pair.formed").format(number=pair.number))
-
-
-async def open_pair(
-    query: CallbackQuery, callback_data: PairCb, session: AsyncSession, actor: Actor
-) -> None:
-    pairs = PairRepository(session)
-    try:
-        pair, programme = await pairs.to_change(actor, callback_data.pair)
-    except ScopeDenied:
-        await query.answer(_("curator.denied"), show_alert=True)
-        return
-    await query.answer()
-    lines = [
-        f"• {_(f'role.{member.role}')}: {person.full_name or _('curator.status.forgotten')}"
-        for member, person in await pairs.members(pair.id)
-    ]
-    text = _("curator.pair.card").format(
-        number=pair.number,
-        programme=programme.title,
-        status=_(f"curator.pair.status.{pair.status}"),
-        members="\n".join(lines),
-    )
-    await reply(query, text, keyboards.pair_actions(pair))
-
-
-async def ask_complete_pair(
-    query: CallbackQuery, callback_data: PairCb, session: AsyncSession, actor: Actor
-) -> None:
-    try:
-        pair, _programme = await PairRepository(session).to_change(actor, callback_data.pair)
-    except ScopeDenied:
-        await query.answer(_("curator.denied"), show_alert=True)
-        return
-    await query.answer()
-    await reply(
-        query,
-        _("curator.pair.confirm_complete").format(number=pair.number),
-        keyboards.confirm_pair(pair.id),
-    )
-
-
-async def complete_pair(
-    query: CallbackQuery,
-    callback_data: PairCb,
-    session: AsyncSession,
-    actor: Actor,
-    i18n: I18n,
-    catalogue: Catalogue,
-    settings: Settings,
-) -> None:
-    try:
-        pair = await PairRepository(session).complete(actor, callback_data.pair)
-    except ScopeDenied:
-        await query.answer(_("curator.denied"), show_alert=True)
-        return
-    except PairRefused as refused:
-        await query.answer(_(f"curator.pair.problem.{refused.problem.value}"), show_alert=True)
-        return
-    await query.answer()
-    await drop_buttons(query)
-    queued = await send_questionnaires(
-        session, i18n, catalogue, [pair.id], Moment.COMPLETION, settings.completion_due_days
-    )
-    await reply(
-        query,
-        _("curator.pair.completed").format(
-            number=pair.number, queued=queued, days=settings.completion_due_days
-        ),
-    )
-
-
-async def dissolve_pair(
-    query: CallbackQuery, callback_data: PairCb, session: AsyncSession, actor: Actor
-) -> None:
-    try:
-        pair = await PairRepository(session).dissolve(actor, callback_data.pair)
-    except ScopeDenied:
-        await query.answer(_("curator.denied"), show_alert=True)
-        return
-    except PairRefused as refused:
-        await query.answer(_(f"curator.pair.problem.{refused.problem.value}"), show_alert=True)
-        return
-    await query.answer()
-    await drop_buttons(query)
-    await reply(query, _("curator.pair.dissolved").format(number=pair.number))
-
-
-async def ask_complete_programme(
-    query: CallbackQuery, callback_data: ProgrammeCb, session: AsyncSession, actor: Actor
-) -> None:
-    try:
-        programme = await ProgrammeRepository(session).to_change(actor, callback_data.programme)
-    except ScopeDenied:
-        await query.answer(_("curator.denied"), show_alert=True)
-        return
-    await query.answer()
-    await reply(
-        query,
-        _("curator.programme.confirm_complete").format(title=programme.title),
-        keyboards.confirm_programme(programme.id),
-    )
-
-
-async def complete_programme(
-    query: CallbackQuery,
-    callback_data: ProgrammeCb,
-    session: AsyncSession,
-    actor: Actor,
-    i18n: I18n,
-    catalogue: Catalogue,
-    settings: Settings,
-    session_factory: async_sessionmaker[AsyncSession],
-    curator_jobs: bulk.CuratorJobs,
-    uow: UnitOfWork,
-) -> None:
-    programmes = ProgrammeRepository(session)
-    pairs = PairRepository(session)
-    try:
-        programme = await programmes.to_change(actor, callback_data.programme)
-        active = await pairs.active_of_programme(actor, programme.id)
-    except ScopeDenied:
-        await query.answer(_("curator.denied"), show_alert=True)
-        return
-    if programme.status == ProgrammeStatus.COMPLETED:
-        await query.answer(_("curator.programme.already_completed"), show_alert=True)
-        return
-    if await curator_jobs.refuse_if_busy(query):
-        return
-    await query.answer()
-    await drop_buttons(query)
-    days = settings.completion_due_days
-
-    async def work(progress: bulk.Progress) -> bulk.CompletionOutcome:
-        return await bulk.complete_programme(
-            session_factory, actor, programme.id, i18n, catalogue, days, progress
-        )
-
-    def completed(outcome: bulk.CompletionOutcome) -> str:
-        return _("curator.programme.completed").format(
-            title=programme.title, pairs=outcome.pairs, queued=outcome.queued, days=days
-        )
-
-    await bulk.run(query, uow, curator_jobs, len(active), work, _completing, completed)
-
-
-def _completing(done: int, total: int) -> str:
-    return _("curator.programme.progress").format(done=done, total=total)
-
-
-async def ask_member(
-    query: CallbackQuery, callback_data: PairCb, session: AsyncSession, actor: Actor
-) -> None:
-    """The people who can be added to the pair, or its mentees to remove one."""
-    pairs = PairRepository(session)
-    try:
-        if callback_data.action == "add":
-            people = await pairs.free_mentees(actor, callback_data.pair)
-        else:
-            people = [
-                person
-                for member, person in await pairs.members(
-                    (await pairs.to_change(actor, callback_data.pair))[0].id
-                )
-                if member.role == Role.MENTEE.value
-            ]
-    except ScopeDenied:
-        await query.answer(_("curator.denied"), show_alert=True)
-        return
-    await query.answer()
-    if not people:
-        await reply(query, _("curator.pair.no_candidates"))
-        return
-    await reply(
-        query,
-        _(f"curator.pair.ask.{callback_data.action}"),
-        keyboards.members(callback_data.action, callback_data.pair, people[:PICK_LIMIT]),
-    )
-
-
-async def member_chosen(
-    query: CallbackQuery,
-    callback_data: MemberCb,
-    session: AsyncSession,
-    actor: Actor,
-    i18n: I18n,
-    catalogue: Catalogue,
-    settings: Settings,
-) -> None:
-    pairs = PairRepository(session)
-    try:
-        if callback_data.action == "add":
-            pair = await pairs.add_mentee(actor, callback_data.pair, callback_data.person)
-        elif callback_data.action == "remove":
-            pair = await pairs.remove_mentee(actor, callback_data.pair, callback_data.person)
-        else:
-            await query.answer(_("fallback.stale_button"))
-            return
-    except ScopeDenied:
-        await query.answer(_("curator.denied"), show_alert=True)
-        return
-    except PairRefused as refused:
-        await query.answer(_(f"curator.pair.problem.{refused.problem.value}"), show_alert=True)
-        return
-    await query.answer()
-    await drop_buttons(query)
-    if callback_data.action == "add":
-        # Idempotent: only the newcomer gets the starting questionnaire.
-        await send_questionnaires(
-            session, i18n, catalogue, [pair.id], Moment.START, settings.start_due_days
-        )
-    await reply(query, _(f"curator.pair.changed.{callback_data.action}").format(number=pair.number))
+    pairs = pairs_of(uow, actor, catalogue, settings, i18n)
+    match action:
+        case OnProgramme(ProgrammeVerb.PAIRS, programme):
+            reply = await pairs.of_programme(programme)
+        case OnProgramme(ProgrammeVerb.NEW_PAIR, programme):
+            reply = await pairs.start_forming(programme)
+        case OnProgramme(ProgrammeVerb.COMPLETE, programme):
+            reply = await pairs.ask_complete_programme(programme)
+        case OnPair(PairVerb.OPEN, pair):
+            reply = await pairs.open(pair)
+        case OnPair(PairVerb.COMPLETE, pair):
+            reply = await pairs.ask_complete(pair)
+        case OnPair(PairVerb.COMPLETE_YES, pair):
+            reply = await pairs.complete(pair)
+        case OnPair(PairVerb.DISSOLVE, pair):
+            reply = await pairs.dissolve(pair)
+        case OnPair(verb, pair):
+            reply = await pairs.ask_member(verb, pair)
+        case ChangeMember(verb, pair, person):
+            reply = await pairs.change_member(verb, pair, person)
+        case Pick(step, person) if await state.get_state() == Step.MENTOR:
+            reply = await pairs.pick_mentor(step, person, await state.get_data())
+        case Pick(step, person):
+            reply = await pairs.toggle_mentee(step, person, await state.get_data())
+    await show(query, state, bot, i18n, reply)
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(pairs_command, Command("pairs"), CommandAllowed("pairs"))
-    router.callback_query.register(list_pairs, ProgrammeCb.filter(F.action == "pairs"))
-    router.callback_query.register(form_from_roster, ProgrammeCb.filter(F.action == "form_roster"))
-    router.callback_query.register(start_forming, ProgrammeCb.filter(F.action == "new_pair"))
-    router.callback_query.register(mentor_picked, StateFilter(PairForming.mentor), PickCb.filter())
+    router.callback_query.register(pair_button, Verb(OnProgramme, *PROGRAMME_VERBS))
+    router.callback_query.register(bulk_button, Verb(OnProgramme, *BULK_VERBS))
+    router.callback_query.register(pair_button, Verb(OnPair, *PairVerb))
+    router.callback_query.register(pair_button, Pressed(ChangeMember))
     router.callback_query.register(
-        mentee_toggled, StateFilter(PairForming.mentees), PickCb.filter()
-    )
-    router.callback_query.register(open_pair, PairCb.filter(F.action == "open"))
-    router.callback_query.register(ask_complete_pair, PairCb.filter(F.action == "complete"))
-    router.callback_query.register(complete_pair, PairCb.filter(F.action == "complete_yes"))
-    router.callback_query.register(dissolve_pair, PairCb.filter(F.action == "dissolve"))
-    router.callback_query.register(ask_member, PairCb.filter(F.action.in_(MEMBER_ACTIONS)))
-    router.callback_query.register(member_chosen, MemberCb.filter())
-    router.callback_query.register(
-        ask_complete_programme, ProgrammeCb.filter(F.action == "complete")
-    )
-    router.callback_query.register(
-        complete_programme, ProgrammeCb.filter(F.action == "complete_yes")
+        pair_button, StateFilter(Step.MENTOR, Step.MENTEES), Pressed(Pick)
     )
     return router

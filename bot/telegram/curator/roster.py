@@ -1,210 +1,93 @@
-"""/template and roster uploads: the curator sends a workbook for a programme and gets back
-a workbook with each imported person's personal link and every row that was not imported
-(row, column, reason)."""
+"""/template and roster uploads in Telegram: the edge downloads the document and hands it
+to app.curator.roster, which checks, imports and answers with a workbook."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
+from functools import partial
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import BufferedInputFile, CallbackQuery, Document, Message
-from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
+from aiogram.types import CallbackQuery, Document, Message
+from aiogram.utils.i18n import I18n
 
+from app.curator.actions import OnProgramme, ProgrammeVerb
+from app.curator.reply import Reply, Step
+from app.curator.roster import Roster, template
+from app.screens import Screen
 from app.settings import Settings
 from app.uow import UnitOfWork
+from bot import render
 from bot.telegram.commands import CommandAllowed
-from bot.telegram.curator.callbacks import ProgrammeCb
+from bot.telegram.curator.conversation import Verb, show
 from bot.telegram.filters import Magic
 from bot.telegram.links import bot_username, deep_link
-from bot.telegram.screens import reply
-from exports.roster_workbook import result_workbook, template_workbook
-from imports.roster_file import (
-    MAX_BYTES,
-    MAX_COLUMNS,
-    MAX_ROWS,
-    MAX_SCANNED_ROWS,
-    MAX_UNPACKED_BYTES,
-    ParsedRoster,
-    RosterFileError,
-    RosterFileProblem,
-    read_roster,
-)
-from storage.repositories.invites import ScopeDenied
-from storage.repositories.programmes import ProgrammeRepository
-from storage.repositories.roster import ImportedRow, RosterRepository
 from surveys.access import Actor
-from surveys.roster_rules import HEADERS, RosterCheck, check_rows
-
-TEMPLATE_NAME = "roster_template.xlsx"
-RESULT_NAME = "roster_links.xlsx"
 
 
-class RosterUpload(StatesGroup):
-    waiting = State()
-
-
-async def send_template(message: Message) -> None:
-    content = template_workbook(_("curator.roster.sheet"))
-    await message.answer_document(
-        BufferedInputFile(content, TEMPLATE_NAME), caption=_("curator.roster.template")
-    )
+async def send_template(message: Message, state: FSMContext, bot: Bot, i18n: I18n) -> None:
+    await show(message, state, bot, i18n, template(partial(render.text, i18n)))
 
 
 async def ask_for_roster(
     query: CallbackQuery,
-    callback_data: ProgrammeCb,
-    state: FSMContext,
-    session: AsyncSession,
+    action: OnProgramme,
+    uow: UnitOfWork,
     actor: Actor,
+    state: FSMContext,
+    bot: Bot,
+    i18n: I18n,
 ) -> None:
-    try:
-        programme = await ProgrammeRepository(session).to_change(actor, callback_data.programme)
-    except ScopeDenied:
-        await query.answer(_("curator.denied"), show_alert=True)
-        return
-    await query.answer()
-    await state.clear()
-    await state.set_state(RosterUpload.waiting)
-    await state.update_data(programme_id=programme.id)
-    await reply(query, _("curator.roster.ask").format(title=programme.title))
+    reply = await Roster(uow, actor).ask(action.programme)
+    await show(query, state, bot, i18n, reply)
 
 
 async def roster_received(
     message: Message,
-    state: FSMContext,
     uow: UnitOfWork,
     actor: Actor,
-    settings: Settings,
+    state: FSMContext,
     bot: Bot,
+    i18n: I18n,
+    settings: Settings,
 ) -> None:
     document = message.document
     assert document is not None
-    programme_id = int((await state.get_data())["programme_id"])
-    if document.file_size is not None and document.file_size > MAX_BYTES:
-        await message.answer(_problem_text(RosterFileError(RosterFileProblem.TOO_BIG)))
-        return
-    try:
-        content = await _download(bot, document)
-        parsed, checked, imported = await import_roster(
-            uow, actor, programme_id, content, timedelta(days=settings.invite_ttl_days)
-        )
-    except RosterFileError as error:
-        # The state stays: the curator can fix the file and send it again.
-        await message.answer(_problem_text(error))
-        return
-    except ScopeDenied:
-        await state.clear()
-        await message.answer(_("curator.denied"))
-        return
-    await state.clear()
-    username = await bot_username(bot, settings)
-    # openpyxl writing thousands of rows would hold up everyone else's updates.
-    workbook = await asyncio.to_thread(_result, checked, imported, username)
-    caption = _("curator.roster.result").format(
-        imported=len(imported), total=len(parsed.rows), rejected=len(checked.rejected_rows)
+    reply = await Roster(uow, actor).upload(
+        await state.get_data(),
+        document.file_size,
+        partial(_download, bot, document),
+        timedelta(days=settings.invite_ttl_days),
+        partial(render.text, i18n),
+        partial(deep_link, await bot_username(bot, settings)),
     )
-    await message.answer_document(BufferedInputFile(workbook, RESULT_NAME), caption=caption)
+    await show(message, state, bot, i18n, reply)
 
 
-async def import_roster(
-    uow: UnitOfWork, actor: Actor, programme_id: int, content: bytes, ttl: timedelta
-) -> tuple[ParsedRoster, RosterCheck, list[ImportedRow]]:
-    """Read and check the workbook (in threads: openpyxl is slow), store the valid rows with
-    their personal links and commit, before anything reports success."""
-    parsed = await asyncio.to_thread(read_roster, content)
-    roster = RosterRepository(uow.session)
-    known = await roster.known_names(actor, programme_id)
-    checked = await asyncio.to_thread(check_rows, parsed.columns, parsed.rows, known)
-    await uow.write()
-    imported = await roster.import_rows(actor, programme_id, checked.rows, ttl)
-    await uow.commit()
-    return parsed, checked, imported
-
-
-async def _download(bot: Bot, document: Document) -> bytes:
+async def _download(bot: Bot, document: Document) -> bytes | None:
     buffer = await bot.download(document)
-    if buffer is None:
-        raise RosterFileError(RosterFileProblem.NOT_XLSX)
-    content = buffer.read()
-    if len(content) > MAX_BYTES:  # file_size is optional in Telegram's Document
-        raise RosterFileError(RosterFileProblem.TOO_BIG)
-    return content
+    return buffer.read() if buffer is not None else None
 
 
-def _result(checked: RosterCheck, imported: list[ImportedRow], username: str) -> bytes:
-    links = [
-        (
-            item.row.row_number,
-            item.row.full_name,
-            _(f"role.{item.row.role.value}"),
-            item.row.pair_number,
-            deep_link(username, item.code),
-        )
-        for item in imported
-    ]
-    errors = [
-        (
-            issue.row_number,
-            HEADERS[issue.column],
-            _(f"curator.roster.problem.{issue.problem.value}"),
-            issue.value,
-        )
-        for issue in checked.issues
-    ]
-    return result_workbook(
-        _("curator.roster.sheet_links"),
-        [
-            _("curator.roster.col.row"),
-            HEADERS[next(iter(HEADERS))],
-            _("curator.roster.col.role"),
-            _("curator.roster.col.pair"),
-            _("curator.roster.col.link"),
-        ],
-        links,
-        _("curator.roster.sheet_errors"),
-        [
-            _("curator.roster.col.row"),
-            _("curator.roster.col.column"),
-            _("curator.roster.col.problem"),
-            _("curator.roster.col.value"),
-        ],
-        errors,
-    )
+async def roster_not_a_document(message: Message, state: FSMContext, bot: Bot, i18n: I18n) -> None:
+    await show(message, state, bot, i18n, Reply((Screen.of("curator.roster.send_file"),)))
 
 
-def _problem_text(error: RosterFileError) -> str:
-    text = _(f"curator.roster.file.{error.problem.value}")
-    return text.format(
-        limit_mb=MAX_BYTES // (1024 * 1024),
-        limit_rows=MAX_ROWS,
-        limit_unpacked_mb=MAX_UNPACKED_BYTES // (1024 * 1024),
-        limit_scanned_rows=MAX_SCANNED_ROWS,
-        limit_columns=MAX_COLUMNS,
-        missing=", ".join(HEADERS[column] for column in error.missing),
-    )
-
-
-async def roster_not_a_document(message: Message) -> None:
-    await message.answer(_("curator.roster.send_file"))
-
-
-async def document_without_programme(message: Message) -> None:
-    await message.answer(_("curator.roster.choose_programme"))
+async def document_without_programme(
+    message: Message, state: FSMContext, bot: Bot, i18n: I18n
+) -> None:
+    reply = Reply((Screen.of("curator.roster.choose_programme"),))
+    await show(message, state, bot, i18n, reply)
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(send_template, Command("template"), CommandAllowed("template"))
-    router.callback_query.register(ask_for_roster, ProgrammeCb.filter(F.action == "roster"))
-    router.message.register(roster_received, StateFilter(RosterUpload.waiting), Magic(F.document))
-    router.message.register(
-        roster_not_a_document, StateFilter(RosterUpload.waiting), Magic(~F.text.startswith("/"))
-    )
+    router.callback_query.register(ask_for_roster, Verb(OnProgramme, ProgrammeVerb.ROSTER))
+    waiting = StateFilter(Step.ROSTER)
+    router.message.register(roster_received, waiting, Magic(F.document))
+    router.message.register(roster_not_a_document, waiting, Magic(~F.text.startswith("/")))
     router.message.register(
         document_without_programme, Magic(F.document), CommandAllowed("template")
     )

@@ -1,0 +1,60 @@
+"""Scope: who may see or change which organization's programmes, pairs and status.
+
+Every curator and methodist use case asks here before it reads or writes anything, so a
+forged button naming someone else's programme, pair or school is refused the same way
+everywhere (`OutOfScope`, answered once by the edge's error router).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Organization, Pair, Programme
+from storage.repositories.directory import DirectoryRepository
+from storage.repositories.pairs import PairRepository
+from storage.repositories.programmes import ProgrammeRepository
+from surveys.access import Actor
+from surveys.errors import OutOfScope
+from surveys.people import Role
+
+
+def require_curator_of(actor: Actor, organization_id: int) -> None:
+    """Changes (programmes, rosters, pairs, reminders) are the organization's curator's
+    alone."""
+    if organization_id not in actor.organizations(Role.CURATOR):
+        raise OutOfScope()
+
+
+def require_municipality_in_view(actor: Actor, municipality_id: int) -> None:
+    """A district's figures are for its methodist and the administrators."""
+    if not actor.covers_municipality(municipality_id):
+        raise OutOfScope()
+
+
+async def organization_in_view(
+    session: AsyncSession, actor: Actor, organization_id: int
+) -> Organization:
+    """The organization if the actor may look at it: its curator, its district's
+    methodist, or an admin."""
+    org = await DirectoryRepository(session).organization(organization_id)
+    if org is None or not actor.covers_organization(org.id, org.municipality_id):
+        raise OutOfScope()
+    return org
+
+
+async def programme_to_change(session: AsyncSession, actor: Actor, programme_id: int) -> Programme:
+    programme = await ProgrammeRepository(session).get(programme_id)
+    if programme is None:
+        raise OutOfScope()
+    require_curator_of(actor, programme.organization_id)
+    return programme
+
+
+async def pair_to_change(
+    session: AsyncSession, actor: Actor, pair_id: int
+) -> tuple[Pair, Programme]:
+    found = await PairRepository(session).with_programme(pair_id)
+    if found is None:
+        raise OutOfScope()
+    require_curator_of(actor, found[1].organization_id)
+    return found

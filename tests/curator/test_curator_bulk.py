@@ -92,8 +92,8 @@ async def test_completing_a_large_programme_in_the_background(harness: BotHarnes
     groups = PAIRS_PER_STEP * 2 + 3  # three steps
     await registered_roster(make, actor, programme_id, org, groups)
     async with make() as session, session.begin():
-        plans = [g.plan for g in await RosterRepository(session).ready_groups(actor, programme_id)]
-        formation = await PairRepository(session).form_many(actor, programme_id, plans)
+        plans = [g.plan for g in await RosterRepository(session).ready_groups(programme_id)]
+        formation = await PairRepository(session).form_many(programme_id, plans)
     assert len(formation.formed) == groups
     curator = harness.standin.user(CURATOR_ID)
     await curator.send("/programmes")

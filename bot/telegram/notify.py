@@ -29,7 +29,7 @@ async def queue_reminder(
     ("auto:1", "manual:2026-11-23T10") so that each occasion reminds at most once."""
     person = await session.get(Person, assignment.person_id)
     snapshot = await session.get(QuestionnaireSnapshot, assignment.snapshot_id)
-    if person is None or snapshot is None or person.telegram_id is None:
+    if person is None or snapshot is None or person.external_id is None:
         return False
     if person.unreachable_at is not None:
         return False
@@ -41,7 +41,7 @@ async def queue_reminder(
         markup = _open_button(assignment.id, i18n.gettext("survey.continue"))
     return await OutboxRepository(session).enqueue(
         dedupe_key=f"assignment:{assignment.id}:reminder:{dedupe_suffix}",
-        chat_id=person.telegram_id,
+        chat_id=person.external_id,  # their id in the channel they registered from
         person_id=person.id,
         kind="reminder",
         text=text,

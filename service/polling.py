@@ -39,7 +39,7 @@ async def run_polling(settings: Settings) -> None:
         await set_default_menu(bot, dispatcher["i18n"])
         log.info("polling as @%s", username)
         operations = await start_operations_server(settings, engine, session_factory)
-        max_polling, max_stop, max_client = None, asyncio.Event(), None
+        max_polling, max_stop, max_client, edge = None, asyncio.Event(), None, None
         channels: dict[str, ChannelDelivery] = {}
         if settings.max_token is not None:
             max_client = create_max_client(settings)
@@ -57,6 +57,8 @@ async def run_polling(settings: Settings) -> None:
             if max_polling is not None:
                 with contextlib.suppress(Exception):
                     await max_polling
+            if edge is not None:
+                await edge.services.jobs.stop()
             if max_client is not None:
                 await max_client.close()
             await background.stop()

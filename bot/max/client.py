@@ -108,6 +108,7 @@ class MaxClient:
     def __init__(self, bot: Bot, pace: Pace) -> None:
         self.bot = bot
         self.pace = pace
+        self._username: str | None = None
         # One call at a time per dialog and kind in this process: messages keep their order,
         # and each is paced from the moment the one before it came back.
         self._dialogs: weakref.WeakValueDictionary[tuple[str, int], asyncio.Lock] = (
@@ -123,6 +124,12 @@ class MaxClient:
         me = await self._call(None, None, self.bot.get_me)
         name = me.username
         return str(name) if name else None
+
+    async def cached_username(self) -> str:
+        """The bot's name for its links, asked once (MAX_BOT_NAME spares the call)."""
+        if self._username is None:
+            self._username = await self.username() or ""
+        return self._username
 
     async def send(
         self, user_id: int, text: str, keyboard: Keyboard | None = None, *, quiet: bool = False
@@ -161,6 +168,10 @@ class MaxClient:
         await self._call(
             None, user_id, self.bot.edit_message, message_id=mid, attachments=attachments
         )
+
+    async def edit_text(self, mid: str, text: str) -> None:
+        """Change the text of a sent message (a progress line), leaving its buttons."""
+        await self._call(None, None, self.bot.edit_message, message_id=mid, text=text[:TEXT_LIMIT])
 
     async def answer(
         self,

@@ -185,6 +185,8 @@ async def run_webhook(settings: Settings) -> None:
             settings, bot, dispatcher, engine, session_factory, background_bot, max_edge=max_edge
         )
     finally:
+        if max_edge is not None:
+            await max_edge.services.jobs.stop()
         if max_client is not None:
             await max_client.close()
         await bot.session.close()

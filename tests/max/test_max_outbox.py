@@ -10,9 +10,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.notices import queue_reminder
 from bot.i18n import create_i18n
 from bot.max.delivery import MaxDelivery
-from bot.telegram.notify import queue_reminder
 from service.workers.outbox import OutboxSender, SenderConfig
 from storage.models import Assignment, OutboxMessage, Person
 from surveys.channels import ChannelName

@@ -1,11 +1,14 @@
-"""Messages that go out through the outbox, rendered in the recipient's own language."""
+"""Messages about questionnaires that go out through the outbox, rendered in the
+recipient's own language, to the recipient's own channel (person.channel; the outbox
+sender draws the button the way that messenger wants, app/delivery.py). Whoever causes
+them — a curator in Telegram or in MAX, the reminder job — queues the same rows."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
-from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.actions import pack
@@ -15,9 +18,17 @@ from storage.repositories.assignments import AssignmentRepository, IssuedAssignm
 from storage.repositories.outbox import OutboxItem, OutboxRepository
 
 
+class I18n(Protocol):
+    """The catalogue, switched to each recipient's language (aiogram's I18n is one)."""
+
+    def use_locale(self, locale: str) -> AbstractContextManager[None]: ...
+
+    def gettext(self, singular: str, plural: str | None = None, n: int = 1) -> str: ...
+
+
 def _open_button(assignment_id: int, label: str) -> dict[str, Any]:
-    """An InlineKeyboardMarkup as the outbox stores it (its model_dump), built as a plain
-    dict: thousands of invitations are rendered at once when pairs are formed in bulk."""
+    """The button as the outbox stores it (Telegram's InlineKeyboardMarkup shape), built as a
+    plain dict: thousands of invitations are rendered at once when pairs are formed in bulk."""
     data = pack(OpenAssignment(assignment_id))
     return {"inline_keyboard": [[{"text": label, "callback_data": data}]]}
 
@@ -86,8 +97,8 @@ async def announce_assignments(
 
 
 class OutboxNotices:
-    """app.curator.questionnaires.Notices for Telegram: texts in the person's language with
-    an inline button that opens the questionnaire."""
+    """app.curator.questionnaires.Notices for every channel: texts in the person's language
+    with a button that opens the questionnaire."""
 
     def __init__(self, i18n: I18n) -> None:
         self.i18n = i18n

@@ -25,6 +25,7 @@ class Step(StrEnum):
     MENTOR = "PairForming:mentor"
     MENTEES = "PairForming:mentees"
     ROSTER = "RosterUpload:waiting"
+    EXPORT_DATES = "ExportStates:dates"  # /export, waiting for typed dates
 
 
 @dataclass(frozen=True)

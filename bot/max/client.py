@@ -20,6 +20,7 @@ import enum
 import logging
 import ssl
 import weakref
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
@@ -284,6 +285,14 @@ class MaxClient:
             finally:
                 await self.pace.done(kind, dialog)
         raise Flooded(429, "too.many.requests", f"still flooded after {FLOOD_TRIES} tries")
+
+
+async def quietly(call: Awaitable[object]) -> None:
+    """For courtesies (a progress edit): a failure must not stop the work."""
+    try:
+        await call
+    except MaxFailure:
+        return
 
 
 def _keyboard(rows: Keyboard) -> AttachmentButton:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable
 from datetime import timedelta
 from functools import partial
 
@@ -41,7 +40,7 @@ from app.curator.status import Reader, Status
 from app.notices import OutboxNotices
 from app.screens import Msg, Screen
 from bot import render
-from bot.max.client import TEXT_LIMIT, MaxFailure, Rejected
+from bot.max.client import TEXT_LIMIT, Rejected, quietly
 from bot.max.conversation import data, show, step
 from bot.max.edge import Turn
 from bot.max.links import max_link
@@ -290,24 +289,16 @@ async def _in_background(turn: Turn, job: Job, mid: str) -> None:
         now = time.monotonic()
         if edited_at is None or now - edited_at >= PROGRESS_EVERY:
             edited_at = now
-            await _quietly(client.edit_text(mid, turn.text(job.progress(done))))
+            await quietly(client.edit_text(mid, turn.text(job.progress(done))))
 
     try:
         result = await job.run(progress)
-        await _quietly(client.edit_text(mid, turn.text(job.progress(job.total))))
+        await quietly(client.edit_text(mid, turn.text(job.progress(job.total))))
         await client.send(user_id, turn.text(result))
     except Exception:
         # A background task has nobody to raise to: log it and tell the curator.
         log.exception("bulk work failed for MAX user %s", user_id)
-        await _quietly(client.send(user_id, turn.text(Msg("curator.bulk.failed"))))
-
-
-async def _quietly(call: Awaitable[object]) -> None:
-    """Progress is a courtesy: a failed edit must not stop the work."""
-    try:
-        await call
-    except MaxFailure:
-        return
+        await quietly(client.send(user_id, turn.text(Msg("curator.bulk.failed"))))
 
 
 # --- use cases of this turn ----------------------------------------------------------------

@@ -23,7 +23,7 @@ from app.survey.actions import (
 )
 from app.survey.use_cases import KEEP, Editing, Survey
 from app.survey.use_cases import Turn as SurveyTurn
-from bot.max import curator
+from bot.max import curator, export
 from bot.max.edge import Turn, mark_unreachable
 from bot.max.screens import keyboard
 from bot.max.updates import Kind
@@ -43,6 +43,7 @@ COMMANDS: dict[str, frozenset[Role] | None] = {
     "pairs": CURATORS,
     "template": CURATORS,
     "status": OVERSEERS,
+    "export": OVERSEERS,
     "cancel": None,
 }
 
@@ -106,8 +107,17 @@ async def typed(turn: Turn, text: str) -> None:
             return
         await curator.command(turn, name)
         return
+    if command == "/export":
+        if not allowed(turn, "export"):
+            await turn.show(Screen.of("access.denied"))
+            return
+        await export.command(turn)
+        return
     if command is None and text and curator.waiting(turn):
         await curator.typed(turn, text)
+        return
+    if command is None and text and export.waiting(turn):
+        await export.typed(turn, text)
         return
     match command:
         case "/start" | "/help":
@@ -128,7 +138,7 @@ async def typed(turn: Turn, text: str) -> None:
         case None:
             key = "fallback.stray" if turn.actor.person_id else "help.stranger"
             await turn.show(Screen.of(key))
-        case "/export" | "/invite" | "/forget":
+        case "/invite" | "/forget":
             await turn.show(Screen.of("max.not_yet"))
         case _:
             await turn.show(Screen.of("fallback.unknown_command"))
@@ -141,6 +151,9 @@ async def pressed(turn: Turn) -> None:
         return
     if isinstance(action, curator.CURATOR_ACTIONS):
         await curator.pressed(turn, action)
+        return
+    if isinstance(action, export.EXPORT_ACTIONS):
+        await export.pressed(turn, action)
         return
     survey = Survey(turn.uow, turn.actor)
     editing = _editing(turn)

@@ -5,6 +5,7 @@ working."""
 from __future__ import annotations
 
 from app.actions import Action, action
+from surveys.people import MAX_GRADE, MIN_GRADE, Category
 
 
 @action("cs")
@@ -16,10 +17,17 @@ class GiveConsent(Action):
 class ChooseCategory(Action):
     category: str
 
+    def __post_init__(self) -> None:
+        Category(self.category)  # ValueError for a forged one: a stale button
+
 
 @action("gr")
 class ChooseGrade(Action):
     grade: int
+
+    def __post_init__(self) -> None:
+        if not MIN_GRADE <= self.grade <= MAX_GRADE:
+            raise ValueError(self.grade)
 
 
 @action("ad")

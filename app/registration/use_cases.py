@@ -17,7 +17,7 @@ from typing import Any
 
 from app.registration import views
 from app.registration.places import place, roles_of
-from app.reply import Reply, stale
+from app.reply import Reply
 from app.screens import Screen
 from app.uow import UnitOfWork
 from storage.models import utcnow
@@ -28,8 +28,6 @@ from storage.repositories.roster import RosterRepository
 from surveys.access import Actor
 from surveys.people import (
     CONSENT_VERSION,
-    MAX_GRADE,
-    MIN_GRADE,
     Category,
     Role,
     full_name_problem,
@@ -111,19 +109,14 @@ class Joining:
             return await self._finish({**data, **given})
         return Reply((views.categories(),), step=Step.CATEGORY, data=given)
 
-    async def category(self, value: str, data: Data) -> Reply:
-        try:
-            category = Category(value)
-        except ValueError:
-            return stale()
+    async def category(self, category: Category, data: Data) -> Reply:
         given = {"category": category.value}
         if category is Category.STUDENT:
             return Reply((views.grades(),), drop=True, step=Step.GRADE, data=given)
         return await self._after_category(category, {**data, **given}, given)
 
-    def grade(self, grade: int) -> Reply:
-        if not MIN_GRADE <= grade <= MAX_GRADE:
-            return stale()
+    @staticmethod
+    def grade(grade: int) -> Reply:
         return Reply((views.guardian(),), drop=True, step=Step.GUARDIAN, data={"grade": grade})
 
     async def adult(self, adult: bool, data: Data) -> Reply:

@@ -18,17 +18,28 @@ async def show(
     event: CallbackQuery | Message, state: FSMContext, bot: Bot, i18n: I18n, reply: Reply
 ) -> None:
     if isinstance(event, CallbackQuery):
+        await answer_press(event, i18n, reply)
         chat_id = event.from_user.id
-        notice = render.text(i18n, reply.notice) if reply.notice is not None else None
-        await event.answer(notice, show_alert=reply.alert)
-        if reply.redraw is not None:
-            await redraw_buttons(event, i18n, reply.redraw)
-        elif reply.drop:
-            await drop_buttons(event)
     else:
         chat_id = event.chat.id
         if reply.notice is not None:
             await event.answer(render.text(i18n, reply.notice))
+    await follow(chat_id, state, bot, i18n, reply)
+
+
+async def answer_press(query: CallbackQuery, i18n: I18n, reply: Reply) -> None:
+    """The notice on the pressed button; its keyboard redrawn or removed."""
+    notice = render.text(i18n, reply.notice) if reply.notice is not None else None
+    await query.answer(notice, show_alert=reply.alert)
+    if reply.redraw is not None:
+        await redraw_buttons(query, i18n, reply.redraw)
+    elif reply.drop:
+        await drop_buttons(query)
+
+
+async def follow(chat_id: int, state: FSMContext, bot: Bot, i18n: I18n, reply: Reply) -> None:
+    """The rest of a reply: the conversation kept, the screens and files sent, and the
+    command menu redrawn."""
     await keep(state, reply)
     await send(bot, chat_id, i18n, *reply.screens)
     for document in reply.documents:

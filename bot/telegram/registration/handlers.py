@@ -21,10 +21,11 @@ from app.registration.use_cases import BUTTON_STEPS, Joining, Step
 from app.reply import Reply
 from app.screens import Screen
 from app.uow import UnitOfWork
-from bot.telegram.conversation import show
+from bot.telegram.conversation import answer_press, follow, show
 from bot.telegram.filters import Magic, typed_text
 from bot.telegram.screens import Pressed
 from surveys.access import Actor
+from surveys.people import Category
 
 
 async def start_with_code(
@@ -49,20 +50,24 @@ async def button(
     bot: Bot,
     i18n: I18n,
 ) -> None:
+    # The pressed buttons go before the step's work: a double tap has nothing to press, and
+    # a person who cannot be reached (they blocked the bot) leaves the step undone rather
+    # than done and untold; they press again once they are back.
+    await answer_press(query, i18n, Reply(drop=True))
     joining = Joining(uow, actor, i18n.current_locale)
     data = await state.get_data()
     match action:
         case GiveConsent(agree):
             reply = await joining.consent(agree, data)
         case ChooseCategory(category):
-            reply = await joining.category(category, data)
+            reply = await joining.category(Category(category), data)
         case ChooseGrade(grade):
             reply = joining.grade(grade)
         case SayAdult(adult):
             reply = await joining.adult(adult, data)
         case GuardianConsent(given):
             reply = await joining.guardian(given, data)
-    await show(query, state, bot, i18n, reply)
+    await follow(query.from_user.id, state, bot, i18n, reply)
 
 
 async def name_given(

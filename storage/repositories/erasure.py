@@ -8,13 +8,11 @@ so that the figures of a school or a district do not change.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Update, or_, select, update
+from sqlalchemy import ColumnElement, Update, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -57,9 +55,7 @@ class ErasureRepository:
             return None
         name, telegram_id = person.full_name, person.telegram_id
         cancelled, cleared = await self._outbox(person_id, telegram_id)
-        answers = await self._free_text(
-            select(Assignment.id).where(Assignment.person_id == person_id)
-        )
+        answers = await self._free_text(Assignment.person_id == person_id)
         roster = await self._roster(person_id, name, person.organization_id)
         person.telegram_id = None
         person.external_id = None
@@ -90,29 +86,29 @@ class ErasureRepository:
         )
         return cancelled, cleared
 
-    async def _free_text(self, assignments: Select[Any]) -> int:
-        """Empty the free-text answers of `assignments` (a select of assignment ids); the
-        answers to other kinds of question stay for the figures."""
-        rows = await self.session.execute(
-            select(Assignment.id, Assignment.snapshot_id).where(Assignment.id.in_(assignments))
+    async def _free_text(self, assignments: ColumnElement[bool], erase: bool = True) -> int:
+        """Empty (or, without `erase`, count) the free-text answers of the assignments
+        matching `assignments`; the answers to other kinds of question stay for the figures."""
+        snapshots = await self.session.scalars(
+            select(Assignment.snapshot_id).where(assignments).distinct()
         )
-        by_snapshot: dict[int, list[int]] = defaultdict(list)
-        for assignment_id, snapshot_id in rows:
-            by_snapshot[snapshot_id].append(assignment_id)
-        erased = 0
-        for snapshot_id, keys in (await self._text_keys(by_snapshot)).items():
+        done = 0
+        for snapshot_id, keys in (await self._text_keys(list(snapshots))).items():
             if not keys:
                 continue
-            erased += await self._rowcount(
-                update(Answer)
-                .where(
-                    Answer.assignment_id.in_(by_snapshot[snapshot_id]),
-                    Answer.question_key.in_(keys),
-                    Answer.value_text.is_not(None),
-                )
-                .values(value_text=None)
+            ids = select(Assignment.id).where(assignments, Assignment.snapshot_id == snapshot_id)
+            answered = (
+                Answer.assignment_id.in_(ids),
+                Answer.question_key.in_(keys),
+                Answer.value_text.is_not(None),
             )
-        return erased
+            if erase:
+                done += await self._rowcount(
+                    update(Answer).where(*answered).values(value_text=None)
+                )
+            else:
+                done += await self.session.scalar(select(func.count()).where(*answered)) or 0
+        return done
 
     async def _text_keys(self, snapshot_ids: Iterable[int]) -> dict[int, list[str]]:
         rows = await self.session.execute(

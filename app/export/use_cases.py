@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
-from app.curator.reply import Reply, Step
+from app.reply import Reply
 from app.export.actions import ChoosePeriod, ChooseScope
 from app.screens import Button, Msg, Screen, Text
 from app.uow import UnitOfWork
@@ -21,6 +22,12 @@ from storage.repositories.invites import ScopeDenied
 from surveys.access import Actor
 
 YEARS_OFFERED = 3  # the current academic year and the two before it
+
+
+class Step(StrEnum):
+    """The conversation step, named as conversations in progress have it in the store."""
+
+    DATES = "ExportStates:dates"  # waiting for typed dates
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,7 @@ class Export:
             return Reply(
                 (Screen.of("export.ask_range"),),
                 drop=True,
-                step=Step.EXPORT_DATES,
+                step=Step.DATES,
                 restart=True,
                 data=ids,
             )

@@ -9,10 +9,10 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
-from app.curator.reply import Reply, Step
+from app.reply import Reply
 from app.export.actions import ChoosePeriod, ChooseScope
 from app.export.build import ExportRequest, Stage, build_in_thread, file_name, workbook_path
-from app.export.use_cases import Export, Ready, scope_label
+from app.export.use_cases import Export, Ready, Step, scope_label
 from app.screens import Msg
 from bot.max.client import quietly
 from bot.max.conversation import data, show, step
@@ -48,7 +48,7 @@ async def pressed(turn: Turn, action: ChooseScope | ChoosePeriod) -> None:
 
 
 def waiting(turn: Turn) -> bool:
-    return step(turn) == Step.EXPORT_DATES
+    return step(turn) == Step.DATES
 
 
 async def typed(turn: Turn, text: str) -> None:

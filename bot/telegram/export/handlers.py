@@ -11,10 +11,10 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from app.curator.reply import Reply, Step
+from app.reply import Reply
 from app.export.actions import ChoosePeriod, ChooseScope
 from app.export.build import ExportRequest
-from app.export.use_cases import Export, Ready
+from app.export.use_cases import Export, Ready, Step
 from app.settings import Settings
 from app.uow import UnitOfWork
 from bot.telegram.commands import CommandAllowed
@@ -101,5 +101,5 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(handlers.start, Command("export"), CommandAllowed("export"))
     router.callback_query.register(handlers.pressed, Pressed(ChooseScope, ChoosePeriod))
-    router.message.register(handlers.dates_typed, StateFilter(Step.EXPORT_DATES), typed_text())
+    router.message.register(handlers.dates_typed, StateFilter(Step.DATES), typed_text())
     return router

@@ -12,8 +12,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from app.reply import Reply
 from app.export.actions import ChoosePeriod, ChooseScope
+from app.reply import Reply
 from app.screens import Button, Msg, Screen, Text
 from app.uow import UnitOfWork
 from exports.period import Period, parse_range

@@ -9,10 +9,10 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
-from app.reply import Reply
 from app.export.actions import ChoosePeriod, ChooseScope
 from app.export.build import ExportRequest, Stage, build_in_thread, file_name, workbook_path
 from app.export.use_cases import Export, Ready, Step, scope_label
+from app.reply import Reply
 from app.screens import Msg
 from bot.max.client import quietly
 from bot.max.conversation import data, show, step

@@ -11,10 +11,10 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from app.reply import Reply
 from app.export.actions import ChoosePeriod, ChooseScope
 from app.export.build import ExportRequest
 from app.export.use_cases import Export, Ready, Step
+from app.reply import Reply
 from app.settings import Settings
 from app.uow import UnitOfWork
 from bot.telegram.commands import CommandAllowed

@@ -103,7 +103,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return survey_cli.run(args)
     try:
         settings = load_settings()
-        if args.command in TELEGRAM_COMMANDS:
+        # `run` serves every channel that has a token: MAX alone needs no BOT_TOKEN.
+        max_alone = args.command == "run" and settings.max_token is not None
+        if args.command in TELEGRAM_COMMANDS and not max_alone:
             settings.require_bot_token()
     except SettingsError as error:
         print(f"nastavnik: {error}", file=sys.stderr)

@@ -46,13 +46,14 @@ class BackgroundTasks:
 
 
 def start_background(
-    bot: Bot,
+    bot: Bot | None,
     settings: Settings,
     session_factory: async_sessionmaker[AsyncSession],
     i18n: I18n,
     channels: Mapping[str, ChannelDelivery] | None = None,
 ) -> BackgroundTasks:
-    """`channels`: how to reach people of channels other than Telegram (MAX)."""
+    """`channels`: how to reach people of channels other than Telegram (MAX); `bot`
+    None: Telegram is not served (a district on MAX alone)."""
     config = SenderConfig.from_settings(settings)
     sender = OutboxSender(bot, session_factory, config, channels=channels)
     reminders = ReminderJob(session_factory, i18n, settings.reminder_schedule, sender.wake)

@@ -23,6 +23,7 @@ from bot.telegram.links import deep_link
 from imports.directory_file import DirectoryFileError, parse_directory_file
 from service.cli import surveys as survey_cli
 from service.cli.export import add_export_parser, run_export
+from service.cli.purge import add_purge_parser, run_purge
 from service.logs import configure_logging
 from service.startup import StartupError, check_database
 from storage.db import create_engine, create_session_factory
@@ -84,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_export_parser(commands)
     command("outbox", _("cli.help.outbox"))
     command("remind", _("cli.help.remind"))
+    add_purge_parser(commands)
     survey_cli.add_parser(commands)
     return parser
 
@@ -143,6 +145,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, i18n: I18n) ->
             return await _import_orgs(args.file, engine, i18n)
         if args.command == "export":
             return await run_export(args, settings, engine, i18n)
+        if args.command == "purge":
+            return await run_purge(args, settings, engine, i18n)
         if args.command in ("outbox", "remind"):
             from service.cli.delivery import outbox_status, remind_once
 

@@ -173,7 +173,9 @@ class ErasureRepository:
                     update(Answer).where(*answered).values(value_text=None)
                 )
             else:
-                done += await self.session.scalar(select(func.count()).where(*answered)) or 0
+                done += (
+                    await self.session.scalar(select(func.count(Answer.id)).where(*answered)) or 0
+                )
         return done
 
     async def _text_keys(self, snapshot_ids: Iterable[int]) -> dict[int, list[str]]:

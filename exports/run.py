@@ -1,9 +1,10 @@
-"""One export from start to file: resolve the scope for the actor, query, write. Shared by
-the bot, the CLI and the benchmark."""
+"""One export (workbook or справка) from start to file: resolve the scope for the actor,
+query, write. Shared by the bot, the CLI and the benchmark."""
 
 from __future__ import annotations
 
 import time
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.metrics import observe_export
 from exports.period import Period
 from exports.queries import MonitoringQueries
+from exports.report.build import build_report
+from exports.report.words import Catalogue
 from exports.workbook import ExportOptions, Progress, Translate, build_workbook
 from storage.repositories.export_scope import ExportScope, ExportScopeRepository
 from surveys.access import Actor
@@ -36,4 +39,26 @@ async def export_workbook(
         await build_workbook(queries, path, translate, options)
     else:
         await build_workbook(queries, path, translate, options, progress)
+    observe_export(time.perf_counter() - started)
+
+
+async def export_report(
+    session: AsyncSession,
+    actor: Actor,
+    scope: ExportScope,
+    period: Period,
+    path: Path,
+    catalogue: Catalogue,
+    options: ExportOptions,
+    made_on: date,
+) -> None:
+    """Write the «аналитическая справка» (.docx) for `scope` (checked again: ScopeDenied)."""
+    started = time.perf_counter()
+    checked = await ExportScopeRepository(session).resolve(
+        actor, scope.municipality_id, scope.organization_id
+    )
+    title = checked.title or catalogue.gettext("export.scope_region", locale=options.locale)
+    await build_report(
+        MonitoringQueries(session, checked, period), path, catalogue, options, title, made_on
+    )
     observe_export(time.perf_counter() - started)

@@ -1,14 +1,15 @@
 """Charts of the справка as PNG images (Word and LibreOffice show them as they are).
-matplotlib's object API without pyplot: no global state, safe in the export thread."""
+matplotlib's object API without pyplot: no global state, safe in the export thread. It is
+imported when a chart is drawn, so the bot and the other commands do not pay for it."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 WIDTH_INCHES = 6.3  # an A4 page's text width
 LABEL_CHARS = 45
@@ -20,6 +21,8 @@ def _short(label: str) -> str:
 
 
 def _png(figure: Figure) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     FigureCanvasAgg(figure)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
@@ -28,6 +31,9 @@ def _png(figure: Figure) -> bytes:
 
 def horizontal_bars(rows: Sequence[tuple[str, float]], percent: bool) -> bytes:
     """One bar per row, first row on top; values are shares (0..1) when `percent`."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import PercentFormatter
+
     figure = Figure(figsize=(WIDTH_INCHES, max(1.5, 0.3 * len(rows) + 0.8)))
     axes = figure.add_subplot()
     labels = [_short(label) for label, _value in rows][::-1]
@@ -43,6 +49,8 @@ def horizontal_bars(rows: Sequence[tuple[str, float]], percent: bool) -> bytes:
 
 def before_after(rows: Sequence[tuple[str, float, float]], before: str, after: str) -> bytes:
     """Pairs of bars (start, completion) per item, on the 1–10 scale."""
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(WIDTH_INCHES, max(1.8, 0.5 * len(rows) + 1.0)))
     axes = figure.add_subplot()
     positions = list(range(len(rows)))[::-1]

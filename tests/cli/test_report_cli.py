@@ -3,15 +3,13 @@ academic year, Russian help, one clear line for each mistake."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.cli.test_export_cli import ROOT, _run_main, operator_env  # noqa: F401
+from service.cli.main import main
+from tests.cli.test_export_cli import _run_main, operator_env  # noqa: F401
 from tests.support.export_data import build_dataset
 from tests.support.report_helpers import paragraphs
 
@@ -65,11 +63,13 @@ async def test_bad_arguments_get_one_clear_line(
     assert not out.exists()
 
 
-def test_help_is_in_russian(operator_env: str) -> None:  # noqa: F811
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DEFAULT_LOCALE": "ru"}
-    result = subprocess.run(
-        [sys.executable, "-m", "service.cli", "report", "--help"],
-        env=env, capture_output=True, text=True, timeout=60, check=True,
-    )  # fmt: skip
-    assert "аналитическую справку" in result.stdout
-    assert "учебный год: 2026 или 2026/2027" in result.stdout
+def test_help_is_in_russian(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEFAULT_LOCALE", "ru")
+    with pytest.raises(SystemExit) as exit_:
+        main(["report", "--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert "аналитическую справку" in out
+    assert "учебный год: 2026 или 2026/2027" in out

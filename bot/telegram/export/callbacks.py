@@ -15,3 +15,14 @@ class ExportPeriodCb(CallbackData, prefix="xp"):
     municipality: int
     organization: int
     year: int  # first year of the academic year; 0: the person types dates
+
+
+class ExportKindCb(CallbackData, prefix="xk"):
+    """What to build once territory and period are chosen: the period travels as two dates
+    (YYYYMMDD), so a typed range needs no conversation state at this step."""
+
+    municipality: int
+    organization: int
+    start: int
+    end: int
+    kind: str  # a key of KINDS

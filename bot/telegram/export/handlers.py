@@ -1,9 +1,10 @@
-"""/export: choose the territory (when there is a choice) and the period, then the workbook
-is built in the background and arrives as a document (or a signed link when too large)."""
+"""/export: choose the territory (when there is a choice), the period, and what to build (the
+workbook, the «аналитическая справка» or both); the files are built in the background and
+arrive as documents (or a signed link when too large)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from aiogram import Bot, Router
 from aiogram.filters import Command, StateFilter
@@ -17,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
 from bot.telegram.commands import CommandAllowed
-from bot.telegram.export.callbacks import ExportPeriodCb, ExportScopeCb
-from bot.telegram.export.jobs import ExportJobs, ExportRequest
+from bot.telegram.export.callbacks import ExportKindCb, ExportPeriodCb, ExportScopeCb
+from bot.telegram.export.jobs import KINDS, ExportJobs, ExportRequest
 from bot.telegram.filters import typed_text
 from bot.telegram.screens import drop_buttons, reply
 from exports.period import Period, parse_range
@@ -60,6 +61,37 @@ def _periods_keyboard(scope: ExportScope, today: date) -> InlineKeyboardMarkup:
             callback_data=ExportPeriodCb(year=first_year, **ids),
         )
     builder.button(text=_("export.range_button"), callback_data=ExportPeriodCb(year=0, **ids))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def _day_number(day: date) -> int:
+    return int(f"{day:%Y%m%d}")
+
+
+def _period_of(callback_data: ExportKindCb) -> Period | None:
+    """The period a kind button carries; None for a payload no keyboard of ours made."""
+    try:
+        start = datetime.strptime(str(callback_data.start), "%Y%m%d").date()
+        end = datetime.strptime(str(callback_data.end), "%Y%m%d").date()
+    except ValueError:
+        return None
+    return Period(start, end) if start <= end else None
+
+
+def _kinds_keyboard(scope: ExportScope, period: Period) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for kind in KINDS:
+        builder.button(
+            text=_(f"report.kind.{kind}"),
+            callback_data=ExportKindCb(
+                municipality=scope.municipality_id or 0,
+                organization=scope.organization_id or 0,
+                start=_day_number(period.start),
+                end=_day_number(period.end),
+                kind=kind,
+            ),
+        )
     builder.adjust(1)
     return builder.as_markup()
 
@@ -127,7 +159,31 @@ class ExportHandlers:
             await reply(query, _("export.ask_range"))
             return
         period = Period.academic_year(callback_data.year)
-        await self._launch(bot, settings, i18n, actor, query.from_user.id, scope, period)
+        await reply(query, self._kind_question(scope, period), _kinds_keyboard(scope, period))
+
+    @staticmethod
+    def _kind_question(scope: ExportScope, period: Period) -> str:
+        return _("report.choose_kind").format(scope=_scope_label(scope), period=period.label())
+
+    async def kind_chosen(
+        self,
+        query: CallbackQuery,
+        callback_data: ExportKindCb,
+        session: AsyncSession,
+        actor: Actor,
+        bot: Bot,
+        settings: Settings,
+        i18n: I18n,
+    ) -> None:
+        await query.answer()
+        scope = await self._resolve(session, actor, callback_data)
+        period = _period_of(callback_data)
+        await drop_buttons(query)
+        if scope is None or period is None or callback_data.kind not in KINDS:
+            await reply(query, _("export.denied"))
+            return
+        kinds = KINDS[callback_data.kind]
+        await self._launch(bot, settings, i18n, actor, query.from_user.id, scope, period, kinds)
 
     async def dates_typed(
         self,
@@ -135,9 +191,6 @@ class ExportHandlers:
         state: FSMContext,
         session: AsyncSession,
         actor: Actor,
-        bot: Bot,
-        settings: Settings,
-        i18n: I18n,
     ) -> None:
         period = parse_range(message.text or "")
         if period is None:
@@ -153,10 +206,15 @@ class ExportHandlers:
         if scope is None:  # the grant was withdrawn meanwhile
             await message.answer(_("export.denied"))
             return
-        await self._launch(bot, settings, i18n, actor, message.chat.id, scope, period)
+        await message.answer(
+            self._kind_question(scope, period), reply_markup=_kinds_keyboard(scope, period)
+        )
 
     async def _resolve(
-        self, session: AsyncSession, actor: Actor, ids: ExportScopeCb | ExportPeriodCb
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        ids: ExportScopeCb | ExportPeriodCb | ExportKindCb,
     ) -> ExportScope | None:
         try:
             return await ExportScopeRepository(session).resolve(
@@ -174,12 +232,13 @@ class ExportHandlers:
         chat_id: int,
         scope: ExportScope,
         period: Period,
+        kinds: tuple[str, ...],
     ) -> None:
         if self.jobs.busy(chat_id):
             # A double tap, or a second request while the first is counted: one at a time.
             await bot.send_message(chat_id, _("export.busy"))
             return
-        request = ExportRequest(actor, chat_id, scope, period, i18n.current_locale)
+        request = ExportRequest(actor, chat_id, scope, period, i18n.current_locale, kinds)
         self.jobs.start(bot, settings, i18n, request)
 
 
@@ -189,5 +248,6 @@ def create_router() -> Router:
     router.message.register(handlers.start, Command("export"), CommandAllowed("export"))
     router.callback_query.register(handlers.scope_chosen, ExportScopeCb.filter())
     router.callback_query.register(handlers.period_chosen, ExportPeriodCb.filter())
+    router.callback_query.register(handlers.kind_chosen, ExportKindCb.filter())
     router.message.register(handlers.dates_typed, StateFilter(ExportStates.dates), typed_text())
     return router

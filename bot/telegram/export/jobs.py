@@ -1,7 +1,7 @@
-"""Building an export in the background: the workbook is written in a worker thread with
-its own event loop and database engine, so the bot keeps answering (this person too) while
-a large district is counted. Progress goes to one message, edited as stages pass, with the
-"sending a document" chat action."""
+"""Building an export in the background: the workbook and/or the справка are written in a
+worker thread with its own event loop and database engine, so the bot keeps answering (this
+person too) while a large district is counted. Progress goes to one message, edited as
+stages pass, with the "sending a document" chat action."""
 
 from __future__ import annotations
 
@@ -11,24 +11,32 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import FSInputFile
+from aiogram.types import FSInputFile, Message
 from aiogram.utils.i18n import I18n
 
 from app.settings import Settings
 from exports.links import sign
 from exports.period import Period
-from exports.run import export_workbook
+from exports.run import export_report, export_workbook
 from exports.workbook import ExportOptions
 from storage.db import create_engine, create_session_factory
 from storage.repositories.export_scope import ExportScope
 from surveys.access import Actor
 
 log = logging.getLogger(__name__)
+# What /export can build, by the key its button carries.
+KINDS: dict[str, tuple[str, ...]] = {
+    "workbook": ("workbook",),
+    "report": ("report",),
+    "both": ("workbook", "report"),
+}
+SUFFIX = {"workbook": "xlsx", "report": "docx"}
+FIRST_STAGE = {"workbook": "export.stage.summary", "report": "report.stage.writing"}
 ACTION_EVERY = 4.0  # Telegram shows a chat action for about five seconds
 POLL = 0.5
 
@@ -40,6 +48,7 @@ class ExportRequest:
     scope: ExportScope
     period: Period
     locale: str
+    kinds: tuple[str, ...] = ("workbook",)
 
 
 class _Stage:
@@ -81,37 +90,58 @@ class ExportJobs:
             return _("export.progress").format(scope=title, period=period, stage=_(stage))
 
         stage = _Stage()
+        stage.key = FIRST_STAGE[request.kinds[0]]
         message = await bot.send_message(request.chat_id, progress_text(stage.key))
         folder = settings.export_dir
         folder.mkdir(parents=True, exist_ok=True)
         _forget_old_files(folder, timedelta(hours=settings.export_link_ttl_hours))
-        path = folder / f"monitoring-{request.period.start:%Y%m%d}-{secrets.token_hex(8)}.xlsx"
-        build = asyncio.create_task(
-            asyncio.to_thread(_build_in_thread, settings, request, path, _, stage)
-        )
-        shown, last_action = stage.key, 0.0
+        paths: list[tuple[str, Path]] = []
         try:
-            while not build.done():
-                if time.monotonic() - last_action > ACTION_EVERY:
-                    await _quietly(bot.send_chat_action(request.chat_id, "upload_document"))
-                    last_action = time.monotonic()
-                if stage.key != shown:
-                    shown = stage.key
-                    await _quietly(message.edit_text(progress_text(shown)))
-                await asyncio.wait({build}, timeout=POLL)
-            build.result()
+            for kind in request.kinds:
+                stage.key = FIRST_STAGE[kind]
+                name = f"monitoring-{request.period.start:%Y%m%d}-{secrets.token_hex(8)}"
+                path = folder / f"{name}.{SUFFIX[kind]}"
+                paths.append((kind, path))
+                build = asyncio.create_task(
+                    asyncio.to_thread(_build_in_thread, settings, request, kind, path, i18n, stage)
+                )
+                await self._watch(bot, request, build, stage, message, progress_text)
             await _quietly(message.edit_text(_("export.ready").format(scope=title, period=period)))
-            await self._deliver(bot, settings, request, path, _, title, period)
+            for kind, path in paths:
+                await self._deliver(bot, settings, request, kind, path, _, title, period)
         except Exception:
             log.exception("export failed for chat %s", request.chat_id)
-            path.unlink(missing_ok=True)
+            for _kind, path in paths:
+                path.unlink(missing_ok=True)
             await _quietly(message.edit_text(_("export.failed")))
+
+    async def _watch(
+        self,
+        bot: Bot,
+        request: ExportRequest,
+        build: asyncio.Task[None],
+        stage: _Stage,
+        message: Message,
+        progress_text: Callable[[str], str],
+    ) -> None:
+        """Chat action and progress edits until the file is written; raises what the build did."""
+        shown, last_action = "", 0.0
+        while not build.done():
+            if time.monotonic() - last_action > ACTION_EVERY:
+                await _quietly(bot.send_chat_action(request.chat_id, "upload_document"))
+                last_action = time.monotonic()
+            if stage.key != shown:
+                shown = stage.key
+                await _quietly(message.edit_text(progress_text(shown)))
+            await asyncio.wait({build}, timeout=POLL)
+        build.result()
 
     async def _deliver(
         self,
         bot: Bot,
         settings: Settings,
         request: ExportRequest,
+        kind: str,
         path: Path,
         _: Callable[[str], str],
         title: str,
@@ -123,8 +153,8 @@ class ExportJobs:
                 await bot.send_chat_action(request.chat_id, "upload_document")
                 await bot.send_document(
                     request.chat_id,
-                    FSInputFile(path, filename=f"monitoring-{request.period.start:%Y-%m-%d}.xlsx"),
-                    caption=_("export.caption").format(scope=title, period=period),
+                    FSInputFile(path, filename=_download_name(kind, request.period)),
+                    caption=_caption(kind, _).format(scope=title, period=period),
                 )
             finally:
                 await asyncio.to_thread(path.unlink, True)
@@ -141,23 +171,37 @@ class ExportJobs:
         await bot.send_message(request.chat_id, _("export.no_link"))
 
 
+def _caption(kind: str, _: Callable[[str], str]) -> str:
+    return _("report.caption") if kind == "report" else _("export.caption")
+
+
+def _download_name(kind: str, period: Period) -> str:
+    stem = "spravka" if kind == "report" else "monitoring"
+    return f"{stem}-{period.start:%Y-%m-%d}.{SUFFIX[kind]}"
+
+
 def _build_in_thread(
     settings: Settings,
     request: ExportRequest,
+    kind: str,
     path: Path,
-    translate: Callable[[str], str],
+    i18n: I18n,
     stage: _Stage,
 ) -> None:
-    asyncio.run(_build(settings, request, path, translate, stage))
+    asyncio.run(_build(settings, request, kind, path, i18n, stage))
 
 
 async def _build(
     settings: Settings,
     request: ExportRequest,
+    kind: str,
     path: Path,
-    translate: Callable[[str], str],
+    i18n: I18n,
     stage: _Stage,
 ) -> None:
+    def translate(key: str) -> str:
+        return i18n.gettext(key, locale=request.locale)
+
     engine = create_engine(settings.database_url)
     try:
         options = export_options(settings, request.locale, include_register=True)
@@ -166,6 +210,18 @@ async def _build(
             stage.key = key
 
         async with create_session_factory(engine)() as session:
+            if kind == "report":
+                await export_report(
+                    session,
+                    request.actor,
+                    request.scope,
+                    request.period,
+                    path,
+                    i18n,
+                    options,
+                    date.today(),
+                )
+                return
             await export_workbook(
                 session,
                 request.actor,
@@ -193,7 +249,7 @@ def export_options(settings: Settings, locale: str, include_register: bool) -> E
 def _forget_old_files(folder: Path, age: timedelta) -> None:
     """Workbooks hold personal data: nothing stays longer than its link is valid."""
     cutoff = time.time() - age.total_seconds()
-    for old in folder.glob("monitoring-*.xlsx"):
+    for old in folder.glob("monitoring-*.*"):
         if old.stat().st_mtime < cutoff:
             old.unlink(missing_ok=True)
 

@@ -4,18 +4,25 @@ right plural forms, small groups stay hidden, charts are pictures, and LibreOffi
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 import docx
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.settings import load_settings
+from exports.links import sign
 from exports.report.words import Words
 from exports.workbook import ExportOptions
+from service.web.exports import add_export_routes
 from storage.repositories.export_scope import ExportScope
 from surveys.access import Actor, Grant
 from surveys.people import Role
 from tests.exports.test_export_libreoffice import SOFFICE, convert
+from tests.exports.test_export_links import SECRET
 from tests.support.export_data import build_dataset
 from tests.support.export_helpers import I18N, by, export_to, russian, table
 from tests.support.report_helpers import number, paragraphs, report_to, tables
@@ -166,3 +173,22 @@ async def test_libreoffice_converts_it_to_pdf_and_text(district: tuple, tmp_path
     assert (out / "m01.pdf").stat().st_size > 10_000  # text, two charts, tables
     text = (out / "m01.txt").read_text(encoding="utf-8-sig")
     assert "Требуют внимания — 2 школы" in text
+
+
+async def test_a_report_link_serves_a_word_document(tmp_path: Path) -> None:
+    """A справка too large for Telegram goes by the same signed links as a workbook."""
+    settings = load_settings(
+        bot_token="1:x", export_link_secret=SECRET, export_dir=tmp_path, public_base_url="https://x"
+    )
+    (tmp_path / "monitoring-1.docx").write_bytes(b"PK-report")
+    app = web.Application()
+    add_export_routes(app, settings)
+    async with TestClient(TestServer(app)) as client:
+        response = await client.get(sign(SECRET, "monitoring-1.docx", timedelta(hours=1)).path())
+        assert response.status == 200
+        assert response.headers["Content-Type"].startswith(
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        )
+        assert await response.read() == b"PK-report"
+    with pytest.raises(ValueError):
+        sign(SECRET, "monitoring-1.pdf", timedelta(hours=1))

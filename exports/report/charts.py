@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 WIDTH_INCHES = 6.3  # an A4 page's text width
 LABEL_CHARS = 45
-DPI = 150
+DPI = 120
 
 
 def _short(label: str) -> str:

@@ -18,6 +18,9 @@ from surveys.forms import mentoring_form, mentoring_forms
 # ask for both moments of the monitoring, and half is where the comparison stops meaning much.
 LOW_RESPONSE = 0.5
 NAMES_IN_PROSE = 10  # the rest are in the table under the paragraph
+# A chart stays readable on a page (and quick to draw): the lowest rates, the largest changes.
+CHART_BARS = 25
+CHART_CHANGES = 12
 
 
 @dataclass(frozen=True)
@@ -240,16 +243,41 @@ class Writer:
                 )
             )
         )
-        rates = [
-            (org.name, rate)
-            for org in self.f.organizations
-            if (figures := self.f.by_organization.get(org.id)) is not None
-            and (rate := self.org_rate(figures)) is not None
-        ]
+        rates, caption = self._rates()
+        if len(rates) > CHART_BARS:
+            rates = sorted(rates, key=lambda row: row[1])[:CHART_BARS]
+            caption = _("report.chart.lowest_rates", count=CHART_BARS)
         if rates:
-            png = charts.horizontal_bars(rates, percent=True)
-            blocks.append(Chart(png, _("export.chart.response_rate")))
+            blocks.append(Chart(charts.horizontal_bars(rates, percent=True), caption))
         return blocks
+
+    def _rates(self) -> tuple[list[tuple[str, float]], str]:
+        """Response rates per school, or per municipality when the scope spans several."""
+        _ = self.w._
+        by_org = self.f.by_organization
+        if len({org.municipality_id for org in self.f.organizations}) < 2:
+            rates = [
+                (org.name, rate)
+                for org in self.f.organizations
+                if (figures := by_org.get(org.id)) is not None
+                and (rate := self.org_rate(figures)) is not None
+            ]
+            return rates, _("export.chart.response_rate")
+        merged: dict[str, Figures] = {}
+        for org in self.f.organizations:
+            figures = by_org.get(org.id)
+            if figures is not None:
+                into = merged.setdefault(org.municipality, Figures())
+                into.sent += figures.sent
+                into.submitted += figures.submitted
+                into.mentors += figures.mentors
+                into.mentees += figures.mentees
+        rates = [
+            (name, rate)
+            for name, figures in merged.items()
+            if (rate := self.org_rate(figures)) is not None
+        ]
+        return rates, _("report.chart.rates_by_municipality")
 
     def satisfaction(self) -> list[Block]:
         _ = self.w._
@@ -299,12 +327,16 @@ class Writer:
             for change in shown
         )
         blocks.append(TableBlock(header, rows))
+        caption = _("report.chart.before_after")
+        if len(shown) > CHART_CHANGES:
+            shown = sorted(shown, key=lambda change: -abs(change.delta))[:CHART_CHANGES]
+            caption = _("report.chart.biggest_changes", count=CHART_CHANGES)
         series = [
             (f"{change.label} ({_(f'role.{change.role}')})", change.before, change.after)
             for change in shown
         ]
         png = charts.before_after(series, _("export.moment.start"), _("export.moment.completion"))
-        blocks.append(Chart(png, _("report.chart.before_after")))
+        blocks.append(Chart(png, caption))
         return blocks
 
     def lagging(self) -> list[Block]:

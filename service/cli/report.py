@@ -12,8 +12,8 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.export.build import export_options
 from app.settings import Settings
-from bot.telegram.export.jobs import export_options
 from exports.period import Period
 from exports.run import export_report
 from service.cli.export import period_from_args, writable_folder

@@ -9,7 +9,8 @@ import io
 import docx
 import openpyxl
 
-from bot.telegram.export.callbacks import ExportKindCb
+from app.actions import pack
+from app.export.actions import ChooseKind
 from tests.conftest import BotHarness
 from tests.exports.test_export_bot import (  # noqa: F401
     METHODIST_ID,
@@ -83,14 +84,14 @@ async def test_forged_kind_buttons_are_refused(harness: BotHarness) -> None:
     message = methodist.messages[-1].message_id
     own = {"municipality": data.ids["M01"], "organization": 0}
     forged = [
-        ExportKindCb(municipality=data.ids["M02"], organization=0, start=20260901,
-                     end=20270831, kind="report"),
-        ExportKindCb(**own, start=20261399, end=20270831, kind="report"),
-        ExportKindCb(**own, start=20270831, end=20260901, kind="report"),
-        ExportKindCb(**own, start=20260901, end=20270831, kind="everything"),
+        ChooseKind(municipality=data.ids["M02"], organization=0, start=20260901,
+                   end=20270831, kind="report"),
+        ChooseKind(**own, start=20261399, end=20270831, kind="report"),
+        ChooseKind(**own, start=20270831, end=20260901, kind="report"),
+        ChooseKind(**own, start=20260901, end=20270831, kind="everything"),
     ]  # fmt: skip
     for payload in forged:
-        await methodist.press(payload.pack(), message_id=message)
+        await methodist.press(pack(payload), message_id=message)
         assert methodist.last_text == russian("export.denied"), payload
     await asyncio.sleep(0.5)
     assert not any(m.document for m in methodist.messages)

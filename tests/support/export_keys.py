@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.telegram.export.jobs import KINDS
+from app.export.build import KINDS
 from surveys.questionnaire import Moment, QuestionKind
 
 ROLES = ("mentor", "mentee")

@@ -1,17 +1,15 @@
-"""Building an export in the background: the workbook and/or the справка are written in a
-worker thread with its own event loop and database engine, so the bot keeps answering (this
-person too) while a large district is counted. Progress goes to one message, edited as
-stages pass, with the "sending a document" chat action."""
+"""Building an export (the workbook, the справка or both) in the background
+(app/export/build.py: a worker thread with its own event loop and database engine, so the
+bot keeps answering, this person too, while a large district is counted). Progress goes to
+one message, edited as stages pass, with the "sending a document" chat action."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from aiogram import Bot
@@ -19,43 +17,20 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import FSInputFile, Message
 from aiogram.utils.i18n import I18n
 
+from app.export.build import (
+    FIRST_STAGE,
+    ExportRequest,
+    Stage,
+    build_in_thread,
+    file_name,
+    workbook_path,
+)
 from app.settings import Settings
 from exports.links import sign
-from exports.period import Period
-from exports.run import export_report, export_workbook
-from exports.workbook import ExportOptions
-from storage.db import create_engine, create_session_factory
-from storage.repositories.export_scope import ExportScope
-from surveys.access import Actor
 
 log = logging.getLogger(__name__)
-# What /export can build, by the key its button carries.
-KINDS: dict[str, tuple[str, ...]] = {
-    "workbook": ("workbook",),
-    "report": ("report",),
-    "both": ("workbook", "report"),
-}
-SUFFIX = {"workbook": "xlsx", "report": "docx"}
-FIRST_STAGE = {"workbook": "export.stage.summary", "report": "report.stage.writing"}
 ACTION_EVERY = 4.0  # Telegram shows a chat action for about five seconds
 POLL = 0.5
-
-
-@dataclass(frozen=True)
-class ExportRequest:
-    actor: Actor
-    chat_id: int
-    scope: ExportScope
-    period: Period
-    locale: str
-    kinds: tuple[str, ...] = ("workbook",)
-
-
-class _Stage:
-    """Written by the worker thread, read by the progress loop; a str swap is atomic."""
-
-    def __init__(self) -> None:
-        self.key = "export.stage.summary"
 
 
 class ExportJobs:
@@ -89,21 +64,19 @@ class ExportJobs:
         def progress_text(stage: str) -> str:
             return _("export.progress").format(scope=title, period=period, stage=_(stage))
 
-        stage = _Stage()
+        stage = Stage()
         stage.key = FIRST_STAGE[request.kinds[0]]
         message = await bot.send_message(request.chat_id, progress_text(stage.key))
-        folder = settings.export_dir
-        folder.mkdir(parents=True, exist_ok=True)
-        _forget_old_files(folder, timedelta(hours=settings.export_link_ttl_hours))
         paths: list[tuple[str, Path]] = []
         try:
-            for kind in request.kinds:
+            for number, kind in enumerate(request.kinds):
                 stage.key = FIRST_STAGE[kind]
-                name = f"monitoring-{request.period.start:%Y%m%d}-{secrets.token_hex(8)}"
-                path = folder / f"{name}.{SUFFIX[kind]}"
+                if number:  # the next file: say so before it starts
+                    await _quietly(message.edit_text(progress_text(stage.key)))
+                path = workbook_path(settings, request.period, kind)
                 paths.append((kind, path))
                 build = asyncio.create_task(
-                    asyncio.to_thread(_build_in_thread, settings, request, kind, path, i18n, stage)
+                    asyncio.to_thread(build_in_thread, settings, request, path, i18n, stage, kind)
                 )
                 await self._watch(bot, request, build, stage, message, progress_text)
             await _quietly(message.edit_text(_("export.ready").format(scope=title, period=period)))
@@ -120,12 +93,12 @@ class ExportJobs:
         bot: Bot,
         request: ExportRequest,
         build: asyncio.Task[None],
-        stage: _Stage,
+        stage: Stage,
         message: Message,
         progress_text: Callable[[str], str],
     ) -> None:
         """Chat action and progress edits until the file is written; raises what the build did."""
-        shown, last_action = "", 0.0
+        shown, last_action = stage.key, 0.0
         while not build.done():
             if time.monotonic() - last_action > ACTION_EVERY:
                 await _quietly(bot.send_chat_action(request.chat_id, "upload_document"))
@@ -153,7 +126,7 @@ class ExportJobs:
                 await bot.send_chat_action(request.chat_id, "upload_document")
                 await bot.send_document(
                     request.chat_id,
-                    FSInputFile(path, filename=_download_name(kind, request.period)),
+                    FSInputFile(path, filename=file_name(request.period, kind)),
                     caption=_caption(kind, _).format(scope=title, period=period),
                 )
             finally:
@@ -173,85 +146,6 @@ class ExportJobs:
 
 def _caption(kind: str, _: Callable[[str], str]) -> str:
     return _("report.caption") if kind == "report" else _("export.caption")
-
-
-def _download_name(kind: str, period: Period) -> str:
-    stem = "spravka" if kind == "report" else "monitoring"
-    return f"{stem}-{period.start:%Y-%m-%d}.{SUFFIX[kind]}"
-
-
-def _build_in_thread(
-    settings: Settings,
-    request: ExportRequest,
-    kind: str,
-    path: Path,
-    i18n: I18n,
-    stage: _Stage,
-) -> None:
-    asyncio.run(_build(settings, request, kind, path, i18n, stage))
-
-
-async def _build(
-    settings: Settings,
-    request: ExportRequest,
-    kind: str,
-    path: Path,
-    i18n: I18n,
-    stage: _Stage,
-) -> None:
-    def translate(key: str) -> str:
-        return i18n.gettext(key, locale=request.locale)
-
-    engine = create_engine(settings.database_url)
-    try:
-        options = export_options(settings, request.locale, include_register=True)
-
-        def progress(key: str) -> None:
-            stage.key = key
-
-        async with create_session_factory(engine)() as session:
-            if kind == "report":
-                await export_report(
-                    session,
-                    request.actor,
-                    request.scope,
-                    request.period,
-                    path,
-                    i18n,
-                    options,
-                    date.today(),
-                )
-                return
-            await export_workbook(
-                session,
-                request.actor,
-                request.scope,
-                request.period,
-                path,
-                translate,
-                options,
-                progress,
-            )
-    finally:
-        await engine.dispose()
-
-
-def export_options(settings: Settings, locale: str, include_register: bool) -> ExportOptions:
-    return ExportOptions(
-        min_group=settings.export_min_group,
-        target_student_share=settings.target_student_share,
-        target_young_teacher_share=settings.target_young_teacher_share,
-        include_register=include_register,
-        locale=locale,
-    )
-
-
-def _forget_old_files(folder: Path, age: timedelta) -> None:
-    """Workbooks hold personal data: nothing stays longer than its link is valid."""
-    cutoff = time.time() - age.total_seconds()
-    for old in folder.glob("monitoring-*.*"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
 
 
 async def _quietly(call: Awaitable[object]) -> None:

@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,10 +28,8 @@ sys.path.insert(0, str(ROOT))
 from bench.export import (  # noqa: E402
     DEFAULT_PG,
     YEAR,
-    Region,
-    fill_postgres,
-    fill_sqlite,
-    migrate,
+    child,
+    generate,
     peak_mb,
 )
 
@@ -102,35 +99,14 @@ def read_back(out: Path) -> dict[str, float]:
     }
 
 
-def child(*args: str) -> dict[str, float]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run(
-        [sys.executable, __file__, *args], env=env, capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"step {args[0]} failed:\n{result.stderr}")
-    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
-
-
 def run(db: str, url: str, scale: float, work: Path) -> list[str]:
     """Returns what failed (empty: all checks passed)."""
-    region = Region(scale)
-    asyncio.run(migrate(url))
-    started = time.perf_counter()
-    if db == "sqlite":
-        counts = fill_sqlite(Path(url.split("///", 1)[1]), region)
-    else:
-        counts = asyncio.run(fill_postgres(url, region))
-    print(
-        f"[{db}] generated in {time.perf_counter() - started:.0f} s: {counts['person']:,} "
-        f"people, {counts['pair']:,} pairs and groups, {counts['assignment']:,} "
-        f"questionnaires, {counts['answer']:,} answers"
-    )
+    counts = generate(db, url, scale)
     failed: list[str] = []
     for label, municipality in (("region", None), ("municipality M01", "M01")):
         out = work / f"spravka-{db}-{municipality or 'region'}.docx"
         args = ["--measure", url, municipality or "-", str(out)]
-        figures = child(*args)
+        figures = child(*args, script=__file__)
         print(
             f"[{db}] справка, {label}: {figures['seconds']:.1f} s, "
             f"peak {figures['peak_mb']:.0f} MB (imports {figures['baseline_mb']:.0f} MB), "

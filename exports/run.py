@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.metrics import observe_export
+from exports.change import previous_period
 from exports.period import Period
 from exports.queries import MonitoringQueries
 from exports.report.build import build_report
@@ -35,10 +36,11 @@ async def export_workbook(
         actor, scope.municipality_id, scope.organization_id
     )
     queries = MonitoringQueries(session, checked, period)
+    previous = MonitoringQueries(session, checked, previous_period(period))
     if progress is None:
-        await build_workbook(queries, path, translate, options)
+        await build_workbook(queries, path, translate, options, previous=previous)
     else:
-        await build_workbook(queries, path, translate, options, progress)
+        await build_workbook(queries, path, translate, options, progress, previous=previous)
     observe_export(time.perf_counter() - started)
 
 
@@ -58,7 +60,7 @@ async def export_report(
         actor, scope.municipality_id, scope.organization_id
     )
     title = checked.title or catalogue.gettext("export.scope_region", locale=options.locale)
-    await build_report(
-        MonitoringQueries(session, checked, period), path, catalogue, options, title, made_on
-    )
+    queries = MonitoringQueries(session, checked, period)
+    previous = MonitoringQueries(session, checked, previous_period(period))
+    await build_report(queries, path, catalogue, options, title, made_on, previous)
     observe_export(time.perf_counter() - started)

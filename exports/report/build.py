@@ -20,10 +20,11 @@ async def build_report(
     options: ExportOptions,
     scope_title: str,
     made_on: date,
+    previous: MonitoringQueries | None = None,
 ) -> ReportFigures:
-    """Write the справка; returns the figures it was written from."""
+    """Write the справка (compared with `previous`, when given); returns its figures."""
     words = Words(catalogue, options.locale)
-    figures = await gather(queries)
+    figures = await gather(queries, previous)
     title = Title(scope_title, queries.period.label(), made_on)
     blocks = Writer(figures, words, options, title).blocks()
     write_docx(blocks, path, words._("report.title"))

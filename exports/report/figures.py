@@ -39,6 +39,8 @@ class ReportFigures:
     reach: Reach  # the whole scope
     reach_by_organization: dict[int, Reach]
     changes: list[Change] = field(default_factory=list)
+    previous_label: str | None = None  # the period compared with; None: no comparison asked
+    previous: list[KeyFigure] | None = None  # None: nothing in that period
 
     def organization_reach(self, org: OrganizationRow) -> Reach:
         return self.reach_by_organization.get(
@@ -46,7 +48,17 @@ class ReportFigures:
         )
 
 
-async def gather(queries: MonitoringQueries) -> ReportFigures:
+async def gather(
+    queries: MonitoringQueries, previous: MonitoringQueries | None = None
+) -> ReportFigures:
+    """The figures of `queries`' scope and period; with `previous`, the key figures of the
+    previous period too (when it had any programme)."""
+    before: list[KeyFigure] | None = None
+    if previous is not None:
+        total_before = (await previous.figures(Level.TOTAL)).get("*")
+        if total_before is not None and total_before.programmes:
+            reach_before = (await previous.reach(Level.TOTAL)).get("*", Reach())
+            before = key_figures(total_before, reach_before)
     by_org = await queries.figures(Level.ORGANIZATION)
     total = (await queries.figures(Level.TOTAL)).get("*", Figures())
     snapshots = await queries.snapshots()
@@ -59,6 +71,8 @@ async def gather(queries: MonitoringQueries) -> ReportFigures:
         reach=(await queries.reach(Level.TOTAL)).get("*", Reach()),
         reach_by_organization=await queries.reach(Level.ORGANIZATION),
         changes=changes(rows),
+        previous_label=previous.period.label() if previous is not None else None,
+        previous=before,
     )
 
 

@@ -3,13 +3,15 @@ one of the workbook's (figures.py), tables, charts, and the methodist's part lef
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from exports.change import Compared, compare
 from exports.queries import Figures, OrganizationRow
 from exports.report import charts
 from exports.report.blocks import Block, Chart, Heading, Paragraph, TableBlock
-from exports.report.figures import KeyFigure, Kind, ReportFigures, key_figures, share_of
+from exports.report.figures import Kind, ReportFigures, key_figures, share_of
 from exports.report.words import Words
 from exports.workbook import ExportOptions
 from surveys.forms import mentoring_form, mentoring_forms
@@ -59,18 +61,6 @@ class Writer:
         form = mentoring_form(key)
         return form.label(self.w.locale) if form else key
 
-    def value(self, figure: KeyFigure) -> str:
-        """A figure as the workbook shows it: «<3» for a mean resting on too few people."""
-        if figure.value is None:
-            return "—"
-        if figure.people is not None and figure.people < self.options.min_group:
-            return self.w.hidden(self.options.min_group)
-        if figure.kind is Kind.SHARE:
-            return self.w.percent(figure.value)
-        if figure.kind is Kind.MEAN:
-            return self.w.decimal(figure.value)
-        return self.w.number(int(figure.value))
-
     def mean_text(self, figures: Figures, role: str) -> str:
         people = figures.respondents.get(role, 0)
         mean = figures.mean(role)
@@ -100,15 +90,74 @@ class Writer:
 
     def key_figures(self) -> list[Block]:
         _ = self.w._
-        rows = tuple(
-            (_(f"export.col.{figure.key}"), self.value(figure))
-            for figure in key_figures(self.f.total, self.f.reach)
-        )
-        return [
+        label = self.f.previous_label
+        compared = compare(key_figures(self.f.total, self.f.reach), self.f.previous, self.options)
+        blocks: list[Block] = [
             Heading(_("report.section.summary")),
             Paragraph(_("report.summary.lead", period=self.title.period)),
-            TableBlock((_("report.col.figure"), self.title.period), rows),
         ]
+        if label is None:  # no comparison asked for (a round's own figures)
+            rows = tuple(
+                (_(f"export.col.{row.key}"), self.shown(row.current, row.kind)) for row in compared
+            )
+            return [*blocks, TableBlock((_("report.col.figure"), self.title.period), rows)]
+        header = (
+            _("report.col.figure"),
+            self.title.period,
+            label,
+            _("report.col.delta"),
+            _("report.col.target"),
+        )
+        compared_rows = tuple(
+            (
+                _(f"export.col.{row.key}"),
+                self.shown(row.current, row.kind),
+                self.shown(row.previous, row.kind),
+                self.change(row.delta, row.kind),
+                self.shown(row.target, Kind.SHARE),
+            )
+            for row in compared
+        )
+        blocks.append(TableBlock(header, compared_rows))
+        blocks.append(Paragraph(self._change_sentence(compared, label)))
+        return blocks
+
+    def _change_sentence(self, compared: list[Compared], label: str) -> str:
+        _ = self.w._
+        if self.f.previous is None:
+            return _("report.change.none", previous=label)
+        by_key = {row.key: row for row in compared}
+        return _(
+            "report.change.lead",
+            previous=label,
+            mentors=self.change(by_key["mentors"].delta, Kind.COUNT),
+            mentees=self.change(by_key["mentees"].delta, Kind.COUNT),
+            rate=self.change(by_key["response_rate"].delta, Kind.SHARE),
+            students=self.change(by_key["student_share"].delta, Kind.SHARE),
+        )
+
+    def shown(self, value: float | str | None, kind: Kind) -> str:
+        """A figure as the workbook shows it («<3» for one resting on too few people)."""
+        if value is None:
+            return "—"
+        if isinstance(value, str):
+            return value
+        if kind is Kind.SHARE:
+            return self.w.percent(value)
+        if kind is Kind.MEAN:
+            return self.w.decimal(value)
+        return self.w.number(int(value))
+
+    def change(self, delta: float | str | None, kind: Kind) -> str:
+        if delta is None:
+            return "—"
+        if isinstance(delta, str):
+            return delta
+        if kind is Kind.SHARE:
+            return self.w._("report.points", value=self.w.points(delta))
+        if kind is Kind.MEAN:
+            return self.w.signed(delta)
+        return self.w.signed_number(int(delta))
 
     def participants(self) -> list[Block]:
         _ = self.w._
@@ -184,35 +233,46 @@ class Writer:
     def indicators(self) -> list[Block]:
         _ = self.w._
         reach, options = self.f.reach, self.options
-        students = share_of(reach.students, reach.students_10_18)
-        teachers = share_of(reach.young_teachers, reach.teachers_under_35)
-        number, percent = self.w.number, self.w.percent
-        blocks: list[Block] = [Heading(_("report.section.indicators"))]
-        if students is None:
-            blocks.append(Paragraph(_("report.students.no_base")))
-        else:
-            text = _(
-                "report.students",
-                share=percent(students),
-                reached=number(reach.students),
-                whole=number(reach.students_10_18),
-            )
-            target = self._target(students, options.target_student_share, "TARGET_STUDENT_SHARE")
-            blocks.append(Paragraph(f"{text} {target}"))
-        if teachers is None:
-            blocks.append(Paragraph(_("report.teachers.no_base")))
-        else:
-            text = _(
-                "report.teachers",
-                share=percent(teachers),
-                reached=number(reach.young_teachers),
-                whole=number(reach.teachers_under_35),
-            )
-            target = self._target(
-                teachers, options.target_young_teacher_share, "TARGET_YOUNG_TEACHER_SHARE"
-            )
-            blocks.append(Paragraph(f"{text} {target}"))
-        return blocks
+        return [
+            Heading(_("report.section.indicators")),
+            Paragraph(
+                self._indicator(
+                    reach.students,
+                    reach.students_10_18,
+                    options.target_student_share,
+                    "TARGET_STUDENT_SHARE",
+                    lambda **shares: _("report.students", **shares),
+                    _("report.students.no_base"),
+                )
+            ),
+            Paragraph(
+                self._indicator(
+                    reach.young_teachers,
+                    reach.teachers_under_35,
+                    options.target_young_teacher_share,
+                    "TARGET_YOUNG_TEACHER_SHARE",
+                    lambda **shares: _("report.teachers", **shares),
+                    _("report.teachers.no_base"),
+                )
+            ),
+        ]
+
+    def _indicator(
+        self,
+        reached: int,
+        whole: int,
+        target: float | None,
+        setting: str,
+        text: Callable[..., str],
+        no_base: str,
+    ) -> str:
+        share = share_of(reached, whole)
+        if share is None:
+            return no_base
+        said = text(
+            share=self.w.percent(share), reached=self.w.number(reached), whole=self.w.number(whole)
+        )
+        return f"{said} {self._target(share, target, setting)}"
 
     def _target(self, share: float, target: float | None, setting: str) -> str:
         _ = self.w._

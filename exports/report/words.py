@@ -50,6 +50,10 @@ class Words:
     def signed(self, value: float) -> str:
         return format_decimal(value, SIGNED_DECIMAL, locale=self.locale)
 
+    def signed_number(self, value: int) -> str:
+        """+5, -3, and 0 for no change."""
+        return format_decimal(value, "+#,##0;-#,##0", locale=self.locale) if value else "0"
+
     def points(self, value: float) -> str:
         """A difference of two shares, in percentage points, with its sign."""
         return format_decimal(value * 100, "+#,##0.0;-#,##0.0", locale=self.locale)

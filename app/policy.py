@@ -31,6 +31,18 @@ def require_municipality_in_view(actor: Actor, municipality_id: int) -> None:
         raise OutOfScope()
 
 
+def require_round_keeper(actor: Actor, municipality_id: int | None) -> None:
+    """A district's rounds are opened and closed by its methodist (or anyone who sees the
+    whole region); the region's own rounds by a regional coordinator or an administrator."""
+    allowed = (
+        actor.covers_region
+        if municipality_id is None
+        else actor.covers_municipality(municipality_id)
+    )
+    if not allowed:
+        raise OutOfScope()
+
+
 async def organization_in_view(
     session: AsyncSession, actor: Actor, organization_id: int
 ) -> Organization:

@@ -25,6 +25,8 @@ class Step(StrEnum):
     MENTOR = "PairForming:mentor"
     MENTEES = "PairForming:mentees"
     ROSTER = "RosterUpload:waiting"
+    ROUND_PERIOD = "RoundStep:period"  # app/monitoring: opening a round, typed dates
+    ROUND_DEADLINE = "RoundStep:deadline"
 
 
 @dataclass(frozen=True)

@@ -74,12 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument(
         "--role",
         required=True,
-        choices=[Role.METHODIST, Role.CURATOR],
+        choices=[Role.COORDINATOR, Role.METHODIST, Role.CURATOR],
         help=_("cli.help.invite.role"),
     )
     scope = invite.add_mutually_exclusive_group(required=True)
     scope.add_argument("--municipality", help=_("cli.help.invite.municipality"))
     scope.add_argument("--org", help=_("cli.help.invite.org"))
+    scope.add_argument("--region", action="store_true", help=_("rounds.cli.help.invite_region"))
     invite.add_argument("--max-uses", type=int, default=1, help=_("cli.help.invite.max_uses"))
     invite.add_argument("--days", type=int, help=_("cli.help.invite.days"))
     add_export_parser(commands)
@@ -196,7 +197,9 @@ async def _invite(args: argparse.Namespace, settings: Settings, engine: object, 
     async with session_factory() as session, session.begin():
         directory = DirectoryRepository(session)
         municipality_id = organization_id = None
-        if args.municipality:
+        if args.region:  # a regional coordinator: the whole region
+            pass
+        elif args.municipality:
             municipality = await directory.municipality_by_code(args.municipality)
             if municipality is None:
                 print(_("cli.unknown_municipality").format(code=args.municipality), file=sys.stderr)

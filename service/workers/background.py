@@ -13,8 +13,10 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.settings import Settings
+from bot.telegram.notify import OutboxNotices
 from service.workers.outbox import OutboxSender, SenderConfig
 from service.workers.reminders import ReminderJob
+from service.workers.rounds import RoundJob
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +29,15 @@ class BackgroundTasks:
     reminders: ReminderJob
     sender_task: asyncio.Task[None]
     reminder_task: asyncio.Task[None]
+    round_task: asyncio.Task[None]  # closes monitoring rounds at their deadline
 
     async def stop(self) -> None:
-        """Stop the reminder job, let the sender finish what is in flight and hand back
-        the rest of its claims."""
-        self.reminder_task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.reminder_task
+        """Stop the reminder and round jobs, let the sender finish what is in flight and
+        hand back the rest of its claims."""
+        for task in (self.reminder_task, self.round_task):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await self.sender.stop()
         try:
             await asyncio.wait_for(self.sender_task, _STOP_TIMEOUT_SECONDS)
@@ -51,6 +55,7 @@ def start_background(
 ) -> BackgroundTasks:
     sender = OutboxSender(bot, session_factory, SenderConfig.from_settings(settings))
     reminders = ReminderJob(session_factory, i18n, settings.reminder_schedule, sender.wake)
+    rounds = RoundJob(session_factory, OutboxNotices(i18n), sender.wake)
     return BackgroundTasks(
         sender,
         reminders,
@@ -58,4 +63,5 @@ def start_background(
         asyncio.create_task(
             reminders.run_forever(settings.reminder_interval_seconds), name="reminders"
         ),
+        asyncio.create_task(rounds.run_forever(settings.reminder_interval_seconds), name="rounds"),
     )

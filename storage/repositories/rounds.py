@@ -7,13 +7,28 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import MonitoringRound, Municipality, Organization, RoundSnapshot
+from storage.models import (
+    Assignment,
+    MonitoringRound,
+    Municipality,
+    Organization,
+    Pair,
+    Programme,
+    RoundSnapshot,
+)
 from storage.upsert import insert_ignore
 from surveys.rounds import RoundKind, round_scope_key
-from surveys.statuses import RoundStatus, sources_of
+from surveys.statuses import (
+    OPEN_ASSIGNMENT,
+    AssignmentStatus,
+    PairStatus,
+    ProgrammeStatus,
+    RoundStatus,
+    sources_of,
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +48,27 @@ class RoundRow:
     @property
     def is_open(self) -> bool:
         return self.status is RoundStatus.OPEN
+
+
+@dataclass(frozen=True)
+class MomentProgress:
+    """One moment's questionnaires of a round in one school: issued, answered, waiting."""
+
+    moment: str
+    sent: int
+    submitted: int
+    waiting: int  # pending or in progress, not past due
+
+
+@dataclass(frozen=True)
+class SchoolProgress:
+    moments: tuple[MomentProgress, ...]
+    active_pairs: int
+    without_checkin: int  # active pairs whose members have no check-in questionnaire yet
+
+    @property
+    def waiting(self) -> int:
+        return sum(moment.waiting for moment in self.moments)
 
 
 @dataclass(frozen=True)
@@ -207,3 +243,106 @@ class RoundRepository:
             statement = statement.where(Organization.municipality_id == municipality_id)
         rows = (await self.session.execute(statement)).all()
         return max(rows, key=lambda row: (row[1], row[0]))[0] if rows else None
+
+    # --- what a round waits for ---------------------------------------------------------------
+
+    def _round_pairs(self, found: RoundRow, organization_id: int | None) -> Any:
+        """Pairs (not dissolved) of the programmes a round covers: its district or region,
+        its period; narrowed to one school when `organization_id` is given."""
+        statement = (
+            select(Pair.id)
+            .join(Programme, Programme.id == Pair.programme_id)
+            .join(Organization, Organization.id == Programme.organization_id)
+            .where(
+                Pair.status != PairStatus.DISSOLVED,
+                Programme.starts_on <= found.period_end,
+                Programme.ends_on >= found.period_start,
+            )
+        )
+        if organization_id is not None:
+            statement = statement.where(Organization.id == organization_id)
+        elif found.municipality_id is not None:
+            statement = statement.where(Organization.municipality_id == found.municipality_id)
+        return statement
+
+    async def school_progress(
+        self, found: RoundRow, organization_id: int, moments: Collection[str]
+    ) -> SchoolProgress:
+        pairs = self._round_pairs(found, organization_id).subquery()
+        waiting = Assignment.status.in_(sorted(OPEN_ASSIGNMENT))
+        rows = await self.session.execute(
+            select(
+                Assignment.moment,
+                func.count(Assignment.id),
+                func.sum(case((Assignment.status == AssignmentStatus.SUBMITTED, 1), else_=0)),
+                func.sum(case((waiting, 1), else_=0)),
+            )
+            .where(Assignment.pair_id.in_(select(pairs.c.id)), Assignment.moment.in_(moments))
+            .group_by(Assignment.moment)
+        )
+        counted = {row[0]: (int(row[1]), int(row[2] or 0), int(row[3] or 0)) for row in rows}
+        active = self._round_pairs(found, organization_id).where(Pair.status == PairStatus.ACTIVE)
+        active_pairs = int(
+            await self.session.scalar(select(func.count()).select_from(active.subquery())) or 0
+        )
+        checked_in = select(Assignment.pair_id).where(Assignment.moment == "checkin")
+        without = int(
+            await self.session.scalar(
+                select(func.count()).select_from(
+                    active.where(Pair.id.not_in(checked_in)).subquery()
+                )
+            )
+            or 0
+        )
+        return SchoolProgress(
+            tuple(MomentProgress(m, *counted.get(m, (0, 0, 0))) for m in moments),
+            active_pairs,
+            without,
+        )
+
+    async def waiting_assignments(
+        self, found: RoundRow, moments: Collection[str], now: datetime
+    ) -> list[Assignment]:
+        """The round's unanswered questionnaires, not past due: whom to remind."""
+        pairs = self._round_pairs(found, None)
+        rows = await self.session.scalars(
+            select(Assignment)
+            .where(
+                Assignment.pair_id.in_(pairs),
+                Assignment.moment.in_(moments),
+                Assignment.status.in_(sorted(OPEN_ASSIGNMENT)),
+                Assignment.due_at > now,
+            )
+            .order_by(Assignment.id)
+        )
+        return list(rows)
+
+    async def active_pairs(self, found: RoundRow) -> list[int]:
+        """The round's working pairs: who gets the mid-programme check-in."""
+        statement = self._round_pairs(found, None).where(Pair.status == PairStatus.ACTIVE)
+        return list(await self.session.scalars(statement.order_by(Pair.id)))
+
+    async def working_pairs(self, organization_id: int) -> list[int]:
+        """A school's working pairs (active, in active programmes): a curator's check-in."""
+        rows = await self.session.scalars(
+            select(Pair.id)
+            .join(Programme, Programme.id == Pair.programme_id)
+            .where(
+                Programme.organization_id == organization_id,
+                Programme.status == ProgrammeStatus.ACTIVE,
+                Pair.status == PairStatus.ACTIVE,
+            )
+            .order_by(Pair.id)
+        )
+        return list(rows)
+
+    async def in_last_days(self, now: datetime, until: datetime) -> list[int]:
+        """Open rounds whose deadline falls between now and `until`: remind once more."""
+        rows = await self.session.scalars(
+            select(MonitoringRound.id).where(
+                MonitoringRound.status == RoundStatus.OPEN.value,
+                MonitoringRound.deadline > now,
+                MonitoringRound.deadline <= until,
+            )
+        )
+        return list(rows)

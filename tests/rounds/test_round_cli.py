@@ -3,34 +3,22 @@ them, on SQLite and (with TEST_DATABASE_URL) PostgreSQL."""
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from service.cli.main import main
-from tests.cli.test_export_cli import ROOT
-from tests.conftest import TOKEN
+from storage.models import Invite
+from tests.cli.test_export_cli import ROOT, _run_main, operator_env
 from tests.support.export_data import build_dataset
 
+__all__ = ["operator_env"]  # the fixture, shared with the export CLI's tests
 
-@pytest.fixture
-def operator_env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> str:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("BOT_TOKEN", TOKEN)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    return database_url
-
-
-async def run(argv: list[str]) -> int:
-    """main() runs its own event loop: give it a thread of its own."""
-    return await asyncio.to_thread(main, argv)
-
-
+run = _run_main
 OPEN = ["round", "open", "--kind", "annual", "--municipality", "M01"]
 DATES = ["--from", "01.09.2026", "--to", "31.08.2027", "--deadline", "20.12.2099"]
 
@@ -113,3 +101,26 @@ def test_help_is_in_russian() -> None:
     )
     assert "последний день сдачи" in result.stdout
     assert "--region" in result.stdout and "годовой" in result.stdout
+
+
+async def test_invite_a_regional_coordinator(
+    operator_env: str,
+    session_factory: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    await build_dataset(session_factory)
+    monkeypatch.setenv("BOT_USERNAME", "nastavnik_test_bot")
+    assert await run(["invite", "--role", "coordinator", "--region"]) == 0
+    assert "?start=" in capsys.readouterr().out
+    # A coordinator's scope is the region; a district or a school is someone else's role,
+    # and nobody else gets the whole region.
+    for argv in (
+        ["invite", "--role", "coordinator", "--municipality", "M01"],
+        ["invite", "--role", "methodist", "--region"],
+    ):
+        assert await run(argv) == 1
+        assert len(capsys.readouterr().err.strip().splitlines()) == 1
+    async with session_factory() as session:
+        invites = (await session.execute(select(Invite.role, Invite.municipality_id))).all()
+    assert [tuple(row) for row in invites] == [("coordinator", None)]

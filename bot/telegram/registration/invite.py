@@ -1,5 +1,6 @@
-"""/invite: admins invite methodists (and curators), methodists invite curators of their
-district's schools, curators invite mentors and mentees of their school."""
+"""/invite: admins invite regional coordinators, methodists (and curators), methodists
+invite curators of their district's schools, curators invite mentors and mentees of their
+school."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from storage.repositories.invites import InviteRepository, ScopeDenied
 from surveys.access import Actor
 from surveys.people import Role
 
-INVITABLE_ORDER = (Role.METHODIST, Role.CURATOR, Role.MENTOR, Role.MENTEE)
+INVITABLE_ORDER = (Role.COORDINATOR, Role.METHODIST, Role.CURATOR, Role.MENTOR, Role.MENTEE)
 
 
 async def invite_start(message: Message, state: FSMContext, actor: Actor) -> None:
@@ -46,6 +47,9 @@ async def role_chosen(
         await query.answer(_("access.denied"), show_alert=True)
         return
     await query.answer()
+    if role is Role.COORDINATOR:  # the whole region: nothing to choose
+        await _create(query, session, actor, role, settings, bot)
+        return
     await _show_targets(query, session, actor, role, page=0, settings=settings, bot=bot)
 
 

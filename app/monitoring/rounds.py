@@ -176,3 +176,27 @@ async def export_round(
         await build_workbook(queries, path, translate, options, progress)
     observe_export(time.perf_counter() - started)
     return found
+
+
+def keeps(actor: Actor, municipality_id: int | None) -> bool:
+    """Whether the actor keeps (opens, closes, exports) a round of this district or region."""
+    try:
+        policy.require_round_keeper(actor, municipality_id)
+    except OutOfScope:
+        return False
+    return True
+
+
+async def rounds_of_scope(
+    session: AsyncSession, actor: Actor, scope: ExportScope, limit: int = 6
+) -> list[RoundRow]:
+    """The rounds an export of `scope` may offer: the district's own (or the region's),
+    for their keepers only; none for one school."""
+    if scope.organization_id is not None or not keeps(actor, scope.municipality_id):
+        return []
+    rounds = RoundRepository(session)
+    if scope.municipality_id is None:
+        listed = await rounds.listed([], region=True, limit=limit)
+    else:
+        listed = await rounds.listed([scope.municipality_id], region=False, limit=limit)
+    return listed

@@ -5,15 +5,26 @@ administrator sees and exports the region."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import func, select
 
 from app.actions import pack
 from app.monitoring.actions import OnRound, RoundVerb
+from app.monitoring.rounds import close_round, export_round
+from app.uow import UnitOfWork
+from bot.telegram.export.callbacks import ExportRoundCb
+from exports.workbook import ExportOptions
 from storage.models import Assignment, MonitoringRound, OutboxMessage, RoleGrant, RoundSnapshot
 from surveys.people import Category, Role
 from tests.conftest import ADMIN_ID, BotHarness
+from tests.exports.test_export_bot import METHODIST_ID, make_methodist, wait_for_document
 from tests.registration.test_roles_and_invites import link_code, register_staff
+from tests.rounds.test_round_snapshot import answer_more, cells, new_round, opened
+from tests.rounds.test_round_snapshot import methodist as methodist_of
 from tests.support.curator_factories import make_person, make_programme
+from tests.support.export_data import NOW, build_dataset
+from tests.support.export_helpers import russian
 from tests.support.factories import seed_directory
 
 PERIOD = "01.09.2026 31.08.2027"
@@ -182,3 +193,51 @@ async def test_a_regional_coordinator_invited_by_the_administrator(harness: BotH
     assert "промежуточный мониторинг, весь регион" in "\n".join(
         m.text or "" for m in curator.messages[-2:]
     )
+
+
+async def test_export_of_a_closed_round_through_the_bot(
+    harness: BotHarness, tmp_path: Path
+) -> None:
+    harness.settings.export_dir = tmp_path / "exports"
+    data = await build_dataset(harness.session_factory)
+    await make_methodist(harness, data.ids["M01"])
+    keeper = methodist_of(data)
+    round_id = await opened(harness.session_factory, keeper, new_round(data))
+    async with UnitOfWork(harness.session_factory) as uow:
+        await close_round(uow, keeper, round_id, NOW)
+    options = ExportOptions(
+        min_group=harness.settings.export_min_group,
+        target_student_share=harness.settings.target_student_share,
+        target_young_teacher_share=harness.settings.target_young_teacher_share,
+        include_register=True,
+    )
+    async with harness.session_factory() as session:
+        await export_round(session, keeper, round_id, tmp_path / "frozen.xlsx", russian, options)
+    await answer_more(harness.session_factory, data)  # after the round closed
+
+    user = harness.standin.user(METHODIST_ID)
+    await user.send("/export")
+    await user.press(user.button("Мониторинг № 1: годовой мониторинг"))
+    content = await wait_for_document(user)
+    (tmp_path / "bot.xlsx").write_bytes(content)
+    frozen, sent = cells(tmp_path / "frozen.xlsx"), cells(tmp_path / "bot.xlsx")
+    for sheet in ("Сводка", "Показатели", "По формам", "Анкеты", "Отзывы"):
+        assert sent[sheet] == frozen[sheet], sheet
+
+    # Another district's methodist gets no round of M01, even with a forged button.
+    stranger = await make_person(
+        harness.session_factory,
+        7999,
+        "Методист Чужой",
+        Role.METHODIST,
+        municipality_id=data.ids["M02"],
+    )
+    assert stranger.telegram_id is not None
+    other = harness.standin.user(7999)
+    await other.send("/export")
+    assert not any("Мониторинг №" in text for text, _ in other.buttons())
+    await other.press(
+        ExportRoundCb(round=round_id).pack(), message_id=other.messages[-1].message_id
+    )
+    assert "не к вам" in (other.last_text or "")
+    assert len([m for m in other.messages if m.document]) == 0

@@ -15,3 +15,7 @@ class ExportPeriodCb(CallbackData, prefix="xp"):
     municipality: int
     organization: int
     year: int  # first year of the academic year; 0: the person types dates
+
+
+class ExportRoundCb(CallbackData, prefix="xr"):
+    round: int  # a monitoring round: its scope and period, its frozen figures once closed

@@ -15,15 +15,17 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.monitoring.rounds import keeps, round_period, round_scope, rounds_of_scope
 from app.settings import Settings
 from bot.telegram.commands import CommandAllowed
-from bot.telegram.export.callbacks import ExportPeriodCb, ExportScopeCb
+from bot.telegram.export.callbacks import ExportPeriodCb, ExportRoundCb, ExportScopeCb
 from bot.telegram.export.jobs import ExportJobs, ExportRequest
 from bot.telegram.filters import typed_text
 from bot.telegram.screens import drop_buttons, reply
 from exports.period import Period, parse_range
 from storage.repositories.export_scope import ExportScope, ExportScopeRepository
 from storage.repositories.invites import ScopeDenied
+from storage.repositories.rounds import RoundRepository, RoundRow
 from surveys.access import Actor
 
 YEARS_OFFERED = 3  # the current academic year and the two before it
@@ -50,8 +52,23 @@ def _scopes_keyboard(scopes: list[ExportScope]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def _periods_keyboard(scope: ExportScope, today: date) -> InlineKeyboardMarkup:
+def _periods_keyboard(
+    scope: ExportScope,
+    today: date,
+    rounds: list[RoundRow] = (),  # type: ignore[assignment]
+) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
+    for found in rounds:  # a monitoring round's own figures come first
+        builder.button(
+            text=_("rounds.export_button").format(
+                id=found.id,
+                kind=_(f"rounds.kind.{found.kind.value}"),
+                start=f"{found.period_start:%d.%m.%Y}",
+                end=f"{found.period_end:%d.%m.%Y}",
+                status=_(f"rounds.status.{found.status.value}"),
+            ),
+            callback_data=ExportRoundCb(round=found.id),
+        )
     ids = {"municipality": scope.municipality_id or 0, "organization": scope.organization_id or 0}
     current = Period.current_academic_year(today).start.year
     for first_year in range(current, current - YEARS_OFFERED, -1):
@@ -76,9 +93,10 @@ class ExportHandlers:
         if not scopes:
             await message.answer(_("export.no_scope"))
         elif len(scopes) == 1:
+            rounds = await rounds_of_scope(session, actor, scopes[0])
             await message.answer(
                 _("export.choose_period").format(scope=_scope_label(scopes[0])),
-                reply_markup=_periods_keyboard(scopes[0], date.today()),
+                reply_markup=_periods_keyboard(scopes[0], date.today(), rounds),
             )
         else:
             await message.answer(_("export.choose_scope"), reply_markup=_scopes_keyboard(scopes))
@@ -96,11 +114,38 @@ class ExportHandlers:
         if scope is None:
             await reply(query, _("export.denied"))
             return
+        rounds = await rounds_of_scope(session, actor, scope)
         await reply(
             query,
             _("export.choose_period").format(scope=_scope_label(scope)),
-            _periods_keyboard(scope, date.today()),
+            _periods_keyboard(scope, date.today(), rounds),
         )
+
+    async def round_chosen(
+        self,
+        query: CallbackQuery,
+        callback_data: ExportRoundCb,
+        session: AsyncSession,
+        actor: Actor,
+        bot: Bot,
+        settings: Settings,
+        i18n: I18n,
+    ) -> None:
+        """A round's workbook: its district (or region) and period, for its keepers."""
+        await query.answer()
+        await drop_buttons(query)
+        found = await RoundRepository(session).get(callback_data.round)
+        if found is None or not keeps(actor, found.municipality_id):
+            await reply(query, _("export.denied"))
+            return
+        scope, period = round_scope(found), round_period(found)
+        if self.jobs.busy(query.from_user.id):
+            await bot.send_message(query.from_user.id, _("export.busy"))
+            return
+        request = ExportRequest(
+            actor, query.from_user.id, scope, period, i18n.current_locale, found.id
+        )
+        self.jobs.start(bot, settings, i18n, request)
 
     async def period_chosen(
         self,
@@ -189,5 +234,6 @@ def create_router() -> Router:
     router.message.register(handlers.start, Command("export"), CommandAllowed("export"))
     router.callback_query.register(handlers.scope_chosen, ExportScopeCb.filter())
     router.callback_query.register(handlers.period_chosen, ExportPeriodCb.filter())
+    router.callback_query.register(handlers.round_chosen, ExportRoundCb.filter())
     router.message.register(handlers.dates_typed, StateFilter(ExportStates.dates), typed_text())
     return router

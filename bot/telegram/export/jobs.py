@@ -19,6 +19,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import FSInputFile
 from aiogram.utils.i18n import I18n
 
+from app.monitoring.rounds import export_round
 from app.settings import Settings
 from exports.links import sign
 from exports.period import Period
@@ -40,6 +41,7 @@ class ExportRequest:
     scope: ExportScope
     period: Period
     locale: str
+    round_id: int | None = None  # a monitoring round's export (its frozen figures)
 
 
 class _Stage:
@@ -166,6 +168,11 @@ async def _build(
             stage.key = key
 
         async with create_session_factory(engine)() as session:
+            if request.round_id is not None:
+                await export_round(
+                    session, request.actor, request.round_id, path, translate, options, progress
+                )
+                return
             await export_workbook(
                 session,
                 request.actor,

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from datetime import date
 from typing import Any
 
 from app.curator.questionnaires import Notices
-from app.curator.reply import Reply, Step, stale
+from app.reply import Reply, stale
 from app.monitoring.actions import (
     ChooseRoundKind,
     ChooseRoundScope,
@@ -35,6 +36,13 @@ from surveys.errors import OutOfScope
 from surveys.people import Role
 from surveys.questionnaire import Catalogue
 from surveys.rounds import ROUND_MOMENTS, RoundKind, deadline_day
+
+class RoundStep(StrEnum):
+    """The typed steps of opening a round (names kept in the conversation store)."""
+
+    PERIOD = "RoundStep:period"
+    DEADLINE = "RoundStep:deadline"
+
 
 SHOWN = 10  # the newest rounds; older ones are in the CLI's list and their exports
 LABEL_MAX = 60
@@ -146,7 +154,7 @@ class Rounds:
         return Reply(
             (Screen.of("rounds.ask_period"),),
             drop=True,
-            step=Step.ROUND_PERIOD,
+            step=RoundStep.PERIOD,
             restart=True,
             data={"kind": kind, "municipality": municipality},
         )
@@ -157,7 +165,7 @@ class Rounds:
             return Reply((Screen.of("rounds.bad_period"),))
         return Reply(
             (Screen.of("rounds.ask_deadline"),),
-            step=Step.ROUND_DEADLINE,
+            step=RoundStep.DEADLINE,
             data={"start": period.start.isoformat(), "end": period.end.isoformat()},
         )
 

@@ -10,7 +10,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
-from app.curator.reply import Reply, Step
+from app.reply import Reply
 from app.monitoring.actions import (
     ChooseRoundKind,
     ChooseRoundScope,
@@ -19,7 +19,7 @@ from app.monitoring.actions import (
     SendCheckins,
     StartRound,
 )
-from app.monitoring.screens import Outreach, Rounds
+from app.monitoring.screens import Outreach, Rounds, RoundStep
 from app.screens import Screen
 from app.settings import Settings
 from app.uow import UnitOfWork
@@ -31,7 +31,7 @@ from bot.telegram.screens import Pressed
 from surveys.access import Actor
 from surveys.questionnaire import Catalogue
 
-TYPED_STEPS = (Step.ROUND_PERIOD, Step.ROUND_DEADLINE)
+TYPED_STEPS = (RoundStep.PERIOD, RoundStep.DEADLINE)
 
 
 def outreach(catalogue: Catalogue, settings: Settings, i18n: I18n) -> Outreach:
@@ -112,7 +112,7 @@ async def value_typed(
 ) -> None:
     rounds = Rounds(uow, actor)
     typed = message.text or ""
-    if await state.get_state() == Step.ROUND_PERIOD:
+    if await state.get_state() == RoundStep.PERIOD:
         reply = rounds.give_period(typed)
     else:
         reply = await rounds.give_deadline(typed, await state.get_data())

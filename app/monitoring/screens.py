@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from app.curator.questionnaires import Notices
-from app.reply import Reply, stale
 from app.monitoring.actions import (
     ChooseRoundKind,
     ChooseRoundScope,
@@ -25,6 +24,7 @@ from app.monitoring.actions import (
 )
 from app.monitoring.outreach import remind_round, round_checkins, school_checkins
 from app.monitoring.rounds import NewRound, close_round, open_round, rounds_in_view, zone
+from app.reply import Reply, stale
 from app.screens import Button, Msg, Row, Screen
 from app.uow import UnitOfWork
 from exports.period import parse_day, parse_range
@@ -36,6 +36,7 @@ from surveys.errors import OutOfScope
 from surveys.people import Role
 from surveys.questionnaire import Catalogue
 from surveys.rounds import ROUND_MOMENTS, RoundKind, deadline_day
+
 
 class RoundStep(StrEnum):
     """The typed steps of opening a round (names kept in the conversation store)."""

@@ -10,7 +10,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
-from app.reply import Reply
 from app.monitoring.actions import (
     ChooseRoundKind,
     ChooseRoundScope,
@@ -20,6 +19,7 @@ from app.monitoring.actions import (
     StartRound,
 )
 from app.monitoring.screens import Outreach, Rounds, RoundStep
+from app.reply import Reply
 from app.screens import Screen
 from app.settings import Settings
 from app.uow import UnitOfWork

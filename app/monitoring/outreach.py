@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import policy
 from app.curator.questionnaires import Notices, issue
+from app.monitoring.rounds import open_round_kept
 from app.uow import UnitOfWork
-from storage.repositories.rounds import RoundRepository, RoundRow
+from storage.repositories.rounds import RoundRepository
 from surveys.access import Actor
 from surveys.errors import Refused
 from surveys.questionnaire import Catalogue, Moment
@@ -28,17 +29,6 @@ class Sent:
     queued: int  # invitations or reminders queued now (repeats are not)
 
 
-async def _open_round(uow: UnitOfWork, actor: Actor | None, round_id: int) -> RoundRow:
-    found = await RoundRepository(uow.session).get(round_id)
-    if found is None:
-        raise Refused("rounds.not_found", id=round_id)
-    if actor is not None:
-        policy.require_round_keeper(actor, found.municipality_id)
-    if not found.is_open:
-        raise Refused("rounds.already_closed")
-    return found
-
-
 async def round_checkins(
     uow: UnitOfWork,
     actor: Actor,
@@ -49,7 +39,7 @@ async def round_checkins(
 ) -> Sent:
     """The round's keeper sends the check-in to every working pair of the round, due at
     the round's deadline. Pairs that have one already are left alone."""
-    found = await _open_round(uow, actor, round_id)
+    found = await open_round_kept(uow.session, actor, round_id)
     pairs = await RoundRepository(uow.session).active_pairs(found)
     days = max(1, -(-(found.deadline - now) // DAY))  # whole days left, rounded up
     await uow.write()
@@ -85,7 +75,7 @@ async def remind_round(
 ) -> Sent:
     """One reminder to each person whose questionnaire of the round is still unanswered;
     `occasion` names the reminder so that a second press (or run) queues nothing more."""
-    found = await _open_round(uow, actor, round_id)
+    found = await open_round_kept(uow.session, actor, round_id)
     moments = [moment.value for moment in ROUND_MOMENTS[found.kind]]
     waiting = await RoundRepository(uow.session).waiting_assignments(found, moments, now)
     await uow.write()

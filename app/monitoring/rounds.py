@@ -70,18 +70,24 @@ async def open_round(uow: UnitOfWork, actor: Actor, new: NewRound, now: datetime
     return opened
 
 
-async def close_round(
-    uow: UnitOfWork, actor: Actor | None, round_id: int, now: datetime
-) -> RoundRow:
-    """Close a round and freeze its figures. `actor` None: the deadline job."""
-    rounds = RoundRepository(uow.session)
-    found = await rounds.get(round_id)
+async def open_round_kept(session: AsyncSession, actor: Actor | None, round_id: int) -> RoundRow:
+    """An open round the actor keeps (`actor` None: a job, which keeps every round)."""
+    found = await RoundRepository(session).get(round_id)
     if found is None:
         raise Refused("rounds.not_found", id=round_id)
     if actor is not None:
         policy.require_round_keeper(actor, found.municipality_id)
     if not found.is_open:
         raise Refused("rounds.already_closed")
+    return found
+
+
+async def close_round(
+    uow: UnitOfWork, actor: Actor | None, round_id: int, now: datetime
+) -> RoundRow:
+    """Close a round and freeze its figures. `actor` None: the deadline job."""
+    rounds = RoundRepository(uow.session)
+    found = await open_round_kept(uow.session, actor, round_id)
     # The long read first, outside SQLite's writer turn: other updates go on meanwhile.
     with off_the_loop():
         figures = await freeze(live_queries(uow.session, found))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.actions import pack
 from app.monitoring.actions import OnRound, RoundVerb
@@ -18,6 +18,7 @@ from exports.workbook import ExportOptions
 from storage.models import Assignment, MonitoringRound, OutboxMessage, RoleGrant, RoundSnapshot
 from surveys.people import Category, Role
 from tests.conftest import ADMIN_ID, BotHarness
+from tests.curator.test_curator_pairs_status import _count
 from tests.exports.test_export_bot import METHODIST_ID, make_methodist, wait_for_document
 from tests.registration.test_roles_and_invites import link_code, register_staff
 from tests.rounds.test_round_snapshot import answer_more, cells, new_round, opened
@@ -28,14 +29,6 @@ from tests.support.export_helpers import russian
 from tests.support.factories import seed_directory
 
 PERIOD = "01.09.2026 31.08.2027"
-
-
-async def _count(harness: BotHarness, model: type, *where: object) -> int:
-    async with harness.session_factory() as session:
-        query = select(func.count()).select_from(model)
-        for condition in where:
-            query = query.where(condition)  # type: ignore[arg-type]
-        return int(await session.scalar(query) or 0)
 
 
 async def _district(harness: BotHarness):  # type: ignore[no-untyped-def]

@@ -139,13 +139,7 @@ class ExportHandlers:
             await reply(query, _("export.denied"))
             return
         scope, period = round_scope(found), round_period(found)
-        if self.jobs.busy(query.from_user.id):
-            await bot.send_message(query.from_user.id, _("export.busy"))
-            return
-        request = ExportRequest(
-            actor, query.from_user.id, scope, period, i18n.current_locale, found.id
-        )
-        self.jobs.start(bot, settings, i18n, request)
+        await self._launch(bot, settings, i18n, actor, query.from_user.id, scope, period, found.id)
 
     async def period_chosen(
         self,
@@ -219,12 +213,13 @@ class ExportHandlers:
         chat_id: int,
         scope: ExportScope,
         period: Period,
+        round_id: int | None = None,
     ) -> None:
         if self.jobs.busy(chat_id):
             # A double tap, or a second request while the first is counted: one at a time.
             await bot.send_message(chat_id, _("export.busy"))
             return
-        request = ExportRequest(actor, chat_id, scope, period, i18n.current_locale)
+        request = ExportRequest(actor, chat_id, scope, period, i18n.current_locale, round_id)
         self.jobs.start(bot, settings, i18n, request)
 
 

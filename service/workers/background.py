@@ -6,14 +6,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from aiogram import Bot
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.delivery import ChannelDelivery
+from app.notices import OutboxNotices
 from app.settings import Settings
-from bot.telegram.notify import OutboxNotices
 from service.workers.outbox import OutboxSender, SenderConfig
 from service.workers.reminders import ReminderJob
 from service.workers.rounds import RoundJob
@@ -52,8 +54,11 @@ def start_background(
     settings: Settings,
     session_factory: async_sessionmaker[AsyncSession],
     i18n: I18n,
+    channels: Mapping[str, ChannelDelivery] | None = None,
 ) -> BackgroundTasks:
-    sender = OutboxSender(bot, session_factory, SenderConfig.from_settings(settings))
+    """`channels`: how to reach people of channels other than Telegram (MAX)."""
+    config = SenderConfig.from_settings(settings)
+    sender = OutboxSender(bot, session_factory, config, channels=channels)
     reminders = ReminderJob(session_factory, i18n, settings.reminder_schedule, sender.wake)
     rounds = RoundJob(session_factory, OutboxNotices(i18n), sender.wake)
     return BackgroundTasks(

@@ -10,10 +10,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.actions import pack
+from app.export.actions import ChooseRound
 from app.monitoring.actions import OnRound, RoundVerb
 from app.monitoring.rounds import close_round, export_round
 from app.uow import UnitOfWork
-from bot.telegram.export.callbacks import ExportRoundCb
 from exports.workbook import ExportOptions
 from storage.models import Assignment, MonitoringRound, OutboxMessage, RoleGrant, RoundSnapshot
 from surveys.people import Category, Role
@@ -229,8 +229,6 @@ async def test_export_of_a_closed_round_through_the_bot(
     other = harness.standin.user(7999)
     await other.send("/export")
     assert not any("Мониторинг №" in text for text, _ in other.buttons())
-    await other.press(
-        ExportRoundCb(round=round_id).pack(), message_id=other.messages[-1].message_id
-    )
+    await other.press(pack(ChooseRound(round_id)), message_id=other.messages[-1].message_id)
     assert "не к вам" in (other.last_text or "")
     assert len([m for m in other.messages if m.document]) == 0

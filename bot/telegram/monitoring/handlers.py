@@ -19,6 +19,7 @@ from app.monitoring.actions import (
     StartRound,
 )
 from app.monitoring.screens import Outreach, Rounds, RoundStep
+from app.notices import OutboxNotices
 from app.reply import Reply
 from app.screens import Screen
 from app.settings import Settings
@@ -26,7 +27,6 @@ from app.uow import UnitOfWork
 from bot.telegram.commands import CommandAllowed
 from bot.telegram.curator.conversation import Verb, show
 from bot.telegram.filters import Magic, typed_text
-from bot.telegram.notify import OutboxNotices
 from bot.telegram.screens import Pressed
 from surveys.access import Actor
 from surveys.questionnaire import Catalogue

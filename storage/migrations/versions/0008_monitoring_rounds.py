@@ -1,7 +1,7 @@
 """monitoring rounds and their frozen snapshots
 
-Revision ID: 0007_monitoring_rounds
-Revises: 0006_person_channel
+Revision ID: 0008_monitoring_rounds
+Revises: 0007_programme_erased_at
 Create Date: 2026-12-02 11:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import storage.models
 
-revision: str = "0007_monitoring_rounds"
-down_revision: str | None = "0006_person_channel"
+revision: str = "0008_monitoring_rounds"
+down_revision: str | None = "0007_programme_erased_at"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -12,9 +12,10 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
-from exports.cells import DATE, DATE_TIME, DECIMAL, PERCENT, suppressed
-from exports.queries import Figures, Level, MonitoringQueries, OrganizationRow, Reach
-from exports.questionnaire_sheet import QuestionnaireSheet, question_rows, text_questions
+from exports.cells import DATE, DECIMAL, PERCENT
+from exports.figures import MonitoringFigures, gather
+from exports.queries import Figures, Level, MonitoringQueries, OrganizationRow
+from exports.questionnaire_sheet import QuestionnaireSheet, text_questions
 from exports.table import Column, Table, Translate
 
 __all__ = ["ExportOptions", "Progress", "Translate", "build_workbook"]
@@ -44,8 +45,8 @@ async def build_workbook(
     options: ExportOptions,
     progress: Progress = _no_progress,
 ) -> None:
-    writer = _Writer(queries, translate, options)
     progress("export.stage.summary")
+    writer = _Writer(queries, translate, options, await gather(queries, options.min_group))
     await writer.summary()
     progress("export.stage.indicators")
     await writer.indicators()
@@ -62,20 +63,20 @@ async def build_workbook(
 
 
 class _Writer:
-    def __init__(self, queries: MonitoringQueries, translate: Translate, options: ExportOptions):
+    def __init__(
+        self,
+        queries: MonitoringQueries,
+        translate: Translate,
+        options: ExportOptions,
+        figures: MonitoringFigures,
+    ):
         self.queries = queries
         self._ = translate
         self.options = options
+        self.figures = figures
         self.workbook = Workbook(write_only=True)
-        self._total: Figures | None = None
         self._forms: dict[str, str] = {}
         self._labels: dict[str, str] = {}
-
-    async def total(self) -> Figures:
-        """The region or municipality total, shared by «Сводка» and «По формам»."""
-        if self._total is None:
-            self._total = (await self.queries.figures(Level.TOTAL)).get("*", Figures())
-        return self._total
 
     def form_label(self, key: str) -> str:
         if key not in self._forms:
@@ -104,29 +105,11 @@ class _Writer:
             Column(_("export.col.mean_mentees"), 18, DECIMAL),
         ]
 
-    def _figure_values(self, figures: Figures) -> list[Any]:
-        means = []
-        for role in ROLES:
-            people = figures.respondents.get(role, 0)
-            hidden = suppressed(people, self.options.min_group) if people else None
-            means.append(hidden or figures.mean(role))
-        return [
-            figures.pairs,
-            figures.groups,
-            figures.mentors,
-            figures.mentees,
-            figures.completed,
-            figures.sent,
-            figures.submitted,
-            figures.response_rate,
-            *means,
-        ]
-
     async def summary(self) -> None:
         _ = self._
-        organizations = await self.queries.organizations()
-        by_org = await self.queries.figures(Level.ORGANIZATION)
-        programmes = await self.queries.programmes_by_form()
+        figures = self.figures
+        organizations = figures.organizations
+        programmes = figures.programmes
         used = {form for _org, form in programmes}
         forms = [f.key for f in mentoring_forms() if f.key in used]
         forms += sorted(used - set(forms))
@@ -144,19 +127,20 @@ class _Writer:
             ],
         )
         for org in organizations:
-            figures = by_org.get(org.id, Figures())
+            row = figures.by_org.get(org.id, Figures())
             table.append(
                 [
                     org.municipality,
                     org.name,
                     *[programmes.get((org.id, f), 0) for f in forms],
-                    *self._figure_values(figures),
+                    *figures.row(Level.ORGANIZATION, org.id, row),
                 ]
             )
         table.close_filter()
-        total = await self.total()
         totals = [programmes_total(programmes, f) for f in forms]
-        table.append([_("export.total"), None, *totals, *self._figure_values(total)])
+        table.append(
+            [_("export.total"), None, *totals, *figures.row(Level.TOTAL, "*", figures.total)]
+        )
         self._rate_chart(table, len(organizations))
 
     def _rate_chart(self, table: Table, rows: int) -> None:
@@ -200,43 +184,53 @@ class _Writer:
             columns.append(Column(_("export.col.young_teacher_target"), 12, PERCENT))
         table = Table(self.workbook, _("export.sheet.indicators"), columns)
 
-        def row(municipality: str, name: str | None, reach: Reach) -> list[Any]:
+        figures = self.figures
+
+        def row(municipality: str, name: str | None, level: Level, ident: Any) -> list[Any]:
+            reach = figures.reach_figures(level, ident)
+
+            def shown(measure: str, value: Any) -> Any:
+                return figures.masked(("reach", level, ident, measure), value)
+
             values: list[Any] = [
                 municipality,
                 name,
                 reach.students_10_18,
-                reach.students,
-                _share(reach.students, reach.students_10_18),
+                shown("students", reach.students),
+                shown("students_share", _share(reach.students, reach.students_10_18)),
             ]
             if student_target:
                 values.append(options.target_student_share)
             values += [
                 reach.teachers_under_35,
-                reach.young_teachers,
-                _share(reach.young_teachers, reach.teachers_under_35),
+                shown("young_teachers", reach.young_teachers),
+                shown(
+                    "young_teachers_share", _share(reach.young_teachers, reach.teachers_under_35)
+                ),
             ]
             if teacher_target:
                 values.append(options.target_young_teacher_share)
             return values
 
-        organizations = await self.queries.organizations()
-        by_org = await self.queries.reach(Level.ORGANIZATION)
-        by_municipality = await self.queries.reach(Level.MUNICIPALITY)
-        for municipality_id, members in _by_municipality(organizations):
+        for municipality_id, members in _by_municipality(figures.organizations):
             for org in members:
-                reach = by_org.get(org.id, Reach(0, 0, org.students_10_18, org.teachers_under_35))
-                table.append(row(org.municipality, org.name, reach))
+                table.append(row(org.municipality, org.name, Level.ORGANIZATION, org.id))
             if self.queries.scope.organization_id is None:
-                reach = by_municipality.get(municipality_id, Reach())
-                table.append(row(members[0].municipality, _("export.municipality_total"), reach))
+                table.append(
+                    row(
+                        members[0].municipality,
+                        _("export.municipality_total"),
+                        Level.MUNICIPALITY,
+                        municipality_id,
+                    )
+                )
         table.close_filter()
         if self.queries.scope.is_region:
-            total = (await self.queries.reach(Level.TOTAL)).get("*", Reach())
-            table.append(row(_("export.region_total"), None, total))
+            table.append(row(_("export.region_total"), None, Level.TOTAL, "*"))
 
     async def forms(self) -> None:
         _ = self._
-        by_form = await self.queries.figures(Level.FORM)
+        figures = self.figures
         table = Table(
             self.workbook,
             _("export.sheet.forms"),
@@ -247,20 +241,17 @@ class _Writer:
             ],
         )
         order = [f.key for f in mentoring_forms()]
+        by_form = figures.by_form
         for key in sorted(by_form, key=lambda k: (order.index(k) if k in order else 99, k)):
-            figures = by_form[key]
-            table.append([self.form_label(key), figures.programmes, *self._figure_values(figures)])
+            row = by_form[key]
+            table.append([self.form_label(key), row.programmes, *figures.row(Level.FORM, key, row)])
         table.close_filter()
-        total = await self.total()
-        table.append([_("export.total"), total.programmes, *self._figure_values(total)])
+        total = figures.total
+        table.append([_("export.total"), total.programmes, *figures.row(Level.TOTAL, "*", total)])
 
     async def questionnaires(self) -> None:
-        snapshots = await self.queries.snapshots()
-        counts = await self.queries.distributions(text_questions(snapshots))
-        sheet = QuestionnaireSheet(
-            self.workbook, self._, self.options.locale, self.options.min_group
-        )
-        sheet.write(question_rows(snapshots, counts))
+        sheet = QuestionnaireSheet(self.workbook, self._, self.options.locale, self.figures)
+        sheet.write(self.figures.questions)
 
     async def feedback(self) -> None:
         _ = self._
@@ -279,10 +270,10 @@ class _Writer:
                 Column(_("export.col.role"), 14),
                 Column(_("export.col.question_text"), 40),
                 Column(_("export.col.answer"), 60),
-                Column(_("export.col.answered_at"), 16, DATE_TIME),
+                Column(_("export.col.answered_at"), 14, DATE),
             ],
         )
-        rows = self.queries.free_texts(text_questions(snapshots))
+        rows = self.queries.free_texts(text_questions(snapshots), self.options.min_group)
         async for org, form, role, snapshot_id, key, text, answered_at in rows:
             table.append(
                 [

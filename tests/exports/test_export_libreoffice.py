@@ -52,7 +52,8 @@ async def test_libreoffice_opens_and_converts_every_sheet(
         Actor(1, is_admin=True),
         ExportScope(data.ids["M01"]),
         source,
-        ExportOptions(include_register=True, target_student_share=0.7),
+        # Threshold of one: every figure shown, to check how LibreOffice formats them.
+        ExportOptions(include_register=True, target_student_share=0.7, min_group=1),
     )
     out = tmp_path / "out"
     # Sheet -1: one CSV per sheet (LibreOffice 7.2+), UTF-8, cells as shown.

@@ -27,6 +27,7 @@ from exports.workbook import ExportOptions
 from storage.db import create_engine, create_session_factory
 from storage.repositories.export_scope import ExportScope
 from surveys.access import Actor
+from surveys.people import Role
 
 log = logging.getLogger(__name__)
 ACTION_EVERY = 4.0  # Telegram shows a chat action for about five seconds
@@ -160,7 +161,9 @@ async def _build(
 ) -> None:
     engine = create_engine(settings.database_url)
     try:
-        options = export_options(settings, request.locale, include_register=True)
+        # The register lists people: only for a curator's own school (issue 10.2).
+        own = request.scope.organization_id in request.actor.organizations(Role.CURATOR)
+        options = export_options(settings, request.locale, include_register=own)
 
         def progress(key: str) -> None:
             stage.key = key

@@ -425,29 +425,48 @@ class MonitoringQueries:
 
     # --- «Участники» -------------------------------------------------------------------------
 
-    async def register(self) -> AsyncIterator[tuple[Any, ...]]:
-        """The personified register: one row per pair membership."""
-        answered = (
-            select(func.count(Assignment.id))
-            .where(
-                Assignment.pair_id == PairMember.pair_id,
-                Assignment.person_id == PairMember.person_id,
-                Assignment.status == AssignmentStatus.SUBMITTED,
+    async def register(self) -> AsyncIterator[RegisterRow]:
+        """The personified register: one row per pair membership, the mentor first."""
+        rows = self.session.stream(self._register_statement().execution_options(yield_per=2000))
+        async for row in await rows:
+            yield RegisterRow(*row)
+
+    def _register_statement(self) -> Select[*tuple[Any, ...]]:
+        def of(value: Any) -> Any:
+            return (
+                select(value)
+                .where(
+                    Assignment.pair_id == PairMember.pair_id,
+                    Assignment.person_id == PairMember.person_id,
+                )
+                .correlate(PairMember)
+                .scalar_subquery()
             )
-            .correlate(PairMember)
-            .scalar_subquery()
-        )
-        statement = self._in_scope(
+
+        submitted = Assignment.status == AssignmentStatus.SUBMITTED
+        answered = of(func.count(Assignment.id)).where(submitted)
+
+        def moment(name: str) -> Any:
+            # 2: submitted, 1: sent and not (yet) submitted, NULL: never sent.
+            return of(func.max(case((submitted, 2), else_=1))).where(Assignment.moment == name)
+
+        return self._in_scope(
             select(
+                Person.id,
                 Person.full_name,
                 Organization.name,
                 Person.category,
                 PairMember.role,
                 Programme.form,
+                Programme.id,
                 Programme.title,
+                Pair.id,
                 Pair.number,
                 Pair.status,
                 PairMember.joined_at,
+                Pair.completed_at,
+                moment("start"),
+                moment("completion"),
                 answered,
             )
             .select_from(PairMember)
@@ -455,8 +474,38 @@ class MonitoringQueries:
             .join(Pair, Pair.id == PairMember.pair_id)
             .join(Programme, Programme.id == Pair.programme_id)
             .join(Organization, Organization.id == Programme.organization_id)
-            .order_by(Organization.name, Programme.title, Pair.number, PairMember.role.desc())
+            .order_by(
+                Organization.name, Programme.title, Pair.number, PairMember.role.desc(), Person.id
+            )
         )
-        result = await self.session.stream(statement.execution_options(yield_per=2000))
-        async for row in result:
-            yield tuple(row)
+
+
+QUESTIONNAIRE_STATE = {None: "none", 1: "sent", 2: "submitted"}
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    person_id: int
+    full_name: str | None
+    organization: str
+    category: str | None
+    role: str
+    form: str
+    programme_id: int
+    programme: str
+    pair_id: int
+    number: int
+    status: str
+    joined: datetime
+    ended: datetime | None
+    start_state: int | None
+    completion_state: int | None
+    answered: int
+
+    @property
+    def start(self) -> str:
+        return QUESTIONNAIRE_STATE.get(self.start_state, "none")
+
+    @property
+    def completion(self) -> str:
+        return QUESTIONNAIRE_STATE.get(self.completion_state, "none")

@@ -112,7 +112,12 @@ def figures_of(row: QuestionRow, role: str) -> QuestionFigures | None:
 
 class QuestionnaireSheet:
     def __init__(
-        self, workbook: Workbook, translate: Translate, locale: str, figures: MonitoringFigures
+        self,
+        workbook: Workbook,
+        translate: Translate,
+        locale: str,
+        figures: MonitoringFigures,
+        print_title: str = "",
     ):
         self._ = translate
         self.locale = locale
@@ -139,6 +144,7 @@ class QuestionnaireSheet:
                 Column(_("export.col.q_change_mentors"), 14, DECIMAL),
                 Column(_("export.col.q_change_mentees"), 14, DECIMAL),
             ],
+            print_title,
         )
 
     def write(self, rows: list[QuestionRow]) -> None:

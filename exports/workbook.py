@@ -5,7 +5,8 @@ memory stays bounded whatever the size of the region."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +19,19 @@ from exports.queries import Figures, Level, MonitoringQueries, OrganizationRow
 from exports.questionnaire_sheet import QuestionnaireSheet, text_questions
 from exports.table import Column, Table, Translate
 
-__all__ = ["ExportOptions", "Progress", "Translate", "build_workbook"]
+__all__ = ["ExportOptions", "Progress", "Register", "Translate", "build_workbook"]
 from surveys.forms import mentoring_form, mentoring_forms
 
 Progress = Callable[[str], None]  # receives a stage key, e.g. "export.stage.summary"
 ROLES = ("mentor", "mentee")
+
+
+class Register(StrEnum):
+    """The «Участники» sheet: none, people as codes, or with their names (asked for)."""
+
+    NONE = "none"
+    ANONYMOUS = "anonymous"
+    NAMES = "names"
 
 
 @dataclass(frozen=True)
@@ -30,8 +39,12 @@ class ExportOptions:
     min_group: int = 3
     target_student_share: float | None = None
     target_young_teacher_share: float | None = None
-    include_register: bool = False  # only when the requester's scope covers the people
+    register: Register = Register.NONE  # app.policy decides who gets which
     locale: str = "ru"
+    title: str = ""  # district (or school) and period, printed at the top of every page
+
+    def with_register(self, register: Register) -> ExportOptions:
+        return replace(self, register=register)
 
 
 def _no_progress(stage: str) -> None:
@@ -55,7 +68,7 @@ async def build_workbook(
     await writer.questionnaires()
     progress("export.stage.feedback")
     await writer.feedback()
-    if options.include_register:
+    if options.register is not Register.NONE:
         progress("export.stage.register")
         await writer.register()
     progress("export.stage.saving")
@@ -77,6 +90,9 @@ class _Writer:
         self.workbook = Workbook(write_only=True)
         self._forms: dict[str, str] = {}
         self._labels: dict[str, str] = {}
+
+    def table(self, title: str, columns: list[Column]) -> Table:
+        return Table(self.workbook, title, columns, print_title=self.options.title)
 
     def form_label(self, key: str) -> str:
         if key not in self._forms:
@@ -113,8 +129,7 @@ class _Writer:
         used = {form for _org, form in programmes}
         forms = [f.key for f in mentoring_forms() if f.key in used]
         forms += sorted(used - set(forms))
-        table = Table(
-            self.workbook,
+        table = self.table(
             _("export.sheet.summary"),
             [
                 Column(_("export.col.municipality"), 24),
@@ -182,7 +197,7 @@ class _Writer:
         ]
         if teacher_target:
             columns.append(Column(_("export.col.young_teacher_target"), 12, PERCENT))
-        table = Table(self.workbook, _("export.sheet.indicators"), columns)
+        table = self.table(_("export.sheet.indicators"), columns)
 
         figures = self.figures
 
@@ -231,8 +246,7 @@ class _Writer:
     async def forms(self) -> None:
         _ = self._
         figures = self.figures
-        table = Table(
-            self.workbook,
+        table = self.table(
             _("export.sheet.forms"),
             [
                 Column(_("export.col.form"), 30),
@@ -250,7 +264,9 @@ class _Writer:
         table.append([_("export.total"), total.programmes, *figures.row(Level.TOTAL, "*", total)])
 
     async def questionnaires(self) -> None:
-        sheet = QuestionnaireSheet(self.workbook, self._, self.options.locale, self.figures)
+        sheet = QuestionnaireSheet(
+            self.workbook, self._, self.options.locale, self.figures, self.options.title
+        )
         sheet.write(self.figures.questions)
 
     async def feedback(self) -> None:
@@ -261,8 +277,7 @@ class _Writer:
             for snapshot_id, snapshot in snapshots.items()
             for q in snapshot.definition["questions"]
         }
-        table = Table(
-            self.workbook,
+        table = self.table(
             _("export.sheet.feedback"),
             [
                 Column(_("export.col.organization"), 36),
@@ -288,48 +303,63 @@ class _Writer:
         table.close_filter()
 
     async def register(self) -> None:
+        """The personified register: one row per person and pair or group, the mentor of
+        each mentee, dates, status and questionnaires. People are codes (the same code for
+        the same person throughout the sheet) unless names were asked for."""
         _ = self._
-        table = Table(
-            self.workbook,
+        names = self.options.register is Register.NAMES
+        table = self.table(
             _("export.sheet.register"),
             [
-                Column(_("export.col.full_name"), 32),
+                Column(_("export.col.person"), 10),
+                *([Column(_("export.col.full_name"), 32)] if names else []),
                 Column(_("export.col.organization"), 36),
                 Column(_("export.col.category"), 18),
                 Column(_("export.col.role"), 14),
                 Column(_("export.col.form"), 24),
                 Column(_("export.col.programme"), 30),
                 Column(_("export.col.pair"), 8),
+                Column(_("export.col.unit"), 12),
+                Column(_("export.col.mentor"), 12),
                 Column(_("export.col.pair_status"), 14),
                 Column(_("export.col.joined"), 12, DATE),
+                Column(_("export.col.ended"), 12, DATE),
+                Column(_("export.col.start_questionnaire"), 16),
+                Column(_("export.col.completion_questionnaire"), 16),
                 Column(_("export.col.answered"), 12),
             ],
         )
         forgotten = _("export.forgotten")
-        async for (
-            name,
-            org,
-            category,
-            role,
-            form,
-            title,
-            number,
-            status,
-            joined,
-            n,
-        ) in self.queries.register():
+        codes: dict[int, str] = {}
+        mentor: tuple[int, str | None] = (0, None)  # (pair id, mentor's code)
+
+        def code(person_id: int) -> str:
+            return codes.setdefault(person_id, f"P{len(codes) + 1:05d}")
+
+        async for row in self.queries.register():
+            person = code(row.person_id)
+            if row.role == "mentor":
+                mentor = (row.pair_id, person)
+            elif mentor[0] != row.pair_id:
+                mentor = (row.pair_id, None)
             table.append(
                 [
-                    name or forgotten,
-                    org,
-                    self.label(f"category.{category}") if category else None,
-                    self.label(f"role.{role}"),
-                    self.form_label(form),
-                    title,
-                    number,
-                    self.label(f"export.pair_status.{status}"),
-                    joined.date(),
-                    n,
+                    person,
+                    *([row.full_name or forgotten] if names else []),
+                    row.organization,
+                    self.label(f"category.{row.category}") if row.category else None,
+                    self.label(f"role.{row.role}"),
+                    self.form_label(row.form),
+                    row.programme,
+                    row.number,
+                    f"{row.programme_id}-{row.number}",
+                    mentor[1] if row.role == "mentee" else None,
+                    self.label(f"export.pair_status.{row.status}"),
+                    row.joined.date(),
+                    row.ended.date() if row.ended else None,
+                    self.label(f"export.questionnaire.{row.start}"),
+                    self.label(f"export.questionnaire.{row.completion}"),
+                    row.answered,
                 ]
             )
         table.close_filter()

@@ -5,13 +5,17 @@ figures about fewer than three people hidden with whatever would give them away)
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from pathlib import Path
 
+import openpyxl
 import pytest
+from openpyxl import Workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from exports.workbook import ExportOptions
+from exports.table import Column, Table
+from exports.workbook import ExportOptions, Register
 from storage.repositories.export_scope import ExportScope
 from surveys.access import Actor, Grant
 from surveys.people import Role
@@ -32,7 +36,7 @@ async def district_workbook(
 ) -> tuple:
     data = await build_dataset(session_factory)
     methodist = Actor(1, grants=(Grant(Role.METHODIST, municipality_id=data.ids["M01"]),))
-    options = ExportOptions(include_register=True, target_student_share=0.7)
+    options = ExportOptions(register=Register.NAMES, target_student_share=0.7)
     workbook = await export_to(
         session_factory, methodist, ExportScope(data.ids["M01"]), tmp_path / "m01.xlsx", options
     )
@@ -214,6 +218,8 @@ async def test_feedback_without_names_and_injection_kept_as_text(
 
 
 async def test_register(district_workbook: tuple) -> None:
+    """The register of personified accounting: who, where, in which pair or group with
+    which mentor, since and until when, with which questionnaires."""
     workbook, _ = district_workbook
     rows = by(table(workbook["Участники"]), col("full_name"))
     answered = {"A": 2, "B": 2, "C": 1, "D": 2, "E": 0, "F": 2, "G": 2}
@@ -225,6 +231,35 @@ async def test_register(district_workbook: tuple) -> None:
     assert (d[col("organization")], d[col("role")], d[col("pair")]) == (SCHOOL_1, "наставляемый", 2)
     assert d[col("pair_status")] == "работает"
     assert rows["Участник I"][col("category")] == "Молодой специалист"
+    # The link: D and E are the mentees of C's group, C has no mentor of their own.
+    c, e = rows["Участник C"], rows["Участник E"]
+    assert d[col("mentor")] == e[col("mentor")] == c[col("person")]
+    assert c[col("mentor")] is None
+    assert d[col("unit")] == e[col("unit")] == c[col("unit")] != rows["Участник A"][col("unit")]
+    assert (c[col("start_questionnaire")], c[col("completion_questionnaire")]) == (
+        "заполнена", "не заполнена"
+    )  # fmt: skip
+    assert e[col("start_questionnaire")] == "не заполнена"
+    assert rows["Участник H"][col("start_questionnaire")] == "не отправлена"
+    assert d[col("joined")] is not None and d[col("ended")] is None
+    codes = [row[col("person")] for row in rows.values()]
+    assert len(set(codes)) == len(codes) and all(code.startswith("P") for code in codes)
+
+
+async def test_register_without_names_by_default(
+    session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    data = await build_dataset(session_factory)
+    curator = Actor(1, grants=(Grant(Role.CURATOR, organization_id=data.ids["S001"]),))
+    options = ExportOptions(register=Register.ANONYMOUS)
+    workbook = await export_to(
+        session_factory, curator, ExportScope(data.ids["M01"], data.ids["S001"]),
+        tmp_path / "s.xlsx", options,
+    )  # fmt: skip
+    rows = table(workbook["Участники"])
+    assert len(rows) == 9 and col("full_name") not in rows[0]
+    text = [str(v) for sheet in workbook for row in sheet.iter_rows(values_only=True) for v in row]
+    assert not any(re.search(r"Участник [A-Z]", value) for value in text)
 
 
 async def test_region_export_has_region_total(
@@ -240,3 +275,15 @@ async def test_region_export_has_region_total(
     assert total[col("students_reached")] == 10
     summary = by(table(workbook["Сводка"]), col("organization"))
     assert summary[None][col("sent")] == 19
+
+
+def test_print_settings_are_in_the_file(tmp_path: Path) -> None:
+    workbook = Workbook(write_only=True)
+    Table(workbook, "Сводка", [Column("a"), Column("b")], print_title="Район & Ко, 2026/2027")
+    workbook.save(tmp_path / "t.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "t.xlsx")["Сводка"]
+    assert sheet.page_setup.orientation == "landscape"
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$1:$1"  # the header row on every page
+    assert sheet.oddHeader.center.text == "Район && Ко, 2026/2027 — Сводка"

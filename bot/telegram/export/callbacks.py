@@ -11,7 +11,14 @@ class ExportScopeCb(CallbackData, prefix="xs"):
     organization: int  # 0: none
 
 
+class ExportNamesCb(CallbackData, prefix="xn"):
+    municipality: int
+    organization: int
+    names: int  # 1: the register with full names, asked for; 0: codes
+
+
 class ExportPeriodCb(CallbackData, prefix="xp"):
     municipality: int
     organization: int
     year: int  # first year of the academic year; 0: the person types dates
+    names: int = 0

@@ -19,15 +19,11 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import FSInputFile
 from aiogram.utils.i18n import I18n
 
+from app.export.use_cases import ExportPlan, export_options, write_export
 from app.settings import Settings
 from exports.links import sign
-from exports.period import Period
-from exports.run import export_workbook
-from exports.workbook import ExportOptions
 from storage.db import create_engine, create_session_factory
-from storage.repositories.export_scope import ExportScope
 from surveys.access import Actor
-from surveys.people import Role
 
 log = logging.getLogger(__name__)
 ACTION_EVERY = 4.0  # Telegram shows a chat action for about five seconds
@@ -35,11 +31,10 @@ POLL = 0.5
 
 
 @dataclass(frozen=True)
-class ExportRequest:
+class ExportJob:
     actor: Actor
     chat_id: int
-    scope: ExportScope
-    period: Period
+    plan: ExportPlan
     locale: str
 
 
@@ -57,26 +52,24 @@ class ExportJobs:
     def busy(self, chat_id: int) -> bool:
         return chat_id in self._running
 
-    def start(self, bot: Bot, settings: Settings, i18n: I18n, request: ExportRequest) -> None:
+    def start(self, bot: Bot, settings: Settings, i18n: I18n, request: ExportJob) -> None:
         task = asyncio.create_task(self._guarded(bot, settings, i18n, request))
         self._running[request.chat_id] = task
         task.add_done_callback(lambda _t: self._running.pop(request.chat_id, None))
 
-    async def _guarded(
-        self, bot: Bot, settings: Settings, i18n: I18n, request: ExportRequest
-    ) -> None:
+    async def _guarded(self, bot: Bot, settings: Settings, i18n: I18n, request: ExportJob) -> None:
         """A background task has nobody to raise to: log what escapes (e.g. a blocked bot)."""
         try:
             await self._run(bot, settings, i18n, request)
         except Exception:
             log.exception("export for chat %s could not be delivered", request.chat_id)
 
-    async def _run(self, bot: Bot, settings: Settings, i18n: I18n, request: ExportRequest) -> None:
+    async def _run(self, bot: Bot, settings: Settings, i18n: I18n, request: ExportJob) -> None:
         def _(key: str) -> str:
             return i18n.gettext(key, locale=request.locale)
 
-        title = request.scope.title or _("export.scope_region")
-        period = request.period.label()
+        title = request.plan.scope.title or _("export.scope_region")
+        period = request.plan.period.label()
 
         def progress_text(stage: str) -> str:
             return _("export.progress").format(scope=title, period=period, stage=_(stage))
@@ -86,7 +79,7 @@ class ExportJobs:
         folder = settings.export_dir
         folder.mkdir(parents=True, exist_ok=True)
         _forget_old_files(folder, timedelta(hours=settings.export_link_ttl_hours))
-        path = folder / f"monitoring-{request.period.start:%Y%m%d}-{secrets.token_hex(8)}.xlsx"
+        path = folder / f"monitoring-{request.plan.period.start:%Y%m%d}-{secrets.token_hex(8)}.xlsx"
         build = asyncio.create_task(
             asyncio.to_thread(_build_in_thread, settings, request, path, _, stage)
         )
@@ -112,7 +105,7 @@ class ExportJobs:
         self,
         bot: Bot,
         settings: Settings,
-        request: ExportRequest,
+        request: ExportJob,
         path: Path,
         _: Callable[[str], str],
         title: str,
@@ -124,7 +117,9 @@ class ExportJobs:
                 await bot.send_chat_action(request.chat_id, "upload_document")
                 await bot.send_document(
                     request.chat_id,
-                    FSInputFile(path, filename=f"monitoring-{request.period.start:%Y-%m-%d}.xlsx"),
+                    FSInputFile(
+                        path, filename=f"monitoring-{request.plan.period.start:%Y-%m-%d}.xlsx"
+                    ),
                     caption=_("export.caption").format(scope=title, period=period),
                 )
             finally:
@@ -144,7 +139,7 @@ class ExportJobs:
 
 def _build_in_thread(
     settings: Settings,
-    request: ExportRequest,
+    request: ExportJob,
     path: Path,
     translate: Callable[[str], str],
     stage: _Stage,
@@ -154,43 +149,27 @@ def _build_in_thread(
 
 async def _build(
     settings: Settings,
-    request: ExportRequest,
+    request: ExportJob,
     path: Path,
     translate: Callable[[str], str],
     stage: _Stage,
 ) -> None:
     engine = create_engine(settings.database_url)
     try:
-        # The register lists people: only for a curator's own school (issue 10.2).
-        own = request.scope.organization_id in request.actor.organizations(Role.CURATOR)
-        options = export_options(settings, request.locale, include_register=own)
+        title = request.plan.scope.title or translate("export.scope_region")
+        options = export_options(
+            settings, request.locale, f"{title}, {request.plan.period.label()}"
+        )
 
         def progress(key: str) -> None:
             stage.key = key
 
         async with create_session_factory(engine)() as session:
-            await export_workbook(
-                session,
-                request.actor,
-                request.scope,
-                request.period,
-                path,
-                translate,
-                options,
-                progress,
+            await write_export(
+                session, request.actor, request.plan, path, translate, options, progress
             )
     finally:
         await engine.dispose()
-
-
-def export_options(settings: Settings, locale: str, include_register: bool) -> ExportOptions:
-    return ExportOptions(
-        min_group=settings.export_min_group,
-        target_student_share=settings.target_student_share,
-        target_young_teacher_share=settings.target_young_teacher_share,
-        include_register=include_register,
-        locale=locale,
-    )
 
 
 def _forget_old_files(folder: Path, age: timedelta) -> None:

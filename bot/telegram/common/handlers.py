@@ -7,16 +7,20 @@ from aiogram import Bot, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.privacy.forget import forget
+from app.settings import Settings
+from app.uow import UnitOfWork
+from bot import render
 from bot.telegram import keyboards
 from bot.telegram.callbacks import ForgetCb
 from bot.telegram.commands import CommandAllowed, clear_chat_menu, help_lines, sync_chat_menu
 from bot.telegram.screens import drop_buttons
 from bot.telegram.texts import describe_roles
 from storage.models import Person
-from storage.repositories.people import PeopleRepository
 from surveys.access import Actor
 
 
@@ -64,22 +68,22 @@ async def forget_ask(message: Message, state: FSMContext) -> None:
 async def forget_answered(
     query: CallbackQuery,
     callback_data: ForgetCb,
-    session: AsyncSession,
-    person: Person | None,
+    uow: UnitOfWork,
+    actor: Actor,
+    state: FSMContext,
     bot: Bot,
+    i18n: I18n,
+    settings: Settings,
 ) -> None:
     await query.answer()
     await drop_buttons(query)
-    if person is None:
-        # A second tap after the data is gone, or a forged button: nothing to erase.
-        await bot.send_message(query.from_user.id, _("forget.nothing"))
-        return
-    if not callback_data.confirm:
+    if not callback_data.confirm and actor.person_id is not None:
         await bot.send_message(query.from_user.id, _("forget.kept"))
         return
-    await PeopleRepository(session).forget(person)
-    await clear_chat_menu(bot, query.from_user.id)
-    await bot.send_message(query.from_user.id, _("forget.done"))
+    withdrawal = await forget(uow, actor, state.clear, settings.export_dir)
+    if withdrawal.erased:
+        await clear_chat_menu(bot, query.from_user.id)
+    await bot.send_message(query.from_user.id, render.text(i18n, withdrawal.said))
 
 
 def create_router() -> Router:

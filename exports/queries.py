@@ -390,14 +390,21 @@ class MonitoringQueries:
         self, text_questions: dict[int, list[str]], min_group: int
     ) -> AsyncIterator[tuple[Any, ...]]:
         """(organization, form, role, snapshot id, question key, text, answered on), no names;
-        only from organizations and roles where at least `min_group` distinct people gave a
-        free-text answer (fewer could be told apart by their style or what they write)."""
+        only from an organization, form and role (what a row shows of its writer) where at
+        least `min_group` distinct people gave a free-text answer: fewer could be told apart
+        by their style or what they write, or by the register of the same workbook."""
         is_text = and_(Answer.value_text.is_not(None), self._is_text(text_questions))
         groups = (
             self._in_scope(
-                self._answers(select(Organization.id.label("org"), Assignment.role.label("role")))
+                self._answers(
+                    select(
+                        Organization.id.label("org"),
+                        Programme.form.label("form"),
+                        Assignment.role.label("role"),
+                    )
+                )
                 .where(is_text)
-                .group_by(Organization.id, Assignment.role)
+                .group_by(Organization.id, Programme.form, Assignment.role)
                 .having(func.count(func.distinct(Assignment.person_id)) >= min_group)
             )
         ).subquery()
@@ -413,7 +420,14 @@ class MonitoringQueries:
                     Answer.answered_at,
                 )
             )
-            .join(groups, and_(groups.c.org == Organization.id, groups.c.role == Assignment.role))
+            .join(
+                groups,
+                and_(
+                    groups.c.org == Organization.id,
+                    groups.c.form == Programme.form,
+                    groups.c.role == Assignment.role,
+                ),
+            )
             .where(is_text)
             .order_by(Organization.name, Programme.form, Answer.id)
         )

@@ -96,7 +96,9 @@ async def build_district(factory: async_sessionmaker[AsyncSession]) -> Dataset:
             people = [(unit.mentor, "mentor"), *[(m, "mentee") for m in unit.mentees.split(",")]]
             for (letter, role), score in zip(people, unit.scores, strict=True):
                 await b.answers(pair, unit.form, letter, role, "start", {"sat_expect": 5})
-                await b.answers(pair, unit.form, letter, role, "completion", {"sat": score})
+                wish = f"отзыв {letter}"
+                answers = {"sat": score, "wish": wish}
+                await b.answers(pair, unit.form, letter, role, "completion", answers)
     return dataset
 
 
@@ -333,3 +335,34 @@ async def test_no_visible_figure_counts_one_or_two_people(
                     assert row[column] in (0, None) or row[column] >= 3, (sheet.title, row)
                     seen += 1
     assert seen >= 10
+
+
+async def test_free_text_only_from_three_writers_of_a_school_form_and_role(
+    session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    data = await build_district(session_factory)
+    workbook = await export_to(
+        session_factory, methodist(data), ExportScope(data.ids["M01"]), tmp_path / "m01.xlsx",
+        ExportOptions(),
+    )  # fmt: skip
+    rows = table(workbook[russian("export.sheet.feedback")])
+    writers = {row[col("answer")].removeprefix("отзыв ") for row in rows}
+    # School 1: mentors A1–A3 and mentees B1–B4 (student–student), T1–T3 and U1–U3
+    # (teacher–teacher); school 3: C1–C3, D1–D4. The lyceum's X, Z and Y: never.
+    expected = {"A1", "A2", "A3", "B1", "B2", "B3", "B4", "T1", "T2", "T3", "U1", "U2", "U3"}
+    expected |= {"C1", "C2", "C3", "D1", "D2", "D3", "D4"}
+    assert writers == expected
+    # Y answered twice (two pairs): still one person, and hidden with the two mentors.
+    assert not any(row[col("organization")] == "МБОУ «Лицей № 2»" for row in rows)
+    # People, not answers: at a threshold of two, the lyceum's two mentors are shown, its one
+    # mentee, who wrote twice, is not.
+    workbook = await export_to(
+        session_factory, methodist(data), ExportScope(data.ids["M01"]), tmp_path / "two.xlsx",
+        ExportOptions(min_group=2),
+    )  # fmt: skip
+    lyceum = [
+        row[col("answer")]
+        for row in table(workbook[russian("export.sheet.feedback")])
+        if row[col("organization")] == "МБОУ «Лицей № 2»"
+    ]
+    assert sorted(lyceum) == ["отзыв X", "отзыв Z"]

@@ -188,21 +188,31 @@ def _scale(counts: dict[int, int]) -> str:
     return "; ".join(f"{v}: {counts.get(v, 0)}" for v in range(1, 11))
 
 
-async def test_feedback_without_names_and_injection_kept_as_text(
+async def test_feedback_hidden_from_groups_of_fewer_than_three(
     district_workbook: tuple,
 ) -> None:
+    """Mentors A and F (student–student), H (teacher–teacher), mentees B and G of school 1
+    wrote: no organization, form and role has three writers, so nothing is shown (the
+    district in test_export_disclosure.py shows the other side)."""
     workbook, _ = district_workbook
+    assert table(workbook["Отзывы"]) == []
+
+
+async def test_feedback_without_names_and_injection_kept_as_text(
+    exact_workbook: tuple,
+) -> None:
+    workbook, _ = exact_workbook
     sheet = workbook["Отзывы"]
     rows = table(sheet)
     got = sorted(
         (r[col("organization")], r[col("form")], r[col("role")], r[col("answer")]) for r in rows
     )
-    # Mentors A, F and H of school 1 wrote: three people, shown. Mentees B and G: two
-    # people, who could be told apart by what they wrote: not shown.
     assert got == sorted(
         [
             (SCHOOL_1, SS, "наставник", INJECTION),
+            (SCHOOL_1, SS, "наставляемый", "Спасибо наставнику"),
             (SCHOOL_1, SS, "наставник", "+7 999 позвоните"),
+            (SCHOOL_1, SS, "наставляемый", "Было интересно"),
             (SCHOOL_1, TT, "наставник", "@всем спасибо"),
         ]
     )

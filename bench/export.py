@@ -309,7 +309,7 @@ def peak_mb() -> float:
 
 
 async def measure_export(url: str, out: Path) -> dict[str, float]:
-    from app.export.use_cases import ExportPlan, write_export
+    from app.export.plan import ExportPlan, write_export
     from bot.i18n import create_i18n
     from exports.period import Period
     from exports.workbook import ExportOptions, Register

@@ -1,113 +1,163 @@
-"""/export and `nastavnik export`: what a person may export, and the workbook itself.
+"""/export: choose the territory (when there is a choice), whether the register carries
+names (asked only where it may: app.policy.register_allowed), and the period; then the edge
+builds the workbook in the background (app/export/build.py) and sends it as a file.
 
-Plain input (ids, a period, whether names were asked for) and plain output (an
-`ExportPlan`, a written file); scope comes from app.policy, refusals are domain errors the
-edges answer once. The workbook is written by `write_export` with a session of its own
-(the bot runs it in a worker thread), the scope checked again there.
-"""
+Every press is checked against the actor's scope again (a grant withdrawn meanwhile, a
+forged button): a refusal, never a workbook."""
 
 from __future__ import annotations
 
-import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from datetime import date
+from enum import StrEnum
+from typing import Any
 
 from app import policy
-from app.metrics import observe_export
-from app.settings import Settings
-from exports.period import Period
-from exports.queries import MonitoringQueries
-from exports.workbook import ExportOptions, Progress, Register, Translate, build_workbook
+from app.export.actions import ChooseNames, ChoosePeriod, ChooseScope
+from app.export.plan import register_for
+from app.reply import Reply
+from app.screens import Button, Msg, Screen, Text
+from app.uow import UnitOfWork
+from exports.period import Period, parse_range
+from exports.workbook import Register
 from storage.repositories.export_scope import ExportScope, ExportScopeRepository
 from surveys.access import Actor
-from surveys.errors import Refused
+from surveys.errors import OutOfScope, Refused
+
+YEARS_OFFERED = 3  # the current academic year and the two before it
+
+
+class Step(StrEnum):
+    """The conversation step, named as conversations in progress have it in the store."""
+
+    DATES = "ExportStates:dates"  # waiting for typed dates
 
 
 @dataclass(frozen=True)
-class ExportRequest:
-    municipality_id: int | None
-    organization_id: int | None
-    period: Period
-    with_names: bool = False
+class Ready:
+    """What to build: the edge starts the job."""
 
-
-@dataclass(frozen=True)
-class ExportPlan:
     scope: ExportScope
     period: Period
     register: Register
-    names_possible: bool  # whether this actor could have asked for names here
 
 
-@dataclass(frozen=True)
-class Choice:
-    """A territory the actor may export, and whether its register may carry names."""
-
-    scope: ExportScope
-    names_possible: bool
+def scope_label(scope: ExportScope) -> Text:
+    return scope.title or Msg("export.scope_region")
 
 
-async def choices(session: AsyncSession, actor: Actor, beyond_school: bool) -> list[Choice]:
-    scopes = await ExportScopeRepository(session).choices(actor)
-    return [Choice(s, policy.register_allowed(actor, s, beyond_school)) for s in scopes]
+class Export:
+    def __init__(self, uow: UnitOfWork, actor: Actor, beyond_school: bool = False) -> None:
+        self.uow = uow
+        self.actor = actor
+        self.beyond_school = beyond_school  # EXPORT_REGISTER_BEYOND_SCHOOL
+        self.scopes = ExportScopeRepository(uow.session)
+
+    async def start(self, today: date) -> Reply:
+        scopes = await self.scopes.choices(self.actor)
+        if not scopes:
+            return Reply((Screen.of("export.no_scope"),), step=None)
+        if len(scopes) == 1:
+            return Reply((self._after_scope(scopes[0], today),), step=None)
+        rows = tuple((Button(scope_label(scope), ChooseScope(*_ids(scope))),) for scope in scopes)
+        return Reply((Screen.of("export.choose_scope", rows),), step=None)
+
+    async def scope_chosen(self, municipality: int, organization: int, today: date) -> Reply:
+        scope = await self._resolve(municipality, organization)
+        if scope is None:
+            return Reply((Screen.of("export.denied"),), drop=True)
+        return Reply((self._after_scope(scope, today),), drop=True)
+
+    async def names_chosen(
+        self, municipality: int, organization: int, names: bool, today: date
+    ) -> Reply:
+        scope = await self._resolve(municipality, organization)
+        if scope is None:
+            return Reply((Screen.of("export.denied"),), drop=True)
+        if self._register(scope, names) is None:
+            return Reply((Screen.of("export.names_denied"),), drop=True)
+        return Reply((periods(scope, today, names),), drop=True)
+
+    async def period_chosen(
+        self, municipality: int, organization: int, year: int, names: bool = False
+    ) -> Reply | Ready:
+        scope = await self._resolve(municipality, organization)
+        if scope is None:
+            return Reply((Screen.of("export.denied"),), drop=True)
+        register = self._register(scope, names)
+        if register is None:
+            return Reply((Screen.of("export.names_denied"),), drop=True)
+        if year == 0:
+            ids = {"municipality": municipality, "organization": organization, "names": names}
+            return Reply(
+                (Screen.of("export.ask_range"),),
+                drop=True,
+                step=Step.DATES,
+                restart=True,
+                data=ids,
+            )
+        return Ready(scope, Period.academic_year(year), register)
+
+    async def dates_typed(self, typed: str, given: Mapping[str, Any]) -> Reply | Ready:
+        period = parse_range(typed)
+        if period is None:
+            return Reply((Screen.of("export.bad_range"),))
+        ids = int(given.get("municipality", 0)), int(given.get("organization", 0))
+        scope = await self._resolve(*ids)
+        if scope is None:  # the grant was withdrawn meanwhile
+            return Reply((Screen.of("export.denied"),), step=None)
+        register = self._register(scope, bool(given.get("names")))
+        if register is None:
+            return Reply((Screen.of("export.names_denied"),), step=None)
+        return Ready(scope, period, register)
+
+    def _after_scope(self, scope: ExportScope, today: date) -> Screen:
+        """The register's names are asked about only where they may be given."""
+        if policy.register_allowed(self.actor, scope, self.beyond_school):
+            return names_choice(scope)
+        return periods(scope, today, names=False)
+
+    def _register(self, scope: ExportScope, names: bool) -> Register | None:
+        try:
+            return register_for(self.actor, scope, names, self.beyond_school)
+        except Refused:
+            return None
+
+    async def _resolve(self, municipality: int, organization: int) -> ExportScope | None:
+        try:
+            return await policy.export_scope(
+                self.uow.session, self.actor, municipality or None, organization or None
+            )
+        except OutOfScope:
+            return None
 
 
-async def plan_export(
-    session: AsyncSession, actor: Actor, request: ExportRequest, beyond_school: bool
-) -> ExportPlan:
-    """The export asked for, if the actor may have it: OutOfScope for a territory outside
-    their scope, Refused("export.names_denied") for names they may not see."""
-    scope = await policy.export_scope(
-        session, actor, request.municipality_id, request.organization_id
+def names_choice(scope: ExportScope) -> Screen:
+    municipality, organization = _ids(scope)
+    rows = (
+        (Button(Msg("export.register.anonymous"), ChooseNames(municipality, organization, False)),),
+        (Button(Msg("export.register.names"), ChooseNames(municipality, organization, True)),),
     )
-    register = _register(actor, scope, request, beyond_school)
-    possible = policy.register_allowed(actor, scope, beyond_school)
-    return ExportPlan(scope, request.period, register, possible)
+    return Screen((Msg("export.register.ask", {"scope": scope_label(scope)}),), rows)
 
 
-def _register(
-    actor: Actor, scope: ExportScope, request: ExportRequest, beyond_school: bool
-) -> Register:
-    allowed = policy.register_allowed(actor, scope, beyond_school)
-    if request.with_names and not allowed:
-        raise Refused("export.names_denied")
-    if not allowed:
-        return Register.NONE
-    return Register.NAMES if request.with_names else Register.ANONYMOUS
-
-
-def export_options(settings: Settings, locale: str, title: str = "") -> ExportOptions:
-    """The operator's settings of an export; the register comes from the plan."""
-    return ExportOptions(
-        min_group=settings.export_min_group,
-        target_student_share=settings.target_student_share,
-        target_young_teacher_share=settings.target_young_teacher_share,
-        locale=locale,
-        title=title,
+def periods(scope: ExportScope, today: date, names: bool) -> Screen:
+    municipality, organization = _ids(scope)
+    current = Period.current_academic_year(today).start.year
+    rows = tuple(
+        (
+            Button(
+                Msg("export.year_button", {"year": f"{first}/{first + 1}"}),
+                ChoosePeriod(municipality, organization, first, names),
+            ),
+        )
+        for first in range(current, current - YEARS_OFFERED, -1)
     )
+    other = ChoosePeriod(municipality, organization, 0, names)
+    rows += ((Button(Msg("export.range_button"), other),),)
+    return Screen((Msg("export.choose_period", {"scope": scope_label(scope)}),), rows)
 
 
-async def write_export(
-    session: AsyncSession,
-    actor: Actor,
-    plan: ExportPlan,
-    path: Path,
-    translate: Translate,
-    options: ExportOptions,
-    progress: Progress | None = None,
-) -> None:
-    """Write the planned workbook; the scope is checked against the actor once more (a grant
-    may have been withdrawn while the export waited)."""
-    started = time.perf_counter()
-    scope = await policy.export_scope(
-        session, actor, plan.scope.municipality_id, plan.scope.organization_id
-    )
-    queries = MonitoringQueries(session, scope, plan.period)
-    options = options.with_register(plan.register)
-    if progress is None:
-        await build_workbook(queries, path, translate, options)
-    else:
-        await build_workbook(queries, path, translate, options, progress)
-    observe_export(time.perf_counter() - started)
+def _ids(scope: ExportScope) -> tuple[int, int]:
+    return scope.municipality_id or 0, scope.organization_id or 0

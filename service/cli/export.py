@@ -15,7 +15,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.export.use_cases import ExportRequest, export_options, plan_export, write_export
+from app.export.plan import ExportAsk, export_options, plan_export, write_export
 from app.settings import Settings
 from exports.period import Period, parse_day
 from exports.workbook import Register
@@ -110,18 +110,17 @@ async def run_export(
                 )
                 return 1
             scope = ExportScope(municipality.id, org.id, org.name)
-        request = ExportRequest(
-            scope.municipality_id, scope.organization_id, period, with_names=args.with_names
-        )
         beyond_school = settings.export_register_beyond_school
         if args.with_names and not beyond_school:
             print(_("export.cli.names_denied"), file=sys.stderr)
             return 2
-        plan = await plan_export(session, operator, request, beyond_school)
+        ask = ExportAsk(
+            scope.municipality_id, scope.organization_id, period, with_names=args.with_names
+        )
+        plan = await plan_export(session, operator, ask, beyond_school)
         if args.no_register:
             plan = replace(plan, register=Register.NONE)
-        title = f"{scope.title}, {period.label()}"
-        options = export_options(settings, i18n.current_locale, title)
+        options = export_options(settings, i18n.current_locale, f"{scope.title}, {period.label()}")
         await write_export(session, operator, plan, args.out, _, options)
     print(_("export.cli.written").format(path=args.out))
     return 0

@@ -12,7 +12,7 @@ from typing import Any
 import openpyxl
 from sqlalchemy import select
 
-from app.export.use_cases import ExportPlan, write_export
+from app.export.plan import ExportPlan, write_export
 from bot.i18n import create_i18n
 from exports.period import Period
 from exports.workbook import ExportOptions, Register

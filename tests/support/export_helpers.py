@@ -9,7 +9,7 @@ import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.export.use_cases import ExportPlan, write_export
+from app.export.plan import ExportPlan, write_export
 from bot.i18n import create_i18n
 from exports.period import Period
 from exports.workbook import ExportOptions, Register

@@ -1,16 +1,14 @@
-"""Building an export in the background: the workbook is written in a worker thread with
-its own event loop and database engine, so the bot keeps answering (this person too) while
-a large district is counted. Progress goes to one message, edited as stages pass, with the
+"""Building an export in the background (app/export/build.py: a worker thread with its own
+event loop and database engine, so the bot keeps answering, this person too, while a large
+district is counted). Progress goes to one message, edited as stages pass, with the
 "sending a document" chat action."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,30 +17,13 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import FSInputFile
 from aiogram.utils.i18n import I18n
 
-from app.export.use_cases import ExportPlan, export_options, write_export
+from app.export.build import ExportRequest, Stage, build_in_thread, file_name, workbook_path
 from app.settings import Settings
 from exports.links import sign
-from storage.db import create_engine, create_session_factory
-from surveys.access import Actor
 
 log = logging.getLogger(__name__)
 ACTION_EVERY = 4.0  # Telegram shows a chat action for about five seconds
 POLL = 0.5
-
-
-@dataclass(frozen=True)
-class ExportJob:
-    actor: Actor
-    chat_id: int
-    plan: ExportPlan
-    locale: str
-
-
-class _Stage:
-    """Written by the worker thread, read by the progress loop; a str swap is atomic."""
-
-    def __init__(self) -> None:
-        self.key = "export.stage.summary"
 
 
 class ExportJobs:
@@ -52,36 +33,35 @@ class ExportJobs:
     def busy(self, chat_id: int) -> bool:
         return chat_id in self._running
 
-    def start(self, bot: Bot, settings: Settings, i18n: I18n, request: ExportJob) -> None:
+    def start(self, bot: Bot, settings: Settings, i18n: I18n, request: ExportRequest) -> None:
         task = asyncio.create_task(self._guarded(bot, settings, i18n, request))
         self._running[request.chat_id] = task
         task.add_done_callback(lambda _t: self._running.pop(request.chat_id, None))
 
-    async def _guarded(self, bot: Bot, settings: Settings, i18n: I18n, request: ExportJob) -> None:
+    async def _guarded(
+        self, bot: Bot, settings: Settings, i18n: I18n, request: ExportRequest
+    ) -> None:
         """A background task has nobody to raise to: log what escapes (e.g. a blocked bot)."""
         try:
             await self._run(bot, settings, i18n, request)
         except Exception:
             log.exception("export for chat %s could not be delivered", request.chat_id)
 
-    async def _run(self, bot: Bot, settings: Settings, i18n: I18n, request: ExportJob) -> None:
+    async def _run(self, bot: Bot, settings: Settings, i18n: I18n, request: ExportRequest) -> None:
         def _(key: str) -> str:
             return i18n.gettext(key, locale=request.locale)
 
-        title = request.plan.scope.title or _("export.scope_region")
-        period = request.plan.period.label()
+        title = request.scope.title or _("export.scope_region")
+        period = request.period.label()
 
         def progress_text(stage: str) -> str:
             return _("export.progress").format(scope=title, period=period, stage=_(stage))
 
-        stage = _Stage()
+        stage = Stage()
         message = await bot.send_message(request.chat_id, progress_text(stage.key))
-        folder = settings.export_dir
-        folder.mkdir(parents=True, exist_ok=True)
-        _forget_old_files(folder, timedelta(hours=settings.export_link_ttl_hours))
-        path = folder / f"monitoring-{request.plan.period.start:%Y%m%d}-{secrets.token_hex(8)}.xlsx"
+        path = workbook_path(settings, request.period)
         build = asyncio.create_task(
-            asyncio.to_thread(_build_in_thread, settings, request, path, _, stage)
+            asyncio.to_thread(build_in_thread, settings, request, path, _, stage)
         )
         shown, last_action = stage.key, 0.0
         try:
@@ -105,7 +85,7 @@ class ExportJobs:
         self,
         bot: Bot,
         settings: Settings,
-        request: ExportJob,
+        request: ExportRequest,
         path: Path,
         _: Callable[[str], str],
         title: str,
@@ -117,9 +97,7 @@ class ExportJobs:
                 await bot.send_chat_action(request.chat_id, "upload_document")
                 await bot.send_document(
                     request.chat_id,
-                    FSInputFile(
-                        path, filename=f"monitoring-{request.plan.period.start:%Y-%m-%d}.xlsx"
-                    ),
+                    FSInputFile(path, filename=file_name(request.period)),
                     caption=_("export.caption").format(scope=title, period=period),
                 )
             finally:
@@ -135,49 +113,6 @@ class ExportJobs:
             return
         await asyncio.to_thread(path.unlink, True)
         await bot.send_message(request.chat_id, _("export.no_link"))
-
-
-def _build_in_thread(
-    settings: Settings,
-    request: ExportJob,
-    path: Path,
-    translate: Callable[[str], str],
-    stage: _Stage,
-) -> None:
-    asyncio.run(_build(settings, request, path, translate, stage))
-
-
-async def _build(
-    settings: Settings,
-    request: ExportJob,
-    path: Path,
-    translate: Callable[[str], str],
-    stage: _Stage,
-) -> None:
-    engine = create_engine(settings.database_url)
-    try:
-        title = request.plan.scope.title or translate("export.scope_region")
-        options = export_options(
-            settings, request.locale, f"{title}, {request.plan.period.label()}"
-        )
-
-        def progress(key: str) -> None:
-            stage.key = key
-
-        async with create_session_factory(engine)() as session:
-            await write_export(
-                session, request.actor, request.plan, path, translate, options, progress
-            )
-    finally:
-        await engine.dispose()
-
-
-def _forget_old_files(folder: Path, age: timedelta) -> None:
-    """Workbooks hold personal data: nothing stays longer than its link is valid."""
-    cutoff = time.time() - age.total_seconds()
-    for old in folder.glob("monitoring-*.xlsx"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
 
 
 async def _quietly(call: Awaitable[object]) -> None:

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
 from exports.cells import DATE, DECIMAL, PERCENT
+from exports.change import ChangeSheet
 from exports.figures import MonitoringFigures, gather
 from exports.queries import Figures, Level, MonitoringQueries, OrganizationRow
 from exports.questionnaire_sheet import QuestionnaireSheet, text_questions
@@ -57,12 +58,16 @@ async def build_workbook(
     translate: Translate,
     options: ExportOptions,
     progress: Progress = _no_progress,
+    previous: MonitoringQueries | None = None,
 ) -> None:
+    """`previous`: the same scope's previous period, for the «Динамика» sheet."""
     progress("export.stage.summary")
     writer = _Writer(queries, translate, options, await gather(queries, options.min_group))
     await writer.summary()
     progress("export.stage.indicators")
     await writer.indicators()
+    if previous is not None:
+        await ChangeSheet(writer.workbook, translate, options, queries, previous).write()
     await writer.forms()
     progress("export.stage.questionnaires")
     await writer.questionnaires()

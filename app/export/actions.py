@@ -29,3 +29,16 @@ class ChoosePeriod(Action):
     organization: int
     year: int  # first year of the academic year; 0: the person types dates
     names: bool = False
+
+
+@action("xk")
+class ChooseKind(Action):
+    """What to build once territory and period are chosen: the period travels as two dates
+    (YYYYMMDD), so typed dates need no conversation state at this step."""
+
+    municipality: int
+    organization: int
+    start: int
+    end: int
+    kind: str  # a key of app.export.build.KINDS
+    names: bool = False

@@ -9,18 +9,16 @@ app/export/build.py), the scope checked again there.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import policy
-from app.metrics import observe_export
 from app.settings import Settings
 from exports.period import Period
-from exports.queries import MonitoringQueries
-from exports.workbook import ExportOptions, Progress, Register, Translate, build_workbook
+from exports.run import export_workbook
+from exports.workbook import ExportOptions, Progress, Register, Translate
 from storage.repositories.export_scope import ExportScope
 from surveys.access import Actor
 from surveys.errors import Refused
@@ -90,14 +88,10 @@ async def write_export(
 ) -> None:
     """Write the planned workbook; the scope is checked against the actor once more (a grant
     may have been withdrawn while the export waited)."""
-    started = time.perf_counter()
     scope = await policy.export_scope(
         session, actor, plan.scope.municipality_id, plan.scope.organization_id
     )
-    queries = MonitoringQueries(session, scope, plan.period)
-    options = options.with_register(plan.register)
-    if progress is None:
-        await build_workbook(queries, path, translate, options)
-    else:
-        await build_workbook(queries, path, translate, options, progress)
-    observe_export(time.perf_counter() - started)
+    await export_workbook(
+        session, actor, scope, plan.period, path, translate, options.with_register(plan.register),
+        progress,
+    )  # fmt: skip

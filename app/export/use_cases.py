@@ -1,6 +1,7 @@
-"""/export: choose the territory (when there is a choice), whether the register carries
-names (asked only where it may: app.policy.register_allowed), and the period; then the edge
-builds the workbook in the background (app/export/build.py) and sends it as a file.
+"""/export: choose the territory (when there is a choice), codes or names for the register
+(asked only where names may be given: app.policy.register_allowed), the period and what to build
+(the workbook, the «аналитическая справка» or both); then the edge builds the files in the
+background (app/export/build.py) and sends them.
 
 Every press is checked against the actor's scope again (a grant withdrawn meanwhile, a
 forged button): a refusal, never a workbook."""
@@ -9,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 from app import policy
-from app.export.actions import ChooseNames, ChoosePeriod, ChooseScope
+from app.export.actions import ChooseKind, ChooseNames, ChoosePeriod, ChooseScope
+from app.export.build import KINDS
 from app.export.plan import register_for
 from app.reply import Reply
 from app.screens import Button, Msg, Screen, Text
@@ -40,7 +42,8 @@ class Ready:
 
     scope: ExportScope
     period: Period
-    register: Register
+    kinds: tuple[str, ...] = ("workbook",)
+    register: Register = Register.NONE
 
 
 def scope_label(scope: ExportScope) -> Text:
@@ -81,12 +84,11 @@ class Export:
 
     async def period_chosen(
         self, municipality: int, organization: int, year: int, names: bool = False
-    ) -> Reply | Ready:
+    ) -> Reply:
         scope = await self._resolve(municipality, organization)
         if scope is None:
             return Reply((Screen.of("export.denied"),), drop=True)
-        register = self._register(scope, names)
-        if register is None:
+        if self._register(scope, names) is None:
             return Reply((Screen.of("export.names_denied"),), drop=True)
         if year == 0:
             ids = {"municipality": municipality, "organization": organization, "names": names}
@@ -97,9 +99,19 @@ class Export:
                 restart=True,
                 data=ids,
             )
-        return Ready(scope, Period.academic_year(year), register)
+        return Reply((kinds(scope, Period.academic_year(year), names),), drop=True)
 
-    async def dates_typed(self, typed: str, given: Mapping[str, Any]) -> Reply | Ready:
+    async def kind_chosen(self, chosen: ChooseKind) -> Reply | Ready:
+        scope = await self._resolve(chosen.municipality, chosen.organization)
+        period = _period_of(chosen.start, chosen.end)
+        if scope is None or period is None or chosen.kind not in KINDS:
+            return Reply((Screen.of("export.denied"),), drop=True)
+        register = self._register(scope, chosen.names)
+        if register is None:
+            return Reply((Screen.of("export.names_denied"),), drop=True)
+        return Ready(scope, period, KINDS[chosen.kind], register)
+
+    async def dates_typed(self, typed: str, given: Mapping[str, Any]) -> Reply:
         period = parse_range(typed)
         if period is None:
             return Reply((Screen.of("export.bad_range"),))
@@ -107,10 +119,10 @@ class Export:
         scope = await self._resolve(*ids)
         if scope is None:  # the grant was withdrawn meanwhile
             return Reply((Screen.of("export.denied"),), step=None)
-        register = self._register(scope, bool(given.get("names")))
-        if register is None:
+        names = bool(given.get("names"))
+        if self._register(scope, names) is None:
             return Reply((Screen.of("export.names_denied"),), step=None)
-        return Ready(scope, period, register)
+        return Reply((kinds(scope, period, names),), step=None)
 
     def _after_scope(self, scope: ExportScope, today: date) -> Screen:
         """The register's names are asked about only where they may be given."""
@@ -157,6 +169,36 @@ def periods(scope: ExportScope, today: date, names: bool) -> Screen:
     other = ChoosePeriod(municipality, organization, 0, names)
     rows += ((Button(Msg("export.range_button"), other),),)
     return Screen((Msg("export.choose_period", {"scope": scope_label(scope)}),), rows)
+
+
+def kinds(scope: ExportScope, period: Period, names: bool) -> Screen:
+    municipality, organization = _ids(scope)
+    start, end = _day_number(period.start), _day_number(period.end)
+    rows = tuple(
+        (
+            Button(
+                Msg(f"report.kind.{kind}"),
+                ChooseKind(municipality, organization, start, end, kind, names),
+            ),
+        )
+        for kind in KINDS
+    )
+    question = {"scope": scope_label(scope), "period": period.label()}
+    return Screen((Msg("report.choose_kind", question),), rows)
+
+
+def _day_number(day: date) -> int:
+    return int(f"{day:%Y%m%d}")
+
+
+def _period_of(start: int, end: int) -> Period | None:
+    """The period a kind button carries; None for a payload no screen of ours made."""
+    try:
+        first = datetime.strptime(str(start), "%Y%m%d").date()
+        last = datetime.strptime(str(end), "%Y%m%d").date()
+    except ValueError:
+        return None
+    return Period(first, last) if first <= last else None
 
 
 def _ids(scope: ExportScope) -> tuple[int, int]:

@@ -1,6 +1,6 @@
 """/export in Telegram: the dialogue is app/export/use_cases.py (territory when there is a
-choice, codes or names where names may be given, then the period); the workbook is built in
-the background and arrives as a document (or a signed link when too large)."""
+choice, the period, then the workbook, the справка or both); the files are built in the
+background and arrive as documents (or a signed link when too large)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from app.export.actions import ChooseNames, ChoosePeriod, ChooseScope
+from app.export.actions import ChooseKind, ChooseNames, ChoosePeriod, ChooseScope
 from app.export.build import ExportRequest
 from app.export.use_cases import Export, Ready, Step
 from app.reply import Reply
@@ -49,7 +49,7 @@ class ExportHandlers:
     async def pressed(
         self,
         query: CallbackQuery,
-        action: ChooseScope | ChooseNames | ChoosePeriod,
+        action: ChooseScope | ChooseNames | ChoosePeriod | ChooseKind,
         state: FSMContext,
         uow: UnitOfWork,
         actor: Actor,
@@ -69,8 +69,13 @@ class ExportHandlers:
                 query, state, bot, i18n, await export.names_chosen(*ids, action.names, today)
             )
             return
-        ids = action.municipality, action.organization
-        result = await export.period_chosen(*ids, action.year, action.names)
+        if isinstance(action, ChoosePeriod):
+            reply = await export.period_chosen(
+                action.municipality, action.organization, action.year, action.names
+            )
+            await show(query, state, bot, i18n, reply)
+            return
+        result = await export.kind_chosen(action)
         if isinstance(result, Ready):
             await show(query, state, bot, i18n, STARTED)
             await self._launch(bot, settings, i18n, actor, query.from_user.id, result)
@@ -88,12 +93,8 @@ class ExportHandlers:
         i18n: I18n,
     ) -> None:
         export = Export(uow, actor, settings.export_register_beyond_school)
-        result = await export.dates_typed(message.text or "", await state.get_data())
-        if isinstance(result, Ready):
-            await state.clear()
-            await self._launch(bot, settings, i18n, actor, message.chat.id, result)
-            return
-        await show(message, state, bot, i18n, result)
+        reply = await export.dates_typed(message.text or "", await state.get_data())
+        await show(message, state, bot, i18n, reply)
 
     async def _launch(
         self, bot: Bot, settings: Settings, i18n: I18n, actor: Actor, chat_id: int, ready: Ready
@@ -102,8 +103,15 @@ class ExportHandlers:
             # A double tap, or a second request while the first is counted: one at a time.
             await bot.send_message(chat_id, _("export.busy"))
             return
-        locale = i18n.current_locale
-        request = ExportRequest(actor, chat_id, ready.scope, ready.period, locale, ready.register)
+        request = ExportRequest(
+            actor,
+            chat_id,
+            ready.scope,
+            ready.period,
+            i18n.current_locale,
+            kinds=ready.kinds,
+            register=ready.register,
+        )
         self.jobs.start(bot, settings, i18n, request)
 
 
@@ -112,7 +120,7 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(handlers.start, Command("export"), CommandAllowed("export"))
     router.callback_query.register(
-        handlers.pressed, Pressed(ChooseScope, ChooseNames, ChoosePeriod)
+        handlers.pressed, Pressed(ChooseScope, ChooseNames, ChoosePeriod, ChooseKind)
     )
     router.message.register(handlers.dates_typed, StateFilter(Step.DATES), typed_text())
     return router

@@ -67,7 +67,8 @@ async def build_workbook(
     progress("export.stage.indicators")
     await writer.indicators()
     if previous is not None:
-        await ChangeSheet(writer.workbook, translate, options, queries, previous).write()
+        sheet = ChangeSheet(writer.workbook, translate, options, queries, previous, writer.figures)
+        await sheet.write()
     await writer.forms()
     progress("export.stage.questionnaires")
     await writer.questionnaires()

@@ -219,6 +219,7 @@ async def test_curator_chooses_codes_or_names_for_their_own_school(harness: BotH
     assert curator.last_text == russian("export.register.ask").format(scope="МБОУ СОШ № 1")
     await curator.press(curator.button(russian("export.register.anonymous")))
     await curator.press(curator.button(YEAR_LABEL))
+    await curator.press(curator.button(russian("report.kind.workbook")))
     rows = register_of(await wait_for_document(curator))
     assert len(rows) == 9  # A–I, one pair each (N and O are in last year's programme)
     assert all(str(row[russian("export.col.person")]).startswith("P") for row in rows)
@@ -228,6 +229,7 @@ async def test_curator_chooses_codes_or_names_for_their_own_school(harness: BotH
     await curator.send("/export")
     await curator.press(curator.button(russian("export.register.names")))
     await curator.press(curator.button(YEAR_LABEL))
+    await curator.press(curator.button(russian("report.kind.workbook")))
     rows = register_of(await wait_for_document(curator, count=2))
     names = {row[russian("export.col.full_name")] for row in rows}
     assert names == {f"Участник {letter}" for letter in "ABCDEFGHI"}

@@ -108,10 +108,11 @@ async def print_to_pdf(
 async def test_every_sheet_prints_on_one_page_wide_in_landscape(
     session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
-    """The test district is a few rows per sheet: one page wide is one page per sheet. The
-    widest sheet («Анкеты», 15 columns) takes several pages across when not fitted."""
+    """The test district is a few rows per sheet: one page wide is one page per sheet, but
+    «Динамика» (a row per figure and school) which runs two pages down. The widest sheet
+    («Анкеты», 15 columns) takes several pages across when not fitted."""
     pages, sizes, sheets = await print_to_pdf(session_factory, tmp_path, "fitted")
-    assert pages == sheets == 6
+    assert sheets == 7 and sheets <= pages <= sheets + 1
     assert sizes and all(width > height for width, height in sizes)  # landscape
 
 

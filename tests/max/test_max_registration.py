@@ -240,5 +240,6 @@ async def test_one_district_in_both_messengers_one_database_one_export(
     await olga.send("/export")
     await olga.press(olga.button("С ФИО участников"))
     await olga.press(olga.buttons()[0][1])  # the current academic year
+    await olga.press(olga.button("Выгрузка мониторинга"))
     names = _register_names(await _file(olga))
     assert {"Телеграмова Тамара Ивановна", "Максимова Мария Ивановна"} <= names

@@ -128,5 +128,5 @@ EXPORT_SECONDS = histogram(
 
 
 def observe_export(seconds: float, kind: str = "monitoring") -> None:
-    """How long one workbook took; called where exports are built (exports/run.py)."""
+    """How long one workbook took; called where exports are built (app/export/use_cases.py)."""
     EXPORT_SECONDS.observe(seconds, kind=kind)

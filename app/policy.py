@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Organization, Pair, Programme
 from storage.repositories.directory import DirectoryRepository
+from storage.repositories.export_scope import ExportScope, ExportScopeRepository
+from storage.repositories.invites import ScopeDenied
 from storage.repositories.pairs import PairRepository
 from storage.repositories.programmes import ProgrammeRepository
 from surveys.access import Actor, may_invite_coordinator
@@ -104,3 +106,29 @@ def require_may_invite(actor: Actor, role: Role) -> None:
     """Only roles the actor may invite are offered; a forged role button is refused."""
     if not actor.can_invite(role):
         raise OutOfScope(INVITE_DENIED)
+
+
+async def export_scope(
+    session: AsyncSession,
+    actor: Actor,
+    municipality_id: int | None,
+    organization_id: int | None,
+) -> ExportScope:
+    """The territory of an export, if the actor covers it (ids that do not exist are refused
+    the same way, so a forged button learns nothing)."""
+    try:
+        return await ExportScopeRepository(session).resolve(actor, municipality_id, organization_id)
+    except ScopeDenied:
+        raise OutOfScope("export.denied") from None
+
+
+def register_allowed(actor: Actor, scope: ExportScope, beyond_school: bool) -> bool:
+    """The participant register (one row per person) is for the curator of the school: the
+    people are theirs. Anyone else — a methodist, an administrator, the operator at the
+    command line — gets the figures only, unless the operator allowed more
+    (EXPORT_REGISTER_BEYOND_SCHOOL, with its legal basis; see README)."""
+    if scope.organization_id is not None and scope.organization_id in actor.organizations(
+        Role.CURATOR
+    ):
+        return True
+    return beyond_school

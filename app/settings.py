@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     # Monitoring exports: small-group privacy threshold, indicator targets (shares 0..1),
     # and signed download links for workbooks over Telegram's 50 MB limit.
     export_min_group: int = Field(default=3, ge=1, le=100)
+    # The participant register (one row per person, names on request) beyond a curator's own
+    # school: for methodists, administrators and the operator's CLI. Off: they get figures.
+    export_register_beyond_school: bool = False
     target_student_share: float | None = Field(default=None, ge=0, le=1)
     target_young_teacher_share: float | None = Field(default=None, ge=0, le=1)
     export_dir: Path = Path("exports_out")

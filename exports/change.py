@@ -5,6 +5,7 @@ workbook's «Динамика» sheet and the справка's summary table."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from openpyxl import Workbook
 
 from exports.cells import DECIMAL, PERCENT, Formatted, suppressed
+from exports.figures import MonitoringFigures, gather
 from exports.period import Period
 from exports.queries import Figures, Level, MonitoringQueries, Reach
 from exports.report.figures import KeyFigure, Kind, key_figures
@@ -64,8 +66,19 @@ def _shown(figure: KeyFigure, min_group: int) -> float | str | None:
     return figure.value
 
 
+Hidden = Callable[[str], bool]  # a key figure the workbook hides (exports/figures.py)
+
+
+def _nothing_hidden(key: str) -> bool:
+    return False
+
+
 def compare(
-    current: list[KeyFigure], previous: list[KeyFigure] | None, options: ExportOptions
+    current: list[KeyFigure],
+    previous: list[KeyFigure] | None,
+    options: ExportOptions,
+    hidden_now: Hidden = _nothing_hidden,
+    hidden_then: Hidden = _nothing_hidden,
 ) -> list[Compared]:
     targets = {
         "student_share": options.target_student_share,
@@ -76,8 +89,15 @@ def compare(
     for figure in current:
         now = _shown(figure, options.min_group)
         then = _shown(before[figure.key], options.min_group) if figure.key in before else None
+        # What the other sheets hide (secondary suppression) stays hidden here too.
+        if hidden_now(figure.key) and now is not None:
+            now = suppressed(0, options.min_group)
+        if hidden_then(figure.key) and then is not None:
+            then = suppressed(0, options.min_group)
         delta: float | str | None = None
-        if isinstance(now, str) or isinstance(then, str):
+        if now is None or then is None:
+            delta = None
+        elif isinstance(now, str) or isinstance(then, str):
             delta = suppressed(0, options.min_group)  # one side hidden: so is the change
         elif now is not None and then is not None:
             delta = now - then
@@ -94,11 +114,17 @@ class Periods:
     previous: Figures | None  # None: no programme at all in the previous period
     previous_reach: Reach | None
 
-    def compared(self, options: ExportOptions) -> list[Compared]:
+    def compared(
+        self,
+        options: ExportOptions,
+        hidden_now: Hidden = _nothing_hidden,
+        hidden_then: Hidden = _nothing_hidden,
+    ) -> list[Compared]:
         before = None
         if self.previous is not None and self.previous_reach is not None:
             before = key_figures(self.previous, self.previous_reach)
-        return compare(key_figures(self.current, self.current_reach), before, options)
+        now = key_figures(self.current, self.current_reach)
+        return compare(now, before, options, hidden_now, hidden_then)
 
 
 class ChangeSheet:
@@ -111,12 +137,14 @@ class ChangeSheet:
         options: ExportOptions,
         current: MonitoringQueries,
         previous: MonitoringQueries,
+        masked: MonitoringFigures | None = None,
     ) -> None:
         self.workbook = workbook
         self._ = translate
         self.options = options
         self.current = current
         self.previous = previous
+        self.masked = masked  # the current period's hidden figures, from the other sheets
 
     async def write(self) -> None:
         _ = self._
@@ -146,7 +174,18 @@ class ChangeSheet:
             total_then if total_then and total_then.programmes else None,
             (await self.previous.reach(Level.TOTAL)).get("*", Reach()),
         )
-        self._rows(table, _("export.total"), None, total)
+        then_masked = None
+        if self.masked is not None:
+            then_masked = await gather(self.previous, self.options.min_group)
+        total_reach = _total_reach(self.current.scope)
+        self._rows(
+            table,
+            _("export.total"),
+            None,
+            total,
+            _hidden(self.masked, (Level.TOTAL, "*"), total_reach),
+            _hidden(then_masked, (Level.TOTAL, "*"), total_reach),
+        )
         for org in organizations:
             head_counts = Reach(0, 0, org.students_10_18, org.teachers_under_35)
             before = then.get(org.id)
@@ -156,11 +195,27 @@ class ChangeSheet:
                 before if before and before.programmes else None,
                 reach_then.get(org.id, head_counts),
             )
-            self._rows(table, org.municipality, org.name, periods)
+            place = (Level.ORGANIZATION, org.id)
+            self._rows(
+                table,
+                org.municipality,
+                org.name,
+                periods,
+                _hidden(self.masked, place, place),
+                _hidden(then_masked, place, place),
+            )
         table.close_filter()
 
-    def _rows(self, table: Table, municipality: str, name: str | None, periods: Periods) -> None:
-        for row in periods.compared(self.options):
+    def _rows(
+        self,
+        table: Table,
+        municipality: str,
+        name: str | None,
+        periods: Periods,
+        hidden_now: Hidden,
+        hidden_then: Hidden,
+    ) -> None:
+        for row in periods.compared(self.options, hidden_now, hidden_then):
             table.append(
                 [
                     municipality,
@@ -173,6 +228,47 @@ class ChangeSheet:
                     _cell(row.from_target, SIGNED[Kind.SHARE]),
                 ]
             )
+
+
+# Key figures of the change sheet → the cells of «Сводка» / «Показатели» they repeat.
+_REACH_KEYS = {
+    "students_reached": "students",
+    "student_share": "students_share",
+    "young_teachers_reached": "young_teachers",
+    "young_teacher_share": "young_teachers_share",
+}
+_ROW_KEYS = {"mean_mentors": "mean_mentor", "mean_mentees": "mean_mentee"}
+
+
+def _hidden(
+    masked: MonitoringFigures | None, row: tuple[Level, Any], reach: tuple[Level, Any]
+) -> Hidden:
+    """Whether the workbook's other sheets hide the figure `key` of this row."""
+    if masked is None:
+        return _nothing_hidden
+
+    def hidden(key: str) -> bool:
+        if key in _REACH_KEYS:
+            return ("reach", *reach, _REACH_KEYS[key]) in masked.hidden
+        return (*row, _ROW_KEYS.get(key, key)) in masked.hidden
+
+    return hidden
+
+
+def _total_reach(scope: Any) -> tuple[Level, Any]:
+    """Where «Показатели» shows the scope's own total."""
+    if scope.organization_id is not None:
+        return (Level.ORGANIZATION, scope.organization_id)
+    if scope.municipality_id is not None:
+        return (Level.MUNICIPALITY, scope.municipality_id)
+    return (Level.TOTAL, "*")
+
+
+async def hidden_total(queries: MonitoringQueries, min_group: int) -> frozenset[str]:
+    """The key figures of the scope's total that the workbook hides."""
+    masked = await gather(queries, min_group)
+    hidden = _hidden(masked, (Level.TOTAL, "*"), _total_reach(queries.scope))
+    return frozenset(figure.key for figure in key_figures(Figures(), Reach()) if hidden(figure.key))
 
 
 def _cell(value: float | str | None, number_format: str) -> Any:

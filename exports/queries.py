@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -85,6 +86,7 @@ class Figures:
     mentees: int = 0
     sent: int = 0
     submitted: int = 0
+    addressees: int = 0  # distinct people the questionnaires went to
     score_sums: dict[str, float] = field(default_factory=dict)  # role → completion scores
     score_counts: dict[str, int] = field(default_factory=dict)
     respondents: dict[str, int] = field(default_factory=dict)  # role → people behind them
@@ -213,6 +215,7 @@ class MonitoringQueries:
                 key,
                 func.count(Assignment.id),
                 func.sum(case((Assignment.status == AssignmentStatus.SUBMITTED, 1), else_=0)),
+                func.count(func.distinct(Assignment.person_id)),
                 *[_respondents(role) for role in ROLES],
             )
             .select_from(Assignment)
@@ -221,9 +224,10 @@ class MonitoringQueries:
             .join(Organization, Organization.id == Programme.organization_id),
             level,
         )
-        for value, count, submitted, *respondents in await self._rows(sent):
+        for value, count, submitted, addressees, *respondents in await self._rows(sent):
             figures = result.setdefault(value, Figures())
             figures.sent, figures.submitted = int(count), int(submitted or 0)
+            figures.addressees = int(addressees)
             # Respondents: people who submitted a completion questionnaire (exact, distinct).
             figures.respondents = {role: int(n) for role, n in zip(ROLES, respondents, strict=True)}
 
@@ -363,10 +367,55 @@ class MonitoringQueries:
         ]
         return or_(False, *conditions)
 
+    async def question_respondents(self) -> dict[tuple[str, str, str, str], int]:
+        """Distinct people who answered each question: (form, moment, role, key) → people.
+        Versions of a questionnaire count together, as on the «Анкеты» sheet."""
+        statement = self._in_scope(
+            self._answers(
+                select(
+                    QuestionnaireSnapshot.form,
+                    QuestionnaireSnapshot.moment,
+                    QuestionnaireSnapshot.role,
+                    Answer.question_key,
+                    func.count(func.distinct(Assignment.person_id)),
+                )
+            )
+            .join(QuestionnaireSnapshot, QuestionnaireSnapshot.id == Assignment.snapshot_id)
+            .where(Answer.value_text.is_not(None))
+            .group_by(
+                QuestionnaireSnapshot.form,
+                QuestionnaireSnapshot.moment,
+                QuestionnaireSnapshot.role,
+                Answer.question_key,
+            )
+        )
+        return {
+            (str(form), str(moment), str(role), str(key)): int(n)
+            for form, moment, role, key, n in await self._rows(statement)
+        }
+
     async def free_texts(
-        self, text_questions: dict[int, list[str]]
+        self, text_questions: dict[int, list[str]], min_group: int
     ) -> AsyncIterator[tuple[Any, ...]]:
-        """(organization, form, role, snapshot id, question key, text, answered at), no names."""
+        """(organization, form, role, snapshot id, question key, text, answered on), no names;
+        only from an organization, form and role (what a row shows of its writer) where at
+        least `min_group` distinct people gave a free-text answer: fewer could be told apart
+        by their style or what they write, or by the register of the same workbook."""
+        is_text = and_(Answer.value_text.is_not(None), self._is_text(text_questions))
+        groups = (
+            self._in_scope(
+                self._answers(
+                    select(
+                        Organization.id.label("org"),
+                        Programme.form.label("form"),
+                        Assignment.role.label("role"),
+                    )
+                )
+                .where(is_text)
+                .group_by(Organization.id, Programme.form, Assignment.role)
+                .having(func.count(func.distinct(Assignment.person_id)) >= min_group)
+            )
+        ).subquery()
         statement = self._in_scope(
             self._answers(
                 select(
@@ -379,38 +428,67 @@ class MonitoringQueries:
                     Answer.answered_at,
                 )
             )
-            .where(Answer.value_text.is_not(None), self._is_text(text_questions))
+            .join(
+                groups,
+                and_(
+                    groups.c.org == Organization.id,
+                    groups.c.form == Programme.form,
+                    groups.c.role == Assignment.role,
+                ),
+            )
+            .where(is_text)
             .order_by(Organization.name, Programme.form, Answer.id)
         )
         result = await self.session.stream(statement.execution_options(yield_per=2000))
         async for row in result:
-            yield tuple(row)
+            answered_at: datetime | None = row[-1]
+            # To the day: a time to the second could tell who wrote it.
+            yield (*tuple(row)[:-1], answered_at.date() if answered_at else None)
 
     # --- «Участники» -------------------------------------------------------------------------
 
-    async def register(self) -> AsyncIterator[tuple[Any, ...]]:
-        """The personified register: one row per pair membership."""
-        answered = (
-            select(func.count(Assignment.id))
-            .where(
-                Assignment.pair_id == PairMember.pair_id,
-                Assignment.person_id == PairMember.person_id,
-                Assignment.status == AssignmentStatus.SUBMITTED,
+    async def register(self) -> AsyncIterator[RegisterRow]:
+        """The personified register: one row per pair membership, the mentor first."""
+        rows = self.session.stream(self._register_statement().execution_options(yield_per=2000))
+        async for row in await rows:
+            yield RegisterRow(*row)
+
+    def _register_statement(self) -> Select[*tuple[Any, ...]]:
+        def of(value: Any) -> Any:
+            return (
+                select(value)
+                .where(
+                    Assignment.pair_id == PairMember.pair_id,
+                    Assignment.person_id == PairMember.person_id,
+                )
+                .correlate(PairMember)
+                .scalar_subquery()
             )
-            .correlate(PairMember)
-            .scalar_subquery()
-        )
-        statement = self._in_scope(
+
+        submitted = Assignment.status == AssignmentStatus.SUBMITTED
+        answered = of(func.count(Assignment.id)).where(submitted)
+
+        def moment(name: str) -> Any:
+            # 2: submitted, 1: sent and not (yet) submitted, NULL: never sent.
+            return of(func.max(case((submitted, 2), else_=1))).where(Assignment.moment == name)
+
+        return self._in_scope(
             select(
+                Person.id,
                 Person.full_name,
                 Organization.name,
                 Person.category,
                 PairMember.role,
                 Programme.form,
+                Programme.id,
                 Programme.title,
+                Pair.id,
                 Pair.number,
                 Pair.status,
                 PairMember.joined_at,
+                Pair.completed_at,
+                moment("start"),
+                moment("completion"),
                 answered,
             )
             .select_from(PairMember)
@@ -418,8 +496,38 @@ class MonitoringQueries:
             .join(Pair, Pair.id == PairMember.pair_id)
             .join(Programme, Programme.id == Pair.programme_id)
             .join(Organization, Organization.id == Programme.organization_id)
-            .order_by(Organization.name, Programme.title, Pair.number, PairMember.role.desc())
+            .order_by(
+                Organization.name, Programme.title, Pair.number, PairMember.role.desc(), Person.id
+            )
         )
-        result = await self.session.stream(statement.execution_options(yield_per=2000))
-        async for row in result:
-            yield tuple(row)
+
+
+QUESTIONNAIRE_STATE = {None: "none", 1: "sent", 2: "submitted"}
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    person_id: int
+    full_name: str | None
+    organization: str
+    category: str | None
+    role: str
+    form: str
+    programme_id: int
+    programme: str
+    pair_id: int
+    number: int
+    status: str
+    joined: datetime
+    ended: datetime | None
+    start_state: int | None
+    completion_state: int | None
+    answered: int
+
+    @property
+    def start(self) -> str:
+        return QUESTIONNAIRE_STATE.get(self.start_state, "none")
+
+    @property
+    def completion(self) -> str:
+        return QUESTIONNAIRE_STATE.get(self.completion_state, "none")

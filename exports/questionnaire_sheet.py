@@ -5,17 +5,20 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
-from exports.cells import DECIMAL, PERCENT, Formatted, suppressed
+from exports.cells import DECIMAL, PERCENT, Formatted
 from exports.statistics import QuestionFigures, choice_figures, scale_figures, yes_no_figures
 from exports.table import Column, Table, Translate
 from storage.models import QuestionnaireSnapshot
 from surveys.forms import mentoring_form
 from surveys.questionnaire import Moment, QuestionKind
+
+if TYPE_CHECKING:
+    from exports.figures import MonitoringFigures
 
 ROLES = ("mentor", "mentee")
 MOMENTS = (Moment.START.value, Moment.CHECKIN.value, Moment.COMPLETION.value)
@@ -79,6 +82,24 @@ def question_rows(
     return ordered
 
 
+def change_start(rows: list[QuestionRow], row: QuestionRow) -> QuestionRow | None:
+    """The start item a check-in or completion scale item is compared with (same form and
+    metric)."""
+    if row.moment == Moment.START or row.metric is None or row.kind != QuestionKind.SCALE:
+        return None
+    return next(
+        (
+            other
+            for other in rows
+            if other.form == row.form
+            and other.moment == Moment.START
+            and other.metric == row.metric
+            and other.kind == QuestionKind.SCALE
+        ),
+        None,
+    )
+
+
 def figures_of(row: QuestionRow, role: str) -> QuestionFigures | None:
     counts = row.counts.get(role)
     if not counts:
@@ -91,10 +112,17 @@ def figures_of(row: QuestionRow, role: str) -> QuestionFigures | None:
 
 
 class QuestionnaireSheet:
-    def __init__(self, workbook: Workbook, translate: Translate, locale: str, min_group: int):
+    def __init__(
+        self,
+        workbook: Workbook,
+        translate: Translate,
+        locale: str,
+        figures: MonitoringFigures,
+        print_title: str = "",
+    ):
         self._ = translate
         self.locale = locale
-        self.min_group = min_group
+        self.figures = figures
         _ = translate
         per_role = []
         for role in ROLES:
@@ -117,6 +145,7 @@ class QuestionnaireSheet:
                 Column(_("export.col.q_change_mentors"), 14, DECIMAL),
                 Column(_("export.col.q_change_mentees"), 14, DECIMAL),
             ],
+            print_title,
         )
 
     def write(self, rows: list[QuestionRow]) -> None:
@@ -131,22 +160,30 @@ class QuestionnaireSheet:
                 _(f"export.kind.{row.kind}"),
             ]
             for role in ROLES:
-                values += self._role_cells(row, figures_of(row, role))
+                values += self._role_cells(row, role, figures_of(row, role))
             values += [self._change(rows, row, role) for role in ROLES]
             self.table.append(values)
         self.table.close_filter()
         self._chart(sum(1 for row in rows if row.kind == QuestionKind.SCALE))
 
-    def _role_cells(self, row: QuestionRow, figures: QuestionFigures | None) -> list[Any]:
+    def _role_cells(
+        self, row: QuestionRow, role: str, figures: QuestionFigures | None
+    ) -> list[Any]:
         if figures is None:
             return [0, None, None, None]
-        hidden = suppressed(figures.respondents, self.min_group)
-        if hidden:
-            return [figures.respondents, hidden, hidden, hidden]
         mean: Any = figures.mean
         if row.kind == QuestionKind.YES_NO and mean is not None:
             mean = Formatted(mean, PERCENT)
-        return [figures.respondents, mean, figures.median, self._distribution(row, figures)]
+        values = (
+            self.figures.question_basis(row, role),
+            mean,
+            figures.median,
+            self._distribution(row, figures),
+        )
+        return [
+            self.figures.masked(self.figures.question_key(row, role, part), value)
+            for part, value in zip(("n", "mean", "median", "distribution"), values, strict=True)
+        ]
 
     def _distribution(self, row: QuestionRow, figures: QuestionFigures) -> str:
         _ = self._
@@ -163,24 +200,12 @@ class QuestionnaireSheet:
     def _change(self, rows: list[QuestionRow], row: QuestionRow, role: str) -> Any:
         """Check-in or completion mean minus start mean of the item with the same metric,
         scale only."""
-        if row.moment == Moment.START or row.metric is None or row.kind != QuestionKind.SCALE:
-            return None
-        start = next(
-            (
-                other
-                for other in rows
-                if other.form == row.form
-                and other.moment == Moment.START
-                and other.metric == row.metric
-                and other.kind == QuestionKind.SCALE
-            ),
-            None,
-        )
+        start = change_start(rows, row)
         after, before = figures_of(row, role), figures_of(start, role) if start else None
         if after is None or before is None or after.mean is None or before.mean is None:
             return None
-        fewest = min(after.respondents, before.respondents)
-        return suppressed(fewest, self.min_group) or after.mean - before.mean
+        key = self.figures.question_key(row, role, "change")
+        return self.figures.masked(key, after.mean - before.mean)
 
     def _chart(self, scale_rows: int) -> None:
         """Mean scores of mentors and mentees per scale question (the first rows)."""

@@ -49,6 +49,10 @@ async def freeze(queries: MonitoringQueries) -> dict[str, Any]:
         "distributions": [
             list(row) for row in await queries.distributions(text_questions(snapshots))
         ],
+        # The distinct people behind each question: what the masking counts.
+        "question_respondents": [
+            [*key, n] for key, n in (await queries.question_respondents()).items()
+        ],
     }
 
 
@@ -94,9 +98,15 @@ class FrozenQueries(MonitoringQueries):
     ) -> list[tuple[int, str, str, int]]:
         return [(int(s), str(q), str(v), int(n)) for s, q, v, n in self.frozen["distributions"]]
 
+    async def question_respondents(self) -> dict[tuple[str, str, str, str], int]:
+        frozen = self.frozen.get("question_respondents")
+        if frozen is None:  # frozen before the masking counted people per question
+            return await super().question_respondents()
+        return {(str(f), str(m), str(r), str(k)): int(n) for f, m, r, k, n in frozen}
+
     async def free_texts(
-        self, text_questions: dict[int, list[str]]
+        self, text_questions: dict[int, list[str]], min_group: int
     ) -> AsyncIterator[tuple[Any, ...]]:
-        async for row in super().free_texts(text_questions):
+        async for row in super().free_texts(text_questions, min_group):
             if row[-1] <= self.taken_at:  # answered at
                 yield row

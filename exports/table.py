@@ -1,6 +1,7 @@
 """One table on a write-only sheet: a header row that stays in view, an autofilter over the
-data, column widths chosen up front (a write-only sheet cannot measure afterwards), and
-per-column number formats."""
+data, column widths chosen up front (a write-only sheet cannot measure afterwards),
+per-column number formats, and a print layout: landscape, one page wide, the header row
+repeated on every page, the title (district and period) at the top of each page."""
 
 from __future__ import annotations
 
@@ -31,13 +32,16 @@ class Column:
 
 
 class Table:
-    def __init__(self, workbook: Workbook, title: str, columns: Sequence[Column]) -> None:
+    def __init__(
+        self, workbook: Workbook, title: str, columns: Sequence[Column], print_title: str = ""
+    ) -> None:
         self.sheet: WriteOnlyWorksheet = workbook.create_sheet(title)
         self.columns = list(columns)
         self.rows = 0
         for index, column in enumerate(self.columns, start=1):
             self.sheet.column_dimensions[get_column_letter(index)].width = column.width
         self.sheet.freeze_panes = "A2"
+        _print_layout(self.sheet, title, print_title)
         # One styled cell per formatted column, refilled row after row: a write-only sheet
         # serialises a row as soon as it is appended, and a styled cell is costly to make.
         self._styled: list[Cell | None] = []
@@ -79,3 +83,20 @@ class Table:
 
     def column_index(self, title: str) -> int:
         return next(i for i, column in enumerate(self.columns, start=1) if column.title == title)
+
+
+def _print_layout(written: WriteOnlyWorksheet, title: str, print_title: str) -> None:
+    """Printed as districts file it: landscape, as many pages down as it takes but one page
+    across, the header row on every page, the title and page number in the margins."""
+    sheet: Any = written  # openpyxl's stubs omit the print settings of write-only sheets
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # 0: as many pages down as needed
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    # "&" starts a field code in headers and footers: a title's own ampersands are doubled.
+    sheet.oddHeader.center.text = " — ".join(
+        part.replace("&", "&&") for part in (print_title, title) if part
+    )
+    sheet.oddFooter.right.text = "&P / &N"

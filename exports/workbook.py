@@ -5,24 +5,34 @@ memory stays bounded whatever the size of the region."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
-from exports.cells import DATE, DATE_TIME, DECIMAL, PERCENT, suppressed
+from exports.cells import DATE, DECIMAL, PERCENT
 from exports.change import ChangeSheet
-from exports.queries import Figures, Level, MonitoringQueries, OrganizationRow, Reach
-from exports.questionnaire_sheet import QuestionnaireSheet, question_rows, text_questions
+from exports.figures import MonitoringFigures, gather
+from exports.queries import Figures, Level, MonitoringQueries, OrganizationRow
+from exports.questionnaire_sheet import QuestionnaireSheet, text_questions
 from exports.table import Column, Table, Translate
 
-__all__ = ["ExportOptions", "Progress", "Translate", "build_workbook"]
+__all__ = ["ExportOptions", "Progress", "Register", "Translate", "build_workbook"]
 from surveys.forms import mentoring_form, mentoring_forms
 
 Progress = Callable[[str], None]  # receives a stage key, e.g. "export.stage.summary"
 ROLES = ("mentor", "mentee")
+
+
+class Register(StrEnum):
+    """The «Участники» sheet: none, people as codes, or with their names (asked for)."""
+
+    NONE = "none"
+    ANONYMOUS = "anonymous"
+    NAMES = "names"
 
 
 @dataclass(frozen=True)
@@ -30,8 +40,12 @@ class ExportOptions:
     min_group: int = 3
     target_student_share: float | None = None
     target_young_teacher_share: float | None = None
-    include_register: bool = False  # only when the requester's scope covers the people
+    register: Register = Register.NONE  # app.policy decides who gets which
     locale: str = "ru"
+    title: str = ""  # district (or school) and period, printed at the top of every page
+
+    def with_register(self, register: Register) -> ExportOptions:
+        return replace(self, register=register)
 
 
 def _no_progress(stage: str) -> None:
@@ -47,19 +61,20 @@ async def build_workbook(
     previous: MonitoringQueries | None = None,
 ) -> None:
     """`previous`: the same scope's previous period, for the «Динамика» sheet."""
-    writer = _Writer(queries, translate, options)
     progress("export.stage.summary")
+    writer = _Writer(queries, translate, options, await gather(queries, options.min_group))
     await writer.summary()
     progress("export.stage.indicators")
     await writer.indicators()
     if previous is not None:
-        await ChangeSheet(writer.workbook, translate, options, queries, previous).write()
+        sheet = ChangeSheet(writer.workbook, translate, options, queries, previous, writer.figures)
+        await sheet.write()
     await writer.forms()
     progress("export.stage.questionnaires")
     await writer.questionnaires()
     progress("export.stage.feedback")
     await writer.feedback()
-    if options.include_register:
+    if options.register is not Register.NONE:
         progress("export.stage.register")
         await writer.register()
     progress("export.stage.saving")
@@ -67,20 +82,23 @@ async def build_workbook(
 
 
 class _Writer:
-    def __init__(self, queries: MonitoringQueries, translate: Translate, options: ExportOptions):
+    def __init__(
+        self,
+        queries: MonitoringQueries,
+        translate: Translate,
+        options: ExportOptions,
+        figures: MonitoringFigures,
+    ):
         self.queries = queries
         self._ = translate
         self.options = options
+        self.figures = figures
         self.workbook = Workbook(write_only=True)
-        self._total: Figures | None = None
         self._forms: dict[str, str] = {}
         self._labels: dict[str, str] = {}
 
-    async def total(self) -> Figures:
-        """The region or municipality total, shared by «Сводка» and «По формам»."""
-        if self._total is None:
-            self._total = (await self.queries.figures(Level.TOTAL)).get("*", Figures())
-        return self._total
+    def table(self, title: str, columns: list[Column]) -> Table:
+        return Table(self.workbook, title, columns, print_title=self.options.title)
 
     def form_label(self, key: str) -> str:
         if key not in self._forms:
@@ -109,34 +127,15 @@ class _Writer:
             Column(_("export.col.mean_mentees"), 18, DECIMAL),
         ]
 
-    def _figure_values(self, figures: Figures) -> list[Any]:
-        means = []
-        for role in ROLES:
-            people = figures.respondents.get(role, 0)
-            hidden = suppressed(people, self.options.min_group) if people else None
-            means.append(hidden or figures.mean(role))
-        return [
-            figures.pairs,
-            figures.groups,
-            figures.mentors,
-            figures.mentees,
-            figures.completed,
-            figures.sent,
-            figures.submitted,
-            figures.response_rate,
-            *means,
-        ]
-
     async def summary(self) -> None:
         _ = self._
-        organizations = await self.queries.organizations()
-        by_org = await self.queries.figures(Level.ORGANIZATION)
-        programmes = await self.queries.programmes_by_form()
+        figures = self.figures
+        organizations = figures.organizations
+        programmes = figures.programmes
         used = {form for _org, form in programmes}
         forms = [f.key for f in mentoring_forms() if f.key in used]
         forms += sorted(used - set(forms))
-        table = Table(
-            self.workbook,
+        table = self.table(
             _("export.sheet.summary"),
             [
                 Column(_("export.col.municipality"), 24),
@@ -149,32 +148,36 @@ class _Writer:
             ],
         )
         for org in organizations:
-            figures = by_org.get(org.id, Figures())
+            row = figures.by_org.get(org.id, Figures())
             table.append(
                 [
                     org.municipality,
                     org.name,
                     *[programmes.get((org.id, f), 0) for f in forms],
-                    *self._figure_values(figures),
+                    *figures.row(Level.ORGANIZATION, org.id, row),
                 ]
             )
         table.close_filter()
-        if self.queries.scope.is_region:  # the roll-up: each district, then the region
-            by_district = await self.queries.figures(Level.MUNICIPALITY)
+        if figures.by_municipality:  # a region's roll-up: each district, then the region
             for municipality_id, members in _by_municipality(organizations):
                 schools = {org.id for org in members}
                 counts = [
                     sum(n for (org, key), n in programmes.items() if org in schools and key == f)
                     for f in forms
                 ]
-                figures = by_district.get(municipality_id, Figures())
-                label = _("export.municipality_total")
+                district = figures.by_municipality.get(municipality_id, Figures())
                 table.append(
-                    [members[0].municipality, label, *counts, *self._figure_values(figures)]
+                    [
+                        members[0].municipality,
+                        _("export.municipality_total"),
+                        *counts,
+                        *figures.row(Level.MUNICIPALITY, municipality_id, district),
+                    ]
                 )
-        total = await self.total()
         totals = [programmes_total(programmes, f) for f in forms]
-        table.append([_("export.total"), None, *totals, *self._figure_values(total)])
+        table.append(
+            [_("export.total"), None, *totals, *figures.row(Level.TOTAL, "*", figures.total)]
+        )
         self._rate_chart(table, len(organizations))
 
     def _rate_chart(self, table: Table, rows: int) -> None:
@@ -216,47 +219,56 @@ class _Writer:
         ]
         if teacher_target:
             columns.append(Column(_("export.col.young_teacher_target"), 12, PERCENT))
-        table = Table(self.workbook, _("export.sheet.indicators"), columns)
+        table = self.table(_("export.sheet.indicators"), columns)
 
-        def row(municipality: str, name: str | None, reach: Reach) -> list[Any]:
+        figures = self.figures
+
+        def row(municipality: str, name: str | None, level: Level, ident: Any) -> list[Any]:
+            reach = figures.reach_figures(level, ident)
+
+            def shown(measure: str, value: Any) -> Any:
+                return figures.masked(("reach", level, ident, measure), value)
+
             values: list[Any] = [
                 municipality,
                 name,
                 reach.students_10_18,
-                reach.students,
-                _share(reach.students, reach.students_10_18),
+                shown("students", reach.students),
+                shown("students_share", _share(reach.students, reach.students_10_18)),
             ]
             if student_target:
                 values.append(options.target_student_share)
             values += [
                 reach.teachers_under_35,
-                reach.young_teachers,
-                _share(reach.young_teachers, reach.teachers_under_35),
+                shown("young_teachers", reach.young_teachers),
+                shown(
+                    "young_teachers_share", _share(reach.young_teachers, reach.teachers_under_35)
+                ),
             ]
             if teacher_target:
                 values.append(options.target_young_teacher_share)
             return values
 
-        organizations = await self.queries.organizations()
-        by_org = await self.queries.reach(Level.ORGANIZATION)
-        by_municipality = await self.queries.reach(Level.MUNICIPALITY)
-        for municipality_id, members in _by_municipality(organizations):
+        for municipality_id, members in _by_municipality(figures.organizations):
             for org in members:
-                reach = by_org.get(org.id, Reach(0, 0, org.students_10_18, org.teachers_under_35))
-                table.append(row(org.municipality, org.name, reach))
+                table.append(row(org.municipality, org.name, Level.ORGANIZATION, org.id))
             if self.queries.scope.organization_id is None:
-                reach = by_municipality.get(municipality_id, Reach())
-                table.append(row(members[0].municipality, _("export.municipality_total"), reach))
+                table.append(
+                    row(
+                        members[0].municipality,
+                        _("export.municipality_total"),
+                        Level.MUNICIPALITY,
+                        municipality_id,
+                    )
+                )
         table.close_filter()
         if self.queries.scope.is_region:
-            total = (await self.queries.reach(Level.TOTAL)).get("*", Reach())
-            table.append(row(_("export.region_total"), None, total))
+            table.append(row(_("export.region_total"), None, Level.TOTAL, "*"))
 
     async def forms(self) -> None:
         _ = self._
-        by_form = await self.queries.figures(Level.FORM)
-        table = Table(
-            self.workbook,
+        figures = self.figures
+        table = self.table(
             _("export.sheet.forms"),
             [
                 Column(_("export.col.form"), 30),
@@ -265,20 +277,19 @@ class _Writer:
             ],
         )
         order = [f.key for f in mentoring_forms()]
+        by_form = figures.by_form
         for key in sorted(by_form, key=lambda k: (order.index(k) if k in order else 99, k)):
-            figures = by_form[key]
-            table.append([self.form_label(key), figures.programmes, *self._figure_values(figures)])
+            row = by_form[key]
+            table.append([self.form_label(key), row.programmes, *figures.row(Level.FORM, key, row)])
         table.close_filter()
-        total = await self.total()
-        table.append([_("export.total"), total.programmes, *self._figure_values(total)])
+        total = figures.total
+        table.append([_("export.total"), total.programmes, *figures.row(Level.TOTAL, "*", total)])
 
     async def questionnaires(self) -> None:
-        snapshots = await self.queries.snapshots()
-        counts = await self.queries.distributions(text_questions(snapshots))
         sheet = QuestionnaireSheet(
-            self.workbook, self._, self.options.locale, self.options.min_group
+            self.workbook, self._, self.options.locale, self.figures, self.options.title
         )
-        sheet.write(question_rows(snapshots, counts))
+        sheet.write(self.figures.questions)
 
     async def feedback(self) -> None:
         _ = self._
@@ -288,8 +299,7 @@ class _Writer:
             for snapshot_id, snapshot in snapshots.items()
             for q in snapshot.definition["questions"]
         }
-        table = Table(
-            self.workbook,
+        table = self.table(
             _("export.sheet.feedback"),
             [
                 Column(_("export.col.organization"), 36),
@@ -297,10 +307,10 @@ class _Writer:
                 Column(_("export.col.role"), 14),
                 Column(_("export.col.question_text"), 40),
                 Column(_("export.col.answer"), 60),
-                Column(_("export.col.answered_at"), 16, DATE_TIME),
+                Column(_("export.col.answered_at"), 14, DATE),
             ],
         )
-        rows = self.queries.free_texts(text_questions(snapshots))
+        rows = self.queries.free_texts(text_questions(snapshots), self.options.min_group)
         async for org, form, role, snapshot_id, key, text, answered_at in rows:
             table.append(
                 [
@@ -315,48 +325,63 @@ class _Writer:
         table.close_filter()
 
     async def register(self) -> None:
+        """The personified register: one row per person and pair or group, the mentor of
+        each mentee, dates, status and questionnaires. People are codes (the same code for
+        the same person throughout the sheet) unless names were asked for."""
         _ = self._
-        table = Table(
-            self.workbook,
+        names = self.options.register is Register.NAMES
+        table = self.table(
             _("export.sheet.register"),
             [
-                Column(_("export.col.full_name"), 32),
+                Column(_("export.col.person"), 10),
+                *([Column(_("export.col.full_name"), 32)] if names else []),
                 Column(_("export.col.organization"), 36),
                 Column(_("export.col.category"), 18),
                 Column(_("export.col.role"), 14),
                 Column(_("export.col.form"), 24),
                 Column(_("export.col.programme"), 30),
                 Column(_("export.col.pair"), 8),
+                Column(_("export.col.unit"), 12),
+                Column(_("export.col.mentor"), 12),
                 Column(_("export.col.pair_status"), 14),
                 Column(_("export.col.joined"), 12, DATE),
+                Column(_("export.col.ended"), 12, DATE),
+                Column(_("export.col.start_questionnaire"), 16),
+                Column(_("export.col.completion_questionnaire"), 16),
                 Column(_("export.col.answered"), 12),
             ],
         )
         forgotten = _("export.forgotten")
-        async for (
-            name,
-            org,
-            category,
-            role,
-            form,
-            title,
-            number,
-            status,
-            joined,
-            n,
-        ) in self.queries.register():
+        codes: dict[int, str] = {}
+        mentor: tuple[int, str | None] = (0, None)  # (pair id, mentor's code)
+
+        def code(person_id: int) -> str:
+            return codes.setdefault(person_id, f"P{len(codes) + 1:05d}")
+
+        async for row in self.queries.register():
+            person = code(row.person_id)
+            if row.role == "mentor":
+                mentor = (row.pair_id, person)
+            elif mentor[0] != row.pair_id:
+                mentor = (row.pair_id, None)
             table.append(
                 [
-                    name or forgotten,
-                    org,
-                    self.label(f"category.{category}") if category else None,
-                    self.label(f"role.{role}"),
-                    self.form_label(form),
-                    title,
-                    number,
-                    self.label(f"export.pair_status.{status}"),
-                    joined.date(),
-                    n,
+                    person,
+                    *([row.full_name or forgotten] if names else []),
+                    row.organization,
+                    self.label(f"category.{row.category}") if row.category else None,
+                    self.label(f"role.{row.role}"),
+                    self.form_label(row.form),
+                    row.programme,
+                    row.number,
+                    f"{row.programme_id}-{row.number}",
+                    mentor[1] if row.role == "mentee" else None,
+                    self.label(f"export.pair_status.{row.status}"),
+                    row.joined.date(),
+                    row.ended.date() if row.ended else None,
+                    self.label(f"export.questionnaire.{row.start}"),
+                    self.label(f"export.questionnaire.{row.completion}"),
+                    row.answered,
                 ]
             )
         table.close_filter()

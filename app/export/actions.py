@@ -19,11 +19,21 @@ class ChooseRound(Action):
     round: int  # a monitoring round: its scope and period, its frozen figures once closed
 
 
+@action("xn")
+class ChooseNames(Action):
+    """Only offered where the register may carry names (app.policy.register_allowed)."""
+
+    municipality: int
+    organization: int
+    names: bool  # the register with full names, asked for; else codes
+
+
 @action("xp")
 class ChoosePeriod(Action):
     municipality: int
     organization: int
     year: int  # first year of the academic year; 0: the person types dates
+    names: bool = False
 
 
 @action("xk")
@@ -36,3 +46,4 @@ class ChooseKind(Action):
     start: int
     end: int
     kind: str  # a key of app.export.build.KINDS
+    names: bool = False

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from app.export.plan import export_options
 from app.monitoring.rounds import export_round
 from app.settings import Settings
 from exports.period import Period
 from exports.report.words import Catalogue
 from exports.run import export_report, export_workbook
-from exports.workbook import ExportOptions
+from exports.workbook import Register
 from storage.db import create_engine, create_session_factory
 from storage.repositories.export_scope import ExportScope
 from surveys.access import Actor
@@ -40,6 +41,7 @@ class ExportRequest:
     period: Period
     locale: str
     kinds: tuple[str, ...] = ("workbook",)
+    register: Register = Register.NONE  # what the dialogue settled (app.export.plan)
     round_id: int | None = None  # a monitoring round's workbook (its frozen figures)
 
 
@@ -88,7 +90,9 @@ async def _build(
 
     engine = create_engine(settings.database_url)
     try:
-        options = export_options(settings, request.locale, include_register=True)
+        title = request.scope.title or translate("export.scope_region")
+        title = f"{title}, {request.period.label()}"
+        options = export_options(settings, request.locale, title).with_register(request.register)
 
         def progress(key: str) -> None:
             stage.key = key
@@ -124,16 +128,6 @@ async def _build(
             )
     finally:
         await engine.dispose()
-
-
-def export_options(settings: Settings, locale: str, include_register: bool) -> ExportOptions:
-    return ExportOptions(
-        min_group=settings.export_min_group,
-        target_student_share=settings.target_student_share,
-        target_young_teacher_share=settings.target_young_teacher_share,
-        include_register=include_register,
-        locale=locale,
-    )
 
 
 def forget_old_files(folder: Path, age: timedelta) -> None:

@@ -1,4 +1,5 @@
-"""/export: choose the territory (when there is a choice), the period and what to build
+"""/export: choose the territory (when there is a choice), codes or names for the register
+(asked only where names may be given: app.policy.register_allowed), the period and what to build
 (the workbook, the «аналитическая справка» or both); then the edge builds the files in the
 background (app/export/build.py) and sends them.
 
@@ -13,17 +14,20 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from app.export.actions import ChooseKind, ChoosePeriod, ChooseRound, ChooseScope
+from app import policy
+from app.export.actions import ChooseKind, ChooseNames, ChoosePeriod, ChooseRound, ChooseScope
 from app.export.build import KINDS
+from app.export.plan import register_for
 from app.monitoring.rounds import keeps, round_period, round_scope, rounds_of_scope
 from app.reply import Reply
 from app.screens import Button, Msg, Screen, Text
 from app.uow import UnitOfWork
 from exports.period import Period, parse_range
+from exports.workbook import Register
 from storage.repositories.export_scope import ExportScope, ExportScopeRepository
-from storage.repositories.invites import ScopeDenied
 from storage.repositories.rounds import RoundRepository, RoundRow
 from surveys.access import Actor
+from surveys.errors import OutOfScope, Refused
 
 YEARS_OFFERED = 3  # the current academic year and the two before it
 
@@ -41,6 +45,7 @@ class Ready:
     scope: ExportScope
     period: Period
     kinds: tuple[str, ...] = ("workbook",)
+    register: Register = Register.NONE
     round_id: int | None = None  # a monitoring round's workbook (frozen once it closed)
 
 
@@ -49,9 +54,10 @@ def scope_label(scope: ExportScope) -> Text:
 
 
 class Export:
-    def __init__(self, uow: UnitOfWork, actor: Actor) -> None:
+    def __init__(self, uow: UnitOfWork, actor: Actor, beyond_school: bool = False) -> None:
         self.uow = uow
         self.actor = actor
+        self.beyond_school = beyond_school  # EXPORT_REGISTER_BEYOND_SCHOOL
         self.scopes = ExportScopeRepository(uow.session)
 
     async def start(self, today: date) -> Reply:
@@ -59,8 +65,7 @@ class Export:
         if not scopes:
             return Reply((Screen.of("export.no_scope"),), step=None)
         if len(scopes) == 1:
-            rounds = await rounds_of_scope(self.uow.session, self.actor, scopes[0])
-            return Reply((periods(scopes[0], today, rounds),), step=None)
+            return Reply((await self._after_scope(scopes[0], today),), step=None)
         rows = tuple((Button(scope_label(scope), ChooseScope(*_ids(scope))),) for scope in scopes)
         return Reply((Screen.of("export.choose_scope", rows),), step=None)
 
@@ -68,22 +73,38 @@ class Export:
         scope = await self._resolve(municipality, organization)
         if scope is None:
             return Reply((Screen.of("export.denied"),), drop=True)
-        rounds = await rounds_of_scope(self.uow.session, self.actor, scope)
-        return Reply((periods(scope, today, rounds),), drop=True)
+        return Reply((await self._after_scope(scope, today),), drop=True)
 
     async def round_chosen(self, round_id: int) -> Reply | Ready:
-        """A round's workbook: its district (or the region) and period, for its keepers."""
+        """A round's workbook: its district (or the region) and period, for its keepers;
+        the register as the privacy rules give it without names."""
         found = await RoundRepository(self.uow.session).get(round_id)
         if found is None or not keeps(self.actor, found.municipality_id):
             return Reply((Screen.of("export.denied"),), drop=True)
-        return Ready(round_scope(found), round_period(found), round_id=found.id)
+        scope = round_scope(found)
+        register = self._register(scope, False) or Register.NONE
+        return Ready(scope, round_period(found), register=register, round_id=found.id)
 
-    async def period_chosen(self, municipality: int, organization: int, year: int) -> Reply:
+    async def names_chosen(
+        self, municipality: int, organization: int, names: bool, today: date
+    ) -> Reply:
         scope = await self._resolve(municipality, organization)
         if scope is None:
             return Reply((Screen.of("export.denied"),), drop=True)
+        if self._register(scope, names) is None:
+            return Reply((Screen.of("export.names_denied"),), drop=True)
+        return Reply((periods(scope, today, names),), drop=True)
+
+    async def period_chosen(
+        self, municipality: int, organization: int, year: int, names: bool = False
+    ) -> Reply:
+        scope = await self._resolve(municipality, organization)
+        if scope is None:
+            return Reply((Screen.of("export.denied"),), drop=True)
+        if self._register(scope, names) is None:
+            return Reply((Screen.of("export.names_denied"),), drop=True)
         if year == 0:
-            ids = {"municipality": municipality, "organization": organization}
+            ids = {"municipality": municipality, "organization": organization, "names": names}
             return Reply(
                 (Screen.of("export.ask_range"),),
                 drop=True,
@@ -91,14 +112,17 @@ class Export:
                 restart=True,
                 data=ids,
             )
-        return Reply((kinds(scope, Period.academic_year(year)),), drop=True)
+        return Reply((kinds(scope, Period.academic_year(year), names),), drop=True)
 
     async def kind_chosen(self, chosen: ChooseKind) -> Reply | Ready:
         scope = await self._resolve(chosen.municipality, chosen.organization)
         period = _period_of(chosen.start, chosen.end)
         if scope is None or period is None or chosen.kind not in KINDS:
             return Reply((Screen.of("export.denied"),), drop=True)
-        return Ready(scope, period, KINDS[chosen.kind])
+        register = self._register(scope, chosen.names)
+        if register is None:
+            return Reply((Screen.of("export.names_denied"),), drop=True)
+        return Ready(scope, period, KINDS[chosen.kind], register)
 
     async def dates_typed(self, typed: str, given: Mapping[str, Any]) -> Reply:
         period = parse_range(typed)
@@ -108,16 +132,46 @@ class Export:
         scope = await self._resolve(*ids)
         if scope is None:  # the grant was withdrawn meanwhile
             return Reply((Screen.of("export.denied"),), step=None)
-        return Reply((kinds(scope, period),), step=None)
+        names = bool(given.get("names"))
+        if self._register(scope, names) is None:
+            return Reply((Screen.of("export.names_denied"),), step=None)
+        return Reply((kinds(scope, period, names),), step=None)
+
+    async def _after_scope(self, scope: ExportScope, today: date) -> Screen:
+        """The register's names are asked about only where they may be given; a round's
+        keeper is offered that scope's rounds with the periods."""
+        if policy.register_allowed(self.actor, scope, self.beyond_school):
+            return names_choice(scope)
+        rounds = await rounds_of_scope(self.uow.session, self.actor, scope)
+        return periods(scope, today, False, rounds)
+
+    def _register(self, scope: ExportScope, names: bool) -> Register | None:
+        try:
+            return register_for(self.actor, scope, names, self.beyond_school)
+        except Refused:
+            return None
 
     async def _resolve(self, municipality: int, organization: int) -> ExportScope | None:
         try:
-            return await self.scopes.resolve(self.actor, municipality or None, organization or None)
-        except ScopeDenied:
+            return await policy.export_scope(
+                self.uow.session, self.actor, municipality or None, organization or None
+            )
+        except OutOfScope:
             return None
 
 
-def periods(scope: ExportScope, today: date, rounds: Sequence[RoundRow] = ()) -> Screen:
+def names_choice(scope: ExportScope) -> Screen:
+    municipality, organization = _ids(scope)
+    rows = (
+        (Button(Msg("export.register.anonymous"), ChooseNames(municipality, organization, False)),),
+        (Button(Msg("export.register.names"), ChooseNames(municipality, organization, True)),),
+    )
+    return Screen((Msg("export.register.ask", {"scope": scope_label(scope)}),), rows)
+
+
+def periods(
+    scope: ExportScope, today: date, names: bool, rounds: Sequence[RoundRow] = ()
+) -> Screen:
     """The academic years and free dates; for a round's keeper, that scope's rounds first."""
     municipality, organization = _ids(scope)
     current = Period.current_academic_year(today).start.year
@@ -128,23 +182,24 @@ def periods(scope: ExportScope, today: date, rounds: Sequence[RoundRow] = ()) ->
         (
             Button(
                 Msg("export.year_button", {"year": f"{first}/{first + 1}"}),
-                ChoosePeriod(municipality, organization, first),
+                ChoosePeriod(municipality, organization, first, names),
             ),
         )
         for first in range(current, current - YEARS_OFFERED, -1)
     )
-    rows += ((Button(Msg("export.range_button"), ChoosePeriod(municipality, organization, 0)),),)
+    other = ChoosePeriod(municipality, organization, 0, names)
+    rows += ((Button(Msg("export.range_button"), other),),)
     return Screen((Msg("export.choose_period", {"scope": scope_label(scope)}),), rows)
 
 
-def kinds(scope: ExportScope, period: Period) -> Screen:
+def kinds(scope: ExportScope, period: Period, names: bool) -> Screen:
     municipality, organization = _ids(scope)
     start, end = _day_number(period.start), _day_number(period.end)
     rows = tuple(
         (
             Button(
                 Msg(f"report.kind.{kind}"),
-                ChooseKind(municipality, organization, start, end, kind),
+                ChooseKind(municipality, organization, start, end, kind, names),
             ),
         )
         for kind in KINDS

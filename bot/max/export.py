@@ -10,7 +10,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
-from app.export.actions import ChooseKind, ChoosePeriod, ChooseRound, ChooseScope
+from app.export.actions import ChooseKind, ChooseNames, ChoosePeriod, ChooseRound, ChooseScope
 from app.export.build import (
     FIRST_STAGE,
     ExportRequest,
@@ -31,26 +31,33 @@ from storage.models import utcnow
 log = logging.getLogger(__name__)
 POLL = 0.5  # seconds between looks at the build's stage
 
-EXPORT_ACTIONS = (ChooseScope, ChoosePeriod, ChooseKind, ChooseRound)
+EXPORT_ACTIONS = (ChooseScope, ChooseNames, ChoosePeriod, ChooseKind, ChooseRound)
 STARTED = Reply(drop=True, step=None)  # the pressed buttons go, the dialogue is over
 
 
+def export_of(turn: Turn) -> Export:
+    return Export(turn.uow, turn.actor, turn.services.settings.export_register_beyond_school)
+
+
 async def command(turn: Turn) -> None:
-    await show(turn, await Export(turn.uow, turn.actor).start(utcnow().date()))
+    await show(turn, await export_of(turn).start(utcnow().date()))
 
 
 async def pressed(
-    turn: Turn, action: ChooseScope | ChoosePeriod | ChooseKind | ChooseRound
+    turn: Turn, action: ChooseScope | ChooseNames | ChoosePeriod | ChooseKind | ChooseRound
 ) -> None:
-    export = Export(turn.uow, turn.actor)
+    export = export_of(turn)
+    today = utcnow().date()
     if isinstance(action, ChooseScope):
-        await show(
-            turn,
-            await export.scope_chosen(action.municipality, action.organization, utcnow().date()),
-        )
+        await show(turn, await export.scope_chosen(action.municipality, action.organization, today))
+        return
+    if isinstance(action, ChooseNames):
+        ids = action.municipality, action.organization
+        await show(turn, await export.names_chosen(*ids, action.names, today))
         return
     if isinstance(action, ChoosePeriod):
-        period = await export.period_chosen(action.municipality, action.organization, action.year)
+        ids = action.municipality, action.organization
+        period = await export.period_chosen(*ids, action.year, action.names)
         await show(turn, period)
         return
     if isinstance(action, ChooseRound):
@@ -69,7 +76,7 @@ def waiting(turn: Turn) -> bool:
 
 
 async def typed(turn: Turn, text: str) -> None:
-    await show(turn, await Export(turn.uow, turn.actor).dates_typed(text, data(turn)))
+    await show(turn, await export_of(turn).dates_typed(text, data(turn)))
 
 
 async def launch(turn: Turn, ready: Ready) -> None:
@@ -85,6 +92,7 @@ async def launch(turn: Turn, ready: Ready) -> None:
         ready.period,
         turn.reader.locale,
         ready.kinds,
+        ready.register,
         ready.round_id,
     )
     jobs.start(turn.user_id, _run(turn, request))

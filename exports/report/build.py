@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from exports.change import hidden_total
 from exports.queries import MonitoringQueries
 from exports.report.document import write_docx
 from exports.report.figures import ReportFigures, gather
@@ -25,6 +26,10 @@ async def build_report(
     """Write the справка (compared with `previous`, when given); returns its figures."""
     words = Words(catalogue, options.locale)
     figures = await gather(queries, previous)
+    # The workbook's hidden figures stay hidden in the справка (the same totals).
+    figures.hidden_now = await hidden_total(queries, options.min_group)
+    if previous is not None:
+        figures.hidden_then = await hidden_total(previous, options.min_group)
     title = Title(scope_title, queries.period.label(), made_on)
     blocks = Writer(figures, words, options, title).blocks()
     write_docx(blocks, path, words._("report.title"))

@@ -41,6 +41,9 @@ class ReportFigures:
     changes: list[Change] = field(default_factory=list)
     previous_label: str | None = None  # the period compared with; None: no comparison asked
     previous: list[KeyFigure] | None = None  # None: nothing in that period
+    # Key figures of the total the workbook hides (secondary suppression), now and before.
+    hidden_now: frozenset[str] = frozenset()
+    hidden_then: frozenset[str] = frozenset()
 
     def organization_reach(self, org: OrganizationRow) -> Reach:
         return self.reach_by_organization.get(

@@ -91,7 +91,13 @@ class Writer:
     def key_figures(self) -> list[Block]:
         _ = self.w._
         label = self.f.previous_label
-        compared = compare(key_figures(self.f.total, self.f.reach), self.f.previous, self.options)
+        compared = compare(
+            key_figures(self.f.total, self.f.reach),
+            self.f.previous,
+            self.options,
+            self.f.hidden_now.__contains__,
+            self.f.hidden_then.__contains__,
+        )
         blocks: list[Block] = [
             Heading(_("report.section.summary")),
             Paragraph(_("report.summary.lead", period=self.title.period)),

@@ -1,11 +1,13 @@
 """`nastavnik export`: the monitoring workbook from the command line, for the server's
-operator (an administrator: any municipality or organization)."""
+operator (an administrator: any municipality or organization; figures only, unless
+EXPORT_REGISTER_BEYOND_SCHOOL lets the register in — app.policy)."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -13,11 +15,11 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.export.build import export_options
+from app.export.plan import ExportAsk, export_options, plan_export, write_export
 from app.monitoring.rounds import OPERATOR, export_round
 from app.settings import Settings
 from exports.period import Period, parse_day
-from exports.run import export_workbook
+from exports.workbook import Register
 from storage.db import create_session_factory
 from storage.repositories.directory import DirectoryRepository
 from storage.repositories.export_scope import ExportScope
@@ -36,6 +38,7 @@ def add_export_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     export.add_argument("--to", dest="end", help=_("cli.help.export.to"))
     export.add_argument("--out", required=True, type=Path, help=_("cli.help.export.out"))
     export.add_argument("--no-register", action="store_true", help=_("cli.help.export.no_register"))
+    export.add_argument("--with-names", action="store_true", help=_("cli.help.export.with_names"))
 
 
 def requested_period(start: date | None, end: date | None, today: date) -> Period:
@@ -115,10 +118,18 @@ async def run_export(
                 )
                 return 1
             scope = ExportScope(municipality.id, org.id, org.name)
-        options = export_options(
-            settings, i18n.current_locale, include_register=not args.no_register
+        beyond_school = settings.export_register_beyond_school
+        if args.with_names and not beyond_school:
+            print(_("export.cli.names_denied"), file=sys.stderr)
+            return 2
+        ask = ExportAsk(
+            scope.municipality_id, scope.organization_id, period, with_names=args.with_names
         )
-        await export_workbook(session, operator, scope, period, args.out, _, options)
+        plan = await plan_export(session, operator, ask, beyond_school)
+        if args.no_register:
+            plan = replace(plan, register=Register.NONE)
+        options = export_options(settings, i18n.current_locale, f"{scope.title}, {period.label()}")
+        await write_export(session, operator, plan, args.out, _, options)
     print(_("export.cli.written").format(path=args.out))
     return 0
 
@@ -133,7 +144,10 @@ async def _export_round(
         return 2
     if not writable_folder(args.out, i18n):
         return 2
-    options = export_options(settings, i18n.current_locale, include_register=not args.no_register)
+    # The operator gets figures; codes only where the operator's setting lets the register in.
+    beyond_school = settings.export_register_beyond_school and not args.no_register
+    register = Register.ANONYMOUS if beyond_school else Register.NONE
+    options = export_options(settings, i18n.current_locale).with_register(register)
     async with create_session_factory(engine)() as session:
         try:
             await export_round(session, OPERATOR, args.round, args.out, _, options)

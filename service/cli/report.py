@@ -12,7 +12,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.export.build import export_options
+from app.export.plan import export_options
 from app.settings import Settings
 from exports.period import Period
 from exports.run import export_report
@@ -76,7 +76,7 @@ async def run_report(
             print(_("cli.unknown_municipality").format(code=args.municipality), file=sys.stderr)
             return 1
         scope = ExportScope(municipality.id, None, municipality.name)
-        options = export_options(settings, i18n.current_locale, include_register=False)
+        options = export_options(settings, i18n.current_locale, municipality.name)
         await export_report(session, operator, scope, period, args.out, i18n, options, date.today())
     print(_("report.cli.written").format(path=args.out))
     return 0

@@ -47,7 +47,35 @@ async def test_export_of_an_organization_for_dates(
     assert code == 0, capsys.readouterr().err
     assert str(out) in capsys.readouterr().out
     assert organizations(out) == {"МБОУ СОШ № 1"}
-    assert "Участники" in openpyxl.load_workbook(out).sheetnames
+    # The operator is no school's curator: figures only, unless the operator allows more.
+    assert "Участники" not in openpyxl.load_workbook(out).sheetnames
+
+
+async def test_register_and_names_only_where_the_operator_allows_them(
+    operator_env: str,
+    session_factory: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await build_dataset(session_factory)
+    out = tmp_path / "s001.xlsx"
+    argv = ["export", "--municipality", "M01", "--org", "S001", "--from", "01.09.2026"]
+    code = await _run_main([*argv, "--with-names", "--out", str(out)])
+    assert code == 2 and not out.exists()
+    error = capsys.readouterr().err
+    assert "EXPORT_REGISTER_BEYOND_SCHOOL" in error and len(error.strip().splitlines()) == 1
+
+    monkeypatch.setenv("EXPORT_REGISTER_BEYOND_SCHOOL", "true")
+    assert await _run_main([*argv, "--out", str(out)]) == 0
+    register = openpyxl.load_workbook(out)["Участники"]
+    rows = list(register.iter_rows(values_only=True))
+    assert rows[0][0] == "Участник (код)" and "ФИО" not in rows[0]
+    assert not any("Участник " in str(v) for row in rows[1:] for v in row)  # codes only
+    assert await _run_main([*argv, "--with-names", "--out", str(out)]) == 0
+    rows = list(openpyxl.load_workbook(out)["Участники"].iter_rows(values_only=True))
+    assert rows[0][1] == "ФИО"
+    assert {row[1] for row in rows[1:]} == {f"Участник {letter}" for letter in "ABCDEFGHI"}
 
 
 async def test_bad_arguments_get_one_clear_line(

@@ -12,14 +12,14 @@ import pytest
 from sqlalchemy import select
 
 from app.actions import pack
-from app.export.actions import ChoosePeriod
+from app.export.actions import ChooseNames, ChoosePeriod
 from exports.links import SAFE_NAME
 from storage.models import Person, RoleGrant
 from surveys.access import scope_key
 from surveys.people import Role
 from tests.conftest import ADMIN_ID, BotHarness
 from tests.support.export_data import YEAR, build_dataset
-from tests.support.export_helpers import russian
+from tests.support.export_helpers import russian, table
 
 METHODIST_ID = 810_001
 YEAR_LABEL = f"{YEAR}/{YEAR + 1}"
@@ -30,11 +30,17 @@ def private_export_dir(harness: BotHarness, tmp_path: Path) -> None:
     harness.settings.export_dir = tmp_path / "exports"
 
 
-async def make_methodist(harness: BotHarness, municipality_id: int) -> None:
+async def make_staff(
+    harness: BotHarness,
+    telegram_id: int,
+    role: Role,
+    municipality_id: int | None = None,
+    organization_id: int | None = None,
+) -> None:
     async with harness.session_factory() as session, session.begin():
         person = Person(
-            telegram_id=METHODIST_ID,
-            full_name="Методист Павлоградского района",
+            telegram_id=telegram_id,
+            full_name=f"Сотрудник {telegram_id}",
             category="teacher",
             consent_at=datetime.now(UTC),
             consent_version="1",
@@ -44,11 +50,16 @@ async def make_methodist(harness: BotHarness, municipality_id: int) -> None:
         session.add(
             RoleGrant(
                 person_id=person.id,
-                role=Role.METHODIST.value,
+                role=role.value,
                 municipality_id=municipality_id,
-                scope_key=scope_key(municipality_id, None),
+                organization_id=organization_id,
+                scope_key=scope_key(municipality_id, organization_id),
             )
         )
+
+
+async def make_methodist(harness: BotHarness, municipality_id: int) -> None:
+    await make_staff(harness, METHODIST_ID, Role.METHODIST, municipality_id=municipality_id)
 
 
 async def wait_for_document(user, count: int = 1, seconds: float = 30) -> bytes:
@@ -83,6 +94,10 @@ async def test_methodist_gets_the_district_workbook(harness: BotHarness) -> None
 
     content = await wait_for_document(methodist)
     assert organizations_in(content) == {"МБОУ СОШ № 1", "МБОУ «Лицей № 2»"}
+    # Figures, not people: no register, no names anywhere in a methodist's workbook.
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
+    assert russian("export.sheet.register") not in workbook.sheetnames
+    assert "Участник" not in all_text(workbook)
     methods = [call.method for call in harness.standin.calls]
     assert "sendChatAction" in methods
     actions = [c.params for c in harness.standin.calls if c.method == "sendChatAction"]
@@ -109,6 +124,13 @@ async def test_forged_button_is_refused(harness: BotHarness) -> None:
     region = pack(ChoosePeriod(municipality=0, organization=0, year=YEAR))
     await methodist.press(region, message_id=period_message)
     assert methodist.last_text == russian("export.denied")
+    # Names of the district's children, asked for with a forged button: refused too.
+    names = ChoosePeriod(municipality=data.ids["M01"], organization=0, year=YEAR, names=True)
+    await methodist.press(pack(names), message_id=period_message)
+    assert methodist.last_text == russian("export.names_denied")
+    forged_choice = ChooseNames(municipality=data.ids["M01"], organization=0, names=True)
+    await methodist.press(pack(forged_choice), message_id=period_message)
+    assert methodist.last_text == russian("export.names_denied")
     await asyncio.sleep(0.5)
     assert not any(m.document for m in methodist.messages)
 
@@ -171,3 +193,43 @@ async def test_mentee_may_not_export(harness: BotHarness) -> None:
     mentee = harness.standin.user(data.telegram["B"])
     await mentee.send("/export")
     assert mentee.last_text == russian("access.denied")
+
+
+def all_text(workbook: openpyxl.Workbook) -> str:
+    return "\n".join(
+        str(value) for sheet in workbook for row in sheet.iter_rows(values_only=True)
+        for value in row if value is not None
+    )  # fmt: skip
+
+
+CURATOR_ID = 810_002
+
+
+def register_of(content: bytes) -> list[dict]:
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
+    return table(workbook[russian("export.sheet.register")])
+
+
+async def test_curator_chooses_codes_or_names_for_their_own_school(harness: BotHarness) -> None:
+    data = await build_dataset(harness.session_factory)
+    await make_staff(harness, CURATOR_ID, Role.CURATOR, organization_id=data.ids["S001"])
+    curator = harness.standin.user(CURATOR_ID)
+
+    await curator.send("/export")
+    assert curator.last_text == russian("export.register.ask").format(scope="МБОУ СОШ № 1")
+    await curator.press(curator.button(russian("export.register.anonymous")))
+    await curator.press(curator.button(YEAR_LABEL))
+    await curator.press(curator.button(russian("report.kind.workbook")))
+    rows = register_of(await wait_for_document(curator))
+    assert len(rows) == 9  # A–I, one pair each (N and O are in last year's programme)
+    assert all(str(row[russian("export.col.person")]).startswith("P") for row in rows)
+    assert russian("export.col.full_name") not in rows[0]
+    assert not any("Участник" in str(value) for row in rows for value in row.values())
+
+    await curator.send("/export")
+    await curator.press(curator.button(russian("export.register.names")))
+    await curator.press(curator.button(YEAR_LABEL))
+    await curator.press(curator.button(russian("report.kind.workbook")))
+    rows = register_of(await wait_for_document(curator, count=2))
+    names = {row[russian("export.col.full_name")] for row in rows}
+    assert names == {f"Участник {letter}" for letter in "ABCDEFGHI"}

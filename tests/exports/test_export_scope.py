@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from exports.workbook import ExportOptions
+from exports.workbook import ExportOptions, Register
 from storage.repositories.export_scope import ExportScope, ExportScopeRepository
 from storage.repositories.invites import ScopeDenied
 from surveys.access import Actor, Grant
+from surveys.errors import OutOfScope
 from surveys.people import Role
 from tests.support.export_data import build_dataset
 from tests.support.export_helpers import export_to, russian, table
@@ -38,11 +39,11 @@ async def test_methodist_sees_only_their_municipality(
     assert "МБОУ СОШ № 1" in text
     for foreign in (*FOREIGN_TEXTS, "СТАРЫЙ ОТЗЫВ", "Участник N"):
         assert foreign not in text
-    with pytest.raises(ScopeDenied):
+    with pytest.raises(OutOfScope):
         await export_to(
             session_factory, methodist, ExportScope(data.ids["M02"]), tmp_path / "x.xlsx"
         )
-    with pytest.raises(ScopeDenied):  # the whole region is for admins only
+    with pytest.raises(OutOfScope):  # the whole region is for admins only
         await export_to(session_factory, methodist, ExportScope(), tmp_path / "y.xlsx")
     assert not (tmp_path / "x.xlsx").exists() and not (tmp_path / "y.xlsx").exists()
 
@@ -64,14 +65,14 @@ async def test_curator_sees_only_their_organization(
         assert foreign not in text
     names = {row[russian("export.col.full_name")] for row in table(workbook["Участники"])}
     assert names == {"Участник J", "Участник K"}
-    with pytest.raises(ScopeDenied):
+    with pytest.raises(OutOfScope):
         await export_to(
             session_factory,
             curator,
             ExportScope(data.ids["M01"], data.ids["S001"]),
             tmp_path / "z.xlsx",
         )
-    with pytest.raises(ScopeDenied):  # their municipality is wider than their organization
+    with pytest.raises(OutOfScope):  # their municipality is wider than their organization
         await export_to(session_factory, curator, ExportScope(data.ids["M01"]), tmp_path / "w.xlsx")
 
 
@@ -85,7 +86,7 @@ async def test_register_only_when_asked_for(
         admin,
         ExportScope(data.ids["M02"]),
         tmp_path / "a.xlsx",
-        ExportOptions(include_register=False),
+        ExportOptions(register=Register.NONE),
     )
     assert "Участники" not in workbook.sheetnames
     assert "Участник L" not in all_text(workbook)

@@ -11,10 +11,10 @@ from pathlib import Path
 import openpyxl
 from sqlalchemy import select
 
+from app.export.plan import ExportPlan, write_export
 from bot.i18n import create_i18n
 from exports.period import Period
-from exports.run import export_workbook
-from exports.workbook import ExportOptions
+from exports.workbook import ExportOptions, Register
 from storage.models import Answer, OutboxMessage, Person
 from storage.repositories.export_scope import ExportScope
 from surveys.access import Actor
@@ -104,14 +104,16 @@ async def district_workbook(
     """The district's monitoring workbook with every figure shown (no small-group
     masking: a change of any count or mean would show)."""
     async with harness.session_factory() as session:
-        await export_workbook(
+        scope = ExportScope(municipality_id=municipality_id, title="Павлоградский район")
+        period = Period.current_academic_year(date.today())
+        names = Register.NAMES if register else Register.NONE
+        await write_export(
             session,
             Actor(telegram_id=ADMIN_ID, is_admin=True),
-            ExportScope(municipality_id=municipality_id, title="Павлоградский район"),
-            Period.current_academic_year(date.today()),
+            ExportPlan(scope, period, names, names_possible=True),
             path,
             lambda key: I18N.gettext(key, locale="ru"),
-            ExportOptions(min_group=1, include_register=register),
+            ExportOptions(min_group=1),
         )
     return openpyxl.load_workbook(path)
 

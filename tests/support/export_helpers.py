@@ -9,10 +9,10 @@ import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.export.plan import ExportPlan, write_export
 from bot.i18n import create_i18n
 from exports.period import Period
-from exports.run import export_workbook
-from exports.workbook import ExportOptions
+from exports.workbook import ExportOptions, Register
 from storage.repositories.export_scope import ExportScope
 from surveys.access import Actor
 from tests.support.export_data import YEAR
@@ -33,15 +33,9 @@ async def export_to(
     period: Period | None = None,
 ) -> openpyxl.Workbook:
     async with factory() as session:
-        await export_workbook(
-            session,
-            actor,
-            scope,
-            period or Period.academic_year(YEAR),
-            path,
-            russian,
-            options or ExportOptions(include_register=True),
-        )
+        options = options or ExportOptions(register=Register.NAMES)
+        plan = ExportPlan(scope, period or Period.academic_year(YEAR), options.register, True)
+        await write_export(session, actor, plan, path, russian, options)
     return openpyxl.load_workbook(path)
 
 

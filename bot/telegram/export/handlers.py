@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from app.export.actions import ChooseKind, ChoosePeriod, ChooseRound, ChooseScope
+from app.export.actions import ChooseKind, ChooseNames, ChoosePeriod, ChooseRound, ChooseScope
 from app.export.build import ExportRequest
 from app.export.use_cases import Export, Ready, Step
 from app.reply import Reply
@@ -39,15 +39,17 @@ class ExportHandlers:
         uow: UnitOfWork,
         actor: Actor,
         bot: Bot,
+        settings: Settings,
         i18n: I18n,
     ) -> None:
-        reply = await Export(uow, actor).start(utcnow().date())
+        export = Export(uow, actor, settings.export_register_beyond_school)
+        reply = await export.start(utcnow().date())
         await show(message, state, bot, i18n, reply)
 
     async def pressed(
         self,
         query: CallbackQuery,
-        action: ChooseScope | ChoosePeriod | ChooseKind | ChooseRound,
+        action: ChooseScope | ChooseNames | ChoosePeriod | ChooseKind | ChooseRound,
         state: FSMContext,
         uow: UnitOfWork,
         actor: Actor,
@@ -55,15 +57,21 @@ class ExportHandlers:
         settings: Settings,
         i18n: I18n,
     ) -> None:
-        export = Export(uow, actor)
+        export = Export(uow, actor, settings.export_register_beyond_school)
+        today = utcnow().date()
         if isinstance(action, ChooseScope):
-            today = utcnow().date()
             reply = await export.scope_chosen(action.municipality, action.organization, today)
             await show(query, state, bot, i18n, reply)
             return
+        if isinstance(action, ChooseNames):
+            ids = action.municipality, action.organization
+            await show(
+                query, state, bot, i18n, await export.names_chosen(*ids, action.names, today)
+            )
+            return
         if isinstance(action, ChoosePeriod):
             reply = await export.period_chosen(
-                action.municipality, action.organization, action.year
+                action.municipality, action.organization, action.year, action.names
             )
             await show(query, state, bot, i18n, reply)
             return
@@ -84,9 +92,11 @@ class ExportHandlers:
         uow: UnitOfWork,
         actor: Actor,
         bot: Bot,
+        settings: Settings,
         i18n: I18n,
     ) -> None:
-        reply = await Export(uow, actor).dates_typed(message.text or "", await state.get_data())
+        export = Export(uow, actor, settings.export_register_beyond_school)
+        reply = await export.dates_typed(message.text or "", await state.get_data())
         await show(message, state, bot, i18n, reply)
 
     async def _launch(
@@ -103,6 +113,7 @@ class ExportHandlers:
             ready.period,
             i18n.current_locale,
             kinds=ready.kinds,
+            register=ready.register,
             round_id=ready.round_id,
         )
         self.jobs.start(bot, settings, i18n, request)
@@ -113,7 +124,7 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(handlers.start, Command("export"), CommandAllowed("export"))
     router.callback_query.register(
-        handlers.pressed, Pressed(ChooseScope, ChoosePeriod, ChooseKind, ChooseRound)
+        handlers.pressed, Pressed(ChooseScope, ChooseNames, ChoosePeriod, ChooseKind, ChooseRound)
     )
     router.message.register(handlers.dates_typed, StateFilter(Step.DATES), typed_text())
     return router

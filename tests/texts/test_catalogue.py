@@ -30,14 +30,23 @@ from tests.support.export_keys import export_dynamic_keys
 ROOT = Path(__file__).resolve().parents[2]
 # Keys in code: `_("…")`, `gettext("…")`, a screen's `Msg("…")` / `Screen.of("…")`, a domain
 # error's `Refused("…")` / `Stale("…")` / …, or an error class's `key = "…"`.
-_CALLERS = r"\b_|gettext|Msg|Screen\.of|Refused|OutOfScope|Stale|NotFound|Expired|AlreadyAnswered"
+_CALLERS = (
+    r"\b_|gettext|Msg|Screen\.of|counted|Refused|OutOfScope|Stale|NotFound|Expired|AlreadyAnswered"
+)
 LITERAL_KEY = re.compile(rf"""(?:(?:{_CALLERS})\(\s*|\bkey = )["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
 
 
 def catalogue(locale: str) -> dict[str, str]:
-    return {
-        str(message.id): str(message.string) for message in read_catalogue(locale) if message.id
-    }
+    """Key → text; an entry with plural forms gives its forms joined by newlines."""
+    entries: dict[str, str] = {}
+    for message in read_catalogue(locale):
+        if not message.id:
+            continue
+        if message.pluralizable:
+            entries[str(message.id[0])] = "\n".join(message.string)
+        else:
+            entries[str(message.id)] = str(message.string)
+    return entries
 
 
 def test_both_languages_have_the_same_files() -> None:

@@ -23,6 +23,7 @@ from storage.repositories.directory import DirectoryRepository
 from storage.repositories.invites import InviteRepository, ScopeDenied
 from surveys.access import Actor
 from surveys.people import Role
+from surveys.zones import local
 
 INVITABLE_ORDER = (Role.METHODIST, Role.CURATOR, Role.MENTOR, Role.MENTEE)
 
@@ -165,6 +166,7 @@ async def _create(
     # One tap, one link: the list goes away so that a double tap has nothing to press.
     await drop_buttons(query)
     place = await place_name(session, invite.municipality_id, invite.organization_id)
+    zone_name = await DirectoryRepository(session).time_zone(invite.organization_id)
     link = await invite_link(bot, settings, invite.code)
     await bot.send_message(
         query.from_user.id,
@@ -172,7 +174,7 @@ async def _create(
             role=_(f"role.{role.value}"),
             place=place,
             link=link,
-            expires=invite.expires_at.strftime("%d.%m.%Y"),
+            expires=local(invite.expires_at, zone_name).strftime("%d.%m.%Y"),
             uses=invite.max_uses,
         ),
     )

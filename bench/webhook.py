@@ -118,7 +118,7 @@ async def _healthy(urls: list[str]) -> None:
 
     async with aiohttp.ClientSession() as client:
         for url in urls:
-            for _ in range(600):
+            for _ in range(3000):  # 5 minutes: imports are slow on a busy machine
                 try:
                     async with client.get(url + "/healthz") as response:
                         if response.status == 200:

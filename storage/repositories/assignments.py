@@ -188,8 +188,8 @@ class AssignmentRepository:
         return planned
 
     async def invitations(self, assignment_ids: Sequence[int]) -> list[Invitation]:
-        """What to tell each of these assignments' people who can be reached in Telegram,
-        in the order given."""
+        """What to tell each of these assignments' people who can be reached (in the
+        channel they registered from: `chat_id` is their id there), in the order given."""
         found: dict[int, tuple[int, int | None, str, int, datetime]] = {}  # due as read there
         for index, piece in enumerate(pieces(assignment_ids)):
             if index:
@@ -198,7 +198,7 @@ class AssignmentRepository:
                 select(
                     Assignment.id,
                     Assignment.person_id,
-                    Person.telegram_id,
+                    Person.external_id,
                     Person.locale,
                     Assignment.snapshot_id,
                     Assignment.due_at,
@@ -206,7 +206,7 @@ class AssignmentRepository:
                 )
                 .join(Person, Person.id == Assignment.person_id)
                 .outerjoin(Organization, Organization.id == Person.organization_id)
-                .where(Assignment.id.in_(piece), Person.telegram_id.is_not(None))
+                .where(Assignment.id.in_(piece), Person.external_id.is_not(None))
             )
             found.update(
                 {row[0]: (row[1], row[2], row[3], row[4], local(row[5], row[6])) for row in rows}

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from app.notices import queue_reminder
 from bot.i18n import create_i18n
-from bot.telegram.notify import queue_reminder
 from storage.models import Assignment, Organization, OutboxMessage, utcnow
 from tests.conftest import BotHarness
 from tests.support.factories import seed_directory

@@ -9,65 +9,48 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.privacy.actions import Withdraw, ask
 from app.privacy.forget import forget
+from app.registration.home import Home
 from app.settings import Settings
 from app.uow import UnitOfWork
 from bot import render
-from bot.telegram import keyboards
-from bot.telegram.callbacks import ForgetCb
-from bot.telegram.commands import CommandAllowed, clear_chat_menu, help_lines, sync_chat_menu
-from bot.telegram.screens import drop_buttons
-from bot.telegram.texts import describe_roles
-from storage.models import Person
+from bot.telegram.commands import CommandAllowed, clear_chat_menu, commands_for
+from bot.telegram.conversation import show
+from bot.telegram.screens import Pressed, drop_buttons
 from surveys.access import Actor
 
 
+def command_names(actor: Actor) -> list[str]:
+    return [spec.name for spec in commands_for(actor)]
+
+
 async def start_without_code(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    bot: Bot,
-    person: Person | None,
+    message: Message, uow: UnitOfWork, actor: Actor, state: FSMContext, bot: Bot, i18n: I18n
 ) -> None:
-    await state.clear()
-    if person is None and not actor.is_admin:
-        await message.answer(_("start.stranger"))
-        return
-    name = person.full_name if person and person.full_name else ""
-    await message.answer(
-        _("start.menu").format(
-            name=name,
-            roles=await describe_roles(session, actor),
-            commands="\n".join(help_lines(actor)),
-        )
-    )
-    await sync_chat_menu(bot, message.chat.id, actor)
+    reply = await Home(uow, actor).menu(command_names(actor))
+    await show(message, state, bot, i18n, reply)
 
 
-async def show_help(message: Message, actor: Actor) -> None:
-    intro = _("help.registered") if actor.person_id or actor.is_admin else _("help.stranger")
-    await message.answer(intro + "\n\n" + "\n".join(help_lines(actor)))
+async def show_help(
+    message: Message, uow: UnitOfWork, actor: Actor, state: FSMContext, bot: Bot, i18n: I18n
+) -> None:
+    await show(message, state, bot, i18n, Home(uow, actor).help(command_names(actor)))
 
 
-async def cancel(message: Message, state: FSMContext) -> None:
-    if await state.get_state() is None:
-        await message.answer(_("cancel.nothing"))
-        return
-    await state.clear()
-    await message.answer(_("cancel.done"))
+async def cancel(message: Message, state: FSMContext, bot: Bot, i18n: I18n) -> None:
+    reply = Home.cancel(in_conversation=await state.get_state() is not None)
+    await show(message, state, bot, i18n, reply)
 
 
-async def forget_ask(message: Message, state: FSMContext) -> None:
-    await state.clear()
-    await message.answer(_("forget.ask"), reply_markup=keyboards.forget_confirm())
+async def forget_ask(message: Message, state: FSMContext, bot: Bot, i18n: I18n) -> None:
+    await show(message, state, bot, i18n, ask())
 
 
 async def forget_answered(
     query: CallbackQuery,
-    callback_data: ForgetCb,
+    action: Withdraw,
     uow: UnitOfWork,
     actor: Actor,
     state: FSMContext,
@@ -77,7 +60,7 @@ async def forget_answered(
 ) -> None:
     await query.answer()
     await drop_buttons(query)
-    if not callback_data.confirm and actor.person_id is not None:
+    if not action.confirm and actor.person_id is not None:
         await bot.send_message(query.from_user.id, _("forget.kept"))
         return
     withdrawal = await forget(uow, actor, state.clear, settings.export_dir)
@@ -92,5 +75,5 @@ def create_router() -> Router:
     router.message.register(show_help, Command("help"))
     router.message.register(cancel, Command("cancel"))
     router.message.register(forget_ask, Command("forget"), CommandAllowed("forget"))
-    router.callback_query.register(forget_answered, ForgetCb.filter())
+    router.callback_query.register(forget_answered, Pressed(Withdraw))
     return router

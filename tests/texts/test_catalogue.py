@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # error's `Refused("…")` / `Stale("…")` / …, or an error class's `key = "…"`.
 _CALLERS = (
     r"\b_|gettext|Msg|Screen\.of|counted|Refused|OutOfScope|Stale|NotFound|Expired|AlreadyAnswered"
+    r"|StartupError"
 )
 LITERAL_KEY = re.compile(rf"""(?:(?:{_CALLERS})\(\s*|\bkey = )["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
 

@@ -68,7 +68,7 @@ async def measure(url: str, out: Path) -> dict[str, float]:
             opened.id,
             out,
             lambda key: i18n.gettext(key, locale="ru"),
-            ExportOptions(include_register=False, target_student_share=0.7),
+            ExportOptions(target_student_share=0.7),
         )
     exporting = time.perf_counter() - started
     await engine.dispose()

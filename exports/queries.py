@@ -395,13 +395,15 @@ class MonitoringQueries:
         }
 
     async def free_texts(
-        self, text_questions: dict[int, list[str]], min_group: int
+        self, text_questions: dict[int, list[str]], min_group: int, until: datetime | None = None
     ) -> AsyncIterator[tuple[Any, ...]]:
         """(organization, form, role, snapshot id, question key, text, answered on), no names;
         only from an organization, form and role (what a row shows of its writer) where at
         least `min_group` distinct people gave a free-text answer: fewer could be told apart
         by their style or what they write, or by the register of the same workbook."""
         is_text = and_(Answer.value_text.is_not(None), self._is_text(text_questions))
+        if until is not None:  # a frozen round: what had been written when it closed
+            is_text = and_(is_text, Answer.answered_at <= until)
         groups = (
             self._in_scope(
                 self._answers(

@@ -105,8 +105,7 @@ class FrozenQueries(MonitoringQueries):
         return {(str(f), str(m), str(r), str(k)): int(n) for f, m, r, k, n in frozen}
 
     async def free_texts(
-        self, text_questions: dict[int, list[str]], min_group: int
+        self, text_questions: dict[int, list[str]], min_group: int, until: datetime | None = None
     ) -> AsyncIterator[tuple[Any, ...]]:
-        async for row in super().free_texts(text_questions, min_group):
-            if row[-1] <= self.taken_at:  # answered at
-                yield row
+        async for row in super().free_texts(text_questions, min_group, until or self.taken_at):
+            yield row

@@ -108,7 +108,7 @@ async def test_a_closed_round_exports_the_figures_it_was_closed_with(
     data = await build_dataset(session_factory)
     keeper = methodist(data)
     round_id = await opened(session_factory, keeper, new_round(data))
-    options = ExportOptions(include_register=False, target_student_share=0.7)
+    options = ExportOptions(target_student_share=0.7)
     async with session_factory() as session:  # an open round reads live figures
         await export_round(session, keeper, round_id, tmp_path / "open.xlsx", russian, options)
     async with UnitOfWork(session_factory) as uow:

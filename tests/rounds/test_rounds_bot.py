@@ -202,7 +202,6 @@ async def test_export_of_a_closed_round_through_the_bot(
         min_group=harness.settings.export_min_group,
         target_student_share=harness.settings.target_student_share,
         target_young_teacher_share=harness.settings.target_young_teacher_share,
-        include_register=True,
     )
     async with harness.session_factory() as session:
         await export_round(session, keeper, round_id, tmp_path / "frozen.xlsx", russian, options)

@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.settings import Settings, load_settings
-from bot.telegram.app import create_bot, create_dispatcher
+from bot.telegram.app import create_bot, create_dispatcher, with_retries
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.models import Base
@@ -131,7 +131,7 @@ async def harness(
         admin_ids=str(ADMIN_ID),
         redis_url=None,
     )
-    bot = create_bot(settings)
+    bot = with_retries(create_bot(settings))  # as `nastavnik run` answers (service/polling.py)
     dispatcher = create_dispatcher(settings, session_factory)
     # handle_as_tasks=False: each update is finished before the next getUpdates, which is
     # how the stand-in knows that the bot is done with an update.

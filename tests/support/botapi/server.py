@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import math
 import mimetypes
 import time
 from collections import deque
@@ -172,6 +173,8 @@ class BotAPIStandIn:
         self._blocked: set[int] = set()
         self._per_second: int | None = None
         self._recent_sends: deque[float] = deque()
+        self._chat_interval: float | None = None
+        self._chat_last_send: dict[int, float] = {}
         self._methods: dict[str, tuple[str, _Handler]] = {
             name.lower(): (name, handler)
             for name, handler in {
@@ -416,6 +419,30 @@ class BotAPIStandIn:
         self._per_second = per_second
         self._recent_sends.clear()
 
+    def pace_chats(self, interval: float | None = 1.0) -> None:
+        """Answer 429 (retry_after: the rest of the gap, rounded up to whole seconds, as
+        Telegram does) to a send into a chat that got a message less than `interval` s ago:
+        Telegram's ~1 message a second per chat. None switches it off."""
+        self._chat_interval = interval
+        self._chat_last_send.clear()
+
+    def accepted_sends(self, chat_id: int | None = None) -> list[Call]:
+        """Sends the stand-in accepted (to `chat_id`, if given), in the order they arrived;
+        `Call.at` is when each arrived."""
+        return [
+            call
+            for call in self.calls
+            if _is_send(call.method) and not call.rejected and chat_id in (None, call.chat_id)
+        ]
+
+    def _check_chat_pace(self, call: Call) -> None:
+        if self._chat_interval is None or call.chat_id is None or not _is_send(call.method):
+            return
+        last = self._chat_last_send.get(call.chat_id)
+        if last is not None and call.at - last < self._chat_interval:
+            wait = max(1, math.ceil(self._chat_interval - (call.at - last)))
+            raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
+
     def _check_faults(self, call: Call) -> None:
         for fault in self._faults:
             if fault.method == call.method.lower() and fault.chat_id in (None, call.chat_id):
@@ -425,12 +452,15 @@ class BotAPIStandIn:
                 raise fault.error
         if call.chat_id in self._blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        self._check_chat_pace(call)
         if self._per_second is not None and _is_send(call.method):
             while self._recent_sends and call.at - self._recent_sends[0] >= 1.0:
                 self._recent_sends.popleft()
             if len(self._recent_sends) >= self._per_second:
                 raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
             self._recent_sends.append(call.at)
+        if self._chat_interval is not None and call.chat_id is not None and _is_send(call.method):
+            self._chat_last_send[call.chat_id] = call.at
 
     # --- HTTP ------------------------------------------------------------------------------
 

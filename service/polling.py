@@ -41,7 +41,8 @@ async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> 
         await upgrade(engine)
         session_factory = create_session_factory(engine)
         dispatcher = create_dispatcher(settings, session_factory)
-        username = await check_telegram(bot, settings.bot_api_url)
+        # Without retries: an unreachable Telegram is one clear line at once.
+        username = await check_telegram(background_bot, settings.bot_api_url)
         await set_default_menu(bot, dispatcher["i18n"])
         log.info("polling as @%s", username)
         operations = await start_operations_server(settings, engine, session_factory)

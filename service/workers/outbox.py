@@ -25,6 +25,7 @@ import logging
 import os
 import random
 import socket
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -109,6 +110,7 @@ class _Flight:
     message: ClaimedMessage
     task: asyncio.Task[None] = field(init=False)
     sending: bool = False  # the request is out: a clean stop waits for it
+    claimed_at: float = field(default_factory=time.monotonic)
 
 
 def default_sender_name() -> str:
@@ -140,9 +142,10 @@ class OutboxSender:
         self._flights: dict[int, _Flight] = {}
         self._wake = asyncio.Event()
         self._stopping = False
-        # Chats that answered 403 in this run: their other claimed messages are given up
-        # without asking Telegram again.
-        self._unreachable_chats: set[int] = set()
+        # When a chat last answered 403. Messages of that chat claimed before then are given
+        # up without asking Telegram again (the pending ones died with it in the database);
+        # one claimed later is tried: the person may have come back meanwhile.
+        self._refused_at: dict[int, float] = {}
 
     def wake(self) -> None:
         """New messages were queued: look now rather than at the next poll."""
@@ -216,7 +219,7 @@ class OutboxSender:
     async def _deliver(self, flight: _Flight) -> None:
         message = flight.message
         async with self._pace.chat(message.chat_id):
-            if message.chat_id in self._unreachable_chats:
+            if self._refused_at.get(message.chat_id, -1.0) >= flight.claimed_at:
                 outcome = _Outcome(_Verdict.UNREACHABLE, "chat answered 403 before")
                 await asyncio.shield(self._record(message, outcome))
                 return
@@ -240,6 +243,13 @@ class OutboxSender:
                 # after a successful send would mean sending twice.
                 await asyncio.shield(self._record(message, outcome))
                 return
+
+    def _note_refusal(self, chat_id: int) -> None:
+        now = time.monotonic()
+        self._refused_at[chat_id] = now
+        if len(self._refused_at) > 10_000:  # bounded: no claim outlives its lease
+            horizon = now - self.config.lease.total_seconds()
+            self._refused_at = {c: at for c, at in self._refused_at.items() if at >= horizon}
 
     def _lease_left(self, message: ClaimedMessage, extra: float = 0.0) -> bool:
         lease = self.config.lease.total_seconds()
@@ -301,7 +311,7 @@ class OutboxSender:
             at = utcnow() + timedelta(seconds=outcome.retry_after)
             return await outbox.reschedule(message.id, self.name, at, None, failed=False)
         if verdict is _Verdict.UNREACHABLE:
-            self._unreachable_chats.add(message.chat_id)
+            self._note_refusal(message.chat_id)
             self.stats.unreachable += 1
             self.stats.dead += 1
             held = await outbox.mark_dead(message.id, self.name, outcome.reason)

@@ -42,6 +42,7 @@ class UnitOfWork:
         self._writing = False
         self._mark_on_commit: str | None = None
         self._after_commit: list[AfterCommit] = []
+        self.committed = False  # a commit went through: an error now cannot undo the update
 
     async def __aenter__(self) -> Self:
         self._session = self._factory()
@@ -98,6 +99,7 @@ class UnitOfWork:
             await self.rollback()
             raise
         self._release()
+        self.committed = True
         actions, self._after_commit = self._after_commit, []
         for action in actions:
             await action()

@@ -55,8 +55,10 @@ async def webhook_bot(
     engine: AsyncEngine,
     session_factory: async_sessionmaker[AsyncSession],
     redis_url: str | None = None,
+    **overrides: object,
 ) -> AsyncIterator[WebhookBot]:
-    settings = webhook_settings(standin, database_url, redis_url)
+    """`overrides`: settings to change, e.g. chat_lock_seconds=0.5."""
+    settings = webhook_settings(standin, database_url, redis_url).model_copy(update=overrides)
     bot = with_retries(create_bot(settings))
     dispatcher = create_dispatcher(settings, session_factory)
     app = create_web_app(settings, bot, dispatcher, engine, session_factory)

@@ -8,8 +8,9 @@ never see a messenger's types.
 
 The text form is aiogram's CallbackData format (`prefix:value:value`, booleans as 1/0), so
 buttons already sitting in people's chats keep working. Unpacking is strict: an unknown
-prefix, a wrong number of fields or a value of the wrong type gives None, never an
-exception — a forged payload is just a stale button.
+prefix, a wrong number of fields, a value of the wrong type or one the action refuses (its
+`__post_init__` raises ValueError) gives None, never an exception — a forged payload is just
+a stale button.
 """
 
 from __future__ import annotations
@@ -91,7 +92,10 @@ def unpack(data: str | None) -> Action | None:
         if parsed is None:
             return None
         arguments[name] = parsed
-    return cls(**arguments)
+    try:
+        return cls(**arguments)
+    except ValueError:
+        return None
 
 
 def _parse(kind: type, text: str) -> int | str | bool | None:

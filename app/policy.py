@@ -17,6 +17,8 @@ from surveys.access import Actor
 from surveys.errors import OutOfScope
 from surveys.people import Role
 
+INVITE_DENIED = "access.denied"  # «this is for other roles»: invitations are a command
+
 
 def require_curator_of(actor: Actor, organization_id: int) -> None:
     """Changes (programmes, rosters, pairs, reminders) are the organization's curator's
@@ -58,3 +60,28 @@ async def pair_to_change(
         raise OutOfScope()
     require_curator_of(actor, found[1].organization_id)
     return found
+
+
+async def invite_into(
+    session: AsyncSession,
+    actor: Actor,
+    role: Role,
+    municipality_id: int | None,
+    organization_id: int | None,
+) -> None:
+    """The chain of invitations (surveys.access.Actor.may_invite_into): admin → methodist of
+    a district, methodist → curator of a school of their district, curator → mentor or
+    mentee of their school. A place that does not exist is refused the same way."""
+    if organization_id is not None:
+        org = await DirectoryRepository(session).organization(organization_id)
+        if org is None:
+            raise OutOfScope(INVITE_DENIED)
+        municipality_id = org.municipality_id
+    if municipality_id is None or not actor.may_invite_into(role, organization_id, municipality_id):
+        raise OutOfScope(INVITE_DENIED)
+
+
+def require_may_invite(actor: Actor, role: Role) -> None:
+    """Only roles the actor may invite are offered; a forged role button is refused."""
+    if not actor.can_invite(role):
+        raise OutOfScope(INVITE_DENIED)

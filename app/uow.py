@@ -4,6 +4,8 @@ One per update (or per job). It owns
 - the database transaction (one session; `commit()` and `rollback()` happen here only);
 - the handled-update mark, written in the same transaction as the update's changes, so a
   redelivered update is skipped once they are committed and replayed if they were not;
+- its turn at the PostgreSQL connection pool (`storage.db.Admission`: first come, first
+  served, so nobody's update times out behind newcomers under load);
 - SQLite's single writer turn (an asyncio lock from the first write to the commit, so
   concurrent updates queue cheaply instead of failing with "database is locked");
 - what may happen only after a commit: conversation-state writes, wake-ups of the outbox
@@ -24,6 +26,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import Admission, admission
 from storage.repositories import handled
 
 log = logging.getLogger(__name__)
@@ -43,10 +46,21 @@ class UnitOfWork:
         self._mark_on_commit: str | None = None
         self._after_commit: list[AfterCommit] = []
         self.committed = False  # a commit went through: an error now cannot undo the update
+        self._admitted: Admission | None = None  # the pool queue this unit of work entered
 
     async def __aenter__(self) -> Self:
-        self._session = self._factory()
-        self._sqlite = self._session.get_bind().dialect.name == "sqlite"
+        session = self._factory()
+        bind = session.get_bind()
+        self._sqlite = bind.dialect.name == "sqlite"
+        gate = admission(bind)
+        if gate is not None:
+            try:
+                if await gate.enter():
+                    self._admitted = gate
+            except BaseException:
+                await session.close()
+                raise
+        self._session = session
         return self
 
     async def __aexit__(
@@ -61,7 +75,12 @@ class UnitOfWork:
         finally:
             self._release()
             assert self._session is not None
-            await self._session.close()
+            try:
+                await self._session.close()
+            finally:
+                if self._admitted is not None:
+                    self._admitted.leave()
+                    self._admitted = None
 
     @property
     def session(self) -> AsyncSession:

@@ -27,8 +27,10 @@ def text(i18n: Translator, value: Text) -> str:
 
 
 def _params(i18n: Translator, value: Msg) -> dict[str, Any]:
+    """Parameters that are texts themselves (a Msg, or a Label's parts: a list of roles
+    with their places) are rendered in the same language first."""
     return {
-        name: text(i18n, item) if isinstance(item, Msg) else item
+        name: label(i18n, item) if isinstance(item, Msg | tuple) else item
         for name, item in value.params.items()
     }
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, make_url
+from sqlalchemy import Connection, Engine, event, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -22,16 +25,84 @@ class PoolSize:
     (`max_overflow`), and how long an update waits for one before it fails (`timeout`).
 
     An update holds a connection from its first query to its commit. With hundreds of
-    people answering at once, updates queue for connections, and the queue is not fair (a
-    newcomer may take a connection that was handed to a waiter, who queues again): with
-    SQLAlchemy's own defaults (5 + 10, 30 s) 500 people answering at once lost hundreds of
-    updates, with 20 + 10 and 60 s a few still waited past the timeout (bench/answers.py).
-    Every process takes up to size + max_overflow of PostgreSQL's max_connections (100 by
-    default)."""
+    people answering at once, updates queue for connections, and the pool's queue is not
+    fair (a newcomer may take a connection that was handed to a waiter, who queues again):
+    with SQLAlchemy's own defaults (5 + 10, 30 s) 500 people answering at once lost hundreds
+    of updates, with 20 + 10 and 60 s a few still waited past the timeout (bench/answers.py).
+    So units of work queue in `Admission` first (first come, first served, `size` at a
+    time); the overflow is left to the workers and the health check. Every process takes
+    up to size + max_overflow of PostgreSQL's max_connections (100 by default)."""
 
     size: int = 20
     max_overflow: int = 10
     timeout: float = 120.0
+
+
+class Admission:
+    """Entry to the connection pool for units of work, first come, first served.
+
+    SQLAlchemy's pool hands a returned connection to whoever asks next, so under load an
+    early update can lose its turn again and again until its timeout. Here a unit of work
+    waits in a queue of its own, at most `slots` of them (the pool's size) hold a
+    connection, and a freed slot goes to the longest waiter. A unit of work opened inside
+    another one in the same task (a handler running a step of bulk work) does not queue
+    again: it would wait for its own caller. Waiting longer than `timeout` raises
+    TimeoutError, which the bot answers as "database unavailable, try again"."""
+
+    def __init__(self, slots: int, timeout: float) -> None:
+        self.timeout = timeout
+        self._free = slots
+        self._waiting: deque[asyncio.Future[None]] = deque()
+        self._holders: set[asyncio.Task[Any]] = set()
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
+
+    async def enter(self) -> bool:
+        """Wait for a slot; False (and no slot taken) when this task holds one already."""
+        task = asyncio.current_task()
+        if task in self._holders:
+            return False
+        if self._free > 0 and not self._waiting:
+            self._free -= 1
+        else:
+            turn = asyncio.get_running_loop().create_future()
+            self._waiting.append(turn)
+            try:
+                async with asyncio.timeout(self.timeout):
+                    await turn
+            except BaseException:
+                if turn.done() and not turn.cancelled():
+                    self._hand_on()  # the slot came with the cancellation: pass it on
+                else:
+                    self._waiting.remove(turn)
+                raise
+        if task is not None:
+            self._holders.add(task)
+        return True
+
+    def leave(self) -> None:
+        """Give back the slot `enter()` took (only after it returned True)."""
+        self._holders.discard(asyncio.current_task())
+        self._hand_on()
+
+    def _hand_on(self) -> None:
+        while self._waiting:
+            turn = self._waiting.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self._free += 1
+
+
+_ADMISSIONS: weakref.WeakKeyDictionary[Engine, Admission] = weakref.WeakKeyDictionary()
+
+
+def admission(bind: Engine | Connection) -> Admission | None:
+    """The queue of units of work for this engine (PostgreSQL), None for SQLite."""
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    return _ADMISSIONS.get(engine)
 
 
 def create_engine(url: str, pool: PoolSize | None = None, **kwargs: Any) -> AsyncEngine:
@@ -52,7 +123,7 @@ def create_engine(url: str, pool: PoolSize | None = None, **kwargs: Any) -> Asyn
     # older connections.
     # pool_recycle retires connections before idle-killing proxies and firewalls do.
     pool = pool or PoolSize()
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_recycle=1800,
         hide_parameters=True,
@@ -61,6 +132,8 @@ def create_engine(url: str, pool: PoolSize | None = None, **kwargs: Any) -> Asyn
         pool_timeout=pool.timeout,
         **kwargs,
     )
+    _ADMISSIONS[engine.sync_engine] = Admission(pool.size, pool.timeout)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

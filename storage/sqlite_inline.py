@@ -23,7 +23,10 @@ nothing, so repeating it is safe. Long reads marked `off_the_loop()` run on a th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
+import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -32,6 +35,7 @@ from types import TracebackType
 from typing import Any, Final, Self
 
 WAIT_MS: Final = 5000  # how long a blocked writer waits on the thread before giving up
+SLICE_MS: Final = 100  # a wait checks this often whether its caller is still there
 _OFF_THE_LOOP: ContextVar[bool] = ContextVar("sqlite_off_the_loop", default=False)
 
 
@@ -63,14 +67,34 @@ class InlineConnection:
 
     async def run(self, call: Callable[[], Any]) -> Any:
         """The call in place, or on a thread when it has to wait (see the module's doc)."""
-        if _OFF_THE_LOOP.get():
-            return await asyncio.to_thread(_waiting_for_lock, self.raw, call)
+        if not _OFF_THE_LOOP.get():
+            try:
+                return call()
+            except sqlite3.OperationalError as error:
+                if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+                    raise
+        return await self._on_thread(call)
+
+    async def _on_thread(self, call: Callable[[], Any]) -> Any:
+        """The call on a worker thread. If the caller is cancelled meanwhile (an update cut
+        short, a shutdown), the thread cannot be stopped and still uses the connection:
+        rolling it back or closing it now would crash the interpreter. So the statement is
+        interrupted (it was waiting for the lock, or is a read nobody wants any more), the
+        thread is waited for (a wait for the lock ends within SLICE_MS), and only then the
+        cancellation goes on."""
+        stop = threading.Event()
+        work = asyncio.ensure_future(asyncio.to_thread(_waiting_for_lock, self.raw, call, stop))
         try:
-            return call()
-        except sqlite3.OperationalError as error:
-            if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
-                raise
-        return await asyncio.to_thread(_waiting_for_lock, self.raw, call)
+            return await asyncio.shield(work)
+        except asyncio.CancelledError:
+            stop.set()
+            self.raw.interrupt()
+            while not work.done():
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.wait((work,))
+            if not work.cancelled():
+                work.exception()  # seen: the caller gets the cancellation, not this error
+            raise
 
     def cursor(self) -> InlineCursor:
         return InlineCursor(self)
@@ -173,11 +197,22 @@ class InlineCursor:
             yield row
 
 
-def _waiting_for_lock(connection: sqlite3.Connection, call: Callable[[], Any]) -> Any:
-    """On a worker thread: the same call, allowed to wait for the write lock."""
-    connection.execute(f"PRAGMA busy_timeout={WAIT_MS}")
+def _waiting_for_lock(
+    connection: sqlite3.Connection, call: Callable[[], Any], stop: threading.Event
+) -> Any:
+    """On a worker thread: the same call, allowed to wait for the write lock up to WAIT_MS,
+    in slices so that `stop` (the caller was cancelled) is seen soon. SQLite's busy wait
+    does not heed sqlite3_interrupt."""
+    deadline = time.monotonic() + WAIT_MS / 1000
+    connection.execute(f"PRAGMA busy_timeout={SLICE_MS}")
     try:
-        return call()
+        while True:
+            try:
+                return call()
+            except sqlite3.OperationalError as error:
+                busy = error.sqlite_errorcode == sqlite3.SQLITE_BUSY
+                if not busy or stop.is_set() or time.monotonic() >= deadline:
+                    raise
     finally:
         connection.execute("PRAGMA busy_timeout=0")
 

@@ -1,15 +1,13 @@
-"""What a curator's step shows and what becomes of the conversation it is part of."""
+"""The curator's conversation steps; their replies are app.reply's (re-exported here for
+the curator modules)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Final, Literal
 
-from app.screens import Msg, Screen
+from app.reply import KEEP, Document, Reply, stale
 
-KEEP: Final = "keep"
+__all__ = ["KEEP", "Document", "Reply", "Step", "stale"]
 
 
 class Step(StrEnum):
@@ -25,36 +23,3 @@ class Step(StrEnum):
     MENTOR = "PairForming:mentor"
     MENTEES = "PairForming:mentees"
     ROSTER = "RosterUpload:waiting"
-
-
-@dataclass(frozen=True)
-class Document:
-    """A file sent to the person (a workbook), with its caption."""
-
-    name: str
-    content: bytes
-    caption: Msg
-
-
-@dataclass(frozen=True)
-class Reply:
-    screens: tuple[Screen, ...] = ()
-    documents: tuple[Document, ...] = ()  # sent after the screens
-    # Shown on the pressed button (a pop-up when `alert`), or as a reply to a message.
-    notice: Msg | None = None
-    alert: bool = False
-    # The pressed buttons go: the step is done, a second tap has nothing to press.
-    drop: bool = False
-    # The pressed message's buttons are redrawn (a selection being made) instead.
-    redraw: Screen | None = None
-    # The conversation step from now on (a name the edge keeps); None ends the
-    # conversation, KEEP leaves it as it is.
-    step: Step | Literal["keep"] | None = KEEP
-    # Merged into the conversation's data; with `restart`, the old data goes first.
-    data: Mapping[str, Any] = field(default_factory=dict)
-    restart: bool = False
-
-
-def stale() -> Reply:
-    """A button of another step: said on the button, nothing changes."""
-    return Reply(notice=Msg("fallback.stale_button"))

@@ -11,7 +11,6 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Filter
 from aiogram.types import BotCommand, BotCommandScopeChat, Message
 from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
 
 from bot.i18n import LOCALES
 from surveys.access import Actor
@@ -110,7 +109,3 @@ async def set_default_menu(bot: Bot, i18n: I18n) -> None:
     for locale in LOCALES:
         language = None if locale == i18n.default_locale else locale
         await bot.set_my_commands(_menu(None, i18n, locale), language_code=language)
-
-
-def help_lines(actor: Actor | None) -> list[str]:
-    return [f"/{spec.name} — {_(spec.description_key)}" for spec in commands_for(actor)]

@@ -16,7 +16,9 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiohttp import ClientError
 
+from app.registration.invites import Invitations, Terms
 from app.settings import Settings, SettingsError, load_settings
+from app.uow import UnitOfWork
 from bot.i18n import LOCALES, create_i18n
 from bot.max.links import max_link
 from bot.telegram.links import deep_link
@@ -28,8 +30,8 @@ from service.startup import StartupError, check_database
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.repositories.directory import DirectoryRepository
-from storage.repositories.invites import InviteRepository, ScopeDenied
 from surveys.access import Actor
+from surveys.errors import OutOfScope
 from surveys.people import Role
 
 
@@ -189,8 +191,8 @@ async def _invite(args: argparse.Namespace, settings: Settings, engine: object, 
     session_factory = create_session_factory(engine)  # type: ignore[arg-type]
     # Whoever runs the CLI on the server is the operator: an administrator.
     operator = Actor(telegram_id=0, is_admin=True)
-    async with session_factory() as session, session.begin():
-        directory = DirectoryRepository(session)
+    async with UnitOfWork(session_factory) as uow:
+        directory = DirectoryRepository(uow.session)
         municipality_id = organization_id = None
         if args.municipality:
             municipality = await directory.municipality_by_code(args.municipality)
@@ -204,16 +206,16 @@ async def _invite(args: argparse.Namespace, settings: Settings, engine: object, 
                 print(_("cli.unknown_organization").format(code=args.org), file=sys.stderr)
                 return 1
             organization_id = organization.id
+        uses = max(1, args.max_uses)
+        terms = Terms(timedelta(days=args.days or settings.invite_ttl_days), uses, uses)
         try:
-            invite = await InviteRepository(session).create(
-                operator,
+            invite = await Invitations(uow, operator).issue(
                 Role(args.role),
+                terms,
                 municipality_id=municipality_id,
                 organization_id=organization_id,
-                ttl=timedelta(days=args.days or settings.invite_ttl_days),
-                max_uses=max(1, args.max_uses),
             )
-        except ScopeDenied:
+        except OutOfScope:
             print(_("cli.invite_scope"), file=sys.stderr)
             return 1
     username = await _username(settings)

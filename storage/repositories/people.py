@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Organization, Person, RoleGrant, RosterEntry, utcnow
+from storage.models import Organization, Person, RoleGrant
 from surveys.access import Actor, Grant, scope_key
 from surveys.channels import ChannelName
 from surveys.people import Category, Role
@@ -142,20 +142,6 @@ class PeopleRepository:
             person.organization_id = organization_id
         await self.session.flush()
         return True
-
-    async def forget(self, person: Person) -> None:
-        """Withdrawal of consent: erase what identifies the person, keep the anonymous row
-        (category, organization, roles) so that aggregate figures stay correct."""
-        person.telegram_id = None
-        person.external_id = None
-        person.full_name = None
-        person.grade = None
-        person.forgotten_at = utcnow()
-        # The curator's roster named them too: the row stays for the pair, the name goes.
-        await self.session.execute(
-            update(RosterEntry).where(RosterEntry.person_id == person.id).values(full_name=None)
-        )
-        await self.session.flush()
 
     async def organization_of(self, person: Person) -> Organization | None:
         if person.organization_id is None:

@@ -39,10 +39,11 @@ async def test_chain_admin_methodist_curator_mentee(harness: BotHarness) -> None
     await methodist.press(methodist.button("куратор"))
     names = [text for text, _data in methodist.buttons()]
     assert names == ["МБОУ «Лицей № 2»", "МБОУ СОШ № 1"]
-    # A forged button naming a school of another district is refused and creates nothing.
+    # A forged button naming a school of another district is refused (on the button, as every
+    # refusal of the rules) and creates nothing.
     invites_before = await _count(harness, Invite)
     await methodist.press(f"ip:curator:{ids['S101']}", message_id=methodist.messages[-1].message_id)
-    assert "недоступна" in (methodist.last_text or "")
+    assert "недоступна" in (methodist.answers_to_callbacks[-1] or "")
     assert await _count(harness, Invite) == invites_before
 
     await methodist.press(methodist.button("СОШ № 1"))
@@ -85,7 +86,7 @@ async def test_commands_for_roles_the_person_lacks_are_refused(harness: BotHarne
     await mentor.press("ir:methodist", message_id=mentor.messages[-1].message_id)
     assert mentor.answers_to_callbacks[-1] and "недоступна" in mentor.answers_to_callbacks[-1]
     await mentor.press(f"ip:mentee:{ids['S001']}", message_id=mentor.messages[-1].message_id)
-    assert "недоступна" in (mentor.last_text or "")
+    assert "недоступна" in (mentor.answers_to_callbacks[-1] or "")
     stranger = harness.standin.user(6011)
     await stranger.send("/invite")
     assert "недоступна" in (stranger.last_text or "")

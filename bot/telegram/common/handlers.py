@@ -7,53 +7,42 @@ from aiogram import Bot, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.privacy.forget import forget
+from app.registration.home import Home
+from app.settings import Settings
+from app.uow import UnitOfWork
+from bot import render
 from bot.telegram import keyboards
 from bot.telegram.callbacks import ForgetCb
-from bot.telegram.commands import CommandAllowed, clear_chat_menu, help_lines, sync_chat_menu
+from bot.telegram.commands import CommandAllowed, clear_chat_menu, commands_for
+from bot.telegram.conversation import show
 from bot.telegram.screens import drop_buttons
-from bot.telegram.texts import describe_roles
-from storage.models import Person
-from storage.repositories.people import PeopleRepository
 from surveys.access import Actor
 
 
+def command_names(actor: Actor) -> list[str]:
+    return [spec.name for spec in commands_for(actor)]
+
+
 async def start_without_code(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    bot: Bot,
-    person: Person | None,
+    message: Message, uow: UnitOfWork, actor: Actor, state: FSMContext, bot: Bot, i18n: I18n
 ) -> None:
-    await state.clear()
-    if person is None and not actor.is_admin:
-        await message.answer(_("start.stranger"))
-        return
-    name = person.full_name if person and person.full_name else ""
-    await message.answer(
-        _("start.menu").format(
-            name=name,
-            roles=await describe_roles(session, actor),
-            commands="\n".join(help_lines(actor)),
-        )
-    )
-    await sync_chat_menu(bot, message.chat.id, actor)
+    reply = await Home(uow, actor).menu(command_names(actor))
+    await show(message, state, bot, i18n, reply)
 
 
-async def show_help(message: Message, actor: Actor) -> None:
-    intro = _("help.registered") if actor.person_id or actor.is_admin else _("help.stranger")
-    await message.answer(intro + "\n\n" + "\n".join(help_lines(actor)))
+async def show_help(
+    message: Message, uow: UnitOfWork, actor: Actor, state: FSMContext, bot: Bot, i18n: I18n
+) -> None:
+    await show(message, state, bot, i18n, Home(uow, actor).help(command_names(actor)))
 
 
-async def cancel(message: Message, state: FSMContext) -> None:
-    if await state.get_state() is None:
-        await message.answer(_("cancel.nothing"))
-        return
-    await state.clear()
-    await message.answer(_("cancel.done"))
+async def cancel(message: Message, state: FSMContext, bot: Bot, i18n: I18n) -> None:
+    reply = Home.cancel(in_conversation=await state.get_state() is not None)
+    await show(message, state, bot, i18n, reply)
 
 
 async def forget_ask(message: Message, state: FSMContext) -> None:
@@ -64,22 +53,22 @@ async def forget_ask(message: Message, state: FSMContext) -> None:
 async def forget_answered(
     query: CallbackQuery,
     callback_data: ForgetCb,
-    session: AsyncSession,
-    person: Person | None,
+    uow: UnitOfWork,
+    actor: Actor,
+    state: FSMContext,
     bot: Bot,
+    i18n: I18n,
+    settings: Settings,
 ) -> None:
     await query.answer()
     await drop_buttons(query)
-    if person is None:
-        # A second tap after the data is gone, or a forged button: nothing to erase.
-        await bot.send_message(query.from_user.id, _("forget.nothing"))
-        return
-    if not callback_data.confirm:
+    if not callback_data.confirm and actor.person_id is not None:
         await bot.send_message(query.from_user.id, _("forget.kept"))
         return
-    await PeopleRepository(session).forget(person)
-    await clear_chat_menu(bot, query.from_user.id)
-    await bot.send_message(query.from_user.id, _("forget.done"))
+    withdrawal = await forget(uow, actor, state.clear, settings.export_dir)
+    if withdrawal.erased:
+        await clear_chat_menu(bot, query.from_user.id)
+    await bot.send_message(query.from_user.id, render.text(i18n, withdrawal.said))
 
 
 def create_router() -> Router:

@@ -1,0 +1,1 @@
+"""Personal data (152-ФЗ): withdrawal of consent and the retention period."""

@@ -1,0 +1,148 @@
+"""Erasing personal data (152-ФЗ): a person's, when they withdraw consent (/forget).
+
+What identifies a person goes: their name and messenger id, their free-text answers, the
+roster rows that name them, the messages queued to them. What counts stays: the anonymous
+person row (category, organization, roles), pairs, and scale, yes/no and choice answers,
+so that the figures of a school or a district do not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Update, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Answer,
+    Assignment,
+    OutboxMessage,
+    Person,
+    Programme,
+    QuestionnaireSnapshot,
+    RosterEntry,
+)
+from surveys.questionnaire import QuestionKind, load_data
+from surveys.statuses import OutboxStatus, sources_of
+
+# What an erased outbox row keeps: its status and dates, for the delivery figures.
+ERASED_CHAT = 0
+ERASED_TEXT = ""
+
+
+@dataclass(frozen=True)
+class Erased:
+    """What one erasure changed, by kind of row."""
+
+    person_id: int
+    outbox_cancelled: int  # not sent yet: they will not be
+    outbox_cleared: int  # every message to them, sent or not: chat id and text gone
+    answers: int  # free-text answers emptied
+    roster_rows: int
+
+
+class ErasureRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def erase_person(self, person_id: int, now: datetime) -> Erased | None:
+        """Erase everything that identifies `person_id`; None when there is nothing
+        (no such person, or erased before). Runs in the caller's transaction."""
+        person = await self.session.get(Person, person_id, with_for_update=True)
+        if person is None or person.forgotten_at is not None:
+            return None
+        name, telegram_id = person.full_name, person.telegram_id
+        cancelled, cleared = await self._outbox(person_id, telegram_id)
+        answers = await self._free_text(Assignment.person_id == person_id)
+        roster = await self._roster(person_id, name, person.organization_id)
+        person.telegram_id = None
+        person.external_id = None
+        person.full_name = None
+        person.grade = None
+        person.forgotten_at = now
+        await self.session.flush()
+        return Erased(person_id, cancelled, cleared, answers, roster)
+
+    async def _outbox(self, person_id: int, telegram_id: int | None) -> tuple[int, int]:
+        mine: ColumnElement[bool] = OutboxMessage.person_id == person_id
+        if telegram_id is not None:  # a message queued to the chat without the person id
+            mine = or_(mine, OutboxMessage.chat_id == telegram_id)
+        cancelled = await self._rowcount(
+            update(OutboxMessage)
+            .where(mine, OutboxMessage.status.in_(sources_of(OutboxStatus.CANCELLED)))
+            .values(status=OutboxStatus.CANCELLED, lease_until=None)
+        )
+        cleared = await self._rowcount(
+            update(OutboxMessage)
+            .where(mine)
+            .values(
+                chat_id=ERASED_CHAT,
+                text=ERASED_TEXT,
+                reply_markup=None,
+                last_error=None,
+            )
+        )
+        return cancelled, cleared
+
+    async def _free_text(self, assignments: ColumnElement[bool], erase: bool = True) -> int:
+        """Empty (or, without `erase`, count) the free-text answers of the assignments
+        matching `assignments`; the answers to other kinds of question stay for the figures."""
+        snapshots = await self.session.scalars(
+            select(Assignment.snapshot_id).where(assignments).distinct()
+        )
+        done = 0
+        for snapshot_id, keys in (await self._text_keys(list(snapshots))).items():
+            if not keys:
+                continue
+            ids = select(Assignment.id).where(assignments, Assignment.snapshot_id == snapshot_id)
+            answered = (
+                Answer.assignment_id.in_(ids),
+                Answer.question_key.in_(keys),
+                Answer.value_text.is_not(None),
+            )
+            if erase:
+                done += await self._rowcount(
+                    update(Answer).where(*answered).values(value_text=None)
+                )
+            else:
+                done += await self.session.scalar(select(func.count()).where(*answered)) or 0
+        return done
+
+    async def _text_keys(self, snapshot_ids: Iterable[int]) -> dict[int, list[str]]:
+        rows = await self.session.execute(
+            select(QuestionnaireSnapshot.id, QuestionnaireSnapshot.definition).where(
+                QuestionnaireSnapshot.id.in_(list(snapshot_ids))
+            )
+        )
+        return {
+            snapshot_id: [
+                question.key
+                for question in load_data(definition, f"snapshot {snapshot_id}").questions
+                if question.kind is QuestionKind.TEXT
+            ]
+            for snapshot_id, definition in rows
+        }
+
+    async def _roster(self, person_id: int, name: str | None, organization_id: int | None) -> int:
+        """Rows bound to the person, and unbound rows of their organization's programmes
+        with exactly their name (they registered through a general link, not their own)."""
+        theirs: ColumnElement[bool] = RosterEntry.person_id == person_id
+        if name and organization_id is not None:
+            programmes = select(Programme.id).where(Programme.organization_id == organization_id)
+            theirs = or_(
+                theirs,
+                (RosterEntry.person_id.is_(None))
+                & (RosterEntry.full_name == name)
+                & RosterEntry.programme_id.in_(programmes),
+            )
+        return await self._rowcount(
+            update(RosterEntry)
+            .where(theirs, RosterEntry.full_name.is_not(None))
+            .values(full_name=None)
+        )
+
+    async def _rowcount(self, statement: Update) -> int:
+        result = await self.session.execute(statement.execution_options(synchronize_session=False))
+        return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,56 @@
+"""What every messenger stand-in shares: an aiohttp server on a free loopback port, started
+and stopped around a test, and the long poll it wakes when it closes."""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+from typing import Self
+
+from aiohttp import web
+
+UPLOAD_LIMIT = 50 * 2**20  # bytes in one request: Telegram's upload limit for bots
+
+
+class LocalServer:
+    def __init__(self) -> None:
+        self._runner: web.AppRunner | None = None
+        self._port = 0
+        self._closing = False
+        self._new_update = asyncio.Event()  # set when a long poll should answer now
+
+    def add_routes(self, app: web.Application) -> None:
+        raise NotImplementedError
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=UPLOAD_LIMIT)
+        self.add_routes(app)
+        # A short shutdown_timeout: stop() must not wait a minute for a dangling long poll.
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()  # port 0: the OS picks a free one
+        self._port = self._runner.addresses[0][1]
+
+    async def stop(self) -> None:
+        self._closing = True
+        self._new_update.set()  # let a waiting long poll answer now
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        assert self._port, "call start() first"
+        return f"http://127.0.0.1:{self._port}"

@@ -108,9 +108,9 @@ class _Flight:
     """The sender's bookkeeping of one claimed message."""
 
     message: ClaimedMessage
+    claimed_at: float  # time.monotonic() when the claim that took it began
     task: asyncio.Task[None] = field(init=False)
     sending: bool = False  # the request is out: a clean stop waits for it
-    claimed_at: float = field(default_factory=time.monotonic)
 
 
 def default_sender_name() -> str:
@@ -142,9 +142,10 @@ class OutboxSender:
         self._flights: dict[int, _Flight] = {}
         self._wake = asyncio.Event()
         self._stopping = False
-        # When a chat last answered 403. Messages of that chat claimed before then are given
-        # up without asking Telegram again (the pending ones died with it in the database);
-        # one claimed later is tried: the person may have come back meanwhile.
+        # When the last 403 of a chat was recorded. A claim that began before then may not
+        # have seen it: its messages of that chat are given up without asking Telegram
+        # again. A later claim sees the person's mark in the database (ClaimedMessage.
+        # unreachable), which is gone once they come back.
         self._refused_at: dict[int, float] = {}
 
     def wake(self) -> None:
@@ -160,8 +161,9 @@ class OutboxSender:
                 room = self.config.batch_size - len(self._flights)
                 # Claim in halves of a batch: fewer, larger claims while earlier ones drain.
                 if room * 2 >= self.config.batch_size:
+                    began = time.monotonic()
                     for message in await self._claim(room):
-                        self._launch(message)
+                        self._launch(message, began)
                 if not self._flights and until_empty and await self._drained():
                     return
                 await self._nap()
@@ -195,8 +197,8 @@ class OutboxSender:
             pass
         self._wake.clear()
 
-    def _launch(self, message: ClaimedMessage) -> None:
-        flight = _Flight(message)
+    def _launch(self, message: ClaimedMessage, claimed_at: float) -> None:
+        flight = _Flight(message, claimed_at)
         flight.task = asyncio.create_task(self._deliver(flight), name=f"outbox-{message.id}")
         self._flights[message.id] = flight
         flight.task.add_done_callback(lambda _task: self._landed(message.id))
@@ -219,7 +221,8 @@ class OutboxSender:
     async def _deliver(self, flight: _Flight) -> None:
         message = flight.message
         async with self._pace.chat(message.chat_id):
-            if self._refused_at.get(message.chat_id, -1.0) >= flight.claimed_at:
+            refused = self._refused_at.get(message.chat_id, -1.0) >= flight.claimed_at
+            if message.unreachable or refused:
                 outcome = _Outcome(_Verdict.UNREACHABLE, "chat answered 403 before")
                 await asyncio.shield(self._record(message, outcome))
                 return
@@ -289,6 +292,8 @@ class OutboxSender:
             try:
                 async with self.session_factory() as session, session.begin():
                     held = await self._write(OutboxRepository(session), message, outcome)
+                if outcome.verdict is _Verdict.UNREACHABLE:
+                    self._note_refusal(message.chat_id)
             except Exception:
                 if attempt == _RECORD_TRIES:
                     log.exception("outbox: could not record message %d", message.id)
@@ -311,7 +316,6 @@ class OutboxSender:
             at = utcnow() + timedelta(seconds=outcome.retry_after)
             return await outbox.reschedule(message.id, self.name, at, None, failed=False)
         if verdict is _Verdict.UNREACHABLE:
-            self._note_refusal(message.chat_id)
             self.stats.unreachable += 1
             self.stats.dead += 1
             held = await outbox.mark_dead(message.id, self.name, outcome.reason)

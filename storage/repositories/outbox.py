@@ -51,6 +51,7 @@ class ClaimedMessage:
     reply_markup: dict[str, Any] | None
     attempts: int
     lease_until: datetime
+    unreachable: bool = False  # the person blocked the bot and has not written since
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ class OutboxRepository:
         )
         rows = list((await self.session.execute(statement)).all())
         rows.sort(key=lambda row: (row.next_attempt_at, row.id))  # RETURNING has no order
+        gone = await self._unreachable({row.person_id for row in rows} - {None})
         return [
             ClaimedMessage(
                 row.id,
@@ -168,9 +170,22 @@ class OutboxRepository:
                 row.reply_markup,
                 row.attempts,
                 lease_until,
+                row.person_id in gone,
             )
             for row in rows
         ]
+
+    async def _unreachable(self, person_ids: set[int]) -> set[int]:
+        """Who of them blocked the bot (a 403 seen by any sender) and has not come back:
+        their messages are given up without asking the messenger again."""
+        if not person_ids:
+            return set()
+        found = await self.session.scalars(
+            select(Person.id).where(
+                Person.id.in_(sorted(person_ids)), Person.unreachable_at.is_not(None)
+            )
+        )
+        return set(found)
 
     async def _settle(self, message_id: int, sender: str, **values: Any) -> bool:
         """Change a message this sender still holds; False when the claim was lost."""

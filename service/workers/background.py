@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 from aiogram import Bot
 from aiogram.utils.i18n import I18n
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.settings import Settings
 from service.workers.outbox import OutboxSender, SenderConfig
+from service.workers.pace import SharedPace
 from service.workers.reminders import ReminderJob
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,8 @@ class BackgroundTasks:
             log.warning("outbox sender did not stop in time; its claims wait for the lease")
         except Exception:  # stopping must go on: the claims come back after the lease
             log.exception("outbox sender failed")
+        if self.sender.shared is not None:
+            await self.sender.shared.redis.aclose()
 
 
 def start_background(
@@ -49,7 +53,11 @@ def start_background(
     session_factory: async_sessionmaker[AsyncSession],
     i18n: I18n,
 ) -> BackgroundTasks:
-    sender = OutboxSender(bot, session_factory, SenderConfig.from_settings(settings))
+    shared = None
+    if settings.redis_url:  # several senders (workers, processes) keep one pace
+        shared = SharedPace(Redis.from_url(settings.redis_url))
+    config = SenderConfig.from_settings(settings)
+    sender = OutboxSender(bot, session_factory, config, shared=shared)
     reminders = ReminderJob(session_factory, i18n, settings.reminder_schedule, sender.wake)
     return BackgroundTasks(
         sender,

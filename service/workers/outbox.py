@@ -44,7 +44,7 @@ from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.settings import Settings
-from service.workers.pace import SendPace
+from service.workers.pace import SendPace, SharedPace
 from storage.models import utcnow
 from storage.repositories.outbox import ClaimedMessage, OutboxRepository
 
@@ -132,13 +132,16 @@ class OutboxSender:
         session_factory: async_sessionmaker[AsyncSession],
         config: SenderConfig | None = None,
         name: str | None = None,
+        shared: SharedPace | None = None,
     ) -> None:
+        """`shared`: the pace kept with every other sender (Redis), see pace.py."""
         self.bot = bot
         self.session_factory = session_factory
         self.config = config or SenderConfig()
         self.name = name or default_sender_name()
         self.stats = SenderStats()
-        self._pace = SendPace(self.config.rate_per_second, self.config.chat_interval)
+        self.shared = shared
+        self._pace = SendPace(self.config.rate_per_second, self.config.chat_interval, shared)
         self._flights: dict[int, _Flight] = {}
         self._wake = asyncio.Event()
         self._stopping = False
@@ -238,7 +241,7 @@ class OutboxSender:
                 outcome = await self._attempt(message)
                 if outcome.verdict is _Verdict.FLOOD:
                     self.stats.flood_waits += 1
-                    self._pace.pause(outcome.retry_after)
+                    await self._pace.pause(outcome.retry_after)
                     flight.sending = False
                     if self._lease_left(message, extra=outcome.retry_after):
                         continue

@@ -15,10 +15,12 @@ import logging
 
 from aiogram import Dispatcher
 
+from app.delivery import ChannelDelivery
 from app.settings import Settings
 from bot.max.app import create_client as create_max_client
 from bot.max.app import create_edge as create_max_edge
 from bot.max.app import poll as poll_max
+from bot.max.delivery import MaxDelivery
 from bot.telegram.app import counted, create_bot, create_dispatcher, with_retries
 from bot.telegram.commands import set_default_menu
 from service.runtime import freeze_startup_objects
@@ -27,6 +29,7 @@ from service.web.operations import start_operations_server
 from service.workers.background import start_background
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
+from surveys.channels import ChannelName
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +49,17 @@ async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> 
         await set_default_menu(bot, dispatcher["i18n"])
         log.info("polling as @%s", username)
         operations = await start_operations_server(settings, engine, session_factory)
-        background = start_background(background_bot, settings, session_factory, dispatcher["i18n"])
-        max_polling, max_stop, max_client = None, asyncio.Event(), None
+        max_polling, max_stop, max_client, edge = None, asyncio.Event(), None, None
+        channels: dict[str, ChannelDelivery] = {}
         if settings.max_token is not None:
             max_client = create_max_client(settings)
             edge = create_max_edge(settings, session_factory, max_client, dispatcher["i18n"])
             log.info("MAX polling as %s", await max_client.username())
             max_polling = asyncio.create_task(poll_max(edge, max_stop))
+            channels[ChannelName.MAX] = MaxDelivery(max_client)
+        background = start_background(
+            background_bot, settings, session_factory, dispatcher["i18n"], channels
+        )
         freeze_startup_objects()
         stopper = None if stop is None else asyncio.create_task(_stop_on(stop, dispatcher))
         try:
@@ -67,6 +74,8 @@ async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> 
             if max_polling is not None:
                 with contextlib.suppress(Exception):
                     await max_polling
+            if edge is not None:
+                await edge.services.jobs.stop()
             if max_client is not None:
                 await max_client.close()
             await background.stop()

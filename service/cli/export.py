@@ -13,8 +13,8 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.export.build import export_options
 from app.settings import Settings
-from bot.telegram.export.jobs import export_options
 from exports.period import Period, parse_day
 from exports.run import export_workbook
 from storage.db import create_session_factory
@@ -48,7 +48,7 @@ def requested_period(start: date | None, end: date | None, today: date) -> Perio
     return Period(start, end)
 
 
-def _period(args: argparse.Namespace, i18n: I18n) -> Period | None:
+def period_from_args(args: argparse.Namespace, i18n: I18n) -> Period | None:
     _ = i18n.gettext
     days: list[date | None] = []
     for value in (args.start, args.end):
@@ -64,7 +64,7 @@ def _period(args: argparse.Namespace, i18n: I18n) -> Period | None:
     return period
 
 
-def _writable_folder(out: Path, i18n: I18n) -> bool:
+def writable_folder(out: Path, i18n: I18n) -> bool:
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         print(i18n.gettext("export.cli.no_folder").format(folder=folder), file=sys.stderr)
@@ -79,8 +79,8 @@ async def run_export(
     args: argparse.Namespace, settings: Settings, engine: AsyncEngine, i18n: I18n
 ) -> int:
     _ = i18n.gettext
-    period = _period(args, i18n)
-    if period is None or not _writable_folder(args.out, i18n):
+    period = period_from_args(args, i18n)
+    if period is None or not writable_folder(args.out, i18n):
         return 2
     operator = Actor(telegram_id=0, is_admin=True)
     async with create_session_factory(engine)() as session:

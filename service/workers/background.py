@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from aiogram import Bot
@@ -13,6 +14,7 @@ from aiogram.utils.i18n import I18n
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.delivery import ChannelDelivery
 from app.settings import Settings
 from service.workers.outbox import OutboxSender, SenderConfig
 from service.workers.pace import SharedPace
@@ -52,12 +54,14 @@ def start_background(
     settings: Settings,
     session_factory: async_sessionmaker[AsyncSession],
     i18n: I18n,
+    channels: Mapping[str, ChannelDelivery] | None = None,
 ) -> BackgroundTasks:
+    """`channels`: how to reach people of channels other than Telegram (MAX)."""
     shared = None
     if settings.redis_url:  # several senders (workers, processes) keep one pace
         shared = SharedPace(Redis.from_url(settings.redis_url))
     config = SenderConfig.from_settings(settings)
-    sender = OutboxSender(bot, session_factory, config, shared=shared)
+    sender = OutboxSender(bot, session_factory, config, channels=channels, shared=shared)
     reminders = ReminderJob(session_factory, i18n, settings.reminder_schedule, sender.wake)
     return BackgroundTasks(
         sender,

@@ -15,18 +15,22 @@ The crash window that remains: if the process dies after Telegram accepted a mes
 before "sent" is committed (a few milliseconds), the lease runs out and another sender sends
 it again. A network timeout on a request Telegram did carry out has the same effect. Telegram
 offers no idempotency key, so "at most once" is exact everywhere except in those windows.
+
+Each message goes through its recipient's channel: Telegram here, others through the
+`ChannelDelivery` the composition root gives (MAX: bot/max/delivery.py, which keeps MAX's
+own limits and waits out its 429s).
 """
 
 from __future__ import annotations
 
 import asyncio
-import enum
 import logging
 import os
 import random
 import socket
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -43,10 +47,14 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.delivery import ChannelDelivery
+from app.delivery import Outcome as _Outcome
+from app.delivery import Verdict as _Verdict
 from app.settings import Settings
 from service.workers.pace import SendPace, SharedPace
 from storage.models import utcnow
 from storage.repositories.outbox import ClaimedMessage, OutboxRepository
+from surveys.channels import ChannelName
 
 log = logging.getLogger(__name__)
 
@@ -88,21 +96,6 @@ class SenderStats:
     lost_claims: int = 0  # outcome could not be recorded: the lease had run out
 
 
-class _Verdict(enum.Enum):
-    SENT = "sent"
-    FLOOD = "flood"
-    UNREACHABLE = "unreachable"
-    REJECTED = "rejected"
-    TRANSIENT = "transient"
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    verdict: _Verdict
-    reason: str = ""
-    retry_after: float = 0.0
-
-
 @dataclass
 class _Flight:
     """The sender's bookkeeping of one claimed message."""
@@ -132,10 +125,14 @@ class OutboxSender:
         session_factory: async_sessionmaker[AsyncSession],
         config: SenderConfig | None = None,
         name: str | None = None,
+        channels: Mapping[str, ChannelDelivery] | None = None,
         shared: SharedPace | None = None,
     ) -> None:
         """`shared`: the pace kept with every other sender (Redis), see pace.py."""
         self.bot = bot
+        # Channels other than Telegram (bot/max/delivery.py): each message goes through
+        # its recipient's channel.
+        self.channels = dict(channels or {})
         self.session_factory = session_factory
         self.config = config or SenderConfig()
         self.name = name or default_sender_name()
@@ -145,11 +142,11 @@ class OutboxSender:
         self._flights: dict[int, _Flight] = {}
         self._wake = asyncio.Event()
         self._stopping = False
-        # When the last 403 of a chat was recorded. A claim that began before then may not
-        # have seen it: its messages of that chat are given up without asking Telegram
-        # again. A later claim sees the person's mark in the database (ClaimedMessage.
-        # unreachable), which is gone once they come back.
-        self._refused_at: dict[int, float] = {}
+        # When the last 403 of a chat was recorded (keyed by channel: ids of two messengers
+        # may clash). A claim that began before then may not have seen it: its messages of
+        # that chat are given up without asking again. A later claim sees the person's mark
+        # in the database (ClaimedMessage.unreachable), which is gone once they come back.
+        self._refused_at: dict[tuple[str, int], float] = {}
 
     def wake(self) -> None:
         """New messages were queued: look now rather than at the next poll."""
@@ -224,7 +221,8 @@ class OutboxSender:
     async def _deliver(self, flight: _Flight) -> None:
         message = flight.message
         async with self._pace.chat(message.chat_id):
-            refused = self._refused_at.get(message.chat_id, -1.0) >= flight.claimed_at
+            chat = (message.channel, message.chat_id)
+            refused = self._refused_at.get(chat, -1.0) >= flight.claimed_at
             if message.unreachable or refused:
                 outcome = _Outcome(_Verdict.UNREACHABLE, "chat answered 403 before")
                 await asyncio.shield(self._record(message, outcome))
@@ -250,9 +248,9 @@ class OutboxSender:
                 await asyncio.shield(self._record(message, outcome))
                 return
 
-    def _note_refusal(self, chat_id: int) -> None:
+    def _note_refusal(self, chat: tuple[str, int]) -> None:
         now = time.monotonic()
-        self._refused_at[chat_id] = now
+        self._refused_at[chat] = now
         if len(self._refused_at) > 10_000:  # bounded: no claim outlives its lease
             horizon = now - self.config.lease.total_seconds()
             self._refused_at = {c: at for c, at in self._refused_at.items() if at >= horizon}
@@ -264,6 +262,11 @@ class OutboxSender:
         return left - extra > margin
 
     async def _attempt(self, message: ClaimedMessage) -> _Outcome:
+        if message.channel != ChannelName.TELEGRAM:
+            other = self.channels.get(message.channel)
+            if other is None:
+                return _Outcome(_Verdict.REJECTED, f"channel {message.channel} is not configured")
+            return await other.deliver(message.chat_id, message.text, message.reply_markup)
         try:
             markup = _markup(message.reply_markup)
         except ValueError as error:  # a malformed keyboard never becomes valid
@@ -296,7 +299,7 @@ class OutboxSender:
                 async with self.session_factory() as session, session.begin():
                     held = await self._write(OutboxRepository(session), message, outcome)
                 if outcome.verdict is _Verdict.UNREACHABLE:
-                    self._note_refusal(message.chat_id)
+                    self._note_refusal((message.channel, message.chat_id))
             except Exception:
                 if attempt == _RECORD_TRIES:
                     log.exception("outbox: could not record message %d", message.id)

@@ -11,7 +11,8 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from bot.telegram.export.callbacks import ExportPeriodCb
+from app.actions import pack
+from app.export.actions import ChoosePeriod
 from exports.links import SAFE_NAME
 from storage.models import Person, RoleGrant
 from surveys.access import scope_key
@@ -75,6 +76,7 @@ async def test_methodist_gets_the_district_workbook(harness: BotHarness) -> None
     await methodist.send("/export")  # one municipality: straight to the period
     assert "Павлоградский район" in (methodist.last_text or "")
     await methodist.press(methodist.button(YEAR_LABEL))
+    await methodist.press(methodist.button(russian("report.kind.workbook")))
     # The update is finished before the workbook is: the person can go on meanwhile.
     await methodist.send("/help")
     assert "/export" in (methodist.last_text or "")
@@ -98,13 +100,13 @@ async def test_forged_button_is_refused(harness: BotHarness) -> None:
     methodist = harness.standin.user(METHODIST_ID)
     await methodist.send("/export")
     period_message = methodist.messages[-1].message_id
-    forged = ExportPeriodCb(municipality=data.ids["M02"], organization=0, year=YEAR).pack()
+    forged = pack(ChoosePeriod(municipality=data.ids["M02"], organization=0, year=YEAR))
     await methodist.press(forged, message_id=period_message)
     assert methodist.last_text == russian("export.denied")
-    foreign_school = ExportPeriodCb(municipality=0, organization=data.ids["S101"], year=YEAR).pack()
+    foreign_school = pack(ChoosePeriod(municipality=0, organization=data.ids["S101"], year=YEAR))
     await methodist.press(foreign_school, message_id=period_message)
     assert methodist.last_text == russian("export.denied")
-    region = ExportPeriodCb(municipality=0, organization=0, year=YEAR).pack()
+    region = pack(ChoosePeriod(municipality=0, organization=0, year=YEAR))
     await methodist.press(region, message_id=period_message)
     assert methodist.last_text == russian("export.denied")
     await asyncio.sleep(0.5)
@@ -124,6 +126,7 @@ async def test_admin_chooses_a_municipality_and_dates(harness: BotHarness) -> No
     await admin.send("31.12.2026 01.09.2026")  # the wrong way round
     assert admin.last_text == russian("export.bad_range")
     await admin.send("01.09.2026 31.12.2026")
+    await admin.press(admin.button(russian("report.kind.workbook")))
     content = await wait_for_document(admin)
     assert organizations_in(content) == {"МБОУ СОШ № 101"}
 
@@ -139,6 +142,7 @@ async def test_too_large_for_telegram_goes_as_a_signed_link(harness: BotHarness)
     await admin.send("/export")
     await admin.press(admin.button("Весь регион"))
     await admin.press(admin.button(YEAR_LABEL))
+    await admin.press(admin.button(russian("report.kind.workbook")))
     deadline = asyncio.get_running_loop().time() + 30
     while "https://nastavnik.example/exports/" not in (admin.last_text or ""):
         assert asyncio.get_running_loop().time() < deadline, admin.last_text

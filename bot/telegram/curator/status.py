@@ -16,12 +16,12 @@ from app.actions import pack
 from app.curator.actions import OnStatus, ShowDistrict, ShowStatus, StatusVerb
 from app.curator.reply import Reply
 from app.curator.status import Reader, Status
+from app.notices import OutboxNotices
 from app.screens import Screen
 from app.uow import UnitOfWork
 from bot import render
 from bot.telegram.commands import CommandAllowed
 from bot.telegram.curator.conversation import Verb, show
-from bot.telegram.notify import OutboxNotices
 from bot.telegram.screens import MESSAGE_LIMIT, Pressed, markup, send, text_of
 from surveys.access import Actor
 

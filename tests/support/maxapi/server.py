@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import ssl
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -75,8 +76,10 @@ class MaxAPIStandIn:
         username: str = "nastavnik_max_bot",
         processing_timeout: float = 10.0,
         enforce_rates: bool = True,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.token = token
+        self.tls = tls  # served over https with this context (the certificate tests)
         self.username = username
         self.processing_timeout = processing_timeout
         self.enforce_rates = enforce_rates
@@ -111,7 +114,7 @@ class MaxAPIStandIn:
         app.router.add_route("*", "/{path:.*}", self._on_request)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        await web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=self.tls).start()
         self._port = self._runner.addresses[0][1]
 
     async def stop(self) -> None:
@@ -136,7 +139,8 @@ class MaxAPIStandIn:
     @property
     def base_url(self) -> str:
         assert self._port, "call start() first"
-        return f"http://127.0.0.1:{self._port}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://127.0.0.1:{self._port}"
 
     # --- what tests read -------------------------------------------------------------------
 

@@ -1,0 +1,33 @@
+"""Buttons of the /export dialogue. Prefixes and fields are those of the Telegram
+CallbackData (`xs:…`, `xp:…`), so buttons already in chats keep working. Ids are checked
+against the presser's scope on every press: a forged payload gets a refusal, never a
+workbook."""
+
+from __future__ import annotations
+
+from app.actions import Action, action
+
+
+@action("xs")
+class ChooseScope(Action):
+    municipality: int  # 0: none (the whole region, or an organization's own)
+    organization: int  # 0: none
+
+
+@action("xp")
+class ChoosePeriod(Action):
+    municipality: int
+    organization: int
+    year: int  # first year of the academic year; 0: the person types dates
+
+
+@action("xk")
+class ChooseKind(Action):
+    """What to build once territory and period are chosen: the period travels as two dates
+    (YYYYMMDD), so typed dates need no conversation state at this step."""
+
+    municipality: int
+    organization: int
+    start: int
+    end: int
+    kind: str  # a key of app.export.build.KINDS

@@ -1,8 +1,6 @@
 """Two outbox senders, each with its own engine, bot and pace, keep Telegram's pace
-together through Redis: no chat gets two messages within 0.9 s, and the bot as a whole
-never more than 30 in any second, measured from the stand-in's arrival times. (How fast
-they go is a figure for bench/, not a test.) Skips unless TEST_REDIS_URL is set (.ci/run
-sets it)."""
+together through Redis: no chat gets two messages within 0.9 s, measured from the
+stand-in's arrival times. Skips unless TEST_REDIS_URL is set (.ci/run sets it)."""
 
 from __future__ import annotations
 
@@ -81,18 +79,3 @@ async def test_two_senders_keep_one_chat_to_a_message_a_second(
         later - earlier for ats in by_chat.values() for earlier, later in itertools.pairwise(ats)
     ]
     assert len(gaps) == 190 and min(gaps) >= 0.9
-
-
-async def test_two_senders_share_thirty_a_second_between_them(
-    standin: BotAPIStandIn, senders: list[OutboxSender]
-) -> None:
-    factory = senders[0].session_factory
-    people = await register(factory, list(range(9201, 9401)))
-    await queue(factory, people)  # 200 messages to 200 chats
-
-    await drain(senders)
-
-    times = sorted(call.at for call in standin.accepted_sends())
-    assert len(times) == 200 and all(sender.stats.sent > 0 for sender in senders)
-    busiest = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
-    assert busiest <= 30  # each alone may send 30 a second: together they do not

@@ -36,6 +36,11 @@ log = logging.getLogger(__name__)
 
 async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Poll until SIGINT/SIGTERM, or until `stop` is set when one is given (tests)."""
+    if settings.bot_token is None:  # a district on MAX alone (the CLI checked MAX_TOKEN)
+        from service.max_polling import run_max_polling
+
+        await run_max_polling(settings)
+        return
     engine = create_engine(settings.database_url, settings.db_pool)
     bot = with_retries(create_bot(settings))
     background_bot = counted(create_bot(settings))

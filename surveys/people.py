@@ -8,6 +8,7 @@ from enum import StrEnum
 
 class Role(StrEnum):
     ADMIN = "admin"
+    COORDINATOR = "coordinator"  # the regional centre: every district of the region
     METHODIST = "methodist"
     CURATOR = "curator"
     MENTOR = "mentor"
@@ -16,12 +17,12 @@ class Role(StrEnum):
     @property
     def is_staff(self) -> bool:
         """Staff run programmes; participants (mentors, mentees) answer questionnaires."""
-        return self in (Role.ADMIN, Role.METHODIST, Role.CURATOR)
+        return self in (Role.ADMIN, Role.COORDINATOR, Role.METHODIST, Role.CURATOR)
 
 
 # Who may invite whom: the methodology's chain region → district → school → pair.
 INVITABLE_BY: dict[Role, tuple[Role, ...]] = {
-    Role.ADMIN: (Role.METHODIST, Role.CURATOR),
+    Role.ADMIN: (Role.COORDINATOR, Role.METHODIST, Role.CURATOR),
     Role.METHODIST: (Role.CURATOR,),
     Role.CURATOR: (Role.MENTOR, Role.MENTEE),
 }
@@ -78,4 +79,4 @@ def needs_guardian_consent(category: Category, adult: bool | None) -> bool:
 
 # The version of the consent text (bot/locales: consent.text). Bump it when the text changes,
 # so that every person's record says which text they agreed to.
-CONSENT_VERSION = "2026-11"
+CONSENT_VERSION = "2026-12"

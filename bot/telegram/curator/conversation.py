@@ -1,5 +1,4 @@
-"""The filter that matches one verb of a curator's button; replies are shown by
-bot.telegram.conversation (re-exported here for the curator handlers)."""
+"""The filter that matches one verb of a curator's button."""
 
 from __future__ import annotations
 
@@ -9,9 +8,6 @@ from aiogram.filters import Filter
 from aiogram.types import CallbackQuery
 
 from app.actions import Action, unpack
-from bot.telegram.conversation import show
-
-__all__ = ["Verb", "show"]
 
 
 class Verb(Filter):

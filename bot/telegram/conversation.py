@@ -4,6 +4,7 @@ files, the conversation state, and the person's command menu when their roles ch
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiogram import Bot
@@ -47,6 +48,17 @@ class Chat:
 
     async def send(self, chat_id: int, *screens: Screen) -> None:
         await send(self.bot, chat_id, self.i18n, *screens)
+
+
+def saying(text: Msg) -> Callable[[Message, Chat], Awaitable[None]]:
+    """A handler that answers a message with one text (input that does not fit the step:
+    «please press a button», «send the file»), the conversation staying where it is."""
+
+    async def answer(message: Message, chat: Chat) -> None:
+        await chat.say(message, text)
+
+    answer.__qualname__ = answer.__name__ = f"saying[{text.key}]"  # the update log's name
+    return answer
 
 
 async def show(

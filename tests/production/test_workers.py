@@ -14,6 +14,7 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tests.support.joining import join
 from tests.support.webhook_fixtures import FULL_NAME, mentor_invite, stored_registration
 from tests.support.webhook_standin import WebhookStandIn
 from tests.support.workers import Worker, start_worker
@@ -112,9 +113,7 @@ async def test_a_worker_killed_mid_update_loses_nothing(
     await two_workers(standin, postgres_url, tmp_path, workers)
     code = await mentor_invite(session_factory)
     olga = standin.user(7302)
-    await olga.send(f"/start {code}")
-    await olga.press(olga.button("Даю согласие"))
-    await olga.send(FULL_NAME)
+    await join(olga, code, FULL_NAME)
     victim = workers[1]  # the next delivery goes to the second worker
 
     async def kill_worker(_: dict[str, object]) -> None:

@@ -10,6 +10,7 @@ from storage.models import Invite, Person, RoleGrant
 from surveys.people import Role
 from tests.conftest import BotHarness
 from tests.support.factories import make_invite, seed_directory
+from tests.support.joining import join
 
 
 async def count(harness: BotHarness, model: type) -> int:
@@ -86,12 +87,7 @@ async def test_missing_guardian_consent_stores_nothing(harness: BotHarness) -> N
     ids = await seed_directory(harness.session_factory)
     invite = await make_invite(harness.session_factory, Role.MENTEE, organization_id=ids["S001"])
     kid = harness.standin.user(5004)
-    await kid.send(f"/start {invite.code}")
-    await kid.press(kid.button("Даю согласие"))
-    await kid.send("Петров Пётр")
-    await kid.press(kid.button("Ученик"))
-    await kid.press(kid.button("5"))
-    await kid.press(kid.button("Нет, согласия"))
+    await join(kid, invite.code, "Петров Пётр", "Ученик", "5", "Нет, согласия")
     assert "ничего не сохранили" in (kid.last_text or "")
     assert await count(harness, Person) == 0
 
@@ -100,9 +96,7 @@ async def test_curator_registers_without_category(harness: BotHarness) -> None:
     ids = await seed_directory(harness.session_factory)
     invite = await make_invite(harness.session_factory, Role.CURATOR, organization_id=ids["S001"])
     curator = harness.standin.user(5005)
-    await curator.send(f"/start {invite.code}")
-    await curator.press(curator.button("Даю согласие"))
-    await curator.send("Сидорова Анна Ивановна")
+    await join(curator, invite.code, "Сидорова Анна Ивановна")
     assert "куратор — МБОУ СОШ № 1" in (curator.last_text or "")
     person = await person_of(harness, 5005)
     assert person is not None and person.category is None
@@ -120,9 +114,7 @@ async def test_bad_codes_get_clear_answers_and_create_nothing(harness: BotHarnes
     )
     used = await make_invite(harness.session_factory, Role.CURATOR, organization_id=ids["S002"])
     first, second = harness.standin.user(5006), harness.standin.user(5007)
-    await first.send(f"/start {used.code}")
-    await first.press(first.button("Даю согласие"))
-    await first.send("Первый Куратор")
+    await join(first, used.code, "Первый Куратор")
 
     await second.send(f"/start {used.code}")
     assert "уже использовано" in (second.last_text or "")
@@ -141,8 +133,7 @@ async def test_last_use_race_registers_only_one(harness: BotHarness) -> None:
     invite = await make_invite(harness.session_factory, Role.CURATOR, organization_id=ids["S001"])
     a, b = harness.standin.user(5008), harness.standin.user(5009)
     for person in (a, b):
-        await person.send(f"/start {invite.code}")
-        await person.press(person.button("Даю согласие"))
+        await join(person, invite.code)
     await a.send("Алексеев Алексей")
     await b.send("Борисов Борис")
     assert "Готово" in (a.last_text or "")
@@ -154,9 +145,7 @@ async def test_names_that_are_not_names(harness: BotHarness) -> None:
     ids = await seed_directory(harness.session_factory)
     invite = await make_invite(harness.session_factory, Role.CURATOR, organization_id=ids["S001"])
     user = harness.standin.user(5010)
-    await user.send(f"/start {invite.code}")
-    await user.press(user.button("Даю согласие"))
-    await user.send("Я")
+    await join(user, invite.code, "Я")
     assert "Слишком коротко" in (user.last_text or "")
     await user.send("Ж" * 300)
     assert "Слишком длинно" in (user.last_text or "")
@@ -202,8 +191,7 @@ async def test_cancel_leaves_registration(harness: BotHarness) -> None:
     ids = await seed_directory(harness.session_factory)
     invite = await make_invite(harness.session_factory, Role.CURATOR, organization_id=ids["S001"])
     user = harness.standin.user(5012)
-    await user.send(f"/start {invite.code}")
-    await user.press(user.button("Даю согласие"))
+    await join(user, invite.code)
     await user.send("/cancel")
     assert "отменено" in (user.last_text or "")
     await user.send("Иванов Иван")  # no longer a name step: just stray text

@@ -1,12 +1,15 @@
 """What every messenger stand-in shares: an aiohttp server on a free loopback port, started
-and stopped around a test, and the long poll it wakes when it closes."""
+and stopped around a test (`served` makes the fixture), and the long poll it wakes when it
+closes."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, TypeVar
 
+import pytest
 from aiohttp import web
 
 UPLOAD_LIMIT = 50 * 2**20  # bytes in one request: Telegram's upload limit for bots
@@ -54,3 +57,16 @@ class LocalServer:
     def base_url(self) -> str:
         assert self._port, "call start() first"
         return f"http://127.0.0.1:{self._port}"
+
+
+S = TypeVar("S", bound=LocalServer)
+
+
+def served(kind: Callable[..., S], name: str, **options: Any) -> Any:
+    """A fixture called `name` that runs a fresh `kind(**options)` for one test."""
+
+    async def fixture() -> AsyncIterator[S]:
+        async with kind(**options) as server:
+            yield server
+
+    return pytest.fixture(name=name)(fixture)

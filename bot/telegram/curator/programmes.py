@@ -15,7 +15,7 @@ from app.curator.programmes import LINK_ROLES, Programmes
 from app.curator.reply import Step
 from app.screens import Msg
 from bot.telegram.commands import CommandAllowed
-from bot.telegram.conversation import Chat
+from bot.telegram.conversation import Chat, saying
 from bot.telegram.curator.conversation import Verb
 from bot.telegram.filters import Magic, typed_text
 from bot.telegram.links import invite_link
@@ -78,14 +78,6 @@ async def value_typed(message: Message, chat: Chat) -> None:
     await chat.show(message, reply)
 
 
-async def typed_instead_of_button(message: Message, chat: Chat) -> None:
-    await chat.say(message, Msg("curator.press_button"))
-
-
-async def sent_instead_of_text(message: Message, chat: Chat) -> None:
-    await chat.say(message, Msg("curator.type_text"))
-
-
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(list_programmes, Command("programmes"), CommandAllowed("programmes"))
@@ -99,9 +91,11 @@ def create_router() -> Router:
     typed_steps = (Step.TITLE, Step.STARTS_ON, Step.ENDS_ON, Step.NEW_VALUE)
     router.message.register(value_typed, StateFilter(*typed_steps), typed_text())
     router.message.register(
-        typed_instead_of_button,
+        saying(Msg("curator.press_button")),
         StateFilter(Step.FORM, Step.YEAR),
         Magic(~F.text.startswith("/")),
     )
-    router.message.register(sent_instead_of_text, StateFilter(*typed_steps), Magic(~F.text))
+    router.message.register(
+        saying(Msg("curator.type_text")), StateFilter(*typed_steps), Magic(~F.text)
+    )
     return router

@@ -16,7 +16,7 @@ from app.curator.roster import Roster, template
 from app.screens import Msg
 from bot import render
 from bot.telegram.commands import CommandAllowed
-from bot.telegram.conversation import Chat
+from bot.telegram.conversation import Chat, saying
 from bot.telegram.curator.conversation import Verb
 from bot.telegram.filters import Magic
 from bot.telegram.links import bot_username, deep_link
@@ -50,22 +50,19 @@ async def _download(bot: Bot, document: Document) -> bytes | None:
     return buffer.read() if buffer is not None else None
 
 
-async def roster_not_a_document(message: Message, chat: Chat) -> None:
-    await chat.say(message, Msg("curator.roster.send_file"))
-
-
-async def document_without_programme(message: Message, chat: Chat) -> None:
-    await chat.say(message, Msg("curator.roster.choose_programme"))
-
-
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(send_template, Command("template"), CommandAllowed("template"))
     router.callback_query.register(ask_for_roster, Verb(OnProgramme, ProgrammeVerb.ROSTER))
     waiting = StateFilter(Step.ROSTER)
     router.message.register(roster_received, waiting, Magic(F.document))
-    router.message.register(roster_not_a_document, waiting, Magic(~F.text.startswith("/")))
     router.message.register(
-        document_without_programme, Magic(F.document), CommandAllowed("template")
+        saying(Msg("curator.roster.send_file")), waiting, Magic(~F.text.startswith("/"))
+    )
+    # A workbook sent without choosing the programme it is the roster of first.
+    router.message.register(
+        saying(Msg("curator.roster.choose_programme")),
+        Magic(F.document),
+        CommandAllowed("template"),
     )
     return router

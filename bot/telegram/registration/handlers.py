@@ -18,7 +18,7 @@ from app.registration.actions import (
 from app.registration.use_cases import BUTTON_STEPS, Joining, Step
 from app.reply import Reply
 from app.screens import Msg
-from bot.telegram.conversation import Chat, answer_press, follow
+from bot.telegram.conversation import Chat, answer_press, follow, saying
 from bot.telegram.filters import Magic, typed_text
 from bot.telegram.screens import Pressed
 from surveys.people import Category
@@ -59,15 +59,6 @@ async def name_given(message: Message, chat: Chat) -> None:
     await chat.show(message, await joining.name(message.text or "", await chat.state.get_data()))
 
 
-async def name_not_text(message: Message, chat: Chat) -> None:
-    await chat.say(message, Msg("register.name_as_text"))
-
-
-async def expected_a_button(message: Message, chat: Chat) -> None:
-    """Stray text or a sticker while the conversation waits for a button press."""
-    await chat.say(message, Msg("register.press_button"))
-
-
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(start_with_code, CommandStart(deep_link=True))
@@ -80,8 +71,11 @@ def create_router() -> Router:
     ):
         router.callback_query.register(button, StateFilter(step), Pressed(kind))
     router.message.register(name_given, StateFilter(Step.NAME), typed_text())
-    router.message.register(name_not_text, StateFilter(Step.NAME))
+    router.message.register(saying(Msg("register.name_as_text")), StateFilter(Step.NAME))
+    # Stray text or a sticker while the conversation waits for a button press.
     router.message.register(
-        expected_a_button, StateFilter(*BUTTON_STEPS), Magic(~F.text.startswith("/"))
+        saying(Msg("register.press_button")),
+        StateFilter(*BUTTON_STEPS),
+        Magic(~F.text.startswith("/")),
     )
     return router

@@ -43,10 +43,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.curator import bulk
 from app.curator.questionnaires import issue
 from app.curator.roster import Roster
+from app.notices import OutboxNotices
 from app.uow import UnitOfWork
 from bot import render
 from bot.i18n import create_i18n
-from bot.telegram.notify import OutboxNotices
 from service.runtime import freeze_startup_objects
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
@@ -250,6 +250,7 @@ async def everyone_registers(school: School) -> None:
         rows = [
             {
                 "telegram_id": FIRST_TELEGRAM_ID + n,
+                "external_id": FIRST_TELEGRAM_ID + n,  # as registration sets it
                 "full_name": name,
                 "organization_id": school.organization_id,
                 "locale": "ru",

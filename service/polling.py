@@ -8,10 +8,12 @@ import asyncio
 import contextlib
 import logging
 
+from app.delivery import ChannelDelivery
 from app.settings import Settings
 from bot.max.app import create_client as create_max_client
 from bot.max.app import create_edge as create_max_edge
 from bot.max.app import poll as poll_max
+from bot.max.delivery import MaxDelivery
 from bot.telegram.app import create_bot, create_dispatcher
 from bot.telegram.commands import set_default_menu
 from service.runtime import freeze_startup_objects
@@ -20,6 +22,7 @@ from service.web.operations import start_operations_server
 from service.workers.background import start_background
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
+from surveys.channels import ChannelName
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +39,15 @@ async def run_polling(settings: Settings) -> None:
         await set_default_menu(bot, dispatcher["i18n"])
         log.info("polling as @%s", username)
         operations = await start_operations_server(settings, engine, session_factory)
-        background = start_background(bot, settings, session_factory, dispatcher["i18n"])
-        max_polling, max_stop, max_client = None, asyncio.Event(), None
+        max_polling, max_stop, max_client, edge = None, asyncio.Event(), None, None
+        channels: dict[str, ChannelDelivery] = {}
         if settings.max_token is not None:
             max_client = create_max_client(settings)
             edge = create_max_edge(settings, session_factory, max_client, dispatcher["i18n"])
             log.info("MAX polling as %s", await max_client.username())
             max_polling = asyncio.create_task(poll_max(edge, max_stop))
+            channels[ChannelName.MAX] = MaxDelivery(max_client)
+        background = start_background(bot, settings, session_factory, dispatcher["i18n"], channels)
         freeze_startup_objects()
         try:
             # The session stays open until the sender has finished its last send.
@@ -52,6 +57,8 @@ async def run_polling(settings: Settings) -> None:
             if max_polling is not None:
                 with contextlib.suppress(Exception):
                     await max_polling
+            if edge is not None:
+                await edge.services.jobs.stop()
             if max_client is not None:
                 await max_client.close()
             await background.stop()

@@ -18,10 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.settings import Settings
 from bot.i18n import create_i18n
 from bot.max.client import MaxClient, MaxFailure, create_bot
-from bot.max.edge import MaxEdge
+from bot.max.edge import MaxEdge, Services
+from bot.max.jobs import Jobs
 from bot.max.pace import create_pace
 from bot.max.routes import route
 from bot.max.state import create_states
+from surveys.questionnaire import load_catalogue
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +42,14 @@ def create_edge(
     client: MaxClient,
     i18n: I18n | None = None,
 ) -> MaxEdge:
+    services = Services(settings, load_catalogue(), session_factory, Jobs())
     return MaxEdge(
         session_factory,
         client,
         create_states(settings.redis_url),
         i18n or create_i18n(settings.default_locale),
-        settings.max_admin_ids,
         route,
+        services,
     )
 
 

@@ -20,6 +20,7 @@ import enum
 import logging
 import ssl
 import weakref
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,6 +109,7 @@ class MaxClient:
     def __init__(self, bot: Bot, pace: Pace) -> None:
         self.bot = bot
         self.pace = pace
+        self._username: str | None = None
         # One call at a time per dialog and kind in this process: messages keep their order,
         # and each is paced from the moment the one before it came back.
         self._dialogs: weakref.WeakValueDictionary[tuple[str, int], asyncio.Lock] = (
@@ -123,6 +125,12 @@ class MaxClient:
         me = await self._call(None, None, self.bot.get_me)
         name = me.username
         return str(name) if name else None
+
+    async def cached_username(self) -> str:
+        """The bot's name for its links, asked once (MAX_BOT_NAME spares the call)."""
+        if self._username is None:
+            self._username = await self.username() or ""
+        return self._username
 
     async def send(
         self, user_id: int, text: str, keyboard: Keyboard | None = None, *, quiet: bool = False
@@ -161,6 +169,10 @@ class MaxClient:
         await self._call(
             None, user_id, self.bot.edit_message, message_id=mid, attachments=attachments
         )
+
+    async def edit_text(self, mid: str, text: str) -> None:
+        """Change the text of a sent message (a progress line), leaving its buttons."""
+        await self._call(None, None, self.bot.edit_message, message_id=mid, text=text[:TEXT_LIMIT])
 
     async def answer(
         self,
@@ -273,6 +285,14 @@ class MaxClient:
             finally:
                 await self.pace.done(kind, dialog)
         raise Flooded(429, "too.many.requests", f"still flooded after {FLOOD_TRIES} tries")
+
+
+async def quietly(call: Awaitable[object]) -> None:
+    """For courtesies (a progress edit): a failure must not stop the work."""
+    try:
+        await call
+    except MaxFailure:
+        return
 
 
 def _keyboard(rows: Keyboard) -> AttachmentButton:

@@ -21,9 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import metrics
 from app.screens import Msg, Screen
+from app.settings import Settings
 from app.uow import UnitOfWork
 from bot.i18n import pick_locale
 from bot.max.client import MaxClient, MaxFailure, Rejected, Transient, Unreachable
+from bot.max.jobs import Jobs
 from bot.max.screens import Reader, parts
 from bot.max.state import State, StateStore
 from bot.max.updates import Incoming, Kind, parse
@@ -32,11 +34,23 @@ from storage.repositories.people import PeopleRepository
 from surveys.access import Actor
 from surveys.channels import ChannelName
 from surveys.errors import DomainError
+from surveys.questionnaire import Catalogue
 
 log = logging.getLogger(__name__)
 DUPLICATES = metrics.counter(
     "nastavnik_max_duplicate_updates_total", "Redelivered MAX updates skipped"
 )
+
+
+@dataclass(frozen=True)
+class Services:
+    """What use cases need besides the update: settings, the questionnaires, a session
+    factory for work in steps of its own, and the work running in the background."""
+
+    settings: Settings
+    catalogue: Catalogue
+    session_factory: async_sessionmaker[AsyncSession]
+    jobs: Jobs
 
 
 @dataclass
@@ -50,6 +64,7 @@ class Turn:
     reader: Reader
     client: MaxClient
     state: State
+    services: Services
     changed: bool = False
     answered: bool = field(default=False)
 
@@ -103,15 +118,16 @@ class MaxEdge:
         client: MaxClient,
         states: StateStore,
         i18n: I18n,
-        admin_ids: frozenset[int],
         route: Route,
+        services: Services,
     ) -> None:
         self.session_factory = session_factory
         self.client = client
         self.states = states
         self.i18n = i18n
-        self.admin_ids = admin_ids
+        self.admin_ids = services.settings.max_admin_ids
         self.route = route
+        self.services = services
 
     async def handle(self, raw: dict[str, object]) -> None:
         incoming = parse(raw)
@@ -133,6 +149,7 @@ class MaxEdge:
                 reader,
                 self.client,
                 await self.states.get(incoming.user_id),
+                self.services,
             )
             if person is not None and person.unreachable_at is not None:
                 if incoming.kind is not Kind.STOPPED:

@@ -2,9 +2,9 @@
 
 Questionnaires are answered through app.survey exactly as on Telegram; the conversation
 state (which answered question is being changed) is the same pair, kept in the MAX state
-store. Features whose use cases are not in app/ yet (registration, curator screens, export,
-invitations, /forget) are answered with a polite «not in MAX yet» and the Telegram bot
-keeps serving them.
+store. The curator's, methodist's and administrator's screens are bot/max/curator.py's.
+Features whose use cases are not in app/ yet are answered with a polite «not in MAX yet»
+and the Telegram bot keeps serving them.
 """
 
 from __future__ import annotations
@@ -23,14 +23,39 @@ from app.survey.actions import (
 )
 from app.survey.use_cases import KEEP, Editing, Survey
 from app.survey.use_cases import Turn as SurveyTurn
+from bot.max import curator, export
 from bot.max.edge import Turn, mark_unreachable
 from bot.max.screens import keyboard
 from bot.max.updates import Kind
+from surveys.people import Role
 
 EDITING = "survey_editing"
-# Commands MAX people can use today, by whether they registered.
-STRANGER_COMMANDS = ("start", "help")
-PERSON_COMMANDS = ("start", "help", "survey", "cancel")
+PARTICIPANTS = frozenset({Role.MENTOR, Role.MENTEE})
+CURATORS = frozenset({Role.CURATOR})
+OVERSEERS = frozenset({Role.ADMIN, Role.METHODIST, Role.CURATOR})
+# The commands MAX offers, in the order of the help, and who may use each (None: everyone;
+# an empty set: every registered person) — the same audiences as the Telegram menu.
+COMMANDS: dict[str, frozenset[Role] | None] = {
+    "start": None,
+    "help": None,
+    "survey": PARTICIPANTS,
+    "programmes": CURATORS,
+    "pairs": CURATORS,
+    "template": CURATORS,
+    "status": OVERSEERS,
+    "export": OVERSEERS,
+    "cancel": None,
+}
+
+
+def allowed(turn: Turn, name: str) -> bool:
+    roles = COMMANDS.get(name)
+    if roles is None:
+        return name in COMMANDS
+    actor = turn.actor
+    if not roles:
+        return actor.person_id is not None
+    return bool(roles & actor.roles)
 
 
 async def route(turn: Turn) -> None:
@@ -43,7 +68,7 @@ async def route(turn: Turn) -> None:
         case Kind.PRESS:
             await pressed(turn)
         case Kind.MESSAGE if incoming.files:
-            await turn.show(Screen.of("max.not_yet"))
+            await sent_file(turn)
         case Kind.MESSAGE:
             await typed(turn, (incoming.text or "").strip())
 
@@ -61,18 +86,44 @@ async def started(turn: Turn) -> None:
 async def show_help(turn: Turn) -> None:
     registered = turn.actor.person_id is not None or turn.actor.is_admin
     intro = Msg("help.registered") if registered else Msg("help.stranger")
-    names = PERSON_COMMANDS if registered else STRANGER_COMMANDS
+    names = [name for name in COMMANDS if allowed(turn, name)]
     lines = tuple(f"/{name} — {turn.text(Msg(f'command.{name}'))}" for name in names)
     await turn.show(Screen((intro, "", *lines)))
 
 
+async def sent_file(turn: Turn) -> None:
+    if curator.waiting(turn) or allowed(turn, "template"):
+        await curator.sent_file(turn, turn.incoming.files[0])
+    else:
+        await turn.show(Screen.of("fallback.stray"))
+
+
 async def typed(turn: Turn, text: str) -> None:
     command = text.split(maxsplit=1)[0].lower() if text.startswith("/") else None
+    name = command[1:] if command else ""
+    if command is not None and name in curator.COMMANDS:
+        if not allowed(turn, name):
+            await turn.show(Screen.of("access.denied"))
+            return
+        await curator.command(turn, name)
+        return
+    if command == "/export":
+        if not allowed(turn, "export"):
+            await turn.show(Screen.of("access.denied"))
+            return
+        await export.command(turn)
+        return
+    if command is None and text and curator.waiting(turn):
+        await curator.typed(turn, text)
+        return
+    if command is None and text and export.waiting(turn):
+        await export.typed(turn, text)
+        return
     match command:
         case "/start" | "/help":
             await show_help(turn)
         case "/cancel":
-            turn.forget_conversation()
+            turn.forget_conversation()  # the curator's steps and the survey's alike
             await turn.show(Screen.of("cancel.done"))
         case "/survey" if turn.actor.person_id is not None:
             await _show(turn, await Survey(turn.uow, turn.actor).overview())
@@ -87,14 +138,22 @@ async def typed(turn: Turn, text: str) -> None:
         case None:
             key = "fallback.stray" if turn.actor.person_id else "help.stranger"
             await turn.show(Screen.of(key))
+        case "/invite" | "/forget":
+            await turn.show(Screen.of("max.not_yet"))
         case _:
             await turn.show(Screen.of("fallback.unknown_command"))
 
 
 async def pressed(turn: Turn) -> None:
     action = unpack(turn.incoming.text)
-    if turn.actor.person_id is None:
+    if turn.actor.person_id is None and not turn.actor.is_admin:
         await turn.notify(Msg("fallback.stale_button"))
+        return
+    if isinstance(action, curator.CURATOR_ACTIONS):
+        await curator.pressed(turn, action)
+        return
+    if isinstance(action, export.EXPORT_ACTIONS):
+        await export.pressed(turn, action)
         return
     survey = Survey(turn.uow, turn.actor)
     editing = _editing(turn)

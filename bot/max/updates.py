@@ -36,6 +36,8 @@ class Incoming:
     text: str | None = None  # a message's text, a start's payload, a press's payload
     callback_id: str | None = None
     pressed_text: str | None = None  # the text of the message whose button was pressed
+    pressed_mid: str | None = None  # and its id (to edit it later, e.g. progress)
+    pressed_payloads: tuple[str, ...] = field(default=())  # its buttons' payloads
     files: tuple[SentFile, ...] = field(default=())
     dialog: bool = True
 
@@ -61,6 +63,8 @@ def parse(raw: dict[str, Any]) -> Incoming | None:
             text=callback.get("payload"),
             callback_id=callback_id,
             pressed_text=body.get("text"),
+            pressed_mid=body.get("mid") if isinstance(body.get("mid"), str) else None,
+            pressed_payloads=_payloads(body.get("attachments")),
         )
     if kind is Kind.MESSAGE:
         message = raw.get("message") or {}
@@ -101,6 +105,22 @@ def _user_id(user: object) -> int | None:
     if isinstance(user, dict) and isinstance(user.get("user_id"), int):
         return int(user["user_id"])
     return None
+
+
+def _payloads(attachments: object) -> tuple[str, ...]:
+    """The callback payloads of a message's inline keyboard."""
+    if not isinstance(attachments, list):
+        return ()
+    found: list[str] = []
+    for attachment in attachments:
+        if not isinstance(attachment, dict) or attachment.get("type") != "inline_keyboard":
+            continue
+        rows = (attachment.get("payload") or {}).get("buttons")
+        for row in rows if isinstance(rows, list) else []:
+            for button in row if isinstance(row, list) else []:
+                if isinstance(button, dict) and isinstance(button.get("payload"), str):
+                    found.append(button["payload"])
+    return tuple(found)
 
 
 def _files(attachments: object) -> tuple[SentFile, ...]:

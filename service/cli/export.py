@@ -13,8 +13,8 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.export.build import export_options
 from app.settings import Settings
-from bot.telegram.export.jobs import export_options
 from exports.period import Period, parse_day
 from exports.run import export_workbook
 from storage.db import create_session_factory

@@ -19,14 +19,17 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.delivery import ChannelDelivery
 from app.settings import Settings
 from bot.max.app import subscribe as subscribe_max
 from bot.max.client import MaxClient
+from bot.max.delivery import MaxDelivery
 from bot.max.edge import MaxEdge
 from bot.max.webhook import webhook_handler
 from service.web.operations import InFlight, add_operations_routes
 from service.workers.background import BackgroundTasks, start_background
 from storage.repositories.handled import prune as prune_handled_updates
+from surveys.channels import ChannelName
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +121,12 @@ async def serve_webhook(
             )
         if max_edge is not None and settings.max_webhook_url:
             await subscribe_max(max_edge.client, settings)
-        background = start_background(background_bot, settings, session_factory, dispatcher["i18n"])
+        channels: dict[str, ChannelDelivery] = {}
+        if max_edge is not None:
+            channels[ChannelName.MAX] = MaxDelivery(max_edge.client)
+        background = start_background(
+            background_bot, settings, session_factory, dispatcher["i18n"], channels
+        )
         pruning = asyncio.create_task(_prune_every_hour(session_factory))
         log.info("webhook listening", extra={"port": settings.web_port})
         await stop.wait()
@@ -177,6 +185,8 @@ async def run_webhook(settings: Settings) -> None:
             settings, bot, dispatcher, engine, session_factory, background_bot, max_edge=max_edge
         )
     finally:
+        if max_edge is not None:
+            await max_edge.services.jobs.stop()
         if max_client is not None:
             await max_client.close()
         await bot.session.close()

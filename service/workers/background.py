@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from aiogram import Bot
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.delivery import ChannelDelivery
 from app.settings import Settings
 from service.workers.outbox import OutboxSender, SenderConfig
 from service.workers.reminders import ReminderJob
@@ -48,8 +50,11 @@ def start_background(
     settings: Settings,
     session_factory: async_sessionmaker[AsyncSession],
     i18n: I18n,
+    channels: Mapping[str, ChannelDelivery] | None = None,
 ) -> BackgroundTasks:
-    sender = OutboxSender(bot, session_factory, SenderConfig.from_settings(settings))
+    """`channels`: how to reach people of channels other than Telegram (MAX)."""
+    config = SenderConfig.from_settings(settings)
+    sender = OutboxSender(bot, session_factory, config, channels=channels)
     reminders = ReminderJob(session_factory, i18n, settings.reminder_schedule, sender.wake)
     return BackgroundTasks(
         sender,

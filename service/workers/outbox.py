@@ -15,17 +15,21 @@ The crash window that remains: if the process dies after Telegram accepted a mes
 before "sent" is committed (a few milliseconds), the lease runs out and another sender sends
 it again. A network timeout on a request Telegram did carry out has the same effect. Telegram
 offers no idempotency key, so "at most once" is exact everywhere except in those windows.
+
+Each message goes through its recipient's channel: Telegram here, others through the
+`ChannelDelivery` the composition root gives (MAX: bot/max/delivery.py, which keeps MAX's
+own limits and waits out its 429s).
 """
 
 from __future__ import annotations
 
 import asyncio
-import enum
 import logging
 import os
 import random
 import socket
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -42,10 +46,14 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.delivery import ChannelDelivery
+from app.delivery import Outcome as _Outcome
+from app.delivery import Verdict as _Verdict
 from app.settings import Settings
 from service.workers.pace import SendPace
 from storage.models import utcnow
 from storage.repositories.outbox import ClaimedMessage, OutboxRepository
+from surveys.channels import ChannelName
 
 log = logging.getLogger(__name__)
 
@@ -87,21 +95,6 @@ class SenderStats:
     lost_claims: int = 0  # outcome could not be recorded: the lease had run out
 
 
-class _Verdict(enum.Enum):
-    SENT = "sent"
-    FLOOD = "flood"
-    UNREACHABLE = "unreachable"
-    REJECTED = "rejected"
-    TRANSIENT = "transient"
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    verdict: _Verdict
-    reason: str = ""
-    retry_after: float = 0.0
-
-
 @dataclass
 class _Flight:
     """The sender's bookkeeping of one claimed message."""
@@ -130,8 +123,12 @@ class OutboxSender:
         session_factory: async_sessionmaker[AsyncSession],
         config: SenderConfig | None = None,
         name: str | None = None,
+        channels: Mapping[str, ChannelDelivery] | None = None,
     ) -> None:
         self.bot = bot
+        # Channels other than Telegram (bot/max/delivery.py): each message goes through
+        # its recipient's channel.
+        self.channels = dict(channels or {})
         self.session_factory = session_factory
         self.config = config or SenderConfig()
         self.name = name or default_sender_name()
@@ -141,8 +138,8 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._stopping = False
         # Chats that answered 403 in this run: their other claimed messages are given up
-        # without asking Telegram again.
-        self._unreachable_chats: set[int] = set()
+        # without asking Telegram again. Keyed by channel: ids of two messengers may clash.
+        self._unreachable_chats: set[tuple[str, int]] = set()
 
     def wake(self) -> None:
         """New messages were queued: look now rather than at the next poll."""
@@ -216,7 +213,7 @@ class OutboxSender:
     async def _deliver(self, flight: _Flight) -> None:
         message = flight.message
         async with self._pace.chat(message.chat_id):
-            if message.chat_id in self._unreachable_chats:
+            if (message.channel, message.chat_id) in self._unreachable_chats:
                 outcome = _Outcome(_Verdict.UNREACHABLE, "chat answered 403 before")
                 await asyncio.shield(self._record(message, outcome))
                 return
@@ -248,6 +245,11 @@ class OutboxSender:
         return left - extra > margin
 
     async def _attempt(self, message: ClaimedMessage) -> _Outcome:
+        if message.channel != ChannelName.TELEGRAM:
+            other = self.channels.get(message.channel)
+            if other is None:
+                return _Outcome(_Verdict.REJECTED, f"channel {message.channel} is not configured")
+            return await other.deliver(message.chat_id, message.text, message.reply_markup)
         try:
             markup = _markup(message.reply_markup)
         except ValueError as error:  # a malformed keyboard never becomes valid
@@ -301,7 +303,7 @@ class OutboxSender:
             at = utcnow() + timedelta(seconds=outcome.retry_after)
             return await outbox.reschedule(message.id, self.name, at, None, failed=False)
         if verdict is _Verdict.UNREACHABLE:
-            self._unreachable_chats.add(message.chat_id)
+            self._unreachable_chats.add((message.channel, message.chat_id))
             self.stats.unreachable += 1
             self.stats.dead += 1
             held = await outbox.mark_dead(message.id, self.name, outcome.reason)

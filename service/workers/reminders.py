@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.telegram.notify import queue_reminder
+from app.notices import queue_reminder
 from storage.models import utcnow
 from storage.repositories.reminders import ReminderRepository
 from surveys.reminders import ReminderSchedule, reminder_due

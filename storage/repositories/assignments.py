@@ -186,8 +186,8 @@ class AssignmentRepository:
         return planned
 
     async def invitations(self, assignment_ids: Sequence[int]) -> list[Invitation]:
-        """What to tell each of these assignments' people who can be reached in Telegram,
-        in the order given."""
+        """What to tell each of these assignments' people who can be reached (in the
+        channel they registered from: `chat_id` is their id there), in the order given."""
         found: dict[int, tuple[int, int | None, str, int, datetime]] = {}
         for index, piece in enumerate(pieces(assignment_ids)):
             if index:
@@ -196,13 +196,13 @@ class AssignmentRepository:
                 select(
                     Assignment.id,
                     Assignment.person_id,
-                    Person.telegram_id,
+                    Person.external_id,
                     Person.locale,
                     Assignment.snapshot_id,
                     Assignment.due_at,
                 )
                 .join(Person, Person.id == Assignment.person_id)
-                .where(Assignment.id.in_(piece), Person.telegram_id.is_not(None))
+                .where(Assignment.id.in_(piece), Person.external_id.is_not(None))
             )
             found.update({row[0]: (row[1], row[2], row[3], row[4], row[5]) for row in rows})
         titles = await self._titles({snapshot_id for *_rest, snapshot_id, _due in found.values()})

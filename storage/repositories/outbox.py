@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.bulk import breathe, pieces
 from storage.models import OutboxMessage, Person, utcnow
 from storage.upsert import insert_ignore_many
+from surveys.channels import ChannelName
 from surveys.statuses import OutboxStatus
 
 _ERROR_LENGTH = 300  # OutboxMessage.last_error
@@ -51,6 +52,7 @@ class ClaimedMessage:
     reply_markup: dict[str, Any] | None
     attempts: int
     lease_until: datetime
+    channel: str = ChannelName.TELEGRAM  # the recipient's (person.channel)
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,7 @@ class OutboxRepository:
         )
         rows = list((await self.session.execute(statement)).all())
         rows.sort(key=lambda row: (row.next_attempt_at, row.id))  # RETURNING has no order
+        channels = await self._channels({row.person_id for row in rows} - {None})
         return [
             ClaimedMessage(
                 row.id,
@@ -168,9 +171,19 @@ class OutboxRepository:
                 row.reply_markup,
                 row.attempts,
                 lease_until,
+                channels.get(row.person_id, ChannelName.TELEGRAM),
             )
             for row in rows
         ]
+
+    async def _channels(self, person_ids: set[int]) -> dict[int, str]:
+        """Each recipient's channel: a message goes out through the messenger they use."""
+        if not person_ids:
+            return {}
+        rows = await self.session.execute(
+            select(Person.id, Person.channel).where(Person.id.in_(sorted(person_ids)))
+        )
+        return {person_id: channel for person_id, channel in rows}
 
     async def _settle(self, message_id: int, sender: str, **values: Any) -> bool:
         """Change a message this sender still holds; False when the claim was lost."""
@@ -237,9 +250,15 @@ class OutboxRepository:
                 .values(unreachable_at=now)
                 .execution_options(synchronize_session=False)
             )
+        # By person where known: a chat id of one messenger may be a user id of another.
+        addressed = (
+            OutboxMessage.person_id == person_id
+            if person_id is not None
+            else OutboxMessage.chat_id == chat_id
+        )
         result = await self.session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == OutboxStatus.PENDING)
+            .where(addressed, OutboxMessage.status == OutboxStatus.PENDING)
             .values(status=OutboxStatus.DEAD, last_error=error[:_ERROR_LENGTH])
             .execution_options(synchronize_session=False)
         )

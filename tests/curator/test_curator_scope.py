@@ -15,11 +15,11 @@ from app.curator.pairs import Deadlines, Pairs
 from app.curator.programmes import Programmes
 from app.curator.roster import Roster
 from app.curator.status import Reader, Status
+from app.notices import OutboxNotices
 from app.screens import Screen
 from app.uow import UnitOfWork
 from bot import render
 from bot.i18n import create_i18n
-from bot.telegram.notify import OutboxNotices
 from bot.telegram.screens import MESSAGE_LIMIT
 from storage.models import Invite, OutboxMessage, Pair, Programme, RosterEntry
 from storage.repositories.pairs import PairRepository

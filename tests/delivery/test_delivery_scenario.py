@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from bot.telegram.notify import announce_assignments
+from app.notices import announce_assignments
 from service.workers.background import start_background
 from storage.models import Assignment, Organization, Person, utcnow
 from tests.conftest import BotHarness

@@ -11,7 +11,8 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from bot.telegram.export.callbacks import ExportPeriodCb
+from app.actions import pack
+from app.export.actions import ChoosePeriod
 from exports.links import SAFE_NAME
 from storage.models import Person, RoleGrant
 from surveys.access import scope_key
@@ -98,13 +99,13 @@ async def test_forged_button_is_refused(harness: BotHarness) -> None:
     methodist = harness.standin.user(METHODIST_ID)
     await methodist.send("/export")
     period_message = methodist.messages[-1].message_id
-    forged = ExportPeriodCb(municipality=data.ids["M02"], organization=0, year=YEAR).pack()
+    forged = pack(ChoosePeriod(municipality=data.ids["M02"], organization=0, year=YEAR))
     await methodist.press(forged, message_id=period_message)
     assert methodist.last_text == russian("export.denied")
-    foreign_school = ExportPeriodCb(municipality=0, organization=data.ids["S101"], year=YEAR).pack()
+    foreign_school = pack(ChoosePeriod(municipality=0, organization=data.ids["S101"], year=YEAR))
     await methodist.press(foreign_school, message_id=period_message)
     assert methodist.last_text == russian("export.denied")
-    region = ExportPeriodCb(municipality=0, organization=0, year=YEAR).pack()
+    region = pack(ChoosePeriod(municipality=0, organization=0, year=YEAR))
     await methodist.press(region, message_id=period_message)
     assert methodist.last_text == russian("export.denied")
     await asyncio.sleep(0.5)

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.actions import pack
 from app.curator.bulk import complete_programme, form_pairs
+from app.notices import OutboxNotices, _open_button
 from app.survey.actions import OpenAssignment
 from bot.i18n import create_i18n
-from bot.telegram.notify import OutboxNotices, _open_button
 from storage.bulk import STATEMENT_ROWS
 from storage.models import (
     Assignment,

@@ -16,6 +16,7 @@ from storage.repositories.people import PeopleRepository, Registration
 from storage.repositories.programmes import ProgrammeDraft, ProgrammeRepository
 from storage.repositories.roster import RosterRepository
 from surveys.access import Actor, Grant
+from surveys.channels import ChannelName
 from surveys.people import Category, Role
 from surveys.roster_rules import HEADERS, RosterRow
 from tests.support.botapi.records import Call, Upload
@@ -30,6 +31,7 @@ async def make_person(
     organization_id: int | None = None,
     municipality_id: int | None = None,
     category: Category | None = None,
+    channel: ChannelName = ChannelName.TELEGRAM,
 ) -> Person:
     async with factory() as session, session.begin():
         people = PeopleRepository(session)
@@ -43,6 +45,7 @@ async def make_person(
                 consent_at=utcnow(),
                 consent_version="test",
                 guardian_consent_at=None,
+                channel=channel,
             ),
             organization_id,
         )
@@ -140,6 +143,7 @@ async def registered_roster(
                 [
                     {
                         "telegram_id": first_telegram_id + index,
+                        "external_id": first_telegram_id + index,  # as registration sets it
                         "full_name": item.row.full_name,
                         "category": item.row.category.value,
                         "organization_id": organization_id,

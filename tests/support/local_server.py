@@ -5,6 +5,7 @@ closes."""
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import AsyncIterator, Callable
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -16,7 +17,8 @@ UPLOAD_LIMIT = 50 * 2**20  # bytes in one request: Telegram's upload limit for b
 
 
 class LocalServer:
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        self.tls = tls  # served over https with this context
         self._runner: web.AppRunner | None = None
         self._port = 0
         self._closing = False
@@ -31,7 +33,8 @@ class LocalServer:
         # A short shutdown_timeout: stop() must not wait a minute for a dangling long poll.
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()  # port 0: the OS picks a free one
+        # Port 0: the OS picks a free one.
+        await web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=self.tls).start()
         self._port = self._runner.addresses[0][1]
 
     async def stop(self) -> None:
@@ -56,7 +59,8 @@ class LocalServer:
     @property
     def base_url(self) -> str:
         assert self._port, "call start() first"
-        return f"http://127.0.0.1:{self._port}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://127.0.0.1:{self._port}"
 
 
 S = TypeVar("S", bound=LocalServer)

@@ -58,4 +58,5 @@ async def running_max(
     finally:
         stop.set()
         await asyncio.wait_for(polling, timeout=10)
+        await edge.services.jobs.stop()
         await client.close()

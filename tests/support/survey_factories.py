@@ -12,8 +12,8 @@ from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.notices import announce_assignments
 from bot.i18n import create_i18n
-from bot.telegram.notify import announce_assignments
 from storage.models import Assignment, OutboxMessage, Pair, PairMember, Programme, utcnow
 from storage.repositories.assignments import AssignmentRepository
 from storage.repositories.people import PeopleRepository, Registration

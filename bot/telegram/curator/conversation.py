@@ -1,4 +1,5 @@
-"""The filter that matches one verb of a curator's button."""
+"""The filter that matches one verb of a curator's button. (`show` is
+bot.telegram.conversation's, re-exported for the handlers that import it from here.)"""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from aiogram.filters import Filter
 from aiogram.types import CallbackQuery
 
 from app.actions import Action, unpack
+from bot.telegram.conversation import show
+
+__all__ = ["Verb", "show"]
 
 
 class Verb(Filter):

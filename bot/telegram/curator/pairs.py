@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.curator.actions import ChangeMember, OnPair, OnProgramme, PairVerb, Pick, ProgrammeVerb
 from app.curator.pairs import Deadlines, Pairs
 from app.curator.reply import Step
+from app.notices import OutboxNotices
 from bot.telegram.commands import CommandAllowed
 from bot.telegram.conversation import Chat
 from bot.telegram.curator import bulk
 from bot.telegram.curator.conversation import Verb
-from bot.telegram.notify import OutboxNotices
 from bot.telegram.screens import Pressed
 from surveys.questionnaire import Catalogue
 

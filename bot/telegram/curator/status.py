@@ -14,12 +14,12 @@ from app.actions import pack
 from app.curator.actions import OnStatus, ShowDistrict, ShowStatus, StatusVerb
 from app.curator.reply import Reply
 from app.curator.status import Reader, Status
+from app.notices import OutboxNotices
 from app.screens import Screen
 from bot import render
 from bot.telegram.commands import CommandAllowed
 from bot.telegram.conversation import Chat
 from bot.telegram.curator.conversation import Verb
-from bot.telegram.notify import OutboxNotices
 from bot.telegram.screens import MESSAGE_LIMIT, Pressed, markup, text_of
 
 

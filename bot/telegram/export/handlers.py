@@ -1,67 +1,31 @@
-"""/export: choose the territory (when there is a choice) and the period, then the workbook
-is built in the background and arrives as a document (or a signed link when too large)."""
+"""/export in Telegram: the dialogue is app/export/use_cases.py (territory when there is a
+choice, then the period); the workbook is built in the background and arrives as a
+document (or a signed link when too large)."""
 
 from __future__ import annotations
-
-from datetime import date
 
 from aiogram import Bot, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.export.actions import ChoosePeriod, ChooseScope
+from app.export.build import ExportRequest
+from app.export.use_cases import Export, Ready, Step
+from app.reply import Reply
 from app.settings import Settings
+from app.uow import UnitOfWork
 from bot.telegram.commands import CommandAllowed
-from bot.telegram.export.callbacks import ExportPeriodCb, ExportScopeCb
-from bot.telegram.export.jobs import ExportJobs, ExportRequest
+from bot.telegram.curator.conversation import show
+from bot.telegram.export.jobs import ExportJobs
 from bot.telegram.filters import typed_text
-from bot.telegram.screens import drop_buttons, reply
-from exports.period import Period, parse_range
-from storage.repositories.export_scope import ExportScope, ExportScopeRepository
-from storage.repositories.invites import ScopeDenied
+from bot.telegram.screens import Pressed
+from storage.models import utcnow
 from surveys.access import Actor
 
-YEARS_OFFERED = 3  # the current academic year and the two before it
-
-
-class ExportStates(StatesGroup):
-    dates = State()
-
-
-def _scope_label(scope: ExportScope) -> str:
-    return scope.title or _("export.scope_region")
-
-
-def _scopes_keyboard(scopes: list[ExportScope]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for scope in scopes:
-        builder.button(
-            text=_scope_label(scope),
-            callback_data=ExportScopeCb(
-                municipality=scope.municipality_id or 0, organization=scope.organization_id or 0
-            ),
-        )
-    builder.adjust(1)
-    return builder.as_markup()
-
-
-def _periods_keyboard(scope: ExportScope, today: date) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    ids = {"municipality": scope.municipality_id or 0, "organization": scope.organization_id or 0}
-    current = Period.current_academic_year(today).start.year
-    for first_year in range(current, current - YEARS_OFFERED, -1):
-        builder.button(
-            text=_("export.year_button").format(year=f"{first_year}/{first_year + 1}"),
-            callback_data=ExportPeriodCb(year=first_year, **ids),
-        )
-    builder.button(text=_("export.range_button"), callback_data=ExportPeriodCb(year=0, **ids))
-    builder.adjust(1)
-    return builder.as_markup()
+STARTED = Reply(drop=True, step=None)  # the pressed buttons go, the dialogue is over
 
 
 class ExportHandlers:
@@ -69,117 +33,66 @@ class ExportHandlers:
         self.jobs = ExportJobs()
 
     async def start(
-        self, message: Message, state: FSMContext, session: AsyncSession, actor: Actor
-    ) -> None:
-        await state.clear()
-        scopes = await ExportScopeRepository(session).choices(actor)
-        if not scopes:
-            await message.answer(_("export.no_scope"))
-        elif len(scopes) == 1:
-            await message.answer(
-                _("export.choose_period").format(scope=_scope_label(scopes[0])),
-                reply_markup=_periods_keyboard(scopes[0], date.today()),
-            )
-        else:
-            await message.answer(_("export.choose_scope"), reply_markup=_scopes_keyboard(scopes))
-
-    async def scope_chosen(
         self,
-        query: CallbackQuery,
-        callback_data: ExportScopeCb,
-        session: AsyncSession,
-        actor: Actor,
-    ) -> None:
-        await query.answer()
-        scope = await self._resolve(session, actor, callback_data)
-        await drop_buttons(query)
-        if scope is None:
-            await reply(query, _("export.denied"))
-            return
-        await reply(
-            query,
-            _("export.choose_period").format(scope=_scope_label(scope)),
-            _periods_keyboard(scope, date.today()),
-        )
-
-    async def period_chosen(
-        self,
-        query: CallbackQuery,
-        callback_data: ExportPeriodCb,
-        session: AsyncSession,
-        actor: Actor,
+        message: Message,
         state: FSMContext,
+        uow: UnitOfWork,
+        actor: Actor,
+        bot: Bot,
+        i18n: I18n,
+    ) -> None:
+        reply = await Export(uow, actor).start(utcnow().date())
+        await show(message, state, bot, i18n, reply)
+
+    async def pressed(
+        self,
+        query: CallbackQuery,
+        action: ChooseScope | ChoosePeriod,
+        state: FSMContext,
+        uow: UnitOfWork,
+        actor: Actor,
         bot: Bot,
         settings: Settings,
         i18n: I18n,
     ) -> None:
-        await query.answer()
-        scope = await self._resolve(session, actor, callback_data)
-        await drop_buttons(query)
-        if scope is None:
-            await reply(query, _("export.denied"))
+        export = Export(uow, actor)
+        if isinstance(action, ChooseScope):
+            today = utcnow().date()
+            reply = await export.scope_chosen(action.municipality, action.organization, today)
+            await show(query, state, bot, i18n, reply)
             return
-        if callback_data.year == 0:
-            await state.set_state(ExportStates.dates)
-            await state.update_data(
-                municipality=callback_data.municipality, organization=callback_data.organization
-            )
-            await reply(query, _("export.ask_range"))
+        result = await export.period_chosen(action.municipality, action.organization, action.year)
+        if isinstance(result, Ready):
+            await show(query, state, bot, i18n, STARTED)
+            await self._launch(bot, settings, i18n, actor, query.from_user.id, result)
             return
-        period = Period.academic_year(callback_data.year)
-        await self._launch(bot, settings, i18n, actor, query.from_user.id, scope, period)
+        await show(query, state, bot, i18n, result)
 
     async def dates_typed(
         self,
         message: Message,
         state: FSMContext,
-        session: AsyncSession,
+        uow: UnitOfWork,
         actor: Actor,
         bot: Bot,
         settings: Settings,
         i18n: I18n,
     ) -> None:
-        period = parse_range(message.text or "")
-        if period is None:
-            await message.answer(_("export.bad_range"))
+        result = await Export(uow, actor).dates_typed(message.text or "", await state.get_data())
+        if isinstance(result, Ready):
+            await state.clear()
+            await self._launch(bot, settings, i18n, actor, message.chat.id, result)
             return
-        data = await state.get_data()
-        await state.clear()
-        ids = ExportScopeCb(
-            municipality=int(data.get("municipality", 0)),
-            organization=int(data.get("organization", 0)),
-        )
-        scope = await self._resolve(session, actor, ids)
-        if scope is None:  # the grant was withdrawn meanwhile
-            await message.answer(_("export.denied"))
-            return
-        await self._launch(bot, settings, i18n, actor, message.chat.id, scope, period)
-
-    async def _resolve(
-        self, session: AsyncSession, actor: Actor, ids: ExportScopeCb | ExportPeriodCb
-    ) -> ExportScope | None:
-        try:
-            return await ExportScopeRepository(session).resolve(
-                actor, ids.municipality or None, ids.organization or None
-            )
-        except ScopeDenied:
-            return None
+        await show(message, state, bot, i18n, result)
 
     async def _launch(
-        self,
-        bot: Bot,
-        settings: Settings,
-        i18n: I18n,
-        actor: Actor,
-        chat_id: int,
-        scope: ExportScope,
-        period: Period,
+        self, bot: Bot, settings: Settings, i18n: I18n, actor: Actor, chat_id: int, ready: Ready
     ) -> None:
         if self.jobs.busy(chat_id):
             # A double tap, or a second request while the first is counted: one at a time.
             await bot.send_message(chat_id, _("export.busy"))
             return
-        request = ExportRequest(actor, chat_id, scope, period, i18n.current_locale)
+        request = ExportRequest(actor, chat_id, ready.scope, ready.period, i18n.current_locale)
         self.jobs.start(bot, settings, i18n, request)
 
 
@@ -187,7 +100,6 @@ def create_router() -> Router:
     handlers = ExportHandlers()
     router = Router(name=__name__)
     router.message.register(handlers.start, Command("export"), CommandAllowed("export"))
-    router.callback_query.register(handlers.scope_chosen, ExportScopeCb.filter())
-    router.callback_query.register(handlers.period_chosen, ExportPeriodCb.filter())
-    router.message.register(handlers.dates_typed, StateFilter(ExportStates.dates), typed_text())
+    router.callback_query.register(handlers.pressed, Pressed(ChooseScope, ChoosePeriod))
+    router.message.register(handlers.dates_typed, StateFilter(Step.DATES), typed_text())
     return router

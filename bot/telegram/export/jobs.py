@@ -1,16 +1,14 @@
-"""Building an export in the background: the workbook is written in a worker thread with
-its own event loop and database engine, so the bot keeps answering (this person too) while
-a large district is counted. Progress goes to one message, edited as stages pass, with the
+"""Building an export in the background (app/export/build.py: a worker thread with its own
+event loop and database engine, so the bot keeps answering, this person too, while a large
+district is counted). Progress goes to one message, edited as stages pass, with the
 "sending a document" chat action."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,34 +17,13 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import FSInputFile
 from aiogram.utils.i18n import I18n
 
+from app.export.build import ExportRequest, Stage, build_in_thread, file_name, workbook_path
 from app.settings import Settings
 from exports.links import sign
-from exports.period import Period
-from exports.run import export_workbook
-from exports.workbook import ExportOptions
-from storage.db import create_engine, create_session_factory
-from storage.repositories.export_scope import ExportScope
-from surveys.access import Actor
 
 log = logging.getLogger(__name__)
 ACTION_EVERY = 4.0  # Telegram shows a chat action for about five seconds
 POLL = 0.5
-
-
-@dataclass(frozen=True)
-class ExportRequest:
-    actor: Actor
-    chat_id: int
-    scope: ExportScope
-    period: Period
-    locale: str
-
-
-class _Stage:
-    """Written by the worker thread, read by the progress loop; a str swap is atomic."""
-
-    def __init__(self) -> None:
-        self.key = "export.stage.summary"
 
 
 class ExportJobs:
@@ -80,14 +57,11 @@ class ExportJobs:
         def progress_text(stage: str) -> str:
             return _("export.progress").format(scope=title, period=period, stage=_(stage))
 
-        stage = _Stage()
+        stage = Stage()
         message = await bot.send_message(request.chat_id, progress_text(stage.key))
-        folder = settings.export_dir
-        folder.mkdir(parents=True, exist_ok=True)
-        _forget_old_files(folder, timedelta(hours=settings.export_link_ttl_hours))
-        path = folder / f"monitoring-{request.period.start:%Y%m%d}-{secrets.token_hex(8)}.xlsx"
+        path = workbook_path(settings, request.period)
         build = asyncio.create_task(
-            asyncio.to_thread(_build_in_thread, settings, request, path, _, stage)
+            asyncio.to_thread(build_in_thread, settings, request, path, _, stage)
         )
         shown, last_action = stage.key, 0.0
         try:
@@ -123,7 +97,7 @@ class ExportJobs:
                 await bot.send_chat_action(request.chat_id, "upload_document")
                 await bot.send_document(
                     request.chat_id,
-                    FSInputFile(path, filename=f"monitoring-{request.period.start:%Y-%m-%d}.xlsx"),
+                    FSInputFile(path, filename=file_name(request.period)),
                     caption=_("export.caption").format(scope=title, period=period),
                 )
             finally:
@@ -139,63 +113,6 @@ class ExportJobs:
             return
         await asyncio.to_thread(path.unlink, True)
         await bot.send_message(request.chat_id, _("export.no_link"))
-
-
-def _build_in_thread(
-    settings: Settings,
-    request: ExportRequest,
-    path: Path,
-    translate: Callable[[str], str],
-    stage: _Stage,
-) -> None:
-    asyncio.run(_build(settings, request, path, translate, stage))
-
-
-async def _build(
-    settings: Settings,
-    request: ExportRequest,
-    path: Path,
-    translate: Callable[[str], str],
-    stage: _Stage,
-) -> None:
-    engine = create_engine(settings.database_url)
-    try:
-        options = export_options(settings, request.locale, include_register=True)
-
-        def progress(key: str) -> None:
-            stage.key = key
-
-        async with create_session_factory(engine)() as session:
-            await export_workbook(
-                session,
-                request.actor,
-                request.scope,
-                request.period,
-                path,
-                translate,
-                options,
-                progress,
-            )
-    finally:
-        await engine.dispose()
-
-
-def export_options(settings: Settings, locale: str, include_register: bool) -> ExportOptions:
-    return ExportOptions(
-        min_group=settings.export_min_group,
-        target_student_share=settings.target_student_share,
-        target_young_teacher_share=settings.target_young_teacher_share,
-        include_register=include_register,
-        locale=locale,
-    )
-
-
-def _forget_old_files(folder: Path, age: timedelta) -> None:
-    """Workbooks hold personal data: nothing stays longer than its link is valid."""
-    cutoff = time.time() - age.total_seconds()
-    for old in folder.glob("monitoring-*.xlsx"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
 
 
 async def _quietly(call: Awaitable[object]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import ssl
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -76,6 +77,7 @@ class MaxAPIStandIn(LocalServer):
         username: str = "nastavnik_max_bot",
         processing_timeout: float = 10.0,
         enforce_rates: bool = True,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.token = token
         self.username = username
@@ -84,7 +86,7 @@ class MaxAPIStandIn(LocalServer):
         self.log: list[Call] = []
         self.subscriptions: list[dict[str, Any]] = []
         self.files: dict[str, Upload] = {}  # token -> bytes, uploaded by the bot or a person
-        super().__init__()
+        super().__init__(tls)  # https with this context: the certificate tests
         self._last_seq = 0
         self._ids = itertools.count(1)
         self._pending: list[tuple[int, dict[str, Any]]] = []  # (sequence number, update)

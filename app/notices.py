@@ -1,11 +1,14 @@
-"""Messages that go out through the outbox, rendered in the recipient's own language."""
+"""Messages about questionnaires that go out through the outbox, rendered in the
+recipient's own language, to the recipient's own channel (person.channel; the outbox
+sender draws the button the way that messenger wants, app/delivery.py). Whoever causes
+them — a curator in Telegram or in MAX, the reminder job — queues the same rows."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
-from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.actions import pack
@@ -15,9 +18,17 @@ from storage.repositories.assignments import AssignmentRepository, IssuedAssignm
 from storage.repositories.outbox import OutboxItem, OutboxRepository
 
 
+class I18n(Protocol):
+    """The catalogue, switched to each recipient's language (aiogram's I18n is one)."""
+
+    def use_locale(self, locale: str) -> AbstractContextManager[None]: ...
+
+    def gettext(self, singular: str, plural: str | None = None, n: int = 1) -> str: ...
+
+
 def _open_button(assignment_id: int, label: str) -> dict[str, Any]:
-    """An InlineKeyboardMarkup as the outbox stores it (its model_dump), built as a plain
-    dict: thousands of invitations are rendered at once when pairs are formed in bulk."""
+    """The button as the outbox stores it (Telegram's InlineKeyboardMarkup shape), built as a
+    plain dict: thousands of invitations are rendered at once when pairs are formed in bulk."""
     data = pack(OpenAssignment(assignment_id))
     return {"inline_keyboard": [[{"text": label, "callback_data": data}]]}
 
@@ -29,7 +40,7 @@ async def queue_reminder(
     ("auto:1", "manual:2026-11-23T10") so that each occasion reminds at most once."""
     person = await session.get(Person, assignment.person_id)
     snapshot = await session.get(QuestionnaireSnapshot, assignment.snapshot_id)
-    if person is None or snapshot is None or person.telegram_id is None:
+    if person is None or snapshot is None or person.external_id is None:
         return False
     if person.unreachable_at is not None:
         return False
@@ -41,7 +52,7 @@ async def queue_reminder(
         markup = _open_button(assignment.id, i18n.gettext("survey.continue"))
     return await OutboxRepository(session).enqueue(
         dedupe_key=f"assignment:{assignment.id}:reminder:{dedupe_suffix}",
-        chat_id=person.telegram_id,
+        chat_id=person.external_id,  # their id in the channel they registered from
         person_id=person.id,
         kind="reminder",
         text=text,
@@ -86,8 +97,8 @@ async def announce_assignments(
 
 
 class OutboxNotices:
-    """app.curator.questionnaires.Notices for Telegram: texts in the person's language with
-    an inline button that opens the questionnaire."""
+    """app.curator.questionnaires.Notices for every channel: texts in the person's language
+    with a button that opens the questionnaire."""
 
     def __init__(self, i18n: I18n) -> None:
         self.i18n = i18n

@@ -1,0 +1,21 @@
+"""Buttons of the /export dialogue. Prefixes and fields are those of the Telegram
+CallbackData (`xs:…`, `xp:…`), so buttons already in chats keep working. Ids are checked
+against the presser's scope on every press: a forged payload gets a refusal, never a
+workbook."""
+
+from __future__ import annotations
+
+from app.actions import Action, action
+
+
+@action("xs")
+class ChooseScope(Action):
+    municipality: int  # 0: none (the whole region, or an organization's own)
+    organization: int  # 0: none
+
+
+@action("xp")
+class ChoosePeriod(Action):
+    municipality: int
+    organization: int
+    year: int  # first year of the academic year; 0: the person types dates

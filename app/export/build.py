@@ -1,0 +1,108 @@
+"""Building a monitoring workbook for a person who asked in a messenger: in a worker thread
+with its own event loop and database engine, so the bot keeps answering (this person too)
+while a large district is counted. Each edge shows the progress and delivers the file its
+own way (bot/telegram/export/jobs.py, bot/max/export.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from app.settings import Settings
+from exports.period import Period
+from exports.run import export_workbook
+from exports.workbook import ExportOptions
+from storage.db import create_engine, create_session_factory
+from storage.repositories.export_scope import ExportScope
+from surveys.access import Actor
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    actor: Actor
+    chat_id: int
+    scope: ExportScope
+    period: Period
+    locale: str
+
+
+class Stage:
+    """Written by the worker thread, read by the progress loop; a str swap is atomic."""
+
+    def __init__(self) -> None:
+        self.key = "export.stage.summary"
+
+
+def workbook_path(settings: Settings, period: Period) -> Path:
+    """A fresh file in EXPORT_DIR; older workbooks than their links' lifetime go first."""
+    folder = settings.export_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    forget_old_files(folder, timedelta(hours=settings.export_link_ttl_hours))
+    return folder / f"monitoring-{period.start:%Y%m%d}-{secrets.token_hex(8)}.xlsx"
+
+
+def file_name(period: Period) -> str:
+    """The name the person sees."""
+    return f"monitoring-{period.start:%Y-%m-%d}.xlsx"
+
+
+def build_in_thread(
+    settings: Settings,
+    request: ExportRequest,
+    path: Path,
+    translate: Callable[[str], str],
+    stage: Stage,
+) -> None:
+    asyncio.run(_build(settings, request, path, translate, stage))
+
+
+async def _build(
+    settings: Settings,
+    request: ExportRequest,
+    path: Path,
+    translate: Callable[[str], str],
+    stage: Stage,
+) -> None:
+    engine = create_engine(settings.database_url)
+    try:
+        options = export_options(settings, request.locale, include_register=True)
+
+        def progress(key: str) -> None:
+            stage.key = key
+
+        async with create_session_factory(engine)() as session:
+            await export_workbook(
+                session,
+                request.actor,
+                request.scope,
+                request.period,
+                path,
+                translate,
+                options,
+                progress,
+            )
+    finally:
+        await engine.dispose()
+
+
+def export_options(settings: Settings, locale: str, include_register: bool) -> ExportOptions:
+    return ExportOptions(
+        min_group=settings.export_min_group,
+        target_student_share=settings.target_student_share,
+        target_young_teacher_share=settings.target_young_teacher_share,
+        include_register=include_register,
+        locale=locale,
+    )
+
+
+def forget_old_files(folder: Path, age: timedelta) -> None:
+    """Workbooks hold personal data: nothing stays longer than its link is valid."""
+    cutoff = time.time() - age.total_seconds()
+    for old in folder.glob("monitoring-*.xlsx"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)

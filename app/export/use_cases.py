@@ -1,0 +1,115 @@
+"""/export: choose the territory (when there is a choice) and the period; then the edge
+builds the workbook in the background (app/export/build.py) and sends it as a file.
+
+Every press is checked against the actor's scope again (a grant withdrawn meanwhile, a
+forged button): a refusal, never a workbook."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from app.export.actions import ChoosePeriod, ChooseScope
+from app.reply import Reply
+from app.screens import Button, Msg, Screen, Text
+from app.uow import UnitOfWork
+from exports.period import Period, parse_range
+from storage.repositories.export_scope import ExportScope, ExportScopeRepository
+from storage.repositories.invites import ScopeDenied
+from surveys.access import Actor
+
+YEARS_OFFERED = 3  # the current academic year and the two before it
+
+
+class Step(StrEnum):
+    """The conversation step, named as conversations in progress have it in the store."""
+
+    DATES = "ExportStates:dates"  # waiting for typed dates
+
+
+@dataclass(frozen=True)
+class Ready:
+    """What to build: the edge starts the job."""
+
+    scope: ExportScope
+    period: Period
+
+
+def scope_label(scope: ExportScope) -> Text:
+    return scope.title or Msg("export.scope_region")
+
+
+class Export:
+    def __init__(self, uow: UnitOfWork, actor: Actor) -> None:
+        self.uow = uow
+        self.actor = actor
+        self.scopes = ExportScopeRepository(uow.session)
+
+    async def start(self, today: date) -> Reply:
+        scopes = await self.scopes.choices(self.actor)
+        if not scopes:
+            return Reply((Screen.of("export.no_scope"),), step=None)
+        if len(scopes) == 1:
+            return Reply((periods(scopes[0], today),), step=None)
+        rows = tuple((Button(scope_label(scope), ChooseScope(*_ids(scope))),) for scope in scopes)
+        return Reply((Screen.of("export.choose_scope", rows),), step=None)
+
+    async def scope_chosen(self, municipality: int, organization: int, today: date) -> Reply:
+        scope = await self._resolve(municipality, organization)
+        if scope is None:
+            return Reply((Screen.of("export.denied"),), drop=True)
+        return Reply((periods(scope, today),), drop=True)
+
+    async def period_chosen(self, municipality: int, organization: int, year: int) -> Reply | Ready:
+        scope = await self._resolve(municipality, organization)
+        if scope is None:
+            return Reply((Screen.of("export.denied"),), drop=True)
+        if year == 0:
+            ids = {"municipality": municipality, "organization": organization}
+            return Reply(
+                (Screen.of("export.ask_range"),),
+                drop=True,
+                step=Step.DATES,
+                restart=True,
+                data=ids,
+            )
+        return Ready(scope, Period.academic_year(year))
+
+    async def dates_typed(self, typed: str, given: Mapping[str, Any]) -> Reply | Ready:
+        period = parse_range(typed)
+        if period is None:
+            return Reply((Screen.of("export.bad_range"),))
+        ids = int(given.get("municipality", 0)), int(given.get("organization", 0))
+        scope = await self._resolve(*ids)
+        if scope is None:  # the grant was withdrawn meanwhile
+            return Reply((Screen.of("export.denied"),), step=None)
+        return Ready(scope, period)
+
+    async def _resolve(self, municipality: int, organization: int) -> ExportScope | None:
+        try:
+            return await self.scopes.resolve(self.actor, municipality or None, organization or None)
+        except ScopeDenied:
+            return None
+
+
+def periods(scope: ExportScope, today: date) -> Screen:
+    municipality, organization = _ids(scope)
+    current = Period.current_academic_year(today).start.year
+    rows = tuple(
+        (
+            Button(
+                Msg("export.year_button", {"year": f"{first}/{first + 1}"}),
+                ChoosePeriod(municipality, organization, first),
+            ),
+        )
+        for first in range(current, current - YEARS_OFFERED, -1)
+    )
+    rows += ((Button(Msg("export.range_button"), ChoosePeriod(municipality, organization, 0)),),)
+    return Screen((Msg("export.choose_period", {"scope": scope_label(scope)}),), rows)
+
+
+def _ids(scope: ExportScope) -> tuple[int, int]:
+    return scope.municipality_id or 0, scope.organization_id or 0

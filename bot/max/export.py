@@ -1,0 +1,132 @@
+"""/export in MAX: the same dialogue as Telegram (app/export/use_cases.py), then the
+workbook built in the background (app/export/build.py) with one progress message edited as
+stages pass, and sent as a file — or, above EXPORT_DOCUMENT_LIMIT_MB, as a signed link."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+from app.export.actions import ChoosePeriod, ChooseScope
+from app.export.build import ExportRequest, Stage, build_in_thread, file_name, workbook_path
+from app.export.use_cases import Export, Ready, Step, scope_label
+from app.reply import Reply
+from app.screens import Msg
+from bot.max.client import quietly
+from bot.max.conversation import data, show, step
+from bot.max.edge import Turn
+from exports.links import sign
+from storage.models import utcnow
+
+log = logging.getLogger(__name__)
+POLL = 0.5  # seconds between looks at the build's stage
+
+EXPORT_ACTIONS = (ChooseScope, ChoosePeriod)
+STARTED = Reply(drop=True, step=None)  # the pressed buttons go, the dialogue is over
+
+
+async def command(turn: Turn) -> None:
+    await show(turn, await Export(turn.uow, turn.actor).start(utcnow().date()))
+
+
+async def pressed(turn: Turn, action: ChooseScope | ChoosePeriod) -> None:
+    export = Export(turn.uow, turn.actor)
+    if isinstance(action, ChooseScope):
+        await show(
+            turn,
+            await export.scope_chosen(action.municipality, action.organization, utcnow().date()),
+        )
+        return
+    result = await export.period_chosen(action.municipality, action.organization, action.year)
+    if isinstance(result, Ready):
+        await show(turn, STARTED)
+        await launch(turn, result)
+        return
+    await show(turn, result)
+
+
+def waiting(turn: Turn) -> bool:
+    return step(turn) == Step.DATES
+
+
+async def typed(turn: Turn, text: str) -> None:
+    result = await Export(turn.uow, turn.actor).dates_typed(text, data(turn))
+    if isinstance(result, Ready):
+        await show(turn, STARTED)
+        await launch(turn, result)
+        return
+    await show(turn, result)
+
+
+async def launch(turn: Turn, ready: Ready) -> None:
+    jobs = turn.services.jobs
+    if jobs.busy(turn.user_id):
+        # A double tap, or a second request while the first is counted: one at a time.
+        await turn.client.send(turn.user_id, turn.text(Msg("export.busy")))
+        return
+    request = ExportRequest(turn.actor, turn.user_id, ready.scope, ready.period, turn.reader.locale)
+    jobs.start(turn.user_id, _run(turn, request))
+
+
+async def _run(turn: Turn, request: ExportRequest) -> None:
+    """A background task has nobody to raise to: what fails is logged and told."""
+    client, settings = turn.client, turn.services.settings
+    scope = turn.text(scope_label(request.scope))
+    period = request.period.label()
+
+    def progress(stage: str) -> str:
+        return turn.text(
+            Msg("export.progress", {"scope": scope, "period": period, "stage": Msg(stage)})
+        )
+
+    stage = Stage()
+    path = workbook_path(settings, request.period)
+    try:
+        message = await client.send(turn.user_id, progress(stage.key))
+        build = asyncio.create_task(
+            asyncio.to_thread(build_in_thread, settings, request, path, turn.reader.gettext, stage)
+        )
+        shown = stage.key
+        while not build.done():
+            if stage.key != shown:
+                shown = stage.key
+                await quietly(client.edit_text(message.mid, progress(shown)))
+            await asyncio.wait({build}, timeout=POLL)
+        build.result()
+        ready = Msg("export.ready", {"scope": scope, "period": period})
+        await quietly(client.edit_text(message.mid, turn.text(ready)))
+        kept = await _deliver(turn, request, path, scope, period)
+    except Exception:
+        log.exception("export failed for MAX user %s", turn.user_id)
+        await quietly(client.send(turn.user_id, turn.text(Msg("export.failed"))))
+        kept = False
+    if not kept:  # workbooks hold personal data: only one behind a link stays (for a while)
+        await asyncio.to_thread(path.unlink, True)
+
+
+async def _deliver(turn: Turn, request: ExportRequest, path: Path, scope: str, period: str) -> bool:
+    """Send the workbook; True when it stays on disk behind a download link."""
+    settings = turn.services.settings
+    size = (await asyncio.to_thread(path.stat)).st_size
+    if size <= settings.export_document_limit_mb * 2**20:
+        content = await asyncio.to_thread(path.read_bytes)
+        caption = turn.text(Msg("export.caption", {"scope": scope, "period": period}))
+        await turn.client.send_file(turn.user_id, file_name(request.period), content, caption)
+        return False
+    if settings.public_base_url and settings.export_link_secret:
+        ttl = timedelta(hours=settings.export_link_ttl_hours)
+        link = sign(settings.export_link_secret.get_secret_value(), path.name, ttl)
+        text = Msg(
+            "max.export_link",
+            {
+                "limit": settings.export_document_limit_mb,
+                "url": link.url(settings.public_base_url),
+                "expires": f"{link.expires_at:%d.%m.%Y %H:%M}",
+            },
+        )
+        await turn.client.send(turn.user_id, turn.text(text))
+        return True
+    await turn.client.send(turn.user_id, turn.text(Msg("export.no_link")))
+    return False

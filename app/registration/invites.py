@@ -104,32 +104,24 @@ class Invitations:
         The list goes away: a double tap has nothing to press."""
         role = _role(role_value)
         if role is Role.METHODIST:
-            issued = await self.issue(role, terms, municipality_id=target)
+            issued = await self.issue(role, terms, target, None)
         else:
-            issued = await self.issue(role, terms, organization_id=target)
+            issued = await self.issue(role, terms, None, target)
         link = await link_for(issued.code)
         screen = views.invite_created(role, issued.place, link, issued.expires_at, issued.max_uses)
         return Reply((screen,), drop=True)
 
     async def issue(
-        self,
-        role: Role,
-        terms: Terms,
-        *,
-        municipality_id: int | None = None,
-        organization_id: int | None = None,
+        self, role: Role, terms: Terms, municipality_id: int | None, organization_id: int | None
     ) -> Issued:
-        """One invitation, committed; refused (OutOfScope) outside the actor's chain."""
+        """One invitation into a district or a school, committed; refused (OutOfScope)
+        outside the actor's chain."""
         session = self.uow.session
-        await policy.invite_into(session, self.actor, role, municipality_id, organization_id)
+        m, o, uses = municipality_id, organization_id, terms.uses_for(role)
+        await policy.invite_into(session, self.actor, role, m, o)
         await self.uow.write()
         invite = await InviteRepository(session).create(
-            self.actor,
-            role,
-            municipality_id=municipality_id,
-            organization_id=organization_id,
-            ttl=terms.ttl,
-            max_uses=terms.uses_for(role),
+            self.actor, role, municipality_id=m, organization_id=o, ttl=terms.ttl, max_uses=uses
         )
         issued = Issued(
             code=invite.code,

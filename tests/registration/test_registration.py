@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from storage.models import Invite, Person, RoleGrant
 from surveys.people import Role
 from tests.conftest import BotHarness
-from tests.support.factories import make_invite, seed_directory
+from tests.support.factories import make_invite, school_invite, seed_directory
 from tests.support.joining import join
 
 
@@ -31,10 +31,7 @@ async def test_stranger_is_told_how_to_join(harness: BotHarness) -> None:
 
 
 async def test_student_mentee_registers_with_guardian_consent(harness: BotHarness) -> None:
-    ids = await seed_directory(harness.session_factory)
-    invite = await make_invite(
-        harness.session_factory, Role.MENTEE, organization_id=ids["S001"], max_uses=30
-    )
+    ids, invite = await school_invite(harness.session_factory, Role.MENTEE, max_uses=30)
     masha = harness.standin.user(5002, first_name="Маша")
 
     await masha.send(f"/start {invite.code}")
@@ -71,8 +68,7 @@ async def test_student_mentee_registers_with_guardian_consent(harness: BotHarnes
 
 
 async def test_declining_consent_stores_nothing(harness: BotHarness) -> None:
-    ids = await seed_directory(harness.session_factory)
-    invite = await make_invite(harness.session_factory, Role.MENTOR, organization_id=ids["S001"])
+    _, invite = await school_invite(harness.session_factory, Role.MENTOR)
     petya = harness.standin.user(5003)
     await petya.send(f"/start {invite.code}")
     await petya.press(petya.button("Не даю согласия"))
@@ -84,8 +80,7 @@ async def test_declining_consent_stores_nothing(harness: BotHarness) -> None:
 
 
 async def test_missing_guardian_consent_stores_nothing(harness: BotHarness) -> None:
-    ids = await seed_directory(harness.session_factory)
-    invite = await make_invite(harness.session_factory, Role.MENTEE, organization_id=ids["S001"])
+    _, invite = await school_invite(harness.session_factory, Role.MENTEE)
     kid = harness.standin.user(5004)
     await join(kid, invite.code, "Петров Пётр", "Ученик", "5", "Нет, согласия")
     assert "ничего не сохранили" in (kid.last_text or "")
@@ -93,8 +88,7 @@ async def test_missing_guardian_consent_stores_nothing(harness: BotHarness) -> N
 
 
 async def test_curator_registers_without_category(harness: BotHarness) -> None:
-    ids = await seed_directory(harness.session_factory)
-    invite = await make_invite(harness.session_factory, Role.CURATOR, organization_id=ids["S001"])
+    _, invite = await school_invite(harness.session_factory, Role.CURATOR)
     curator = harness.standin.user(5005)
     await join(curator, invite.code, "Сидорова Анна Ивановна")
     assert "куратор — МБОУ СОШ № 1" in (curator.last_text or "")
@@ -129,8 +123,7 @@ async def test_bad_codes_get_clear_answers_and_create_nothing(harness: BotHarnes
 
 async def test_last_use_race_registers_only_one(harness: BotHarness) -> None:
     """Two people start with a one-use code; the second to finish is refused cleanly."""
-    ids = await seed_directory(harness.session_factory)
-    invite = await make_invite(harness.session_factory, Role.CURATOR, organization_id=ids["S001"])
+    _, invite = await school_invite(harness.session_factory, Role.CURATOR)
     a, b = harness.standin.user(5008), harness.standin.user(5009)
     for person in (a, b):
         await join(person, invite.code)
@@ -142,8 +135,7 @@ async def test_last_use_race_registers_only_one(harness: BotHarness) -> None:
 
 
 async def test_names_that_are_not_names(harness: BotHarness) -> None:
-    ids = await seed_directory(harness.session_factory)
-    invite = await make_invite(harness.session_factory, Role.CURATOR, organization_id=ids["S001"])
+    _, invite = await school_invite(harness.session_factory, Role.CURATOR)
     user = harness.standin.user(5010)
     await join(user, invite.code, "Я")
     assert "Слишком коротко" in (user.last_text or "")
@@ -161,10 +153,7 @@ async def test_names_that_are_not_names(harness: BotHarness) -> None:
 
 
 async def test_stray_input_and_stale_buttons_during_registration(harness: BotHarness) -> None:
-    ids = await seed_directory(harness.session_factory)
-    invite = await make_invite(
-        harness.session_factory, Role.MENTEE, organization_id=ids["S001"], max_uses=5
-    )
+    _, invite = await school_invite(harness.session_factory, Role.MENTEE, max_uses=5)
     user = harness.standin.user(5011)
     await user.send(f"/start {invite.code}")
     consent_message = user.messages[-1].message_id
@@ -188,8 +177,7 @@ async def test_stray_input_and_stale_buttons_during_registration(harness: BotHar
 
 
 async def test_cancel_leaves_registration(harness: BotHarness) -> None:
-    ids = await seed_directory(harness.session_factory)
-    invite = await make_invite(harness.session_factory, Role.CURATOR, organization_id=ids["S001"])
+    _, invite = await school_invite(harness.session_factory, Role.CURATOR)
     user = harness.standin.user(5012)
     await join(user, invite.code)
     await user.send("/cancel")

@@ -8,7 +8,7 @@ from storage.models import Invite, Person, RoleGrant
 from surveys.people import Role
 from tests.conftest import ADMIN_ID, BotHarness
 from tests.support.botapi import FakeUser
-from tests.support.factories import make_invite, seed_directory
+from tests.support.factories import make_invite, school_invite, seed_directory
 from tests.support.joining import join
 
 
@@ -65,8 +65,7 @@ async def test_chain_admin_methodist_curator_mentee(harness: BotHarness) -> None
 
 
 async def test_commands_for_roles_the_person_lacks_are_refused(harness: BotHarness) -> None:
-    ids = await seed_directory(harness.session_factory)
-    invite = await make_invite(harness.session_factory, Role.MENTOR, organization_id=ids["S001"])
+    ids, invite = await school_invite(harness.session_factory, Role.MENTOR)
     mentor = harness.standin.user(6010)
     await join(mentor, invite.code, "Наставников Олег", "Учитель")
     calls_before = len(harness.standin.calls)
@@ -118,8 +117,7 @@ async def test_registered_person_gets_a_second_role_without_retyping(
 
 
 async def test_forget_erases_personal_data_and_keeps_aggregates(harness: BotHarness) -> None:
-    ids = await seed_directory(harness.session_factory)
-    invite = await make_invite(harness.session_factory, Role.CURATOR, organization_id=ids["S001"])
+    ids, invite = await school_invite(harness.session_factory, Role.CURATOR)
     user = harness.standin.user(6040)
     await register_staff(user, invite.code, "Удаляемая Вера")
     await user.send("/forget")

@@ -12,16 +12,7 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from app.survey.actions import (
-    AnswerWith,
-    Back,
-    Change,
-    DoneChoosing,
-    OpenAssignment,
-    SkipQuestion,
-    Submit,
-    Toggle,
-)
+from app.survey import actions as press
 from app.survey.use_cases import KEEP, Editing, Survey, Turn
 from bot import render
 from bot.telegram.commands import CommandAllowed
@@ -70,37 +61,41 @@ async def survey_command(message: Message, chat: Chat) -> None:
     await chat.send(message.chat.id, *turn.screens)
 
 
-async def open_assignment(query: CallbackQuery, action: OpenAssignment, chat: Chat) -> None:
+async def open_assignment(query: CallbackQuery, action: press.OpenAssignment, chat: Chat) -> None:
     turn = await Survey(chat.uow, chat.actor).open(action.assignment)
     # The invitation keeps its button: it opens the questionnaire again later.
     await pressed(query, chat, turn, await editing_of(chat.state), drop=False)
 
 
 async def answer_button(
-    query: CallbackQuery, action: AnswerWith | DoneChoosing | Toggle | SkipQuestion, chat: Chat
+    query: CallbackQuery,
+    action: press.AnswerWith | press.DoneChoosing | press.Toggle | press.SkipQuestion,
+    chat: Chat,
 ) -> None:
     editing = await editing_of(chat.state)
     survey = Survey(chat.uow, chat.actor)
     match action:
-        case AnswerWith(a, q, v):
+        case press.AnswerWith(a, q, v):
             turn = await survey.answer(a, q, v, editing)
-        case DoneChoosing(a, q, mask):
+        case press.DoneChoosing(a, q, mask):
             turn = await survey.choose(a, q, mask, editing)
-        case Toggle(a, q, mask):
+        case press.Toggle(a, q, mask):
             turn = await survey.toggle(a, q, mask, editing)
-        case SkipQuestion(a, q):
+        case press.SkipQuestion(a, q):
             turn = await survey.skip(a, q, editing)
     await pressed(query, chat, turn, editing)
 
 
-async def move_button(query: CallbackQuery, action: Back | Change | Submit, chat: Chat) -> None:
+async def move_button(
+    query: CallbackQuery, action: press.Back | press.Change | press.Submit, chat: Chat
+) -> None:
     survey = Survey(chat.uow, chat.actor)
     match action:
-        case Back(a, q):
+        case press.Back(a, q):
             turn = await survey.back(a, q)
-        case Change(a, q):
+        case press.Change(a, q):
             turn = await survey.change(a, q)
-        case Submit(a):
+        case press.Submit(a):
             turn = await survey.submit(a)
     await pressed(query, chat, turn, await editing_of(chat.state))
 
@@ -136,8 +131,9 @@ def create_button_router() -> Router:
     router's filters first."""
     router = Router(name=f"{__name__}.buttons")
     router.callback_query.register(
-        answer_button, Pressed(AnswerWith, DoneChoosing, Toggle, SkipQuestion)
+        answer_button,
+        Pressed(press.AnswerWith, press.DoneChoosing, press.Toggle, press.SkipQuestion),
     )
-    router.callback_query.register(move_button, Pressed(Back, Change, Submit))
-    router.callback_query.register(open_assignment, Pressed(OpenAssignment))
+    router.callback_query.register(move_button, Pressed(press.Back, press.Change, press.Submit))
+    router.callback_query.register(open_assignment, Pressed(press.OpenAssignment))
     return router

@@ -10,16 +10,15 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from app.privacy.actions import Withdraw, ask
 from app.privacy.forget import forget
 from app.registration.home import Home
 from app.settings import Settings
 from app.uow import UnitOfWork
 from bot import render
-from bot.telegram import keyboards
-from bot.telegram.callbacks import ForgetCb
 from bot.telegram.commands import CommandAllowed, clear_chat_menu, commands_for
-from bot.telegram.conversation import Chat
-from bot.telegram.screens import drop_buttons
+from bot.telegram.conversation import Chat, show
+from bot.telegram.screens import Pressed, drop_buttons
 from surveys.access import Actor
 
 
@@ -40,14 +39,13 @@ async def cancel(message: Message, chat: Chat) -> None:
     await chat.show(message, Home.cancel(in_conversation))
 
 
-async def forget_ask(message: Message, state: FSMContext) -> None:
-    await state.clear()
-    await message.answer(_("forget.ask"), reply_markup=keyboards.forget_confirm())
+async def forget_ask(message: Message, state: FSMContext, bot: Bot, i18n: I18n) -> None:
+    await show(message, state, bot, i18n, ask())
 
 
 async def forget_answered(
     query: CallbackQuery,
-    callback_data: ForgetCb,
+    action: Withdraw,
     uow: UnitOfWork,
     actor: Actor,
     state: FSMContext,
@@ -57,7 +55,7 @@ async def forget_answered(
 ) -> None:
     await query.answer()
     await drop_buttons(query)
-    if not callback_data.confirm and actor.person_id is not None:
+    if not action.confirm and actor.person_id is not None:
         await bot.send_message(query.from_user.id, _("forget.kept"))
         return
     withdrawal = await forget(uow, actor, state.clear, settings.export_dir)
@@ -72,5 +70,5 @@ def create_router() -> Router:
     router.message.register(show_help, Command("help"))
     router.message.register(cancel, Command("cancel"))
     router.message.register(forget_ask, Command("forget"), CommandAllowed("forget"))
-    router.callback_query.register(forget_answered, ForgetCb.filter())
+    router.callback_query.register(forget_answered, Pressed(Withdraw))
     return router

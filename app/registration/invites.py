@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from app import policy
 from app.registration import views
+from app.registration.actions import InviteInto, InvitePage, InviteRole
 from app.registration.places import place
 from app.reply import Reply
 from app.screens import Screen, Text
@@ -24,6 +25,8 @@ from surveys.errors import OutOfScope
 from surveys.people import Role
 
 LinkFor = Callable[[str], Awaitable[str]]  # an invitation code → the link a person follows
+Press = InviteRole | InvitePage | InviteInto
+INVITE_PRESSES = (InviteRole, InvitePage, InviteInto)
 INVITABLE_ORDER = (Role.METHODIST, Role.CURATOR, Role.MENTOR, Role.MENTEE)
 PAGE_SIZE = 8
 
@@ -57,6 +60,15 @@ class Invitations:
         self.uow = uow
         self.actor = actor
         self.directory = DirectoryRepository(uow.session)
+
+    async def press(self, action: Press, terms: Terms, link_for: LinkFor) -> Reply:
+        match action:
+            case InviteRole(role):
+                return await self.targets(role, 0, terms, link_for)
+            case InvitePage(role, page):
+                return await self.targets(role, page, terms, link_for)
+            case InviteInto(role, target):
+                return await self.into(role, target, terms, link_for)
 
     def roles(self) -> Reply:
         """Whom this actor may invite."""

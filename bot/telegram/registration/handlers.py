@@ -8,20 +8,12 @@ from aiogram import F, Router
 from aiogram.filters import CommandObject, CommandStart, StateFilter
 from aiogram.types import CallbackQuery, Message
 
-from app.registration.actions import (
-    ChooseCategory,
-    ChooseGrade,
-    GiveConsent,
-    GuardianConsent,
-    SayAdult,
-)
-from app.registration.use_cases import BUTTON_STEPS, Joining, Step
+from app.registration.use_cases import BUTTON_STEPS, STEP_OF, Joining, Press, Step
 from app.reply import Reply
 from app.screens import Msg
 from bot.telegram.conversation import Chat, answer_press, follow, saying
 from bot.telegram.filters import Magic, typed_text
 from bot.telegram.screens import Pressed
-from surveys.people import Category
 
 
 async def start_with_code(message: Message, command: CommandObject, chat: Chat) -> None:
@@ -31,7 +23,7 @@ async def start_with_code(message: Message, command: CommandObject, chat: Chat) 
 
 async def button(
     query: CallbackQuery,
-    action: GiveConsent | ChooseCategory | ChooseGrade | SayAdult | GuardianConsent,
+    action: Press,
     chat: Chat,
 ) -> None:
     # The pressed buttons go before the step's work: a double tap has nothing to press, and
@@ -39,18 +31,7 @@ async def button(
     # than done and untold; they press again once they are back.
     await answer_press(query, chat.i18n, Reply(drop=True))
     joining = Joining(chat.uow, chat.actor, chat.locale)
-    data = await chat.state.get_data()
-    match action:
-        case GiveConsent(agree):
-            reply = await joining.consent(agree, data)
-        case ChooseCategory(category):
-            reply = await joining.category(Category(category), data)
-        case ChooseGrade(grade):
-            reply = joining.grade(grade)
-        case SayAdult(adult):
-            reply = await joining.adult(adult, data)
-        case GuardianConsent(given):
-            reply = await joining.guardian(given, data)
+    reply = await joining.press(action, await chat.state.get_data())
     await follow(query.from_user.id, chat.state, chat.bot, chat.i18n, reply)
 
 
@@ -62,13 +43,7 @@ async def name_given(message: Message, chat: Chat) -> None:
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(start_with_code, CommandStart(deep_link=True))
-    for step, kind in (
-        (Step.CONSENT, GiveConsent),
-        (Step.CATEGORY, ChooseCategory),
-        (Step.GRADE, ChooseGrade),
-        (Step.ADULT, SayAdult),
-        (Step.GUARDIAN, GuardianConsent),
-    ):
+    for kind, step in STEP_OF.items():
         router.callback_query.register(button, StateFilter(step), Pressed(kind))
     router.message.register(name_given, StateFilter(Step.NAME), typed_text())
     router.message.register(saying(Msg("register.name_as_text")), StateFilter(Step.NAME))

@@ -59,16 +59,10 @@ class Step(StrEnum):
     GUARDIAN = "RegistrationStep:guardian"
 
 
-# The button each step waits for (an older step's button is stale).
-STEP_OF: dict[type, Step] = {
-    GiveConsent: Step.CONSENT,
-    ChooseCategory: Step.CATEGORY,
-    ChooseGrade: Step.GRADE,
-    SayAdult: Step.ADULT,
-    GuardianConsent: Step.GUARDIAN,
-}
-# Steps answered with a button: typed text there gets «please press a button».
-BUTTON_STEPS = tuple(STEP_OF.values())
+# Steps answered with a button (typed text there gets «please press a button»), and the
+# button each waits for (an older step's button is stale).
+BUTTON_STEPS = (Step.CONSENT, Step.CATEGORY, Step.GRADE, Step.ADULT, Step.GUARDIAN)
+STEP_OF: dict[type, Step] = dict(zip(JOINING_PRESSES, BUTTON_STEPS, strict=True))
 
 
 class Joining:

@@ -82,15 +82,7 @@ async def test_the_same_update_delivered_twice_changes_nothing_the_second_time(
     olga = standin.user(7003)
     await join(olga, code, FULL_NAME)
     # The last step is delivered, then delivered again (Telegram did not hear our 200).
-    press = {
-        "callback_query": {
-            "id": standin.new_callback_query_id(olga.id),
-            "from": olga.user,
-            "message": standin.message_json(olga.messages[-1]),
-            "chat_instance": "1",
-            "data": olga.button("Учитель"),
-        }
-    }
+    press = olga.press_update(olga.button("Учитель"))
     update = standin.new_update(press)
     first = await standin.post(update, worker.url)
     messages_after_first = len(olga.messages)

@@ -78,17 +78,7 @@ async def test_two_workers_fed_alternately_give_the_same_result_as_one(
     await olga.send(FULL_NAME)  # worker 1
     # The last press reaches BOTH workers at once (a redelivery racing the original):
     # the chat lock in Redis and the handled_update mark let exactly one apply it.
-    press = standin.new_update(
-        {
-            "callback_query": {
-                "id": standin.new_callback_query_id(olga.id),
-                "from": olga.user,
-                "message": standin.message_json(olga.messages[-1]),
-                "chat_instance": "1",
-                "data": olga.button("Учитель"),
-            }
-        }
-    )
+    press = standin.new_update(olga.press_update(olga.button("Учитель")))
     results = await asyncio.gather(*(standin.post(press, w.url) for w in workers))
     assert [r.status for r in results] == [200, 200]
 

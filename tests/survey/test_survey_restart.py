@@ -85,15 +85,7 @@ async def act(person: FakeUser, action: Callable[[], dict[str, object]]) -> None
 
 
 def press(person: FakeUser, data: str, message: BotMessage) -> dict[str, object]:
-    return {
-        "callback_query": {
-            "id": person.standin.new_callback_query_id(person.id),
-            "from": person.user,
-            "message": person.standin.message_json(message),
-            "chat_instance": "1",
-            "data": data,
-        }
-    }
+    return person.press_update(data, message)
 
 
 def tap(person: FakeUser, text: str) -> Callable[[], dict[str, object]]:

@@ -346,10 +346,11 @@ def measure_floor(source: Path, out: Path) -> dict[str, float]:
     return {"seconds": time.perf_counter() - started, "rows": rows_total, "cells": cells}
 
 
-def child(*args: str) -> dict[str, float]:
+def child(*args: str, script: str = __file__) -> dict[str, float]:
+    """Runs `script` with `args` in a fresh interpreter; its last line of output is JSON."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
-        [sys.executable, __file__, *args], env=env, capture_output=True, text=True, check=False
+        [sys.executable, script, *args], env=env, capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
         raise SystemExit(f"step {args[0]} failed:\n{result.stderr}")
@@ -360,7 +361,8 @@ def _seconds(runs: list[dict[str, float]]) -> str:
     return ", ".join(f"{figures['seconds']:.1f}" for figures in runs)
 
 
-def run(db: str, url: str, scale: float, work: Path, repeat: int) -> None:
+def generate(db: str, url: str, scale: float) -> dict[str, int]:
+    """A fresh schema filled with the region; prints and returns the rows per table."""
     region = Region(scale)
     asyncio.run(migrate(url))
     started = time.perf_counter()
@@ -374,6 +376,11 @@ def run(db: str, url: str, scale: float, work: Path, repeat: int) -> None:
         f"{counts['pair']:,} pairs and groups, {counts['assignment']:,} questionnaires, "
         f"{counts['answer']:,} answers"
     )
+    return counts
+
+
+def run(db: str, url: str, scale: float, work: Path, repeat: int) -> None:
+    generate(db, url, scale)
     out = work / f"export-{db}.xlsx"
     exports, floors = [], []
     for _ in range(repeat):  # alternated, best of each: the machine is shared and noisy

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
 from exports.cells import DATE, DATE_TIME, DECIMAL, PERCENT, suppressed
+from exports.change import ChangeSheet
 from exports.queries import Figures, Level, MonitoringQueries, OrganizationRow, Reach
 from exports.questionnaire_sheet import QuestionnaireSheet, question_rows, text_questions
 from exports.table import Column, Table, Translate
@@ -43,12 +44,16 @@ async def build_workbook(
     translate: Translate,
     options: ExportOptions,
     progress: Progress = _no_progress,
+    previous: MonitoringQueries | None = None,
 ) -> None:
+    """`previous`: the same scope's previous period, for the «Динамика» sheet."""
     writer = _Writer(queries, translate, options)
     progress("export.stage.summary")
     await writer.summary()
     progress("export.stage.indicators")
     await writer.indicators()
+    if previous is not None:
+        await ChangeSheet(writer.workbook, translate, options, queries, previous).write()
     await writer.forms()
     progress("export.stage.questionnaires")
     await writer.questionnaires()

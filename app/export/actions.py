@@ -19,3 +19,15 @@ class ChoosePeriod(Action):
     municipality: int
     organization: int
     year: int  # first year of the academic year; 0: the person types dates
+
+
+@action("xk")
+class ChooseKind(Action):
+    """What to build once territory and period are chosen: the period travels as two dates
+    (YYYYMMDD), so typed dates need no conversation state at this step."""
+
+    municipality: int
+    organization: int
+    start: int
+    end: int
+    kind: str  # a key of app.export.build.KINDS

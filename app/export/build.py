@@ -1,25 +1,34 @@
-"""Building a monitoring workbook for a person who asked in a messenger: in a worker thread
-with its own event loop and database engine, so the bot keeps answering (this person too)
-while a large district is counted. Each edge shows the progress and delivers the file its
-own way (bot/telegram/export/jobs.py, bot/max/export.py)."""
+"""Building a monitoring workbook and/or the «аналитическая справка» for a person who asked
+in a messenger: in a worker thread with its own event loop and database engine, so the bot
+keeps answering (this person too) while a large district is counted. Each edge shows the
+progress and delivers the files its own way (bot/telegram/export/jobs.py, bot/max/export.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import secrets
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from app.settings import Settings
 from exports.period import Period
-from exports.run import export_workbook
+from exports.report.words import Catalogue
+from exports.run import export_report, export_workbook
 from exports.workbook import ExportOptions
 from storage.db import create_engine, create_session_factory
 from storage.repositories.export_scope import ExportScope
 from surveys.access import Actor
+
+# What /export can build, by the key its button carries, and the files each gives.
+KINDS: dict[str, tuple[str, ...]] = {
+    "workbook": ("workbook",),
+    "report": ("report",),
+    "both": ("workbook", "report"),
+}
+SUFFIX = {"workbook": "xlsx", "report": "docx"}
+FIRST_STAGE = {"workbook": "export.stage.summary", "report": "report.stage.writing"}
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,7 @@ class ExportRequest:
     scope: ExportScope
     period: Period
     locale: str
+    kinds: tuple[str, ...] = ("workbook",)
 
 
 class Stage:
@@ -38,36 +48,42 @@ class Stage:
         self.key = "export.stage.summary"
 
 
-def workbook_path(settings: Settings, period: Period) -> Path:
-    """A fresh file in EXPORT_DIR; older workbooks than their links' lifetime go first."""
+def workbook_path(settings: Settings, period: Period, kind: str = "workbook") -> Path:
+    """A fresh file in EXPORT_DIR; older files than their links' lifetime go first."""
     folder = settings.export_dir
     folder.mkdir(parents=True, exist_ok=True)
     forget_old_files(folder, timedelta(hours=settings.export_link_ttl_hours))
-    return folder / f"monitoring-{period.start:%Y%m%d}-{secrets.token_hex(8)}.xlsx"
+    return folder / f"monitoring-{period.start:%Y%m%d}-{secrets.token_hex(8)}.{SUFFIX[kind]}"
 
 
-def file_name(period: Period) -> str:
+def file_name(period: Period, kind: str = "workbook") -> str:
     """The name the person sees."""
-    return f"monitoring-{period.start:%Y-%m-%d}.xlsx"
+    stem = "spravka" if kind == "report" else "monitoring"
+    return f"{stem}-{period.start:%Y-%m-%d}.{SUFFIX[kind]}"
 
 
 def build_in_thread(
     settings: Settings,
     request: ExportRequest,
     path: Path,
-    translate: Callable[[str], str],
+    catalogue: Catalogue,
     stage: Stage,
+    kind: str = "workbook",
 ) -> None:
-    asyncio.run(_build(settings, request, path, translate, stage))
+    asyncio.run(_build(settings, request, path, catalogue, stage, kind))
 
 
 async def _build(
     settings: Settings,
     request: ExportRequest,
     path: Path,
-    translate: Callable[[str], str],
+    catalogue: Catalogue,
     stage: Stage,
+    kind: str,
 ) -> None:
+    def translate(key: str) -> str:
+        return catalogue.gettext(key, locale=request.locale)
+
     engine = create_engine(settings.database_url)
     try:
         options = export_options(settings, request.locale, include_register=True)
@@ -76,6 +92,19 @@ async def _build(
             stage.key = key
 
         async with create_session_factory(engine)() as session:
+            if kind == "report":
+                stage.key = FIRST_STAGE[kind]
+                await export_report(
+                    session,
+                    request.actor,
+                    request.scope,
+                    request.period,
+                    path,
+                    catalogue,
+                    options,
+                    date.today(),
+                )
+                return
             await export_workbook(
                 session,
                 request.actor,
@@ -101,8 +130,8 @@ def export_options(settings: Settings, locale: str, include_register: bool) -> E
 
 
 def forget_old_files(folder: Path, age: timedelta) -> None:
-    """Workbooks hold personal data: nothing stays longer than its link is valid."""
+    """Exports hold personal data: nothing stays longer than its link is valid."""
     cutoff = time.time() - age.total_seconds()
-    for old in folder.glob("monitoring-*.xlsx"):
+    for old in folder.glob("monitoring-*.*"):
         if old.stat().st_mtime < cutoff:
             old.unlink(missing_ok=True)

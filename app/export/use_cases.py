@@ -1,5 +1,6 @@
-"""/export: choose the territory (when there is a choice) and the period; then the edge
-builds the workbook in the background (app/export/build.py) and sends it as a file.
+"""/export: choose the territory (when there is a choice), the period and what to build
+(the workbook, the «аналитическая справка» or both); then the edge builds the files in the
+background (app/export/build.py) and sends them.
 
 Every press is checked against the actor's scope again (a grant withdrawn meanwhile, a
 forged button): a refusal, never a workbook."""
@@ -8,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from app.export.actions import ChoosePeriod, ChooseScope
+from app.export.actions import ChooseKind, ChoosePeriod, ChooseScope
+from app.export.build import KINDS
 from app.reply import Reply
 from app.screens import Button, Msg, Screen, Text
 from app.uow import UnitOfWork
@@ -36,6 +38,7 @@ class Ready:
 
     scope: ExportScope
     period: Period
+    kinds: tuple[str, ...] = ("workbook",)
 
 
 def scope_label(scope: ExportScope) -> Text:
@@ -63,7 +66,7 @@ class Export:
             return Reply((Screen.of("export.denied"),), drop=True)
         return Reply((periods(scope, today),), drop=True)
 
-    async def period_chosen(self, municipality: int, organization: int, year: int) -> Reply | Ready:
+    async def period_chosen(self, municipality: int, organization: int, year: int) -> Reply:
         scope = await self._resolve(municipality, organization)
         if scope is None:
             return Reply((Screen.of("export.denied"),), drop=True)
@@ -76,9 +79,16 @@ class Export:
                 restart=True,
                 data=ids,
             )
-        return Ready(scope, Period.academic_year(year))
+        return Reply((kinds(scope, Period.academic_year(year)),), drop=True)
 
-    async def dates_typed(self, typed: str, given: Mapping[str, Any]) -> Reply | Ready:
+    async def kind_chosen(self, chosen: ChooseKind) -> Reply | Ready:
+        scope = await self._resolve(chosen.municipality, chosen.organization)
+        period = _period_of(chosen.start, chosen.end)
+        if scope is None or period is None or chosen.kind not in KINDS:
+            return Reply((Screen.of("export.denied"),), drop=True)
+        return Ready(scope, period, KINDS[chosen.kind])
+
+    async def dates_typed(self, typed: str, given: Mapping[str, Any]) -> Reply:
         period = parse_range(typed)
         if period is None:
             return Reply((Screen.of("export.bad_range"),))
@@ -86,7 +96,7 @@ class Export:
         scope = await self._resolve(*ids)
         if scope is None:  # the grant was withdrawn meanwhile
             return Reply((Screen.of("export.denied"),), step=None)
-        return Ready(scope, period)
+        return Reply((kinds(scope, period),), step=None)
 
     async def _resolve(self, municipality: int, organization: int) -> ExportScope | None:
         try:
@@ -109,6 +119,36 @@ def periods(scope: ExportScope, today: date) -> Screen:
     )
     rows += ((Button(Msg("export.range_button"), ChoosePeriod(municipality, organization, 0)),),)
     return Screen((Msg("export.choose_period", {"scope": scope_label(scope)}),), rows)
+
+
+def kinds(scope: ExportScope, period: Period) -> Screen:
+    municipality, organization = _ids(scope)
+    start, end = _day_number(period.start), _day_number(period.end)
+    rows = tuple(
+        (
+            Button(
+                Msg(f"report.kind.{kind}"),
+                ChooseKind(municipality, organization, start, end, kind),
+            ),
+        )
+        for kind in KINDS
+    )
+    question = {"scope": scope_label(scope), "period": period.label()}
+    return Screen((Msg("report.choose_kind", question),), rows)
+
+
+def _day_number(day: date) -> int:
+    return int(f"{day:%Y%m%d}")
+
+
+def _period_of(start: int, end: int) -> Period | None:
+    """The period a kind button carries; None for a payload no screen of ours made."""
+    try:
+        first = datetime.strptime(str(start), "%Y%m%d").date()
+        last = datetime.strptime(str(end), "%Y%m%d").date()
+    except ValueError:
+        return None
+    return Period(first, last) if first <= last else None
 
 
 def _ids(scope: ExportScope) -> tuple[int, int]:

@@ -49,7 +49,7 @@ async def show(turn: Turn, reply: Reply) -> None:
 async def _answer_press(turn: Turn, reply: Reply) -> None:
     buttons: Keyboard | Keep | None = KEEP_BUTTONS
     if reply.redraw is not None:
-        buttons = keyboard(turn.reader, reply.redraw)
+        buttons = keyboard(turn.reader, reply.redraw, turn.incoming.text)
     elif reply.drop:
         buttons = None
     if buttons is KEEP_BUTTONS:

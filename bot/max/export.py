@@ -1,6 +1,7 @@
 """/export in MAX: the same dialogue as Telegram (app/export/use_cases.py), then the
-workbook built in the background (app/export/build.py) with one progress message edited as
-stages pass, and sent as a file — or, above EXPORT_DOCUMENT_LIMIT_MB, as a signed link."""
+workbook and/or the справка built in the background (app/export/build.py) with one progress
+message edited as stages pass, and sent as files — or, above EXPORT_DOCUMENT_LIMIT_MB, as
+signed links."""
 
 from __future__ import annotations
 
@@ -9,8 +10,15 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
-from app.export.actions import ChoosePeriod, ChooseScope
-from app.export.build import ExportRequest, Stage, build_in_thread, file_name, workbook_path
+from app.export.actions import ChooseKind, ChoosePeriod, ChooseScope
+from app.export.build import (
+    FIRST_STAGE,
+    ExportRequest,
+    Stage,
+    build_in_thread,
+    file_name,
+    workbook_path,
+)
 from app.export.use_cases import Export, Ready, Step, scope_label
 from app.reply import Reply
 from app.screens import Msg
@@ -23,7 +31,7 @@ from storage.models import utcnow
 log = logging.getLogger(__name__)
 POLL = 0.5  # seconds between looks at the build's stage
 
-EXPORT_ACTIONS = (ChooseScope, ChoosePeriod)
+EXPORT_ACTIONS = (ChooseScope, ChoosePeriod, ChooseKind)
 STARTED = Reply(drop=True, step=None)  # the pressed buttons go, the dialogue is over
 
 
@@ -31,7 +39,7 @@ async def command(turn: Turn) -> None:
     await show(turn, await Export(turn.uow, turn.actor).start(utcnow().date()))
 
 
-async def pressed(turn: Turn, action: ChooseScope | ChoosePeriod) -> None:
+async def pressed(turn: Turn, action: ChooseScope | ChoosePeriod | ChooseKind) -> None:
     export = Export(turn.uow, turn.actor)
     if isinstance(action, ChooseScope):
         await show(
@@ -39,7 +47,11 @@ async def pressed(turn: Turn, action: ChooseScope | ChoosePeriod) -> None:
             await export.scope_chosen(action.municipality, action.organization, utcnow().date()),
         )
         return
-    result = await export.period_chosen(action.municipality, action.organization, action.year)
+    if isinstance(action, ChoosePeriod):
+        period = await export.period_chosen(action.municipality, action.organization, action.year)
+        await show(turn, period)
+        return
+    result = await export.kind_chosen(action)
     if isinstance(result, Ready):
         await show(turn, STARTED)
         await launch(turn, result)
@@ -52,12 +64,7 @@ def waiting(turn: Turn) -> bool:
 
 
 async def typed(turn: Turn, text: str) -> None:
-    result = await Export(turn.uow, turn.actor).dates_typed(text, data(turn))
-    if isinstance(result, Ready):
-        await show(turn, STARTED)
-        await launch(turn, result)
-        return
-    await show(turn, result)
+    await show(turn, await Export(turn.uow, turn.actor).dates_typed(text, data(turn)))
 
 
 async def launch(turn: Turn, ready: Ready) -> None:
@@ -66,7 +73,9 @@ async def launch(turn: Turn, ready: Ready) -> None:
         # A double tap, or a second request while the first is counted: one at a time.
         await turn.client.send(turn.user_id, turn.text(Msg("export.busy")))
         return
-    request = ExportRequest(turn.actor, turn.user_id, ready.scope, ready.period, turn.reader.locale)
+    request = ExportRequest(
+        turn.actor, turn.user_id, ready.scope, ready.period, turn.reader.locale, ready.kinds
+    )
     jobs.start(turn.user_id, _run(turn, request))
 
 
@@ -82,38 +91,53 @@ async def _run(turn: Turn, request: ExportRequest) -> None:
         )
 
     stage = Stage()
-    path = workbook_path(settings, request.period)
+    stage.key = FIRST_STAGE[request.kinds[0]]
+    paths: list[tuple[str, Path]] = []
+    kept: set[Path] = set()
     try:
         message = await client.send(turn.user_id, progress(stage.key))
-        build = asyncio.create_task(
-            asyncio.to_thread(build_in_thread, settings, request, path, turn.reader.gettext, stage)
-        )
-        shown = stage.key
-        while not build.done():
-            if stage.key != shown:
-                shown = stage.key
-                await quietly(client.edit_text(message.mid, progress(shown)))
-            await asyncio.wait({build}, timeout=POLL)
-        build.result()
+        for number, kind in enumerate(request.kinds):
+            stage.key = FIRST_STAGE[kind]
+            if number:  # the next file: say so before it starts
+                await quietly(client.edit_text(message.mid, progress(stage.key)))
+            path = workbook_path(settings, request.period, kind)
+            paths.append((kind, path))
+            build = asyncio.create_task(
+                asyncio.to_thread(
+                    build_in_thread, settings, request, path, turn.reader.i18n, stage, kind
+                )
+            )
+            shown = stage.key
+            while not build.done():
+                if stage.key != shown:
+                    shown = stage.key
+                    await quietly(client.edit_text(message.mid, progress(shown)))
+                await asyncio.wait({build}, timeout=POLL)
+            build.result()
         ready = Msg("export.ready", {"scope": scope, "period": period})
         await quietly(client.edit_text(message.mid, turn.text(ready)))
-        kept = await _deliver(turn, request, path, scope, period)
+        for kind, path in paths:
+            if await _deliver(turn, request, kind, path, scope, period):
+                kept.add(path)
     except Exception:
         log.exception("export failed for MAX user %s", turn.user_id)
         await quietly(client.send(turn.user_id, turn.text(Msg("export.failed"))))
-        kept = False
-    if not kept:  # workbooks hold personal data: only one behind a link stays (for a while)
-        await asyncio.to_thread(path.unlink, True)
+    for _kind, path in paths:  # files hold personal data: only one behind a link stays a while
+        if path not in kept:
+            await asyncio.to_thread(path.unlink, True)
 
 
-async def _deliver(turn: Turn, request: ExportRequest, path: Path, scope: str, period: str) -> bool:
-    """Send the workbook; True when it stays on disk behind a download link."""
+async def _deliver(
+    turn: Turn, request: ExportRequest, kind: str, path: Path, scope: str, period: str
+) -> bool:
+    """Send the file; True when it stays on disk behind a download link."""
     settings = turn.services.settings
     size = (await asyncio.to_thread(path.stat)).st_size
     if size <= settings.export_document_limit_mb * 2**20:
         content = await asyncio.to_thread(path.read_bytes)
-        caption = turn.text(Msg("export.caption", {"scope": scope, "period": period}))
-        await turn.client.send_file(turn.user_id, file_name(request.period), content, caption)
+        key = "report.caption" if kind == "report" else "export.caption"
+        caption = turn.text(Msg(key, {"scope": scope, "period": period}))
+        await turn.client.send_file(turn.user_id, file_name(request.period, kind), content, caption)
         return False
     if settings.public_base_url and settings.export_link_secret:
         ttl = timedelta(hours=settings.export_link_ttl_hours)

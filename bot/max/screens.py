@@ -53,9 +53,14 @@ def parts(reader: Reader, screen: Screen) -> list[Part]:
     return drawn
 
 
-def keyboard(reader: Reader, screen: Screen) -> Keyboard | None:
-    """The buttons of a screen that fits one message (a redraw of pressed buttons)."""
+def keyboard(reader: Reader, screen: Screen, pressed: str | None = None) -> Keyboard | None:
+    """The buttons that replace a pressed message's (a selection being made): of a screen
+    drawn as several messages, the part holding the `pressed` payload, so that each message
+    keeps its own buttons."""
     pages = keyboard_pages(reader, screen)
+    for page in pages:
+        if any(payload == pressed for row in page for _label, payload in row):
+            return page
     return pages[0] if pages else None
 
 

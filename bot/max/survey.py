@@ -90,7 +90,7 @@ async def _answer_press(turn: Turn, result: SurveyTurn) -> None:
             turn.user_id,
             incoming.callback_id,
             text=incoming.pressed_text or "…",
-            keyboard=keyboard(turn.reader, result.redraw),
+            keyboard=keyboard(turn.reader, result.redraw, incoming.text),
         )
         return
     if result.notice is not None:

@@ -48,7 +48,7 @@ def requested_period(start: date | None, end: date | None, today: date) -> Perio
     return Period(start, end)
 
 
-def _period(args: argparse.Namespace, i18n: I18n) -> Period | None:
+def period_from_args(args: argparse.Namespace, i18n: I18n) -> Period | None:
     _ = i18n.gettext
     days: list[date | None] = []
     for value in (args.start, args.end):
@@ -64,7 +64,7 @@ def _period(args: argparse.Namespace, i18n: I18n) -> Period | None:
     return period
 
 
-def _writable_folder(out: Path, i18n: I18n) -> bool:
+def writable_folder(out: Path, i18n: I18n) -> bool:
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         print(i18n.gettext("export.cli.no_folder").format(folder=folder), file=sys.stderr)
@@ -79,8 +79,8 @@ async def run_export(
     args: argparse.Namespace, settings: Settings, engine: AsyncEngine, i18n: I18n
 ) -> int:
     _ = i18n.gettext
-    period = _period(args, i18n)
-    if period is None or not _writable_folder(args.out, i18n):
+    period = period_from_args(args, i18n)
+    if period is None or not writable_folder(args.out, i18n):
         return 2
     operator = Actor(telegram_id=0, is_admin=True)
     async with create_session_factory(engine)() as session:

@@ -25,6 +25,7 @@ from bot.telegram.links import deep_link
 from imports.directory_file import DirectoryFileError, parse_directory_file
 from service.cli import surveys as survey_cli
 from service.cli.export import add_export_parser, run_export
+from service.cli.report import add_report_parser, run_report
 from service.logs import configure_logging
 from service.startup import StartupError, check_database
 from storage.db import create_engine, create_session_factory
@@ -84,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("--max-uses", type=int, default=1, help=_("cli.help.invite.max_uses"))
     invite.add_argument("--days", type=int, help=_("cli.help.invite.days"))
     add_export_parser(commands)
+    add_report_parser(commands)
     command("outbox", _("cli.help.outbox"))
     command("remind", _("cli.help.remind"))
     survey_cli.add_parser(commands)
@@ -145,6 +147,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, i18n: I18n) ->
             return await _import_orgs(args.file, engine, i18n)
         if args.command == "export":
             return await run_export(args, settings, engine, i18n)
+        if args.command == "report":
+            return await run_report(args, settings, engine, i18n)
         if args.command in ("outbox", "remind"):
             from service.cli.delivery import outbox_status, remind_once
 

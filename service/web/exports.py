@@ -10,7 +10,10 @@ from aiohttp import web
 from app.settings import Settings
 from exports.links import ROUTE_PREFIX, LinkRefused, verify
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONTENT_TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 # A Unix time in seconds, as links are signed with.
 EXPIRES = re.compile(r"[0-9]{1,12}")
 
@@ -38,7 +41,7 @@ def add_export_routes(app: web.Application, settings: Settings) -> None:
         return web.FileResponse(
             path,
             headers={
-                "Content-Type": XLSX,
+                "Content-Type": CONTENT_TYPES[path.suffix],
                 "Content-Disposition": f'attachment; filename="{name}"',
                 "Cache-Control": "private, no-store",
             },

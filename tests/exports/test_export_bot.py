@@ -76,6 +76,7 @@ async def test_methodist_gets_the_district_workbook(harness: BotHarness) -> None
     await methodist.send("/export")  # one municipality: straight to the period
     assert "Павлоградский район" in (methodist.last_text or "")
     await methodist.press(methodist.button(YEAR_LABEL))
+    await methodist.press(methodist.button(russian("report.kind.workbook")))
     # The update is finished before the workbook is: the person can go on meanwhile.
     await methodist.send("/help")
     assert "/export" in (methodist.last_text or "")
@@ -125,6 +126,7 @@ async def test_admin_chooses_a_municipality_and_dates(harness: BotHarness) -> No
     await admin.send("31.12.2026 01.09.2026")  # the wrong way round
     assert admin.last_text == russian("export.bad_range")
     await admin.send("01.09.2026 31.12.2026")
+    await admin.press(admin.button(russian("report.kind.workbook")))
     content = await wait_for_document(admin)
     assert organizations_in(content) == {"МБОУ СОШ № 101"}
 
@@ -140,6 +142,7 @@ async def test_too_large_for_telegram_goes_as_a_signed_link(harness: BotHarness)
     await admin.send("/export")
     await admin.press(admin.button("Весь регион"))
     await admin.press(admin.button(YEAR_LABEL))
+    await admin.press(admin.button(russian("report.kind.workbook")))
     deadline = asyncio.get_running_loop().time() + 30
     while "https://nastavnik.example/exports/" not in (admin.last_text or ""):
         assert asyncio.get_running_loop().time() < deadline, admin.last_text

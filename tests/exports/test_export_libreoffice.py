@@ -63,7 +63,7 @@ async def test_libreoffice_opens_and_converts_every_sheet(
         tmp_path / "profile",
     )
     produced = sorted(path.name for path in out.glob("*.csv"))
-    assert len(produced) == 6, produced
+    assert len(produced) == 7, produced
     feedback = next(path for path in out.glob("*.csv") if "Отзывы" in path.name)
     answers = [row[4] for row in csv.reader(feedback.open(encoding="utf-8"))][1:]
     assert INJECTION in answers  # shown as the text typed, not evaluated

@@ -39,7 +39,7 @@ async def district_workbook(
 async def test_sheets_in_order_with_frozen_headers_and_filters(district_workbook: tuple) -> None:
     workbook, _ = district_workbook
     assert workbook.sheetnames == [
-        "Сводка", "Показатели", "По формам", "Анкеты", "Отзывы", "Участники"
+        "Сводка", "Показатели", "Динамика", "По формам", "Анкеты", "Отзывы", "Участники"
     ]  # fmt: skip
     for sheet in workbook:
         assert sheet.freeze_panes == "A2", sheet.title

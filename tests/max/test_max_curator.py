@@ -235,3 +235,34 @@ async def test_pairs_from_a_large_roster_run_in_the_background(max_harness: MaxH
     shown = max_harness.standin.find(CURATOR_MAX, progress.mid)
     assert shown is not None and f"{groups} из {groups}" in (shown.text or "")
     assert await _count(max_harness, Pair) == groups
+
+
+async def test_a_picker_longer_than_one_message_keeps_each_part(max_harness: MaxHarness) -> None:
+    ids, _programme_id, olga = await _school(max_harness)
+    for n in range(40):  # more mentees than MAX's 30 rows of buttons
+        await make_person(
+            max_harness.session_factory,
+            8800 + n,
+            f"Ученик Номер{n:02d}",
+            Role.MENTEE,
+            organization_id=ids["S001"],
+            category=Category.STUDENT,
+        )
+    await olga.send("/programmes")
+    await olga.press(olga.button("Наставничество 2026"))
+    await olga.press(olga.button("Составить пару"))
+    await olga.press(olga.button("Наставник Первый"))
+    first, second = olga.messages[-2], olga.messages[-1]
+    assert len(first.buttons) == 30 and any(b["text"] == "Готово" for b in second.buttons[-1])
+    before = [row[0]["text"] for row in first.buttons]
+
+    late = next(b["payload"] for row in second.buttons for b in row if "Номер39" in b["text"])
+    await olga.press(late, mid=second.mid)
+    redrawn = max_harness.standin.find(CURATOR_MAX, second.mid)
+    assert redrawn is not None
+    labels = [b["text"] for row in redrawn.buttons for b in row]
+    assert "✓ Ученик Номер39" in labels and labels[-1] == "Готово"
+    shown = max_harness.standin.find(CURATOR_MAX, first.mid)
+    assert shown is not None and [row[0]["text"] for row in shown.buttons] == before
+    await olga.press(olga.button("Готово"))
+    assert "Пара №1 составлена" in (olga.last_text or "")

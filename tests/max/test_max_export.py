@@ -59,6 +59,7 @@ async def test_methodist_in_max_gets_the_district_workbook(max_harness: MaxHarne
     await nina.send("/export")  # one municipality: straight to the period
     assert "Павлоградский район" in (nina.last_text or "")
     await nina.press(nina.button(YEAR_LABEL))
+    await nina.press(nina.button(russian("report.kind.workbook")))
     await nina.send("/help")  # answered while the workbook is built
     assert "/export" in (nina.last_text or "")
 
@@ -106,5 +107,6 @@ async def test_admin_in_max_chooses_a_municipality_and_dates(max_harness: MaxHar
     await admin.send("вчера и сегодня")
     assert admin.last_text == russian("export.bad_range")
     await admin.send("01.09.2026 31.12.2026")
+    await admin.press(admin.button(russian("report.kind.workbook")))
     sent = await wait_for_file(admin)
     assert organizations_in(sent.files[0].content) == {"МБОУ СОШ № 101"}

@@ -35,9 +35,27 @@ LITERAL_KEY = re.compile(rf"""(?:(?:{_CALLERS})\(\s*|\bkey = )["']([a-z_]+(?:\.[
 
 
 def catalogue(locale: str) -> dict[str, str]:
-    return {
-        str(message.id): str(message.string) for message in read_catalogue(locale) if message.id
-    }
+    """Key → text; a plural entry's forms are joined by newlines (so each is checked)."""
+    entries = {}
+    for message in read_catalogue(locale):
+        if not message.id:
+            continue
+        if message.pluralizable:
+            entries[str(message.id[0])] = "\n".join(str(form) for form in message.string)
+        else:
+            entries[str(message.id)] = str(message.string)
+    return entries
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_plural_entries_have_every_form_of_the_language(locale: str) -> None:
+    merged = read_catalogue(locale)
+    plural = [message for message in merged if message.id and message.pluralizable]
+    assert plural  # «1 школа», «2 школы», «5 школ» are plural entries
+    for message in plural:
+        forms = [str(form) for form in message.string]
+        assert len(forms) == merged.num_plurals, message.id
+        assert all(form.strip() and "{n}" in form for form in forms), message.id
 
 
 def test_both_languages_have_the_same_files() -> None:

@@ -1,6 +1,6 @@
 """/export in Telegram: the dialogue is app/export/use_cases.py (territory when there is a
-choice, then the period); the workbook is built in the background and arrives as a
-document (or a signed link when too large)."""
+choice, the period, then the workbook, the справка or both); the files are built in the
+background and arrive as documents (or a signed link when too large)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from app.export.actions import ChoosePeriod, ChooseScope
+from app.export.actions import ChooseKind, ChoosePeriod, ChooseScope
 from app.export.build import ExportRequest
 from app.export.use_cases import Export, Ready, Step
 from app.reply import Reply
@@ -47,7 +47,7 @@ class ExportHandlers:
     async def pressed(
         self,
         query: CallbackQuery,
-        action: ChooseScope | ChoosePeriod,
+        action: ChooseScope | ChoosePeriod | ChooseKind,
         state: FSMContext,
         uow: UnitOfWork,
         actor: Actor,
@@ -61,7 +61,13 @@ class ExportHandlers:
             reply = await export.scope_chosen(action.municipality, action.organization, today)
             await show(query, state, bot, i18n, reply)
             return
-        result = await export.period_chosen(action.municipality, action.organization, action.year)
+        if isinstance(action, ChoosePeriod):
+            reply = await export.period_chosen(
+                action.municipality, action.organization, action.year
+            )
+            await show(query, state, bot, i18n, reply)
+            return
+        result = await export.kind_chosen(action)
         if isinstance(result, Ready):
             await show(query, state, bot, i18n, STARTED)
             await self._launch(bot, settings, i18n, actor, query.from_user.id, result)
@@ -75,15 +81,10 @@ class ExportHandlers:
         uow: UnitOfWork,
         actor: Actor,
         bot: Bot,
-        settings: Settings,
         i18n: I18n,
     ) -> None:
-        result = await Export(uow, actor).dates_typed(message.text or "", await state.get_data())
-        if isinstance(result, Ready):
-            await state.clear()
-            await self._launch(bot, settings, i18n, actor, message.chat.id, result)
-            return
-        await show(message, state, bot, i18n, result)
+        reply = await Export(uow, actor).dates_typed(message.text or "", await state.get_data())
+        await show(message, state, bot, i18n, reply)
 
     async def _launch(
         self, bot: Bot, settings: Settings, i18n: I18n, actor: Actor, chat_id: int, ready: Ready
@@ -92,7 +93,9 @@ class ExportHandlers:
             # A double tap, or a second request while the first is counted: one at a time.
             await bot.send_message(chat_id, _("export.busy"))
             return
-        request = ExportRequest(actor, chat_id, ready.scope, ready.period, i18n.current_locale)
+        request = ExportRequest(
+            actor, chat_id, ready.scope, ready.period, i18n.current_locale, kinds=ready.kinds
+        )
         self.jobs.start(bot, settings, i18n, request)
 
 
@@ -100,6 +103,6 @@ def create_router() -> Router:
     handlers = ExportHandlers()
     router = Router(name=__name__)
     router.message.register(handlers.start, Command("export"), CommandAllowed("export"))
-    router.callback_query.register(handlers.pressed, Pressed(ChooseScope, ChoosePeriod))
+    router.callback_query.register(handlers.pressed, Pressed(ChooseScope, ChoosePeriod, ChooseKind))
     router.message.register(handlers.dates_typed, StateFilter(Step.DATES), typed_text())
     return router

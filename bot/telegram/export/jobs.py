@@ -1,7 +1,7 @@
-"""Building an export in the background (app/export/build.py: a worker thread with its own
-event loop and database engine, so the bot keeps answering, this person too, while a large
-district is counted). Progress goes to one message, edited as stages pass, with the
-"sending a document" chat action."""
+"""Building an export (the workbook, the справка or both) in the background
+(app/export/build.py: a worker thread with its own event loop and database engine, so the
+bot keeps answering, this person too, while a large district is counted). Progress goes to
+one message, edited as stages pass, with the "sending a document" chat action."""
 
 from __future__ import annotations
 
@@ -14,10 +14,17 @@ from pathlib import Path
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import FSInputFile
+from aiogram.types import FSInputFile, Message
 from aiogram.utils.i18n import I18n
 
-from app.export.build import ExportRequest, Stage, build_in_thread, file_name, workbook_path
+from app.export.build import (
+    FIRST_STAGE,
+    ExportRequest,
+    Stage,
+    build_in_thread,
+    file_name,
+    workbook_path,
+)
 from app.settings import Settings
 from exports.links import sign
 
@@ -58,34 +65,56 @@ class ExportJobs:
             return _("export.progress").format(scope=title, period=period, stage=_(stage))
 
         stage = Stage()
+        stage.key = FIRST_STAGE[request.kinds[0]]
         message = await bot.send_message(request.chat_id, progress_text(stage.key))
-        path = workbook_path(settings, request.period)
-        build = asyncio.create_task(
-            asyncio.to_thread(build_in_thread, settings, request, path, _, stage)
-        )
-        shown, last_action = stage.key, 0.0
+        paths: list[tuple[str, Path]] = []
         try:
-            while not build.done():
-                if time.monotonic() - last_action > ACTION_EVERY:
-                    await _quietly(bot.send_chat_action(request.chat_id, "upload_document"))
-                    last_action = time.monotonic()
-                if stage.key != shown:
-                    shown = stage.key
-                    await _quietly(message.edit_text(progress_text(shown)))
-                await asyncio.wait({build}, timeout=POLL)
-            build.result()
+            for number, kind in enumerate(request.kinds):
+                stage.key = FIRST_STAGE[kind]
+                if number:  # the next file: say so before it starts
+                    await _quietly(message.edit_text(progress_text(stage.key)))
+                path = workbook_path(settings, request.period, kind)
+                paths.append((kind, path))
+                build = asyncio.create_task(
+                    asyncio.to_thread(build_in_thread, settings, request, path, i18n, stage, kind)
+                )
+                await self._watch(bot, request, build, stage, message, progress_text)
             await _quietly(message.edit_text(_("export.ready").format(scope=title, period=period)))
-            await self._deliver(bot, settings, request, path, _, title, period)
+            for kind, path in paths:
+                await self._deliver(bot, settings, request, kind, path, _, title, period)
         except Exception:
             log.exception("export failed for chat %s", request.chat_id)
-            path.unlink(missing_ok=True)
+            for _kind, path in paths:
+                path.unlink(missing_ok=True)
             await _quietly(message.edit_text(_("export.failed")))
+
+    async def _watch(
+        self,
+        bot: Bot,
+        request: ExportRequest,
+        build: asyncio.Task[None],
+        stage: Stage,
+        message: Message,
+        progress_text: Callable[[str], str],
+    ) -> None:
+        """Chat action and progress edits until the file is written; raises what the build did."""
+        shown, last_action = stage.key, 0.0
+        while not build.done():
+            if time.monotonic() - last_action > ACTION_EVERY:
+                await _quietly(bot.send_chat_action(request.chat_id, "upload_document"))
+                last_action = time.monotonic()
+            if stage.key != shown:
+                shown = stage.key
+                await _quietly(message.edit_text(progress_text(shown)))
+            await asyncio.wait({build}, timeout=POLL)
+        build.result()
 
     async def _deliver(
         self,
         bot: Bot,
         settings: Settings,
         request: ExportRequest,
+        kind: str,
         path: Path,
         _: Callable[[str], str],
         title: str,
@@ -97,8 +126,8 @@ class ExportJobs:
                 await bot.send_chat_action(request.chat_id, "upload_document")
                 await bot.send_document(
                     request.chat_id,
-                    FSInputFile(path, filename=file_name(request.period)),
-                    caption=_("export.caption").format(scope=title, period=period),
+                    FSInputFile(path, filename=file_name(request.period, kind)),
+                    caption=_caption(kind, _).format(scope=title, period=period),
                 )
             finally:
                 await asyncio.to_thread(path.unlink, True)
@@ -113,6 +142,10 @@ class ExportJobs:
             return
         await asyncio.to_thread(path.unlink, True)
         await bot.send_message(request.chat_id, _("export.no_link"))
+
+
+def _caption(kind: str, _: Callable[[str], str]) -> str:
+    return _("report.caption") if kind == "report" else _("export.caption")
 
 
 async def _quietly(call: Awaitable[object]) -> None:

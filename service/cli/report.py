@@ -1,0 +1,82 @@
+"""`nastavnik report`: the «аналитическая справка» (.docx) of a municipality for the server's
+operator, in the operator's language (DEFAULT_LOCALE)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.export.build import export_options
+from app.settings import Settings
+from exports.period import Period
+from exports.run import export_report
+from service.cli.export import period_from_args, writable_folder
+from storage.db import create_session_factory
+from storage.repositories.directory import DirectoryRepository
+from storage.repositories.export_scope import ExportScope
+from surveys.access import Actor
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def add_report_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Help texts come from the catalogue: call inside an i18n context."""
+    about = _("cli.help.report")
+    report = commands.add_parser("report", help=about, description=about)
+    report.add_argument("--municipality", required=True, help=_("cli.help.export.municipality"))
+    report.add_argument("--year", help=_("cli.help.report.year"))
+    report.add_argument("--from", dest="start", help=_("cli.help.export.from"))
+    report.add_argument("--to", dest="end", help=_("cli.help.export.to"))
+    report.add_argument("--out", required=True, type=Path, help=_("cli.help.report.out"))
+
+
+def _academic_year(text: str) -> Period | None:
+    """«2026», «2026/2027» or «2026-2027»: the academic year that starts in 2026."""
+    first, _sep, second = text.replace("-", "/").partition("/")
+    if not first.isdigit() or not FIRST_YEAR <= int(first) <= LAST_YEAR:
+        return None
+    if second and second != str(int(first) + 1):
+        return None
+    return Period.academic_year(int(first))
+
+
+def _requested(args: argparse.Namespace, i18n: I18n) -> Period | None:
+    _ = i18n.gettext
+    if args.year is None:
+        return period_from_args(args, i18n)
+    if args.start or args.end:
+        print(_("report.cli.year_and_dates"), file=sys.stderr)
+        return None
+    period = _academic_year(args.year)
+    if period is None:
+        print(_("report.cli.bad_year").format(value=args.year), file=sys.stderr)
+    return period
+
+
+async def run_report(
+    args: argparse.Namespace, settings: Settings, engine: AsyncEngine, i18n: I18n
+) -> int:
+    _ = i18n.gettext
+    if args.out.suffix.lower() != ".docx":
+        print(_("report.cli.not_docx").format(path=args.out), file=sys.stderr)
+        return 2
+    period = _requested(args, i18n)
+    if period is None or not writable_folder(args.out, i18n):
+        return 2
+    operator = Actor(telegram_id=0, is_admin=True)
+    async with create_session_factory(engine)() as session:
+        municipality = await DirectoryRepository(session).municipality_by_code(args.municipality)
+        if municipality is None:
+            print(_("cli.unknown_municipality").format(code=args.municipality), file=sys.stderr)
+            return 1
+        scope = ExportScope(municipality.id, None, municipality.name)
+        options = export_options(settings, i18n.current_locale, include_register=False)
+        await export_report(session, operator, scope, period, args.out, i18n, options, date.today())
+    print(_("report.cli.written").format(path=args.out))
+    return 0

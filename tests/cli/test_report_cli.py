@@ -1,0 +1,75 @@
+"""`nastavnik report` as an operator runs it: a .docx справка of a municipality for an
+academic year, Russian help, one clear line for each mistake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from service.cli.main import main
+from tests.cli.test_export_cli import _run_main, operator_env  # noqa: F401
+from tests.support.export_data import build_dataset
+from tests.support.report_helpers import paragraphs
+
+
+async def test_report_of_a_municipality_for_a_year(
+    operator_env: str,  # noqa: F811
+    session_factory: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TARGET_STUDENT_SHARE", "0.7")
+    await build_dataset(session_factory)
+    out = tmp_path / "m01.docx"
+    code = await _run_main(
+        ["report", "--municipality", "M01", "--year", "2026/2027", "--out", str(out)]
+    )
+    assert code == 0, capsys.readouterr().err
+    assert str(out) in capsys.readouterr().out
+    text = "\n".join(paragraphs(out))
+    assert "Территория: Павлоградский район" in text
+    assert "Период: 01.09.2026–31.08.2027" in text
+    assert "всего 3 программы, 4 пары и 1 группа" in text
+    assert "Целевое значение 70,0% не достигнуто" in text
+
+
+async def test_bad_arguments_get_one_clear_line(
+    operator_env: str,  # noqa: F811
+    session_factory: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    await build_dataset(session_factory)
+    out = tmp_path / "r.docx"
+    cases = [
+        (["--municipality", "M99", "--out", str(out)], "M99"),
+        (["--municipality", "M01", "--out", str(tmp_path / "r.xlsx")], ".docx"),
+        (["--municipality", "M01", "--year", "26", "--out", str(out)], "--year 2026"),
+        (["--municipality", "M01", "--year", "2026/2028", "--out", str(out)], "2026/2028"),
+        (["--municipality", "M01", "--year", "2026", "--from", "01.09.2026", "--out", str(out)],
+         "--year"),
+        (["--municipality", "M01", "--from", "31.02.2026", "--out", str(out)], "31.02.2026"),
+        (["--municipality", "M01", "--out", str(tmp_path / "no" / "r.docx")], "mkdir"),
+    ]  # fmt: skip
+    for argv, mentioned in cases:
+        code = await _run_main(["report", *argv])
+        err = capsys.readouterr().err
+        assert code != 0, argv
+        assert mentioned in err, err
+        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    assert not out.exists()
+
+
+def test_help_is_in_russian(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEFAULT_LOCALE", "ru")
+    with pytest.raises(SystemExit) as exit_:
+        main(["report", "--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert "аналитическую справку" in out
+    assert "учебный год: 2026 или 2026/2027" in out

@@ -1,0 +1,141 @@
+"""Change over time: the workbook's «Динамика» and the справка's summary show each figure of
+«Сводка» and «Показатели» beside the previous period of the same kind, the change and the
+target; the previous period's figures are the ones its own workbook shows."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from exports.change import previous_period
+from exports.period import Period
+from exports.workbook import ExportOptions
+from storage.repositories.export_scope import ExportScope
+from surveys.access import Actor, Grant
+from surveys.people import Role
+from tests.support.export_data import YEAR, build_dataset
+from tests.support.export_helpers import by, export_to, russian, table
+from tests.support.report_helpers import number, paragraphs, report_to, tables
+
+OPTIONS = ExportOptions(target_student_share=0.7)
+KEYS = ("programmes", "pairs", "groups", "mentors", "mentees", "completed", "sent", "submitted",
+        "response_rate", "mean_mentors", "mean_mentees", "students_10_18", "students_reached",
+        "student_share", "teachers_under_35", "young_teachers_reached",
+        "young_teacher_share")  # fmt: skip
+THIS_YEAR, LAST_YEAR = "01.09.2026–31.08.2027", "01.09.2025–31.08.2026"
+
+
+def test_previous_period_of_the_same_kind() -> None:
+    assert previous_period(Period.academic_year(2026)) == Period.academic_year(2025)
+    dates = Period(date(2027, 1, 10), date(2027, 5, 31))
+    assert previous_period(dates) == Period(date(2026, 1, 10), date(2026, 5, 31))
+    leap = Period(date(2028, 2, 29), date(2028, 3, 1))
+    assert previous_period(leap) == Period(date(2027, 2, 28), date(2027, 3, 1))
+
+
+def totals(workbook) -> dict[str, object]:
+    """The totals of one workbook, by figure key, as «По формам» and «Показатели» show them."""
+    forms = by(table(workbook["По формам"]), russian("export.col.form"))["Итого"]
+    reach = by(table(workbook["Показатели"]), russian("export.col.organization"))
+    district = reach["Итого по муниципалитету"]
+    found = {}
+    for key in KEYS:
+        column = russian(f"export.col.{key}")
+        found[key] = forms[column] if column in forms else district[column]
+    return found
+
+
+@pytest.fixture
+async def two_years(session_factory: async_sessionmaker[AsyncSession], tmp_path: Path) -> tuple:
+    data = await build_dataset(session_factory)
+    methodist = Actor(1, grants=(Grant(Role.METHODIST, municipality_id=data.ids["M01"]),))
+    scope = ExportScope(data.ids["M01"])
+    now = await export_to(session_factory, methodist, scope, tmp_path / "now.xlsx", OPTIONS)
+    before = await export_to(
+        session_factory, methodist, scope, tmp_path / "before.xlsx", OPTIONS,
+        Period.academic_year(YEAR - 1),
+    )  # fmt: skip
+    report = await report_to(session_factory, methodist, scope, tmp_path / "r.docx", OPTIONS)
+    return now, before, report
+
+
+async def test_change_sheet_shows_both_years_side_by_side(two_years: tuple) -> None:
+    now, before, _report = two_years
+    rows = table(now["Динамика"])
+    figure, delta = russian("report.col.figure"), russian("report.col.delta")
+    total = {row[figure]: row for row in rows if row[russian("export.col.organization")] is None}
+    assert list(total) == [russian(f"export.col.{key}") for key in KEYS]
+    current, previous = totals(now), totals(before)
+    for key in KEYS:
+        row = total[russian(f"export.col.{key}")]
+        assert row[THIS_YEAR] == pytest.approx(current[key]), key
+        assert row[LAST_YEAR] == pytest.approx(previous[key]), key
+        if isinstance(current[key], str) or isinstance(previous[key], str):
+            assert row[delta] == "<3", key  # one side rests on too few people
+        else:
+            assert row[delta] == pytest.approx(current[key] - previous[key]), key
+    # Last year: one pair (N>O) of the school № 1; this year five units of work.
+    assert (previous["mentors"], current["mentors"]) == (1, 5)
+    assert total[russian("export.col.mean_mentees")][LAST_YEAR] == "<3"
+    share = total[russian("export.col.student_share")]
+    assert share[russian("report.col.target")] == 0.7
+    assert share[russian("report.col.from_target")] == pytest.approx(8 / 900 - 0.7)
+    assert total[russian("export.col.mentors")][russian("report.col.target")] is None
+
+
+async def test_a_school_without_last_year_has_no_previous_figures(two_years: tuple) -> None:
+    now, _before, _report = two_years
+    rows = table(now["Динамика"])
+    lyceum = [row for row in rows if row[russian("export.col.organization")] == "МБОУ «Лицей № 2»"]
+    school = [row for row in rows if row[russian("export.col.organization")] == "МБОУ СОШ № 1"]
+    assert len(lyceum) == len(school) == len(KEYS)
+    assert all(
+        row[LAST_YEAR] is None and row[russian("report.col.delta")] is None for row in lyceum
+    )
+    mentors = next(r for r in school if r[russian("report.col.figure")] == "Наставники")
+    assert (mentors[THIS_YEAR], mentors[LAST_YEAR], mentors[russian("report.col.delta")]) == (
+        4,
+        1,
+        3,
+    )
+
+
+async def test_report_summary_compares_with_last_year(two_years: tuple) -> None:
+    _now, before, report = two_years
+    summary = tables(report)[0]
+    assert summary[0] == [russian("report.col.figure"), THIS_YEAR, LAST_YEAR,
+                          russian("report.col.delta"), russian("report.col.target")]  # fmt: skip
+    rows = {row[0]: row for row in summary[1:]}
+    previous = totals(before)
+    for key in KEYS:
+        assert number(rows[russian(f"export.col.{key}")][2]) == pytest.approx(
+            previous[key], abs=0.0006
+        ), key
+    assert rows["Наставники"][1:] == ["5", "1", "+4", "—"]
+    assert rows[russian("export.col.students_10_18")][3] == "0"  # the same head count
+    assert rows[russian("export.col.response_rate")][3] == "-11,8 п. п."
+    assert rows[russian("export.col.mean_mentors")][2:4] == ["<3", "<3"]
+    assert rows[russian("export.col.student_share")][4] == "70,0%"
+    text = "\n".join(paragraphs(report))
+    assert (
+        "По сравнению с периодом 01.09.2025–31.08.2026: охват обучающихся 10–18 лет +0,7 п. п., "
+        "доля заполненных анкет -11,8 п. п.; наставников +4, наставляемых +5." in text
+    )
+
+
+async def test_report_without_a_previous_year_says_so(
+    session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    data = await build_dataset(session_factory)
+    report = await report_to(
+        session_factory, Actor(1, is_admin=True), ExportScope(data.ids["M02"]),
+        tmp_path / "m02.docx",
+    )  # fmt: skip
+    summary = tables(report)[0]
+    assert summary[0][2] == LAST_YEAR
+    assert {row[2] for row in summary[1:]} == {"—"}
+    text = "\n".join(paragraphs(report))
+    assert "За предыдущий период (01.09.2025–31.08.2026) данных нет" in text

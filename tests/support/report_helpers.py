@@ -1,0 +1,62 @@
+"""Building a справка from the test dataset and reading it back: paragraphs as text, tables
+as rows of strings, numbers parsed back from the way Russian writes them."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import docx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from exports.period import Period
+from exports.run import export_report
+from exports.workbook import ExportOptions
+from storage.repositories.export_scope import ExportScope
+from surveys.access import Actor
+from tests.support.export_data import YEAR
+from tests.support.export_helpers import I18N
+
+MADE_ON = date(2027, 6, 1)
+
+
+async def report_to(
+    factory: async_sessionmaker[AsyncSession],
+    actor: Actor,
+    scope: ExportScope,
+    path: Path,
+    options: ExportOptions | None = None,
+    period: Period | None = None,
+) -> Path:
+    async with factory() as session:
+        await export_report(
+            session,
+            actor,
+            scope,
+            period or Period.academic_year(YEAR),
+            path,
+            I18N,
+            options or ExportOptions(),
+            MADE_ON,
+        )
+    return path
+
+
+def paragraphs(path: Path) -> list[str]:
+    return [paragraph.text for paragraph in docx.Document(str(path)).paragraphs]
+
+
+def tables(path: Path) -> list[list[list[str]]]:
+    return [
+        [[cell.text for cell in row.cells] for row in table.rows]
+        for table in docx.Document(str(path)).tables
+    ]
+
+
+def number(text: str) -> float | str:
+    """«1 234», «86,7%», «9,00» back to numbers; anything else (—, <3) as it is."""
+    plain = text.replace("\xa0", "").replace(" ", "").replace(",", ".")
+    try:
+        return float(plain.rstrip("%")) / (100 if plain.endswith("%") else 1)
+    except ValueError:
+        return text

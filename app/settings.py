@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     reminder_days: Annotated[tuple[int, ...], NoDecode] = (3, 7)
     quiet_hours: Annotated[QuietHours, NoDecode] = QuietHours(21, 9)
     reminder_interval_seconds: int = Field(default=300, ge=1, le=86_400)
+    # Personal data of a completed programme (roster names, free-text answers) are erased this
+    # many days after its completion; its figures stay (`nastavnik purge`, and hourly by itself).
+    retention_days: int = Field(default=365, ge=1, le=3650)
 
     @field_validator("bot_token")
     @classmethod

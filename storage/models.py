@@ -174,6 +174,9 @@ class Programme(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When its personal data (roster names, free-text answers) were erased, the retention
+    # period after completion having passed; its figures stay.
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Pair(Base):

@@ -78,4 +78,4 @@ def needs_guardian_consent(category: Category, adult: bool | None) -> bool:
 
 # The version of the consent text (bot/locales: consent.text). Bump it when the text changes,
 # so that every person's record says which text they agreed to.
-CONSENT_VERSION = "2026-11"
+CONSENT_VERSION = "2026-12"

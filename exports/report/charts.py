@@ -73,5 +73,5 @@ def before_after(rows: Sequence[tuple[str, float, float]], before: str, after: s
     axes.set_xlim(0, 10)
     axes.tick_params(labelsize=8)
     axes.grid(axis="x", alpha=0.3)
-    axes.legend(fontsize=8, loc="lower right")
+    axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)
     return _png(figure)

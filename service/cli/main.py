@@ -25,6 +25,7 @@ from bot.telegram.links import deep_link
 from imports.directory_file import DirectoryFileError, parse_directory_file
 from service.cli import surveys as survey_cli
 from service.cli.export import add_export_parser, run_export
+from service.cli.purge import add_purge_parser, run_purge
 from service.cli.report import add_report_parser, run_report
 from service.logs import configure_logging
 from service.startup import StartupError, check_database
@@ -88,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_report_parser(commands)
     command("outbox", _("cli.help.outbox"))
     command("remind", _("cli.help.remind"))
+    add_purge_parser(commands)
     survey_cli.add_parser(commands)
     return parser
 
@@ -147,6 +149,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, i18n: I18n) ->
             return await _import_orgs(args.file, engine, i18n)
         if args.command == "export":
             return await run_export(args, settings, engine, i18n)
+        if args.command == "purge":
+            return await run_purge(args, settings, engine, i18n)
         if args.command == "report":
             return await run_report(args, settings, engine, i18n)
         if args.command in ("outbox", "remind"):

@@ -1,5 +1,6 @@
-"""Background work beside the bot: the outbox sender and the reminder job. Long polling
-(bot/telegram/app.py) and the webhook server both start it with start_background()."""
+"""Background work beside the bot: the outbox sender, the reminder job and the retention
+job. Long polling (bot/telegram/app.py) and the webhook server both start it with
+start_background()."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 from aiogram import Bot
 from aiogram.utils.i18n import I18n
@@ -17,6 +19,7 @@ from app.delivery import ChannelDelivery
 from app.settings import Settings
 from service.workers.outbox import OutboxSender, SenderConfig
 from service.workers.reminders import ReminderJob
+from service.workers.retention import run_retention
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +32,15 @@ class BackgroundTasks:
     reminders: ReminderJob
     sender_task: asyncio.Task[None]
     reminder_task: asyncio.Task[None]
+    retention_task: asyncio.Task[None]
 
     async def stop(self) -> None:
-        """Stop the reminder job, let the sender finish what is in flight and hand back
-        the rest of its claims."""
-        self.reminder_task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.reminder_task
+        """Stop the reminder and retention jobs, let the sender finish what is in flight
+        and hand back the rest of its claims."""
+        for job in (self.reminder_task, self.retention_task):
+            job.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await job
         await self.sender.stop()
         try:
             await asyncio.wait_for(self.sender_task, _STOP_TIMEOUT_SECONDS)
@@ -62,5 +67,9 @@ def start_background(
         asyncio.create_task(sender.run(), name="outbox-sender"),
         asyncio.create_task(
             reminders.run_forever(settings.reminder_interval_seconds), name="reminders"
+        ),
+        asyncio.create_task(
+            run_retention(session_factory, timedelta(days=settings.retention_days)),
+            name="retention",
         ),
     )

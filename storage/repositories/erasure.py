@@ -1,4 +1,5 @@
-"""Erasing personal data (152-ФЗ): a person's, when they withdraw consent (/forget).
+"""Erasing personal data (152-ФЗ): a person's, when they withdraw consent (/forget), and a
+completed programme's, when the retention period after its completion has passed.
 
 What identifies a person goes: their name and messenger id, their free-text answers, the
 roster rows that name them, the messages queued to them. What counts stays: the anonymous
@@ -9,7 +10,7 @@ so that the figures of a school or a district do not change.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Update, func, or_, select, update
@@ -18,14 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import (
     Answer,
     Assignment,
+    Organization,
     OutboxMessage,
+    Pair,
     Person,
     Programme,
     QuestionnaireSnapshot,
     RosterEntry,
 )
 from surveys.questionnaire import QuestionKind, load_data
-from surveys.statuses import OutboxStatus, sources_of
+from surveys.statuses import OPEN_ASSIGNMENT, OutboxStatus, ProgrammeStatus, sources_of
 
 # What an erased outbox row keeps: its status and dates, for the delivery figures.
 ERASED_CHAT = 0
@@ -41,6 +44,18 @@ class Erased:
     outbox_cleared: int  # every message to them, sent or not: chat id and text gone
     answers: int  # free-text answers emptied
     roster_rows: int
+
+
+@dataclass(frozen=True)
+class ExpiredProgramme:
+    """A completed programme past the retention period, and its personal data still kept."""
+
+    programme_id: int
+    organization: str
+    title: str
+    completed_at: datetime
+    roster_names: int  # roster rows that still carry a name
+    free_text: int  # free-text answers not yet emptied
 
 
 class ErasureRepository:
@@ -64,6 +79,57 @@ class ErasureRepository:
         person.forgotten_at = now
         await self.session.flush()
         return Erased(person_id, cancelled, cleared, answers, roster)
+
+    async def expired_programmes(self, completed_before: datetime) -> list[ExpiredProgramme]:
+        """Completed programmes past the retention period whose personal data are still
+        there, with what would go; oldest first. A programme still being answered (an open
+        questionnaire) waits until it is closed."""
+        still_open = (
+            select(Assignment.id)
+            .join(Pair, Pair.id == Assignment.pair_id)
+            .where(Pair.programme_id == Programme.id, Assignment.status.in_(OPEN_ASSIGNMENT))
+            .exists()
+        )
+        rows = await self.session.execute(
+            select(Programme.id, Organization.name, Programme.title, Programme.completed_at)
+            .join(Organization, Organization.id == Programme.organization_id)
+            .where(
+                Programme.status == ProgrammeStatus.COMPLETED,
+                Programme.completed_at <= completed_before,
+                Programme.erased_at.is_(None),
+                ~still_open,
+            )
+            .order_by(Programme.completed_at, Programme.id)
+        )
+        found = []
+        for programme_id, organization, title, completed_at in rows.all():
+            assert completed_at is not None  # the query asks for completed_at <= …
+            names = await self.session.scalar(
+                select(func.count(RosterEntry.id)).where(_roster_of(programme_id))
+            )
+            texts = await self._free_text(_assignments_of(programme_id), erase=False)
+            found.append(
+                ExpiredProgramme(programme_id, organization, title, completed_at, names or 0, texts)
+            )
+        return found
+
+    async def erase_programme(
+        self, programme: ExpiredProgramme, now: datetime
+    ) -> ExpiredProgramme | None:
+        """Erase the programme's roster names and free-text answers and mark it erased;
+        returns what went, None when another run did it first."""
+        marked = await self._rowcount(
+            update(Programme)
+            .where(Programme.id == programme.programme_id, Programme.erased_at.is_(None))
+            .values(erased_at=now)
+        )
+        if not marked:
+            return None
+        names = await self._rowcount(
+            update(RosterEntry).where(_roster_of(programme.programme_id)).values(full_name=None)
+        )
+        texts = await self._free_text(_assignments_of(programme.programme_id))
+        return replace(programme, roster_names=names, free_text=texts)
 
     async def _outbox(self, person_id: int, telegram_id: int | None) -> tuple[int, int]:
         mine: ColumnElement[bool] = OutboxMessage.person_id == person_id
@@ -107,7 +173,9 @@ class ErasureRepository:
                     update(Answer).where(*answered).values(value_text=None)
                 )
             else:
-                done += await self.session.scalar(select(func.count()).where(*answered)) or 0
+                done += (
+                    await self.session.scalar(select(func.count(Answer.id)).where(*answered)) or 0
+                )
         return done
 
     async def _text_keys(self, snapshot_ids: Iterable[int]) -> dict[int, list[str]]:
@@ -146,3 +214,11 @@ class ErasureRepository:
     async def _rowcount(self, statement: Update) -> int:
         result = await self.session.execute(statement.execution_options(synchronize_session=False))
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _roster_of(programme_id: int) -> ColumnElement[bool]:
+    return (RosterEntry.programme_id == programme_id) & RosterEntry.full_name.is_not(None)
+
+
+def _assignments_of(programme_id: int) -> ColumnElement[bool]:
+    return Assignment.pair_id.in_(select(Pair.id).where(Pair.programme_id == programme_id))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 from sqlalchemy import select
@@ -30,7 +29,7 @@ from tests.support.curator_factories import (
     sheet_rows,
 )
 from tests.support.factories import seed_directory
-from tests.support.privacy_scan import found_in_database, found_in_folder
+from tests.support.privacy_scan import figures, found_in_database, found_in_folder
 from tests.support.survey_factories import deliver_invitations
 
 NAME = "Забелина-Кукушкина Агафья Серафимовна"
@@ -115,17 +114,6 @@ async def district_workbook(
             ExportOptions(min_group=1, include_register=register),
         )
     return openpyxl.load_workbook(path)
-
-
-def figures(workbook: openpyxl.Workbook) -> dict[tuple[str, str], Any]:
-    """Every number of every sheet, by sheet and cell."""
-    return {
-        (sheet.title, cell.coordinate): cell.value
-        for sheet in workbook.worksheets
-        for row in sheet.iter_rows()
-        for cell in row
-        if isinstance(cell.value, int | float) and not isinstance(cell.value, bool)
-    }
 
 
 async def test_forget_erases_the_person_everywhere_and_keeps_the_figures(

@@ -7,7 +7,9 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+import openpyxl
 from sqlalchemy import Connection, MetaData, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -51,3 +53,14 @@ def found_in_folder(folder: Path, needles: Sequence[str]) -> list[str]:
         if any(needle in text for needle in wanted for text in texts):
             found.append(str(path))
     return found
+
+
+def figures(workbook: openpyxl.Workbook) -> dict[tuple[str, str], Any]:
+    """Every number of every sheet, by sheet and cell."""
+    return {
+        (sheet.title, cell.coordinate): cell.value
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, int | float) and not isinstance(cell.value, bool)
+    }

@@ -1,0 +1,30 @@
+"""when a completed programme's personal data were erased (the retention period)
+
+Revision ID: 0007_programme_erased_at
+Revises: 0006_person_channel
+Create Date: 2026-12-02 11:20:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import storage.models
+
+revision: str = "0007_programme_erased_at"
+down_revision: str | None = "0006_person_channel"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("programme") as batch:
+        batch.add_column(
+            sa.Column("erased_at", storage.models.UtcDateTime(timezone=True), nullable=True)
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("programme") as batch:
+        batch.drop_column("erased_at")

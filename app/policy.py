@@ -13,7 +13,7 @@ from storage.models import Organization, Pair, Programme
 from storage.repositories.directory import DirectoryRepository
 from storage.repositories.pairs import PairRepository
 from storage.repositories.programmes import ProgrammeRepository
-from surveys.access import Actor
+from surveys.access import Actor, may_invite_coordinator
 from surveys.errors import OutOfScope
 from surveys.people import Role
 
@@ -30,6 +30,18 @@ def require_curator_of(actor: Actor, organization_id: int) -> None:
 def require_municipality_in_view(actor: Actor, municipality_id: int) -> None:
     """A district's figures are for its methodist and the administrators."""
     if not actor.covers_municipality(municipality_id):
+        raise OutOfScope()
+
+
+def require_round_keeper(actor: Actor, municipality_id: int | None) -> None:
+    """A district's rounds are opened and closed by its methodist (or anyone who sees the
+    whole region); the region's own rounds by a regional coordinator or an administrator."""
+    allowed = (
+        actor.covers_region
+        if municipality_id is None
+        else actor.covers_municipality(municipality_id)
+    )
+    if not allowed:
         raise OutOfScope()
 
 
@@ -71,7 +83,14 @@ async def invite_into(
 ) -> None:
     """The chain of invitations (surveys.access.Actor.may_invite_into): admin → methodist of
     a district, methodist → curator of a school of their district, curator → mentor or
-    mentee of their school. A place that does not exist is refused the same way."""
+    mentee of their school; admin → regional coordinator of the whole region. A place that
+    does not exist is refused the same way."""
+    if role is Role.COORDINATOR:
+        if municipality_id is not None or organization_id is not None:
+            raise OutOfScope(INVITE_DENIED)  # the region's role has no district or school
+        if not may_invite_coordinator(actor):
+            raise OutOfScope(INVITE_DENIED)
+        return
     if organization_id is not None:
         org = await DirectoryRepository(session).organization(organization_id)
         if org is None:

@@ -227,8 +227,16 @@ class MonitoringQueries:
             # Respondents: people who submitted a completion questionnaire (exact, distinct).
             figures.respondents = {role: int(n) for role, n in zip(ROLES, respondents, strict=True)}
 
+        district = {}
+        if level is Level.MUNICIPALITY:  # scores are summed per school: roll them up
+            district = {org.id: org.municipality_id for org in await self.organizations()}
         for (org, form, role), (total, answers) in (await self._scores()).items():
-            value = {Level.ORGANIZATION: org, Level.FORM: form, Level.TOTAL: "*"}.get(level)
+            value = {
+                Level.ORGANIZATION: org,
+                Level.MUNICIPALITY: district.get(org),
+                Level.FORM: form,
+                Level.TOTAL: "*",
+            }[level]
             figures = result.setdefault(value, Figures())
             figures.score_sums[role] = figures.score_sums.get(role, 0.0) + total
             figures.score_counts[role] = figures.score_counts.get(role, 0) + answers

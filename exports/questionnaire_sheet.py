@@ -18,7 +18,7 @@ from surveys.forms import mentoring_form
 from surveys.questionnaire import Moment, QuestionKind
 
 ROLES = ("mentor", "mentee")
-MOMENTS = (Moment.START.value, Moment.COMPLETION.value)
+MOMENTS = (Moment.START.value, Moment.CHECKIN.value, Moment.COMPLETION.value)
 KIND_ORDER = {kind.value: i for i, kind in enumerate(QuestionKind)}
 
 
@@ -161,8 +161,9 @@ class QuestionnaireSheet:
         )
 
     def _change(self, rows: list[QuestionRow], row: QuestionRow, role: str) -> Any:
-        """Completion mean minus start mean of the item with the same metric, scale only."""
-        if row.moment != Moment.COMPLETION or row.metric is None or row.kind != QuestionKind.SCALE:
+        """Check-in or completion mean minus start mean of the item with the same metric,
+        scale only."""
+        if row.moment == Moment.START or row.metric is None or row.kind != QuestionKind.SCALE:
             return None
         start = next(
             (

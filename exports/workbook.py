@@ -159,6 +159,19 @@ class _Writer:
                 ]
             )
         table.close_filter()
+        if self.queries.scope.is_region:  # the roll-up: each district, then the region
+            by_district = await self.queries.figures(Level.MUNICIPALITY)
+            for municipality_id, members in _by_municipality(organizations):
+                schools = {org.id for org in members}
+                counts = [
+                    sum(n for (org, key), n in programmes.items() if org in schools and key == f)
+                    for f in forms
+                ]
+                figures = by_district.get(municipality_id, Figures())
+                label = _("export.municipality_total")
+                table.append(
+                    [members[0].municipality, label, *counts, *self._figure_values(figures)]
+                )
         total = await self.total()
         totals = [programmes_total(programmes, f) for f in forms]
         table.append([_("export.total"), None, *totals, *self._figure_values(total)])

@@ -28,6 +28,11 @@ log = logging.getLogger(__name__)
 
 
 async def run_polling(settings: Settings) -> None:
+    if settings.bot_token is None:  # a district on MAX alone (the CLI checked MAX_TOKEN)
+        from service.max_polling import run_max_polling
+
+        await run_max_polling(settings)
+        return
     engine = create_engine(settings.database_url, settings.db_pool)
     bot = create_bot(settings)
     try:

@@ -24,7 +24,13 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from surveys.channels import ChannelName
-from surveys.statuses import AssignmentStatus, OutboxStatus, PairStatus, ProgrammeStatus
+from surveys.statuses import (
+    AssignmentStatus,
+    OutboxStatus,
+    PairStatus,
+    ProgrammeStatus,
+    RoundStatus,
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -252,7 +258,7 @@ class Assignment(Base):
     pair_id: Mapped[int] = mapped_column(ForeignKey("pair.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     role: Mapped[str] = mapped_column(String(8))  # mentor|mentee, as in the pair
-    moment: Mapped[str] = mapped_column(String(16))  # start|completion
+    moment: Mapped[str] = mapped_column(String(16))  # start|checkin|completion
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_snapshot.id"))
     status: Mapped[str] = mapped_column(String(16), default=AssignmentStatus.PENDING)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -315,3 +321,44 @@ class HandledUpdate(Base):
 
     update_key: Mapped[str] = mapped_column(String(80), primary_key=True)
     handled_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class MonitoringRound(Base):
+    """A monitoring round of a district (municipality_id) or of the whole region (None):
+    intermediate (May) or annual (November–December), over a period, answered by a deadline.
+    Closing it (at the deadline or by hand) freezes its figures in a RoundSnapshot."""
+
+    __tablename__ = "monitoring_round"
+    # scope_key ("m:12" or "*") makes the uniqueness work where a NULL district would not.
+    __table_args__ = (
+        UniqueConstraint("scope_key", "kind", "period_start", "period_end"),
+        Index("ix_monitoring_round_status_deadline", "status", "deadline"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # surveys.rounds.RoundKind
+    status: Mapped[str] = mapped_column(String(16), default=RoundStatus.OPEN)
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
+    scope_key: Mapped[str] = mapped_column(String(24))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    deadline: Mapped[datetime] = mapped_column(UtcDateTime)
+    timezone: Mapped[str] = mapped_column(String(64))  # where the deadline day was meant
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # NULL with closed_at set: closed by the deadline job, not by a person.
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+
+
+class RoundSnapshot(Base):
+    """A closed round's figures as they were at closing (JSON, see exports/snapshot.py): a
+    later export of the round reads these, whatever was answered since."""
+
+    __tablename__ = "round_snapshot"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("monitoring_round.id", ondelete="CASCADE"), primary_key=True
+    )
+    taken_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)

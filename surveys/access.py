@@ -56,8 +56,13 @@ class Actor:
     def can_invite(self, role: Role) -> bool:
         return any(role in INVITABLE_BY.get(own, ()) for own in self.roles)
 
+    @property
+    def covers_region(self) -> bool:
+        """Administrators and regional coordinators see every district of the region."""
+        return self.is_admin or Role.COORDINATOR in self.roles
+
     def covers_municipality(self, municipality_id: int) -> bool:
-        return self.is_admin or municipality_id in self.municipalities(Role.METHODIST)
+        return self.covers_region or municipality_id in self.municipalities(Role.METHODIST)
 
     def covers_organization(self, organization_id: int, municipality_id: int) -> bool:
         return self.covers_municipality(municipality_id) or organization_id in self.organizations(
@@ -67,8 +72,11 @@ class Actor:
     def may_invite_into(
         self, role: Role, organization_id: int | None, municipality_id: int
     ) -> bool:
-        """The chain: admin → methodist of any district; methodist → curator of a school of
-        their district; curator → mentor or mentee of their own school."""
+        """The chain: admin → regional coordinator (the region) or methodist of any
+        district; methodist → curator of a school of their district; curator → mentor or
+        mentee of their own school."""
+        if role is Role.COORDINATOR:
+            return False  # the region's scope is no district's: see may_invite_coordinator
         if role is Role.METHODIST:
             return self.is_admin and organization_id is None
         if organization_id is None:
@@ -78,6 +86,11 @@ class Actor:
         if role in (Role.MENTOR, Role.MENTEE):
             return organization_id in self.organizations(Role.CURATOR)
         return False
+
+
+def may_invite_coordinator(actor: Actor) -> bool:
+    """A regional coordinator's scope is the whole region: only an administrator gives it."""
+    return actor.is_admin
 
 
 def scope_key(municipality_id: int | None, organization_id: int | None) -> str:

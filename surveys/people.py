@@ -8,6 +8,7 @@ from enum import StrEnum
 
 class Role(StrEnum):
     ADMIN = "admin"
+    COORDINATOR = "coordinator"  # the regional centre: every district of the region
     METHODIST = "methodist"
     CURATOR = "curator"
     MENTOR = "mentor"
@@ -16,12 +17,12 @@ class Role(StrEnum):
     @property
     def is_staff(self) -> bool:
         """Staff run programmes; participants (mentors, mentees) answer questionnaires."""
-        return self in (Role.ADMIN, Role.METHODIST, Role.CURATOR)
+        return self in (Role.ADMIN, Role.COORDINATOR, Role.METHODIST, Role.CURATOR)
 
 
 # Who may invite whom: the methodology's chain region → district → school → pair.
 INVITABLE_BY: dict[Role, tuple[Role, ...]] = {
-    Role.ADMIN: (Role.METHODIST, Role.CURATOR),
+    Role.ADMIN: (Role.COORDINATOR, Role.METHODIST, Role.CURATOR),
     Role.METHODIST: (Role.CURATOR,),
     Role.CURATOR: (Role.MENTOR, Role.MENTEE),
 }

@@ -1,5 +1,6 @@
-"""The lifecycles of programmes, pairs, assignments and outbox messages: their statuses and
-the moves allowed between them. Storage keeps the values; every rule about them lives here."""
+"""The lifecycles of programmes, pairs, assignments, outbox messages and monitoring rounds:
+their statuses and the moves allowed between them. Storage keeps the values; every rule
+about them lives here."""
 
 from __future__ import annotations
 
@@ -44,6 +45,14 @@ class OutboxStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class RoundStatus(StrEnum):
+    """A monitoring round: open (collecting answers) → closed (figures frozen in a snapshot,
+    at its deadline or by hand). A closed round is never reopened: its figures were reported."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
 OPEN_ASSIGNMENT = frozenset({AssignmentStatus.PENDING, AssignmentStatus.IN_PROGRESS})
 
 _MOVES: dict[StrEnum, frozenset[StrEnum]] = {
@@ -68,6 +77,8 @@ _MOVES: dict[StrEnum, frozenset[StrEnum]] = {
     OutboxStatus.SENT: frozenset(),
     OutboxStatus.DEAD: frozenset(),
     OutboxStatus.CANCELLED: frozenset(),
+    RoundStatus.OPEN: frozenset({RoundStatus.CLOSED}),
+    RoundStatus.CLOSED: frozenset(),
 }
 
 

@@ -19,6 +19,8 @@ from app.curator.status_views import (
     district_page,
     organization_page,
 )
+from app.monitoring.actions import SendCheckins
+from app.monitoring.screens import Rounds
 from app.screens import Button, Label, Msg, Row, Screen
 from app.uow import UnitOfWork
 from exports.status_workbook import status_workbook
@@ -62,10 +64,10 @@ class Status:
         self.directory = DirectoryRepository(uow.session)
 
     async def overview(self) -> Reply:
-        """Every screen the actor's roles give: the district picker (admin), each district
-        (methodist), each organization (curator)."""
+        """Every screen the actor's roles give: the district picker (admin, regional
+        coordinator), each district (methodist), each organization (curator)."""
         screens: list[Screen] = []
-        if self.actor.is_admin:
+        if self.actor.covers_region:
             districts = await self.directory.municipalities(limit=DISTRICT_BUTTONS)
             rows = tuple(
                 (Button(district.name[:LABEL_MAX], ShowDistrict(district.id, 0)),)
@@ -74,9 +76,13 @@ class Status:
             screens.append(Screen.of("curator.district.pick", rows))
         for municipality_id in sorted(self.actor.municipalities(Role.METHODIST)):
             screens.append(await self.district(municipality_id, 0))
+        rounds = Rounds(self.uow, self.actor)
         for org in await self.directory.organizations(
             sorted(self.actor.organizations(Role.CURATOR))
         ):
+            missing = await rounds.for_school(org.id, org.name, org.timezone)
+            if missing is not None:  # an open monitoring round: what it still waits for
+                screens.append(missing)
             screens.append(await self._organization(org.id, org.name, StatusFilter.ALL, 0))
         return Reply(tuple(screens), step=None)
 
@@ -123,6 +129,9 @@ class Status:
             remind = OnStatus(StatusVerb.REMIND, organization_id)
             actions.append(Button(Msg("curator.status.button.remind"), remind))
         rows.append(tuple(actions))
+        if organization_id in self.actor.organizations(Role.CURATOR):
+            checkin = SendCheckins(organization_id, False)  # the mid-programme questionnaire
+            rows.append((Button(Msg("rounds.button.school_checkin"), checkin),))
         return Screen((view.text,), tuple(rows))
 
     async def xlsx(self, organization_id: int) -> Reply:

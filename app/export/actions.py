@@ -14,6 +14,11 @@ class ChooseScope(Action):
     organization: int  # 0: none
 
 
+@action("xr")
+class ChooseRound(Action):
+    round: int  # a monitoring round: its scope and period, its frozen figures once closed
+
+
 @action("xp")
 class ChoosePeriod(Action):
     municipality: int

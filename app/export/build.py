@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from app.monitoring.rounds import export_round
 from app.settings import Settings
 from exports.period import Period
 from exports.report.words import Catalogue
@@ -39,6 +40,7 @@ class ExportRequest:
     period: Period
     locale: str
     kinds: tuple[str, ...] = ("workbook",)
+    round_id: int | None = None  # a monitoring round's workbook (its frozen figures)
 
 
 class Stage:
@@ -103,6 +105,11 @@ async def _build(
                     catalogue,
                     options,
                     date.today(),
+                )
+                return
+            if request.round_id is not None:
+                await export_round(
+                    session, request.actor, request.round_id, path, translate, options, progress
                 )
                 return
             await export_workbook(

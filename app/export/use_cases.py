@@ -7,20 +7,22 @@ forged button): a refusal, never a workbook."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from app.export.actions import ChooseKind, ChoosePeriod, ChooseScope
+from app.export.actions import ChooseKind, ChoosePeriod, ChooseRound, ChooseScope
 from app.export.build import KINDS
+from app.monitoring.rounds import keeps, round_period, round_scope, rounds_of_scope
 from app.reply import Reply
 from app.screens import Button, Msg, Screen, Text
 from app.uow import UnitOfWork
 from exports.period import Period, parse_range
 from storage.repositories.export_scope import ExportScope, ExportScopeRepository
 from storage.repositories.invites import ScopeDenied
+from storage.repositories.rounds import RoundRepository, RoundRow
 from surveys.access import Actor
 
 YEARS_OFFERED = 3  # the current academic year and the two before it
@@ -39,6 +41,7 @@ class Ready:
     scope: ExportScope
     period: Period
     kinds: tuple[str, ...] = ("workbook",)
+    round_id: int | None = None  # a monitoring round's workbook (frozen once it closed)
 
 
 def scope_label(scope: ExportScope) -> Text:
@@ -56,7 +59,8 @@ class Export:
         if not scopes:
             return Reply((Screen.of("export.no_scope"),), step=None)
         if len(scopes) == 1:
-            return Reply((periods(scopes[0], today),), step=None)
+            rounds = await rounds_of_scope(self.uow.session, self.actor, scopes[0])
+            return Reply((periods(scopes[0], today, rounds),), step=None)
         rows = tuple((Button(scope_label(scope), ChooseScope(*_ids(scope))),) for scope in scopes)
         return Reply((Screen.of("export.choose_scope", rows),), step=None)
 
@@ -64,7 +68,15 @@ class Export:
         scope = await self._resolve(municipality, organization)
         if scope is None:
             return Reply((Screen.of("export.denied"),), drop=True)
-        return Reply((periods(scope, today),), drop=True)
+        rounds = await rounds_of_scope(self.uow.session, self.actor, scope)
+        return Reply((periods(scope, today, rounds),), drop=True)
+
+    async def round_chosen(self, round_id: int) -> Reply | Ready:
+        """A round's workbook: its district (or the region) and period, for its keepers."""
+        found = await RoundRepository(self.uow.session).get(round_id)
+        if found is None or not keeps(self.actor, found.municipality_id):
+            return Reply((Screen.of("export.denied"),), drop=True)
+        return Ready(round_scope(found), round_period(found), round_id=found.id)
 
     async def period_chosen(self, municipality: int, organization: int, year: int) -> Reply:
         scope = await self._resolve(municipality, organization)
@@ -105,10 +117,14 @@ class Export:
             return None
 
 
-def periods(scope: ExportScope, today: date) -> Screen:
+def periods(scope: ExportScope, today: date, rounds: Sequence[RoundRow] = ()) -> Screen:
+    """The academic years and free dates; for a round's keeper, that scope's rounds first."""
     municipality, organization = _ids(scope)
     current = Period.current_academic_year(today).start.year
-    rows = tuple(
+    rows: tuple[tuple[Button, ...], ...] = tuple(
+        (Button(round_label(found), ChooseRound(found.id)),) for found in rounds
+    )
+    rows += tuple(
         (
             Button(
                 Msg("export.year_button", {"year": f"{first}/{first + 1}"}),
@@ -153,3 +169,16 @@ def _period_of(start: int, end: int) -> Period | None:
 
 def _ids(scope: ExportScope) -> tuple[int, int]:
     return scope.municipality_id or 0, scope.organization_id or 0
+
+
+def round_label(found: RoundRow) -> Msg:
+    return Msg(
+        "rounds.export_button",
+        {
+            "id": found.id,
+            "kind": Msg(f"rounds.kind.{found.kind.value}"),
+            "start": f"{found.period_start:%d.%m.%Y}",
+            "end": f"{found.period_end:%d.%m.%Y}",
+            "status": Msg(f"rounds.status.{found.status.value}"),
+        },
+    )

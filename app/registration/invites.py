@@ -1,5 +1,6 @@
-"""Issuing invitations: admins invite methodists (and curators), methodists invite curators of
-their district's schools, curators invite mentors and mentees of their school.
+"""Issuing invitations: admins invite regional coordinators (the whole region), methodists
+(and curators), methodists invite curators of their district's schools, curators invite
+mentors and mentees of their school.
 
 The link a person follows is the channel's (a Telegram deep link, a MAX start link): the
 edge gives it as `LinkFor`, a port from an invitation code to the link.
@@ -27,7 +28,7 @@ from surveys.people import Role
 LinkFor = Callable[[str], Awaitable[str]]  # an invitation code → the link a person follows
 Press = InviteRole | InvitePage | InviteInto
 INVITE_PRESSES = (InviteRole, InvitePage, InviteInto)
-INVITABLE_ORDER = (Role.METHODIST, Role.CURATOR, Role.MENTOR, Role.MENTEE)
+INVITABLE_ORDER = (Role.COORDINATOR, Role.METHODIST, Role.CURATOR, Role.MENTOR, Role.MENTEE)
 PAGE_SIZE = 8
 
 
@@ -84,6 +85,8 @@ class Invitations:
             raise OutOfScope(policy.INVITE_DENIED)
         offset, limit = page * PAGE_SIZE, PAGE_SIZE
         directory = self.directory
+        if role is Role.COORDINATOR:  # the whole region: nothing to choose
+            return await self.into(role.value, 0, terms, link_for)
         if role is Role.METHODIST:
             total = await directory.count_municipalities()
             targets = [(m.id, m.name) for m in await directory.municipalities(offset, limit)]
@@ -115,7 +118,9 @@ class Invitations:
         """The chosen district (for a methodist) or school: the invitation and its link.
         The list goes away: a double tap has nothing to press."""
         role = _role(role_value)
-        if role is Role.METHODIST:
+        if role is Role.COORDINATOR:
+            issued = await self.issue(role, terms, None, None)
+        elif role is Role.METHODIST:
             issued = await self.issue(role, terms, target, None)
         else:
             issued = await self.issue(role, terms, None, target)

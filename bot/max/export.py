@@ -10,7 +10,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
-from app.export.actions import ChooseKind, ChoosePeriod, ChooseScope
+from app.export.actions import ChooseKind, ChoosePeriod, ChooseRound, ChooseScope
 from app.export.build import (
     FIRST_STAGE,
     ExportRequest,
@@ -31,7 +31,7 @@ from storage.models import utcnow
 log = logging.getLogger(__name__)
 POLL = 0.5  # seconds between looks at the build's stage
 
-EXPORT_ACTIONS = (ChooseScope, ChoosePeriod, ChooseKind)
+EXPORT_ACTIONS = (ChooseScope, ChoosePeriod, ChooseKind, ChooseRound)
 STARTED = Reply(drop=True, step=None)  # the pressed buttons go, the dialogue is over
 
 
@@ -39,7 +39,9 @@ async def command(turn: Turn) -> None:
     await show(turn, await Export(turn.uow, turn.actor).start(utcnow().date()))
 
 
-async def pressed(turn: Turn, action: ChooseScope | ChoosePeriod | ChooseKind) -> None:
+async def pressed(
+    turn: Turn, action: ChooseScope | ChoosePeriod | ChooseKind | ChooseRound
+) -> None:
     export = Export(turn.uow, turn.actor)
     if isinstance(action, ChooseScope):
         await show(
@@ -51,7 +53,10 @@ async def pressed(turn: Turn, action: ChooseScope | ChoosePeriod | ChooseKind) -
         period = await export.period_chosen(action.municipality, action.organization, action.year)
         await show(turn, period)
         return
-    result = await export.kind_chosen(action)
+    if isinstance(action, ChooseRound):
+        result = await export.round_chosen(action.round)
+    else:
+        result = await export.kind_chosen(action)
     if isinstance(result, Ready):
         await show(turn, STARTED)
         await launch(turn, result)
@@ -74,7 +79,13 @@ async def launch(turn: Turn, ready: Ready) -> None:
         await turn.client.send(turn.user_id, turn.text(Msg("export.busy")))
         return
     request = ExportRequest(
-        turn.actor, turn.user_id, ready.scope, ready.period, turn.reader.locale, ready.kinds
+        turn.actor,
+        turn.user_id,
+        ready.scope,
+        ready.period,
+        turn.reader.locale,
+        ready.kinds,
+        ready.round_id,
     )
     jobs.start(turn.user_id, _run(turn, request))
 

@@ -37,6 +37,10 @@ class CommandSpec:
 PARTICIPANTS = frozenset({Role.MENTOR, Role.MENTEE})
 CURATORS = frozenset({Role.CURATOR})
 OVERSEERS = frozenset({Role.ADMIN, Role.METHODIST, Role.CURATOR})
+# Who sees figures: the overseers and the regional coordinator (who invites nobody).
+VIEWERS = OVERSEERS | {Role.COORDINATOR}
+# Who opens and closes monitoring rounds: a district's methodist, the region's coordinator.
+ROUND_KEEPERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.METHODIST})
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("start", Audience.EVERYONE),
@@ -45,8 +49,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("programmes", Audience.ROLES, CURATORS),
     CommandSpec("pairs", Audience.ROLES, CURATORS),
     CommandSpec("template", Audience.ROLES, CURATORS),
-    CommandSpec("status", Audience.ROLES, OVERSEERS),
-    CommandSpec("export", Audience.ROLES, OVERSEERS),
+    CommandSpec("status", Audience.ROLES, VIEWERS),
+    CommandSpec("export", Audience.ROLES, VIEWERS),
+    CommandSpec("rounds", Audience.ROLES, ROUND_KEEPERS),
     CommandSpec("invite", Audience.ROLES, OVERSEERS),
     CommandSpec("cancel", Audience.EVERYONE),
     CommandSpec("forget", Audience.REGISTERED),

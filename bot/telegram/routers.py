@@ -13,6 +13,7 @@ from bot.telegram.curator import programmes as curator_programmes
 from bot.telegram.curator import roster as curator_roster
 from bot.telegram.curator import status as curator_status
 from bot.telegram.export import handlers as export
+from bot.telegram.monitoring import handlers as monitoring
 from bot.telegram.registration import handlers as registration
 from bot.telegram.registration import invite
 from bot.telegram.survey import handlers as survey
@@ -30,6 +31,7 @@ def get_routers() -> list[Router]:
         curator_roster.create_router(),
         curator_pairs.create_router(),
         curator_status.create_router(),
+        monitoring.create_router(),
         invite.create_router(),
         export.create_router(),
         survey.create_router(),  # free text after the conversations that own their text

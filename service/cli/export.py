@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.export.build import export_options
+from app.monitoring.rounds import OPERATOR, export_round
 from app.settings import Settings
 from exports.period import Period, parse_day
 from exports.run import export_workbook
@@ -21,13 +22,15 @@ from storage.db import create_session_factory
 from storage.repositories.directory import DirectoryRepository
 from storage.repositories.export_scope import ExportScope
 from surveys.access import Actor
+from surveys.errors import DomainError
 
 
 def add_export_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Help texts come from the catalogue: call inside an i18n context."""
     about = _("cli.help.export")
     export = commands.add_parser("export", help=about, description=about)
-    export.add_argument("--municipality", required=True, help=_("cli.help.export.municipality"))
+    export.add_argument("--municipality", help=_("cli.help.export.municipality"))
+    export.add_argument("--round", type=int, help=_("rounds.cli.help.export_round"))
     export.add_argument("--org", help=_("cli.help.export.org"))
     export.add_argument("--from", dest="start", help=_("cli.help.export.from"))
     export.add_argument("--to", dest="end", help=_("cli.help.export.to"))
@@ -79,6 +82,11 @@ async def run_export(
     args: argparse.Namespace, settings: Settings, engine: AsyncEngine, i18n: I18n
 ) -> int:
     _ = i18n.gettext
+    if args.round is not None:
+        return await _export_round(args, settings, engine, i18n)
+    if args.municipality is None:
+        print(_("rounds.cli.export_scope_needed"), file=sys.stderr)
+        return 2
     period = period_from_args(args, i18n)
     if period is None or not writable_folder(args.out, i18n):
         return 2
@@ -111,5 +119,26 @@ async def run_export(
             settings, i18n.current_locale, include_register=not args.no_register
         )
         await export_workbook(session, operator, scope, period, args.out, _, options)
+    print(_("export.cli.written").format(path=args.out))
+    return 0
+
+
+async def _export_round(
+    args: argparse.Namespace, settings: Settings, engine: AsyncEngine, i18n: I18n
+) -> int:
+    """`--round ID`: the round's scope and period; a closed round's frozen figures."""
+    _ = i18n.gettext
+    if args.municipality or args.org or args.start or args.end:
+        print(_("rounds.cli.export_round_alone"), file=sys.stderr)
+        return 2
+    if not writable_folder(args.out, i18n):
+        return 2
+    options = export_options(settings, i18n.current_locale, include_register=not args.no_register)
+    async with create_session_factory(engine)() as session:
+        try:
+            await export_round(session, OPERATOR, args.round, args.out, _, options)
+        except DomainError as error:
+            print(_(error.message_key).format(**error.params), file=sys.stderr)
+            return 1
     print(_("export.cli.written").format(path=args.out))
     return 0

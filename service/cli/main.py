@@ -23,6 +23,7 @@ from bot.i18n import LOCALES, create_i18n
 from bot.max.links import max_link
 from bot.telegram.links import deep_link
 from imports.directory_file import DirectoryFileError, parse_directory_file
+from service.cli import rounds as rounds_cli
 from service.cli import surveys as survey_cli
 from service.cli.export import add_export_parser, run_export
 from service.cli.purge import add_purge_parser, run_purge
@@ -77,15 +78,17 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument(
         "--role",
         required=True,
-        choices=[Role.METHODIST, Role.CURATOR],
+        choices=[Role.COORDINATOR, Role.METHODIST, Role.CURATOR],
         help=_("cli.help.invite.role"),
     )
     scope = invite.add_mutually_exclusive_group(required=True)
     scope.add_argument("--municipality", help=_("cli.help.invite.municipality"))
     scope.add_argument("--org", help=_("cli.help.invite.org"))
+    scope.add_argument("--region", action="store_true", help=_("rounds.cli.help.invite_region"))
     invite.add_argument("--max-uses", type=int, default=1, help=_("cli.help.invite.max_uses"))
     invite.add_argument("--days", type=int, help=_("cli.help.invite.days"))
     add_export_parser(commands)
+    rounds_cli.add_parser(commands)
     add_report_parser(commands)
     command("outbox", _("cli.help.outbox"))
     command("remind", _("cli.help.remind"))
@@ -107,7 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return survey_cli.run(args)
     try:
         settings = load_settings()
-        if args.command in TELEGRAM_COMMANDS:
+        # `run` serves every channel that has a token: MAX alone needs no BOT_TOKEN.
+        max_alone = args.command == "run" and settings.max_token is not None
+        if args.command in TELEGRAM_COMMANDS and not max_alone:
             settings.require_bot_token()
     except SettingsError as error:
         print(f"nastavnik: {error}", file=sys.stderr)
@@ -149,6 +154,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, i18n: I18n) ->
             return await _import_orgs(args.file, engine, i18n)
         if args.command == "export":
             return await run_export(args, settings, engine, i18n)
+        if args.command == "round":
+            return await rounds_cli.run(args, engine, i18n)
         if args.command == "purge":
             return await run_purge(args, settings, engine, i18n)
         if args.command == "report":
@@ -202,7 +209,9 @@ async def _invite(args: argparse.Namespace, settings: Settings, engine: object, 
     async with UnitOfWork(session_factory) as uow:
         directory = DirectoryRepository(uow.session)
         municipality_id = organization_id = None
-        if args.municipality:
+        if args.region:  # a regional coordinator: the whole region
+            pass
+        elif args.municipality:
             municipality = await directory.municipality_by_code(args.municipality)
             if municipality is None:
                 print(_("cli.unknown_municipality").format(code=args.municipality), file=sys.stderr)

@@ -16,10 +16,12 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.delivery import ChannelDelivery
+from app.notices import OutboxNotices
 from app.settings import Settings
 from service.workers.outbox import OutboxSender, SenderConfig
 from service.workers.reminders import ReminderJob
 from service.workers.retention import run_retention
+from service.workers.rounds import RoundJob
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +35,12 @@ class BackgroundTasks:
     sender_task: asyncio.Task[None]
     reminder_task: asyncio.Task[None]
     retention_task: asyncio.Task[None]
+    round_task: asyncio.Task[None]  # closes monitoring rounds at their deadline
 
     async def stop(self) -> None:
-        """Stop the reminder and retention jobs, let the sender finish what is in flight
-        and hand back the rest of its claims."""
-        for job in (self.reminder_task, self.retention_task):
+        """Stop the reminder, retention and round jobs, let the sender finish what is in
+        flight and hand back the rest of its claims."""
+        for job in (self.reminder_task, self.retention_task, self.round_task):
             job.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await job
@@ -51,16 +54,18 @@ class BackgroundTasks:
 
 
 def start_background(
-    bot: Bot,
+    bot: Bot | None,
     settings: Settings,
     session_factory: async_sessionmaker[AsyncSession],
     i18n: I18n,
     channels: Mapping[str, ChannelDelivery] | None = None,
 ) -> BackgroundTasks:
-    """`channels`: how to reach people of channels other than Telegram (MAX)."""
+    """`channels`: how to reach people of channels other than Telegram (MAX); `bot`
+    None: Telegram is not served (a district on MAX alone)."""
     config = SenderConfig.from_settings(settings)
     sender = OutboxSender(bot, session_factory, config, channels=channels)
     reminders = ReminderJob(session_factory, i18n, settings.reminder_schedule, sender.wake)
+    rounds = RoundJob(session_factory, OutboxNotices(i18n), sender.wake)
     return BackgroundTasks(
         sender,
         reminders,
@@ -72,4 +77,5 @@ def start_background(
             run_retention(session_factory, timedelta(days=settings.retention_days)),
             name="retention",
         ),
+        asyncio.create_task(rounds.run_forever(settings.reminder_interval_seconds), name="rounds"),
     )

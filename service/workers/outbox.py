@@ -119,7 +119,7 @@ def _markup(data: dict[str, Any] | None) -> InlineKeyboardMarkup | ReplyKeyboard
 class OutboxSender:
     def __init__(
         self,
-        bot: Bot,
+        bot: Bot | None,
         session_factory: async_sessionmaker[AsyncSession],
         config: SenderConfig | None = None,
         name: str | None = None,
@@ -250,6 +250,8 @@ class OutboxSender:
             if other is None:
                 return _Outcome(_Verdict.REJECTED, f"channel {message.channel} is not configured")
             return await other.deliver(message.chat_id, message.text, message.reply_markup)
+        if self.bot is None:
+            return _Outcome(_Verdict.REJECTED, "channel telegram is not configured")
         try:
             markup = _markup(message.reply_markup)
         except ValueError as error:  # a malformed keyboard never becomes valid

@@ -51,15 +51,16 @@ class ExportScopeRepository:
             if municipality is None or not actor.covers_municipality(municipality.id):
                 raise ScopeDenied("municipality outside the actor's scope")
             return ExportScope(municipality.id, None, municipality.name)
-        if not actor.is_admin:
-            raise ScopeDenied("only an administrator exports the whole region")
+        if not actor.covers_region:
+            raise ScopeDenied("only an administrator or a coordinator exports the whole region")
         return ExportScope()
 
     async def choices(self, actor: Actor) -> list[ExportScope]:
         """What this actor may export, broadest first: the region and its municipalities for
-        an admin, their municipalities for a methodist, their organizations for a curator."""
+        an admin or a regional coordinator, their municipalities for a methodist, their
+        organizations for a curator."""
         scopes: list[ExportScope] = []
-        if actor.is_admin:
+        if actor.covers_region:
             scopes.append(ExportScope())
             municipalities = await self.session.scalars(
                 select(Municipality).order_by(Municipality.name)

@@ -33,7 +33,11 @@ class PairRole(StrEnum):
 
 
 class Moment(StrEnum):
+    """When a questionnaire is asked: before the programme, in its middle (a short check-in,
+    sent by a curator or a monitoring round), and at its completion."""
+
     START = "start"
+    CHECKIN = "checkin"
     COMPLETION = "completion"
 
 

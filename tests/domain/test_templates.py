@@ -46,7 +46,9 @@ def methodology() -> dict[str, Any]:
 def test_one_questionnaire_per_form_role_and_moment(form, role, moment):
     q = CATALOGUE.for_(form, role, moment)
     assert q is not None
-    assert q.key == f"{form}.{role}.{moment}" and q.version == 2
+    # The check-ins came a version later than the start and completion questionnaires.
+    assert q.key == f"{form}.{role}.{moment}"
+    assert q.version == (1 if moment is Moment.CHECKIN else 2)
     assert q.form_label == FORMS[form]
     assert INSTRUCTION in q.intro
 
@@ -115,3 +117,19 @@ def test_people_are_asked_questions_in_the_bots_form_of_address(form, role, mome
         assert question.text.endswith("?"), question.key
         assert "/" not in question.text and "Эффективность" not in question.text, question.key
         assert not re.search(r"\b(ты|тебе|тебя|твой|твоя|твои)\b", question.text, re.I)
+
+
+@pytest.mark.parametrize("role", list(PairRole))
+@pytest.mark.parametrize("form", FORMS)
+def test_the_check_in_is_short_and_measures_what_start_and_completion_measure(form, role):
+    checkin = CATALOGUE.for_(form, role, Moment.CHECKIN)
+    start = CATALOGUE.for_(form, role, Moment.START)
+    completion = CATALOGUE.for_(form, role, Moment.COMPLETION)
+    assert checkin is not None and start is not None and completion is not None
+    assert len(checkin.questions) <= 5
+    measured = checkin.by_metric()
+    assert {"effectiveness", "comfort"} <= measured.keys()
+    for metric, question in measured.items():
+        assert question.kind is start.by_metric()[metric].kind is QuestionKind.SCALE
+        assert question.kind is completion.by_metric()[metric].kind
+    assert all(q.optional for q in checkin.questions if q.kind is QuestionKind.TEXT)

@@ -22,6 +22,7 @@ from surveys.channels import ChannelName
 from surveys.people import Category, Role
 from tests.conftest import BotHarness
 from tests.support.curator_factories import make_person, make_programme
+from tests.support.export_helpers import russian
 from tests.support.factories import make_invite, seed_directory
 from tests.support.max_harness import MAX_ADMIN_ID, MaxHarness
 from tests.support.maxapi import MaxMessage, MaxUser
@@ -238,5 +239,6 @@ async def test_one_district_in_both_messengers_one_database_one_export(
     await admin.send("/export")
     await admin.press(admin.button("Весь регион"))
     await admin.press(admin.buttons()[0][1])  # the current academic year
+    await admin.press(admin.button(russian("report.kind.workbook")))
     names = _register_names(await _file(admin))
     assert {"Телеграмова Тамара Ивановна", "Максимова Мария Ивановна"} <= names

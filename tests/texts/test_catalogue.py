@@ -26,6 +26,7 @@ from surveys.programme_rules import DateProblem, TitleProblem
 from surveys.questionnaire import Reason
 from surveys.roster_rules import RowProblem
 from tests.support.export_keys import export_dynamic_keys
+from tests.support.round_keys import round_dynamic_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 # Keys in code: `_("…")`, `gettext("…")`, a screen's `Msg("…")` / `Screen.of("…")`, a domain
@@ -83,6 +84,7 @@ def dynamic_keys() -> set[str]:
     keys |= {f"survey.invalid.{reason.value}" for reason in Reason}
     keys |= curator_keys()
     keys |= export_dynamic_keys()
+    keys |= round_dynamic_keys()
     return keys
 
 

@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from app.export.actions import ChooseKind, ChoosePeriod, ChooseScope
+from app.export.actions import ChooseKind, ChoosePeriod, ChooseRound, ChooseScope
 from app.export.build import ExportRequest
 from app.export.use_cases import Export, Ready, Step
 from app.reply import Reply
@@ -47,7 +47,7 @@ class ExportHandlers:
     async def pressed(
         self,
         query: CallbackQuery,
-        action: ChooseScope | ChoosePeriod | ChooseKind,
+        action: ChooseScope | ChoosePeriod | ChooseKind | ChooseRound,
         state: FSMContext,
         uow: UnitOfWork,
         actor: Actor,
@@ -67,7 +67,10 @@ class ExportHandlers:
             )
             await show(query, state, bot, i18n, reply)
             return
-        result = await export.kind_chosen(action)
+        if isinstance(action, ChooseRound):
+            result = await export.round_chosen(action.round)
+        else:
+            result = await export.kind_chosen(action)
         if isinstance(result, Ready):
             await show(query, state, bot, i18n, STARTED)
             await self._launch(bot, settings, i18n, actor, query.from_user.id, result)
@@ -94,7 +97,13 @@ class ExportHandlers:
             await bot.send_message(chat_id, _("export.busy"))
             return
         request = ExportRequest(
-            actor, chat_id, ready.scope, ready.period, i18n.current_locale, kinds=ready.kinds
+            actor,
+            chat_id,
+            ready.scope,
+            ready.period,
+            i18n.current_locale,
+            kinds=ready.kinds,
+            round_id=ready.round_id,
         )
         self.jobs.start(bot, settings, i18n, request)
 
@@ -103,6 +112,8 @@ def create_router() -> Router:
     handlers = ExportHandlers()
     router = Router(name=__name__)
     router.message.register(handlers.start, Command("export"), CommandAllowed("export"))
-    router.callback_query.register(handlers.pressed, Pressed(ChooseScope, ChoosePeriod, ChooseKind))
+    router.callback_query.register(
+        handlers.pressed, Pressed(ChooseScope, ChoosePeriod, ChooseKind, ChooseRound)
+    )
     router.message.register(handlers.dates_typed, StateFilter(Step.DATES), typed_text())
     return router

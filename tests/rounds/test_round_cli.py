@@ -1,0 +1,126 @@
+"""`nastavnik round open|close|list` and `nastavnik export --round` as an operator runs
+them, on SQLite and (with TEST_DATABASE_URL) PostgreSQL."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.models import Invite
+from tests.cli.test_export_cli import ROOT, _run_main, operator_env
+from tests.support.export_data import build_dataset
+
+__all__ = ["operator_env"]  # the fixture, shared with the export CLI's tests
+
+run = _run_main
+OPEN = ["round", "open", "--kind", "annual", "--municipality", "M01"]
+DATES = ["--from", "01.09.2026", "--to", "31.08.2027", "--deadline", "20.12.2099"]
+
+
+async def test_open_list_close_and_export_a_round(
+    operator_env: str,
+    session_factory: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    await build_dataset(session_factory)
+    assert await run([*OPEN, *DATES]) == 0
+    said = capsys.readouterr().out
+    assert "№ 1" in said and "Павлоградский район" in said and "20.12.2099" in said
+    assert await run(["round", "open", "--kind", "intermediate", "--region", *DATES]) == 0
+    capsys.readouterr()
+    assert await run(["round", "list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert len(listed) == 2 and all("идёт сбор" in line for line in listed)
+    assert any("весь регион" in line and "промежуточный" in line for line in listed)
+
+    assert await run(["round", "close", "1"]) == 0
+    assert "зафиксированы" in capsys.readouterr().out
+    out = tmp_path / "round.xlsx"
+    assert await run(["export", "--round", "1", "--out", str(out)]) == 0
+    assert str(out) in capsys.readouterr().out
+    summary = openpyxl.load_workbook(out)["Сводка"]
+    schools = {row[1] for row in summary.iter_rows(min_row=2, values_only=True) if row[1]}
+    assert schools == {"МБОУ СОШ № 1", "МБОУ «Лицей № 2»"}
+
+
+async def test_mistakes_get_one_line_and_change_nothing(
+    operator_env: str,
+    session_factory: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    await build_dataset(session_factory)
+    cases = [
+        ([*OPEN[:-1], "M99", *DATES], "M99"),
+        (
+            [*OPEN, "--from", "31.02.2026", "--to", "31.08.2027", "--deadline", "20.12.2099"],
+            "31.02.2026",
+        ),
+        (
+            [*OPEN, "--from", "01.09.2027", "--to", "31.08.2026", "--deadline", "20.12.2099"],
+            "позже",
+        ),
+        (
+            [*OPEN, "--from", "01.09.2026", "--to", "31.08.2027", "--deadline", "01.01.2020"],
+            "прошёл",
+        ),
+        (["round", "close", "7"], "№ 7"),
+        (["export", "--round", "7", "--out", str(tmp_path / "x.xlsx")], "№ 7"),
+        (
+            ["export", "--round", "1", "--municipality", "M01", "--out", str(tmp_path / "x.xlsx")],
+            "--round",
+        ),
+        (["export", "--out", str(tmp_path / "x.xlsx")], "--municipality"),
+    ]
+    for argv, mentioned in cases:
+        assert await run(argv) != 0, argv
+        captured = capsys.readouterr()
+        assert mentioned in captured.err, (argv, captured.err)
+        assert len(captured.err.strip().splitlines()) == 1, captured.err
+        assert "Traceback" not in captured.err
+    assert await run(["round", "list"]) == 0
+    assert "Мониторингов пока нет" in capsys.readouterr().out
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_help_is_in_russian() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "service.cli", "round", "open", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "DEFAULT_LOCALE": "ru"},
+    )
+    assert "последний день сдачи" in result.stdout
+    assert "--region" in result.stdout and "годовой" in result.stdout
+
+
+async def test_invite_a_regional_coordinator(
+    operator_env: str,
+    session_factory: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    await build_dataset(session_factory)
+    monkeypatch.setenv("BOT_USERNAME", "nastavnik_test_bot")
+    assert await run(["invite", "--role", "coordinator", "--region"]) == 0
+    assert "?start=" in capsys.readouterr().out
+    # A coordinator's scope is the region; a district or a school is someone else's role,
+    # and nobody else gets the whole region.
+    for argv in (
+        ["invite", "--role", "coordinator", "--municipality", "M01"],
+        ["invite", "--role", "methodist", "--region"],
+    ):
+        assert await run(argv) == 1
+        assert len(capsys.readouterr().err.strip().splitlines()) == 1
+    async with session_factory() as session:
+        invites = (await session.execute(select(Invite.role, Invite.municipality_id))).all()
+    assert [tuple(row) for row in invites] == [("coordinator", None)]

@@ -15,7 +15,9 @@ from app.actions import pack
 from app.survey.actions import OpenAssignment
 from storage.models import Assignment, Person, QuestionnaireSnapshot
 from storage.repositories.assignments import AssignmentRepository, IssuedAssignment
+from storage.repositories.directory import DirectoryRepository
 from storage.repositories.outbox import OutboxItem, OutboxRepository
+from surveys.zones import local
 
 
 class I18n(Protocol):
@@ -44,10 +46,11 @@ async def queue_reminder(
         return False
     if person.unreachable_at is not None:
         return False
+    zone_name = await DirectoryRepository(session).time_zone(person.organization_id)
     with i18n.use_locale(person.locale):
         text = i18n.gettext("survey.reminder").format(
             title=snapshot.definition.get("title", snapshot.key),
-            due=assignment.due_at.strftime("%d.%m.%Y"),
+            due=local(assignment.due_at, zone_name).strftime("%d.%m.%Y"),
         )
         markup = _open_button(assignment.id, i18n.gettext("survey.continue"))
     return await OutboxRepository(session).enqueue(

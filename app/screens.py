@@ -26,6 +26,14 @@ class Msg:
 
 
 Text = Msg | str
+
+
+def counted(key: str, count: int) -> Msg:
+    """A number with its noun in the right plural form («1 день», «3 дня», «5 дней»): a
+    catalogue entry with plural forms whose text has `{n}`."""
+    return Msg(key, {"n": count}, count=count)
+
+
 Label = Text | tuple[Text, ...]  # parts are joined without a separator
 
 

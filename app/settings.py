@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from storage.db import PoolSize
 from surveys.reminders import QuietHours, ReminderSchedule
+from surveys.zones import DEFAULT_ZONE
 
 DEFAULT_BOT_API_URL = "https://api.telegram.org"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -54,6 +56,9 @@ class Settings(BaseSettings):
     # Telegram takes 50 MB from bots; a self-hosted Bot API server takes up to 2000 MB.
     export_document_limit_mb: int = Field(default=50, ge=1, le=2000)
     log_format: str = "text"  # text | json
+    # The region's clock, for times shown outside a school (export download links); a
+    # school's own times follow the directory's Organization.timezone.
+    time_zone: str = DEFAULT_ZONE
     # With Redis: how long a worker may hold a chat's lock. A worker that dies holding it
     # delays that chat's next update by at most this long.
     chat_lock_seconds: float = Field(default=15.0, gt=0, le=60)
@@ -161,6 +166,16 @@ class Settings(BaseSettings):
         if isinstance(days, tuple | list):
             ReminderSchedule(tuple(int(day) for day in days), QuietHours(0, 0))  # validates
         return days
+
+    @field_validator("time_zone")
+    @classmethod
+    def _time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            message = "an IANA time zone such as Europe/Moscow or Asia/Yekaterinburg"
+            raise ValueError(message) from error
+        return value
 
     @field_validator("quiet_hours", mode="before")
     @classmethod

@@ -343,9 +343,25 @@ async def complete_set_based(school: School, catalogue: Catalogue) -> str:
     return f"{await counts(school)}; {outcome.pairs} completed, {outcome.queued} queued"
 
 
+def in_steps_of_50(work: Callable[..., Awaitable[str]]) -> Callable[..., Awaitable[str]]:
+    """The set-based path with PostgreSQL's steps as small as SQLite's (what it was before
+    PAIRS_PER_STEP_POSTGRESQL): the same on SQLite."""
+
+    async def run(*args: Any) -> str:
+        saved = bulk.PAIRS_PER_STEP_POSTGRESQL
+        bulk.PAIRS_PER_STEP_POSTGRESQL = bulk.PAIRS_PER_STEP  # type: ignore[misc]
+        try:
+            return await work(*args)
+        finally:
+            bulk.PAIRS_PER_STEP_POSTGRESQL = saved  # type: ignore[misc]
+
+    return run
+
+
 VARIANTS: dict[str, tuple[Callable[..., Awaitable[str]], Callable[..., Awaitable[str]]]] = {
     "per-pair": (form_per_pair, complete_per_pair),
     "set-based": (form_set_based, complete_set_based),
+    "steps-of-50": (in_steps_of_50(form_set_based), in_steps_of_50(complete_set_based)),
 }
 
 

@@ -55,6 +55,22 @@ def start_standin() -> tuple[subprocess.Popen[str], str]:
     return process, process.stdout.readline().strip()
 
 
+def spy_on(pid: int) -> subprocess.Popen[bytes] | None:
+    """BENCH_PYSPY=/tmp/w: sample a worker with py-spy (pip install py-spy) into
+    /tmp/w-<pid>.txt; `python -m bench.parts /tmp/w-*.txt` says where its time went."""
+    prefix = os.environ.get("BENCH_PYSPY")
+    if prefix is None:
+        return None
+    return subprocess.Popen(
+        [
+            *("py-spy", "record", "--nonblocking", "--rate", "400", "--format", "raw"),
+            *("--pid", str(pid), "-o", f"{prefix}-{pid}.txt"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def bare(workers: int) -> Variant:
     async def start(api_url: str, _workdir: Path) -> tuple[list[str], Callable[[], None]]:
         processes, urls = [], []
@@ -84,10 +100,13 @@ def nastavnik(workers: int, database_url: str, redis_url: str) -> Variant:
         started = [
             await start_worker(workdir, api_url, database_url, redis_url) for _ in range(workers)
         ]
+        spies = [spy for worker in started if (spy := spy_on(worker.process.pid))]
 
         def stop() -> None:
             for worker in started:
                 worker.terminate()
+            for spy in spies:
+                spy.wait(30)
 
         return [worker.url for worker in started], stop
 
@@ -99,7 +118,7 @@ async def _healthy(urls: list[str]) -> None:
 
     async with aiohttp.ClientSession() as client:
         for url in urls:
-            for _ in range(600):
+            for _ in range(3000):  # 5 minutes: imports are slow on a busy machine
                 try:
                     async with client.get(url + "/healthz") as response:
                         if response.status == 200:

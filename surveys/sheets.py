@@ -49,5 +49,5 @@ class PendingItem:
 
     assignment_id: int
     title: str
-    due_at: datetime
+    due_at: datetime  # on the wall clock of the person's school (surveys.zones)
     started: bool

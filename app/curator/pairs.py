@@ -14,7 +14,7 @@ from app.curator import bulk, views
 from app.curator.actions import MemberVerb, PickStep, ProgrammeVerb
 from app.curator.questionnaires import Notices, issue
 from app.curator.reply import Reply, Step, stale
-from app.screens import Msg, Screen
+from app.screens import Msg, Screen, counted
 from app.uow import UnitOfWork
 from storage.models import Person, Programme
 from storage.repositories.pairs import PairRepository
@@ -191,7 +191,7 @@ class Pairs:
         await self.pairs.complete(pair)
         queued = await self._issue([pair.id], Moment.COMPLETION)
         await self.uow.commit()
-        days = self.deadlines.completion
+        days = counted("count.days", self.deadlines.completion)
         screen = Screen.of("curator.pair.completed", number=pair.number, queued=queued, days=days)
         return Reply((screen,), drop=True)
 
@@ -260,7 +260,7 @@ class Pairs:
                 "title": programme.title,
                 "pairs": outcome.pairs,
                 "queued": outcome.queued,
-                "days": days,
+                "days": counted("count.days", days),
             }
             return Msg("curator.programme.completed", completed)
 

@@ -33,6 +33,7 @@ from surveys.programme_rules import (
     parse_day,
     title_problem,
 )
+from surveys.zones import local
 
 LinkFor = Callable[[str], Awaitable[str]]  # an invitation code → the link a person follows
 LINK_ROLES = {ProgrammeVerb.LINK_MENTOR: Role.MENTOR, ProgrammeVerb.LINK_MENTEE: Role.MENTEE}
@@ -154,7 +155,9 @@ class Programmes:
         invite = await self.programmes.invite(self.actor, programme, role, ttl, max_uses)
         await self.uow.commit()
         link = await link_for(invite.code)
-        return Reply((views.programme_link(role.value, link, invite.expires_at, invite.max_uses),))
+        zone_name = await DirectoryRepository(self.uow.session).time_zone(programme.organization_id)
+        expires = local(invite.expires_at, zone_name)
+        return Reply((views.programme_link(role.value, link, expires, invite.max_uses),))
 
     async def fields(self, programme_id: int) -> Reply:
         """«Изменить»: what can be changed."""

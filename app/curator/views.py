@@ -19,7 +19,7 @@ from app.curator.actions import (
     PickStep,
     ProgrammeVerb,
 )
-from app.screens import Button, Label, Msg, Row, Screen
+from app.screens import Button, Label, Msg, Row, Screen, counted
 from storage.models import Organization, Pair, PairMember, Person, Programme
 from storage.repositories.programmes import ProgrammeCounts
 from surveys.forms import mentoring_form, mentoring_forms
@@ -138,7 +138,7 @@ def programme_link(role: str, link: str, expires: date, uses: int) -> Screen:
         role=Msg(f"role.{role}"),
         link=link,
         expires=_day(expires),
-        uses=uses,
+        uses=counted("count.registrations_up_to", uses),
     )
 
 

@@ -24,6 +24,7 @@ from storage.repositories.invites import InviteRepository
 from surveys.access import Actor
 from surveys.errors import OutOfScope
 from surveys.people import Role
+from surveys.zones import local
 
 LinkFor = Callable[[str], Awaitable[str]]  # an invitation code → the link a person follows
 Press = InviteRole | InvitePage | InviteInto
@@ -144,7 +145,8 @@ class Invitations:
             code=invite.code,
             role=role,
             place=await place(self.directory, invite.municipality_id, invite.organization_id),
-            expires_at=invite.expires_at,
+            # On the clock of the school it invites into (the default zone for a district).
+            expires_at=local(invite.expires_at, await self.directory.time_zone(organization_id)),
             max_uses=invite.max_uses,
         )
         await self.uow.commit()

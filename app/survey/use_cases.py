@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from app.screens import Msg, Screen
+from app.screens import Msg, Screen, counted
 from app.survey.views import next_screen, pending_screen, question_screen, selection_keys
 from app.uow import UnitOfWork
 from storage.repositories.answers import AnswerRepository
@@ -230,6 +230,6 @@ def _invalid(question: Question, error: InvalidAnswer, given: str) -> Msg:
         "high": question.scale_max,
         "max": limit,
         "min": question.min_selections,
-        "length": len(given.strip()),
+        "length": counted("count.characters", len(given.strip())),
     }
     return Msg(f"survey.invalid.{error.reason.value}", parameters)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.screens import Button, Label, Msg, Row, Screen, Text
+from app.screens import Button, Label, Msg, Row, Screen, Text, counted
 from app.survey.actions import (
     AnswerWith,
     Back,
@@ -91,7 +91,9 @@ def _hint(question: Question) -> Msg | None:
         case QuestionKind.MULTI_CHOICE:
             return Msg("survey.hint.multi")
         case QuestionKind.TEXT:
-            return Msg("survey.hint.text", {"max": question.max_length})
+            return Msg(
+                "survey.hint.text", {"max": counted("count.characters_up_to", question.max_length)}
+            )
         case _:
             return None
 

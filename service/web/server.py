@@ -3,19 +3,22 @@ MAX_WEBHOOK_PATH, when MAX_TOKEN is set), plus /healthz and /metrics (and the ex
 downloads when that area is installed).
 
 Telegram hears "200" only after the update was processed and its transaction committed
-(handle_in_background=False): if the worker dies first, Telegram delivers the update again,
-and the handled_update mark makes the second delivery change nothing.
+(the update is fed within the request, not in the background): if the worker dies first,
+Telegram delivers the update again, and the handled_update mark makes the second delivery
+change nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import signal
+from typing import Any
 
 from aiogram import Bot, Dispatcher
+from aiogram.methods import TelegramMethod
 from aiogram.types import Update
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -48,17 +51,18 @@ def create_web_app(
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     if not secret:
         raise ValueError("WEBHOOK_SECRET is required in webhook mode")
-    requests = SimpleRequestHandler(
-        dispatcher, bot, handle_in_background=False, secret_token=secret
-    )
     in_flight = InFlight()
 
     async def on_update(request: web.Request) -> web.StreamResponse:
         with in_flight:
-            refused = await _refuse_malformed(request, requests, bot)
-            if refused is not None:
-                return refused
-            return await requests.handle(request)
+            update = await _update_or_refusal(request, secret, bot)
+            if isinstance(update, web.Response):
+                return update
+            # The update parsed once: aiogram's request handler would parse the body again.
+            answer: Any = await dispatcher.feed_webhook_update(bot, update)
+            if isinstance(answer, TelegramMethod):
+                await bot(answer)  # a handler's reply-in-webhook, made as a call instead
+            return web.json_response({})
 
     app = web.Application()
     app.router.add_post(settings.webhook_path, on_update)
@@ -73,19 +77,18 @@ def create_web_app(
     return app
 
 
-async def _refuse_malformed(
-    request: web.Request, requests: SimpleRequestHandler, bot: Bot
-) -> web.Response | None:
-    """401 without the secret; 400 for a body that is not an update (aiogram would raise and
-    answer 500). aiohttp keeps the body it read, so the handler reads it again for free."""
-    if not requests.verify_secret(request.headers.get(SECRET_HEADER, ""), bot):
+async def _update_or_refusal(request: web.Request, secret: str, bot: Bot) -> Update | web.Response:
+    """The update, or 401 without the secret and 400 for a body that is not an update
+    (aiogram would raise and answer 500)."""
+    if not secrets.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
         return web.Response(status=401, text="Unauthorized")
     try:
-        Update.model_validate(await request.json(), context={"bot": bot})
+        return Update.model_validate(
+            await request.json(loads=bot.session.json_loads), context={"bot": bot}
+        )
     except ValueError:  # JSON, UTF-8 and pydantic's errors are ValueErrors
         log.warning("malformed webhook body", extra={"bytes": request.content_length})
         return web.Response(status=400, text="not a Telegram update\n")
-    return None
 
 
 async def serve_webhook(

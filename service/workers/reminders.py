@@ -12,8 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime, timedelta
 
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -22,10 +21,10 @@ from app.notices import queue_reminder
 from storage.models import utcnow
 from storage.repositories.reminders import ReminderRepository
 from surveys.reminders import ReminderSchedule, reminder_due
+from surveys.zones import zone
 
 log = logging.getLogger(__name__)
 
-FALLBACK_ZONE = "Europe/Moscow"  # Organization.timezone's default
 _PAGE = 500
 
 
@@ -33,14 +32,6 @@ _PAGE = 500
 class ReminderReport:
     queued: int
     expired: int
-
-
-def _zone(name: str) -> tzinfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        log.warning("unknown time zone %r, using %s", name, FALLBACK_ZONE)
-        return ZoneInfo(FALLBACK_ZONE)
 
 
 class ReminderJob:
@@ -91,7 +82,7 @@ class ReminderJob:
                     due_at=assignment.due_at,
                     reminders_sent=assignment.reminders_sent,
                     now=now,
-                    zone=_zone(candidate.timezone),
+                    zone=zone(candidate.timezone),
                     schedule=self.schedule,
                 )
                 if step is None or not await reminders.record_reminder(assignment.id, step, now):

@@ -11,7 +11,14 @@ from sqlalchemy import Insert, Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Answer, Assignment, QuestionnaireSnapshot, utcnow
+from storage.models import (
+    Answer,
+    Assignment,
+    Organization,
+    Person,
+    QuestionnaireSnapshot,
+    utcnow,
+)
 from surveys.access import Actor
 from surveys.questionnaire import (
     InvalidAnswer,
@@ -26,6 +33,7 @@ from surveys.questionnaire import (
 )
 from surveys.sheets import PendingItem, Sheet
 from surveys.statuses import OPEN_ASSIGNMENT, AssignmentStatus
+from surveys.zones import local
 
 # Parsed snapshots by content digest (content-addressed, so never stale even when ids are
 # reused by another database): saves re-reading and re-validating a definition per answer.
@@ -142,8 +150,11 @@ class AnswerRepository:
                 Assignment.status,
                 Assignment.due_at,
                 QuestionnaireSnapshot.definition,
+                Organization.timezone,
             )
             .join(QuestionnaireSnapshot, QuestionnaireSnapshot.id == Assignment.snapshot_id)
+            .join(Person, Person.id == Assignment.person_id)
+            .outerjoin(Organization, Organization.id == Person.organization_id)
             .where(
                 Assignment.person_id == actor.person_id,
                 Assignment.status.in_(OPEN_ASSIGNMENT),
@@ -151,13 +162,13 @@ class AnswerRepository:
             .order_by(Assignment.due_at, Assignment.id)
         )
         items: list[PendingItem] = []
-        for assignment_id, status, due_at, definition in rows.all():
+        for assignment_id, status, due_at, definition, zone_name in rows.all():
             if due_at <= moment:
                 await self.session.execute(_EXPIRE, {"assignment_id": assignment_id})
                 continue
             title = str(definition.get("title", ""))
             started = status != AssignmentStatus.PENDING
-            items.append(PendingItem(assignment_id, title, due_at, started))
+            items.append(PendingItem(assignment_id, title, local(due_at, zone_name), started))
         return items
 
     async def start(self, sheet: Sheet, now: datetime | None = None) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.bulk import breathe, pieces
 from storage.models import (
     Assignment,
+    Organization,
     Pair,
     PairMember,
     Person,
@@ -22,6 +23,7 @@ from storage.models import (
 from storage.upsert import insert_ignore, insert_ignore_many
 from surveys.questionnaire import Catalogue, Moment, Questionnaire
 from surveys.statuses import AssignmentStatus
+from surveys.zones import local
 
 
 class SnapshotConflict(Exception):
@@ -94,7 +96,7 @@ class Invitation:
     chat_id: int
     locale: str
     title: str
-    due_at: datetime
+    due_at: datetime  # on the wall clock of the person's school
 
 
 class AssignmentRepository:
@@ -188,7 +190,7 @@ class AssignmentRepository:
     async def invitations(self, assignment_ids: Sequence[int]) -> list[Invitation]:
         """What to tell each of these assignments' people who can be reached (in the
         channel they registered from: `chat_id` is their id there), in the order given."""
-        found: dict[int, tuple[int, int | None, str, int, datetime]] = {}
+        found: dict[int, tuple[int, int | None, str, int, datetime]] = {}  # due as read there
         for index, piece in enumerate(pieces(assignment_ids)):
             if index:
                 await breathe()
@@ -200,11 +202,15 @@ class AssignmentRepository:
                     Person.locale,
                     Assignment.snapshot_id,
                     Assignment.due_at,
+                    Organization.timezone,
                 )
                 .join(Person, Person.id == Assignment.person_id)
+                .outerjoin(Organization, Organization.id == Person.organization_id)
                 .where(Assignment.id.in_(piece), Person.external_id.is_not(None))
             )
-            found.update({row[0]: (row[1], row[2], row[3], row[4], row[5]) for row in rows})
+            found.update(
+                {row[0]: (row[1], row[2], row[3], row[4], local(row[5], row[6])) for row in rows}
+            )
         titles = await self._titles({snapshot_id for *_rest, snapshot_id, _due in found.values()})
         return [
             Invitation(assignment_id, person_id, chat_id, locale, titles[snapshot_id], due_at)

@@ -103,6 +103,14 @@ class DirectoryRepository:
         )
         return int(await self.session.scalar(query) or 0)
 
+    async def time_zone(self, organization_id: int | None) -> str | None:
+        """The school's zone for the times it is shown (None: no school; the default)."""
+        if organization_id is None:
+            return None
+        return await self.session.scalar(
+            select(Organization.timezone).where(Organization.id == organization_id)
+        )
+
     async def organizations(self, organization_ids: Sequence[int]) -> list[Organization]:
         query = (
             select(Organization)

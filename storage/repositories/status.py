@@ -20,6 +20,7 @@ from storage.models import (
     RosterEntry,
 )
 from surveys.statuses import OPEN_ASSIGNMENT, AssignmentStatus, PairStatus
+from surveys.zones import local
 
 FORMING = "forming"  # a roster group not formed into a pair yet
 PAIR_STATUSES = (*PairStatus, FORMING)
@@ -41,7 +42,7 @@ class PairReport:
     members: tuple[MemberStatus, ...]
     sent: int
     answered: int
-    last_activity: datetime | None
+    last_activity: datetime | None  # on the school's wall clock
 
     @property
     def pending(self) -> int:
@@ -121,6 +122,9 @@ class StatusRepository:
                 )
             ).all()
         }
+        zone_name = await self.session.scalar(
+            select(Organization.timezone).where(Organization.id == organization_id)
+        )
         result: list[PairReport] = []
         for pair in pairs:
             sent, answered, last = counts.get(pair.id, (0, 0, None))
@@ -133,7 +137,7 @@ class StatusRepository:
                     tuple(members.get(pair.id, ())),
                     sent,
                     answered,
-                    _aware(last),
+                    _shown(last, zone_name),
                 )
             )
         result.extend(await self._forming(programmes, {(p.programme_id, p.number) for p in pairs}))
@@ -251,8 +255,9 @@ class StatusRepository:
         ]
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    # func.max over a UtcDateTime column comes back raw on SQLite (naive); treat it as UTC.
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
+def _shown(value: datetime | None, zone_name: str | None) -> datetime | None:
+    """In the school's zone, as the curator reads it. func.max over a UtcDateTime column
+    comes back raw on SQLite (naive): that is UTC."""
+    if value is None:
+        return None
+    return local(value if value.tzinfo is not None else value.replace(tzinfo=UTC), zone_name)

@@ -7,7 +7,7 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from bot.telegram.curator.bulk import PAIRS_PER_STEP
+from app.curator.bulk import pairs_per_step
 from storage.models import Assignment, OutboxMessage, Pair, PairMember, Programme
 from storage.repositories.pairs import PairRepository
 from storage.repositories.roster import RosterRepository
@@ -49,7 +49,8 @@ async def test_forming_750_pairs_shows_progress_while_others_are_answered(
     await curator.press(curator.button("Пары из списка"))
     assert (curator.last_text or "").startswith(f"Составляю пары по списку: 0 из {GROUPS}")
     await asyncio.wait_for(first_edit.arrived.wait(), timeout=120)
-    assert await _count(harness, Pair) == PAIRS_PER_STEP  # one step done, the rest to come
+    step = await pairs_per_step(make)
+    assert await _count(harness, Pair) == step  # one step done, the rest to come
 
     # Meanwhile: another person is answered, and a second press is politely refused.
     admin = harness.standin.user(ADMIN_ID)
@@ -89,7 +90,7 @@ async def test_completing_a_large_programme_in_the_background(harness: BotHarnes
     person = await make_person(make, CURATOR_ID, "Куратор Ольга", Role.CURATOR, organization_id=org)
     programme_id = await make_programme(make, person, org)
     actor = curator_actor(person, org)
-    groups = PAIRS_PER_STEP * 2 + 3  # three steps
+    groups = await pairs_per_step(make) * 2 + 3  # three steps
     await registered_roster(make, actor, programme_id, org, groups)
     async with make() as session, session.begin():
         plans = [g.plan for g in await RosterRepository(session).ready_groups(programme_id)]

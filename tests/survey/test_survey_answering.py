@@ -201,7 +201,7 @@ async def test_text_checks_and_stray_input(harness: BotHarness) -> None:
     await anna.press(anna.button("5"))
     await anna.press(anna.button("Да"))
     await anna.send("я" * 51)
-    assert "слишком длинный: 51 символов, а можно не больше 50" in (anna.last_text or "")
+    assert "слишком длинный: 51 символ, а можно не больше 50" in (anna.last_text or "")
     assert "where" not in await stored(harness, aid)
     await anna.send("/nonsense")
     assert "where" not in await stored(harness, aid)

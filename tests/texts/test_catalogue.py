@@ -31,7 +31,10 @@ from tests.support.round_keys import round_dynamic_keys
 ROOT = Path(__file__).resolve().parents[2]
 # Keys in code: `_("…")`, `gettext("…")`, a screen's `Msg("…")` / `Screen.of("…")`, a domain
 # error's `Refused("…")` / `Stale("…")` / …, or an error class's `key = "…"`.
-_CALLERS = r"\b_|gettext|Msg|Screen\.of|Refused|OutOfScope|Stale|NotFound|Expired|AlreadyAnswered"
+_CALLERS = (
+    r"\b_|gettext|Msg|Screen\.of|counted|Refused|OutOfScope|Stale|NotFound|Expired|AlreadyAnswered"
+    r"|StartupError"
+)
 LITERAL_KEY = re.compile(rf"""(?:(?:{_CALLERS})\(\s*|\bkey = )["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
 
 

@@ -27,6 +27,7 @@ from app.export.build import (
 )
 from app.settings import Settings
 from exports.links import sign
+from surveys.zones import local
 
 log = logging.getLogger(__name__)
 ACTION_EVERY = 4.0  # Telegram shows a chat action for about five seconds
@@ -136,7 +137,8 @@ class ExportJobs:
             ttl = timedelta(hours=settings.export_link_ttl_hours)
             link = sign(settings.export_link_secret.get_secret_value(), path.name, ttl)
             text = _("export.link").format(
-                url=link.url(settings.public_base_url), expires=f"{link.expires_at:%d.%m.%Y %H:%M}"
+                url=link.url(settings.public_base_url),
+                expires=f"{local(link.expires_at, settings.time_zone):%d.%m.%Y %H:%M}",
             )
             await bot.send_message(request.chat_id, text)
             return

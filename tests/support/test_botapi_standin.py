@@ -73,12 +73,6 @@ def echo_router() -> Router:
 
 
 @pytest.fixture
-async def standin() -> AsyncIterator[BotAPIStandIn]:
-    async with BotAPIStandIn() as server:
-        yield server
-
-
-@pytest.fixture
 async def bot(standin: BotAPIStandIn) -> AsyncIterator[Bot]:
     session = AiohttpSession(api=TelegramAPIServer.from_base(standin.base_url))
     bot = Bot(f"{BOT_ID}:TEST-TOKEN", session=session)

@@ -12,10 +12,11 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import web
+
+from tests.support.local_server import LocalServer
 
 from .formatting import utf16_len, visible_text
 from .records import BotMessage, Call, StoredFile, Upload
@@ -127,7 +128,7 @@ class Hold:
         self.released.set()
 
 
-class BotAPIStandIn:
+class BotAPIStandIn(LocalServer):
     """A local Telegram Bot API server that records calls and lets tests act as people."""
 
     def __init__(
@@ -151,13 +152,10 @@ class BotAPIStandIn:
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (scope, lang) -> list
         self.webhook_url = ""
 
-        self._runner: web.AppRunner | None = None
-        self._port = 0
-        self._closing = False
+        super().__init__()
         self._update_ids = itertools.count(1)
         self._ids = itertools.count(1)  # file ids, callback query ids
         self._pending: list[dict[str, Any]] = []
-        self._new_update = asyncio.Event()
         self._polled = asyncio.Event()
         # update_id -> future resolved with len(log) once the bot confirms the update.
         self._processed: dict[int, asyncio.Future[int]] = {}
@@ -199,39 +197,9 @@ class BotAPIStandIn:
 
     # --- lifecycle -------------------------------------------------------------------------
 
-    async def start(self) -> None:
-        app = web.Application(client_max_size=50 * 2**20)  # Telegram's upload limit for bots
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/bot{token}/{method}", self._on_method)
         app.router.add_get("/file/bot{token}/{path:.*}", self._on_file)
-        # A short shutdown_timeout: stop() must not wait a minute for a dangling long poll.
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()  # port 0: the OS picks a free one
-        self._port = self._runner.addresses[0][1]
-
-    async def stop(self) -> None:
-        self._closing = True
-        self._new_update.set()  # let a waiting getUpdates answer now
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
-
-    @property
-    def base_url(self) -> str:
-        assert self._port, "call start() first"
-        return f"http://127.0.0.1:{self._port}"
 
     # --- what tests read -------------------------------------------------------------------
 

@@ -45,6 +45,7 @@ class UnitOfWork:
         self._writing = False
         self._mark_on_commit: str | None = None
         self._after_commit: list[AfterCommit] = []
+        self.committed = False  # a commit went through: an error now cannot undo the update
         self._admitted: Admission | None = None  # the pool queue this unit of work entered
 
     async def __aenter__(self) -> Self:
@@ -117,6 +118,7 @@ class UnitOfWork:
             await self.rollback()
             raise
         self._release()
+        self.committed = True
         actions, self._after_commit = self._after_commit, []
         for action in actions:
             await action()

@@ -223,20 +223,9 @@ def table_rows(region: Region) -> Iterator[tuple[str, Any]]:
 
 
 async def migrate(url: str) -> None:
-    from sqlalchemy import text
+    from tests.support.databases import migrate_afresh
 
-    from storage.db import create_engine
-    from storage.migrate import upgrade
-
-    engine = create_engine(url)
-    try:
-        if url.startswith("postgresql"):
-            async with engine.begin() as connection:
-                await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-                await connection.execute(text("CREATE SCHEMA public"))
-        await upgrade(engine)
-    finally:
-        await engine.dispose()
+    await migrate_afresh(url)
 
 
 def _sqlite_value(value: Any) -> Any:

@@ -20,35 +20,24 @@ from aiogram import Bot, Dispatcher
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.settings import Settings, load_settings
-from bot.telegram.app import create_bot, create_dispatcher
+from app.settings import Settings
 from storage.db import create_engine, create_session_factory
-from storage.migrate import upgrade
 from storage.models import Base
 from tests.support.botapi import BotAPIStandIn
+from tests.support.databases import migrate_afresh
+from tests.support.local_server import served
+from tests.support.polling import ADMIN_ID as ADMIN_ID
+from tests.support.polling import TOKEN as TOKEN
+from tests.support.polling import bot_settings, polling_bot
 
-ADMIN_ID = 900_001
-TOKEN = "123456:TEST-token"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 POSTGRES_SKIP = "TEST_DATABASE_URL is not set: PostgreSQL runs are in .ci/run"
-
-
-async def _migrate(url: str) -> None:
-    engine = create_engine(url)
-    try:
-        if url.startswith("postgresql"):
-            async with engine.begin() as connection:
-                await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-                await connection.execute(text("CREATE SCHEMA public"))
-        await upgrade(engine)
-    finally:
-        await engine.dispose()
 
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("db") / "template.db"
-    asyncio.run(_migrate(f"sqlite+aiosqlite:///{path}"))
+    asyncio.run(migrate_afresh(f"sqlite+aiosqlite:///{path}"))
     return path
 
 
@@ -56,7 +45,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def postgres_migrated() -> str:
     if not POSTGRES_URL:
         pytest.skip(POSTGRES_SKIP)
-    asyncio.run(_migrate(POSTGRES_URL))
+    asyncio.run(migrate_afresh(POSTGRES_URL))
     return POSTGRES_URL
 
 
@@ -112,10 +101,7 @@ class BotHarness:
     session_factory: async_sessionmaker[AsyncSession]
 
 
-@pytest.fixture
-async def standin() -> AsyncIterator[BotAPIStandIn]:
-    async with BotAPIStandIn() as server:
-        yield server
+standin_fixture = served(BotAPIStandIn, "standin")
 
 
 @pytest.fixture
@@ -124,26 +110,6 @@ async def harness(
     database_url: str,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[BotHarness]:
-    settings = load_settings(
-        bot_token=TOKEN,
-        bot_api_url=standin.base_url,
-        database_url=database_url,
-        admin_ids=str(ADMIN_ID),
-        redis_url=None,
-    )
-    bot = create_bot(settings)
-    dispatcher = create_dispatcher(settings, session_factory)
-    # handle_as_tasks=False: each update is finished before the next getUpdates, which is
-    # how the stand-in knows that the bot is done with an update.
-    polling = asyncio.create_task(
-        dispatcher.start_polling(
-            bot, handle_as_tasks=False, handle_signals=False, polling_timeout=1
-        )
-    )
-    await standin.wait_until_polling()
-    try:
+    settings = bot_settings(standin, database_url, redis_url=None)
+    async with polling_bot(standin, settings, session_factory) as (bot, dispatcher):
         yield BotHarness(standin, settings, bot, dispatcher, session_factory)
-    finally:
-        await dispatcher.stop_polling()
-        await asyncio.wait_for(polling, timeout=10)
-        await bot.session.close()

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from app import policy
 from app.registration import views
+from app.registration.actions import InviteInto, InvitePage, InviteRole
 from app.registration.places import place
 from app.reply import Reply
 from app.screens import Screen, Text
@@ -26,6 +27,8 @@ from surveys.people import Role
 from surveys.zones import local
 
 LinkFor = Callable[[str], Awaitable[str]]  # an invitation code → the link a person follows
+Press = InviteRole | InvitePage | InviteInto
+INVITE_PRESSES = (InviteRole, InvitePage, InviteInto)
 INVITABLE_ORDER = (Role.COORDINATOR, Role.METHODIST, Role.CURATOR, Role.MENTOR, Role.MENTEE)
 PAGE_SIZE = 8
 
@@ -59,6 +62,15 @@ class Invitations:
         self.uow = uow
         self.actor = actor
         self.directory = DirectoryRepository(uow.session)
+
+    async def press(self, action: Press, terms: Terms, link_for: LinkFor) -> Reply:
+        match action:
+            case InviteRole(role):
+                return await self.targets(role, 0, terms, link_for)
+            case InvitePage(role, page):
+                return await self.targets(role, page, terms, link_for)
+            case InviteInto(role, target):
+                return await self.into(role, target, terms, link_for)
 
     def roles(self) -> Reply:
         """Whom this actor may invite."""
@@ -108,34 +120,26 @@ class Invitations:
         The list goes away: a double tap has nothing to press."""
         role = _role(role_value)
         if role is Role.COORDINATOR:
-            issued = await self.issue(role, terms)
+            issued = await self.issue(role, terms, None, None)
         elif role is Role.METHODIST:
-            issued = await self.issue(role, terms, municipality_id=target)
+            issued = await self.issue(role, terms, target, None)
         else:
-            issued = await self.issue(role, terms, organization_id=target)
+            issued = await self.issue(role, terms, None, target)
         link = await link_for(issued.code)
         screen = views.invite_created(role, issued.place, link, issued.expires_at, issued.max_uses)
         return Reply((screen,), drop=True)
 
     async def issue(
-        self,
-        role: Role,
-        terms: Terms,
-        *,
-        municipality_id: int | None = None,
-        organization_id: int | None = None,
+        self, role: Role, terms: Terms, municipality_id: int | None, organization_id: int | None
     ) -> Issued:
-        """One invitation, committed; refused (OutOfScope) outside the actor's chain."""
+        """One invitation into a district or a school, committed; refused (OutOfScope)
+        outside the actor's chain."""
         session = self.uow.session
-        await policy.invite_into(session, self.actor, role, municipality_id, organization_id)
+        m, o, uses = municipality_id, organization_id, terms.uses_for(role)
+        await policy.invite_into(session, self.actor, role, m, o)
         await self.uow.write()
         invite = await InviteRepository(session).create(
-            self.actor,
-            role,
-            municipality_id=municipality_id,
-            organization_id=organization_id,
-            ttl=terms.ttl,
-            max_uses=terms.uses_for(role),
+            self.actor, role, municipality_id=m, organization_id=o, ttl=terms.ttl, max_uses=uses
         )
         issued = Issued(
             code=invite.code,

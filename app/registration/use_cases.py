@@ -16,6 +16,13 @@ from enum import StrEnum
 from typing import Any
 
 from app.registration import views
+from app.registration.actions import (
+    ChooseCategory,
+    ChooseGrade,
+    GiveConsent,
+    GuardianConsent,
+    SayAdult,
+)
 from app.registration.places import place, roles_of
 from app.reply import Reply
 from app.screens import Screen
@@ -36,6 +43,8 @@ from surveys.people import (
 )
 
 Data = Mapping[str, Any]  # the conversation's data so far
+Press = GiveConsent | ChooseCategory | ChooseGrade | SayAdult | GuardianConsent
+JOINING_PRESSES = (GiveConsent, ChooseCategory, ChooseGrade, SayAdult, GuardianConsent)
 
 
 class Step(StrEnum):
@@ -50,8 +59,10 @@ class Step(StrEnum):
     GUARDIAN = "RegistrationStep:guardian"
 
 
-# Steps answered with a button: typed text there gets «please press a button».
+# Steps answered with a button (typed text there gets «please press a button»), and the
+# button each waits for (an older step's button is stale).
 BUTTON_STEPS = (Step.CONSENT, Step.CATEGORY, Step.GRADE, Step.ADULT, Step.GUARDIAN)
+STEP_OF: dict[type, Step] = dict(zip(JOINING_PRESSES, BUTTON_STEPS, strict=True))
 
 
 class Joining:
@@ -88,6 +99,20 @@ class Joining:
             )
         where = await place(self.directory, invite.municipality_id, invite.organization_id)
         return Reply((views.consent(role, where),), step=Step.CONSENT, data=data, restart=True)
+
+    async def press(self, action: Press, data: Data) -> Reply:
+        """A registration button, pressed at its own step (`STEP_OF`)."""
+        match action:
+            case GiveConsent(agree):
+                return await self.consent(agree, data)
+            case ChooseCategory(category):
+                return await self.category(Category(category), data)
+            case ChooseGrade(grade):
+                return self.grade(grade)
+            case SayAdult(adult):
+                return await self.adult(adult, data)
+            case GuardianConsent(given):
+                return await self.guardian(given, data)
 
     async def consent(self, agree: bool, data: Data) -> Reply:
         if not agree:

@@ -80,8 +80,10 @@ class MemoryTurns:
 
 
 class RedisTurns:
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis, prefix: str = "nastavnik:max") -> None:
+        """`prefix` names whose turns these are (the Telegram outbox keeps its own)."""
         self.redis = redis
+        self.prefix = prefix
         self._take = redis.register_script(_TAKE)
         self._give = redis.register_script(_GIVE)
         self._reserve = redis.register_script(_RESERVE)
@@ -89,7 +91,7 @@ class RedisTurns:
 
     async def take(self, key: str) -> float:
         token = uuid.uuid4().hex
-        keys = [f"nastavnik:max:turn:{key}", f"nastavnik:max:done:{key}"]
+        keys = [f"{self.prefix}:turn:{key}", f"{self.prefix}:done:{key}"]
         while True:
             done = await self._take(keys=keys, args=[token, TURN_TTL_MS])
             if done is not None:
@@ -98,11 +100,11 @@ class RedisTurns:
             await asyncio.sleep(TURN_POLL)
 
     async def give(self, key: str, done_at: float) -> None:
-        keys = [f"nastavnik:max:turn:{key}", f"nastavnik:max:done:{key}"]
+        keys = [f"{self.prefix}:turn:{key}", f"{self.prefix}:done:{key}"]
         await self._give(keys=keys, args=[self._tokens.pop(key, ""), done_at])
 
     async def reserve(self, key: str, now: float, spacing: float) -> float:
-        at = await self._reserve(keys=[f"nastavnik:max:pace:{key}"], args=[now, spacing])
+        at = await self._reserve(keys=[f"{self.prefix}:pace:{key}"], args=[now, spacing])
         return float(at)
 
 

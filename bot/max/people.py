@@ -15,35 +15,21 @@ from functools import partial
 from app.privacy.actions import Withdraw, ask
 from app.privacy.forget import forget
 from app.registration.actions import (
-    ChooseCategory,
-    ChooseGrade,
-    GiveConsent,
-    GuardianConsent,
     InviteInto,
     InvitePage,
     InviteRole,
-    SayAdult,
 )
 from app.registration.home import Home
-from app.registration.invites import Invitations, Terms
-from app.registration.use_cases import BUTTON_STEPS, Joining, Step
+from app.registration.invites import INVITE_PRESSES, Invitations, Terms
+from app.registration.use_cases import BUTTON_STEPS, JOINING_PRESSES, STEP_OF, Joining, Step
 from app.reply import Reply
 from app.screens import Msg, Screen
 from bot.max.conversation import data, show, step
 from bot.max.curator import invite_link
 from bot.max.edge import Turn
-from surveys.people import Category
 
-JOINING_ACTIONS = (GiveConsent, ChooseCategory, ChooseGrade, SayAdult, GuardianConsent)
-INVITE_ACTIONS = (InviteRole, InvitePage, InviteInto)
-# Which button each registration step waits for.
-STEP_OF = {
-    GiveConsent: Step.CONSENT,
-    ChooseCategory: Step.CATEGORY,
-    ChooseGrade: Step.GRADE,
-    SayAdult: Step.ADULT,
-    GuardianConsent: Step.GUARDIAN,
-}
+JOINING_ACTIONS = JOINING_PRESSES
+INVITE_ACTIONS = INVITE_PRESSES
 DROPPED = Reply(drop=True)
 
 
@@ -81,21 +67,8 @@ async def pressed(turn: Turn, action: object) -> None:
     # The pressed buttons go before the step's work: a double tap has nothing to press,
     # and a person who cannot be reached leaves the step undone rather than done and untold.
     await show(turn, DROPPED)
-    joining, given = _joining(turn), data(turn)
-    match action:
-        case GiveConsent(agree):
-            reply = await joining.consent(agree, given)
-        case ChooseCategory(category):
-            reply = await joining.category(Category(category), given)
-        case ChooseGrade(grade):
-            reply = joining.grade(grade)
-        case SayAdult(adult):
-            reply = await joining.adult(adult, given)
-        case GuardianConsent(agreed):
-            reply = await joining.guardian(agreed, given)
-        case _:
-            return
-    await show(turn, reply)
+    if isinstance(action, JOINING_ACTIONS):
+        await show(turn, await _joining(turn).press(action, data(turn)))
 
 
 def waiting(turn: Turn) -> bool:
@@ -125,17 +98,9 @@ async def invite(turn: Turn) -> None:
 
 async def invite_pressed(turn: Turn, action: InviteRole | InvitePage | InviteInto) -> None:
     settings = turn.services.settings
-    invitations = Invitations(turn.uow, turn.actor)
     terms = Terms(timedelta(days=settings.invite_ttl_days), settings.invite_max_uses)
-    link_for = partial(invite_link, turn)
-    match action:
-        case InviteRole(role):
-            reply = await invitations.targets(role, 0, terms, link_for)
-        case InvitePage(role, page):
-            reply = await invitations.targets(role, page, terms, link_for)
-        case InviteInto(role, target):
-            reply = await invitations.into(role, target, terms, link_for)
-    await show(turn, reply)
+    invitations = Invitations(turn.uow, turn.actor)
+    await show(turn, await invitations.press(action, terms, partial(invite_link, turn)))
 
 
 # --- /forget -------------------------------------------------------------------------------

@@ -51,11 +51,13 @@ def counted(bot: Bot) -> Bot:
 
 def _fsm(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
     if settings.redis_url:
-        from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+        from aiogram.fsm.storage.redis import RedisStorage
 
-        storage = RedisStorage.from_url(settings.redis_url)
-        lock = {"timeout": settings.chat_lock_seconds}
-        return DeferredStorage(storage), RedisEventIsolation(storage.redis, lock_kwargs=lock)
+        from bot.telegram.chat_state import ChatLocks, PatientStorage, connect
+
+        storage = RedisStorage(connect(settings.redis_url))
+        locks = ChatLocks(storage.redis, settings.chat_lock_seconds, storage.key_builder)
+        return DeferredStorage(PatientStorage(storage)), locks
     return DeferredStorage(MemoryStorage()), SimpleEventIsolation()
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app import metrics
 from app.uow import UnitOfWork
 from bot.i18n import pick_locale
+from bot.telegram.conversation import Chat
 from bot.telegram.deferred_fsm import apply_fsm_writes, begin_fsm_writes, end_fsm_writes
 from bot.telegram.update_logs import UpdateTrace
 from storage.repositories.people import PeopleRepository
@@ -58,7 +59,8 @@ def _skip(data: dict[str, Any]) -> None:
 
 
 class ActorMiddleware(BaseMiddleware):
-    """Loads who is acting (person, roles, admin flag) before any handler runs."""
+    """Loads who is acting (person, roles, admin flag) before any handler runs, and gathers
+    what handlers take besides the update into one `Chat`."""
 
     def __init__(self, admin_ids: frozenset[int]) -> None:
         self.admin_ids = admin_ids
@@ -73,6 +75,9 @@ class ActorMiddleware(BaseMiddleware):
             person.unreachable_at = None  # they wrote to the bot: the outbox may reach them again
         data["actor"] = actor
         data["person"] = person
+        state = data.get("state")
+        if state is not None:
+            data["chat"] = Chat(uow, actor, state, data["bot"], data["i18n"], data["settings"])
         return await handler(event, data)
 
 

@@ -227,10 +227,7 @@ async def _invite(args: argparse.Namespace, settings: Settings, engine: object, 
         terms = Terms(timedelta(days=args.days or settings.invite_ttl_days), uses, uses)
         try:
             invite = await Invitations(uow, operator).issue(
-                Role(args.role),
-                terms,
-                municipality_id=municipality_id,
-                organization_id=organization_id,
+                Role(args.role), terms, municipality_id, organization_id
             )
         except OutOfScope:
             print(_("cli.invite_scope"), file=sys.stderr)

@@ -13,12 +13,14 @@ from datetime import timedelta
 
 from aiogram import Bot
 from aiogram.utils.i18n import I18n
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.delivery import ChannelDelivery
 from app.notices import OutboxNotices
 from app.settings import Settings
 from service.workers.outbox import OutboxSender, SenderConfig
+from service.workers.pace import SharedPace
 from service.workers.reminders import ReminderJob
 from service.workers.retention import run_retention
 from service.workers.rounds import RoundJob
@@ -51,6 +53,8 @@ class BackgroundTasks:
             log.warning("outbox sender did not stop in time; its claims wait for the lease")
         except Exception:  # stopping must go on: the claims come back after the lease
             log.exception("outbox sender failed")
+        if self.sender.shared is not None:
+            await self.sender.shared.redis.aclose()
 
 
 def start_background(
@@ -62,8 +66,11 @@ def start_background(
 ) -> BackgroundTasks:
     """`channels`: how to reach people of channels other than Telegram (MAX); `bot`
     None: Telegram is not served (a district on MAX alone)."""
+    shared = None
+    if settings.redis_url:  # several senders (workers, processes) keep one pace
+        shared = SharedPace(Redis.from_url(settings.redis_url))
     config = SenderConfig.from_settings(settings)
-    sender = OutboxSender(bot, session_factory, config, channels=channels)
+    sender = OutboxSender(bot, session_factory, config, channels=channels, shared=shared)
     reminders = ReminderJob(session_factory, i18n, settings.reminder_schedule, sender.wake)
     rounds = RoundJob(session_factory, OutboxNotices(i18n), sender.wake)
     return BackgroundTasks(

@@ -28,6 +28,7 @@ import logging
 import os
 import random
 import socket
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -50,7 +51,7 @@ from app.delivery import ChannelDelivery
 from app.delivery import Outcome as _Outcome
 from app.delivery import Verdict as _Verdict
 from app.settings import Settings
-from service.workers.pace import SendPace
+from service.workers.pace import SendPace, SharedPace
 from storage.models import utcnow
 from storage.repositories.outbox import ClaimedMessage, OutboxRepository
 from surveys.channels import ChannelName
@@ -100,6 +101,7 @@ class _Flight:
     """The sender's bookkeeping of one claimed message."""
 
     message: ClaimedMessage
+    claimed_at: float  # time.monotonic() when the claim that took it began
     task: asyncio.Task[None] = field(init=False)
     sending: bool = False  # the request is out: a clean stop waits for it
 
@@ -124,7 +126,9 @@ class OutboxSender:
         config: SenderConfig | None = None,
         name: str | None = None,
         channels: Mapping[str, ChannelDelivery] | None = None,
+        shared: SharedPace | None = None,
     ) -> None:
+        """`shared`: the pace kept with every other sender (Redis), see pace.py."""
         self.bot = bot
         # Channels other than Telegram (bot/max/delivery.py): each message goes through
         # its recipient's channel.
@@ -133,13 +137,16 @@ class OutboxSender:
         self.config = config or SenderConfig()
         self.name = name or default_sender_name()
         self.stats = SenderStats()
-        self._pace = SendPace(self.config.rate_per_second, self.config.chat_interval)
+        self.shared = shared
+        self._pace = SendPace(self.config.rate_per_second, self.config.chat_interval, shared)
         self._flights: dict[int, _Flight] = {}
         self._wake = asyncio.Event()
         self._stopping = False
-        # Chats that answered 403 in this run: their other claimed messages are given up
-        # without asking Telegram again. Keyed by channel: ids of two messengers may clash.
-        self._unreachable_chats: set[tuple[str, int]] = set()
+        # When the last 403 of a chat was recorded (keyed by channel: ids of two messengers
+        # may clash). A claim that began before then may not have seen it: its messages of
+        # that chat are given up without asking again. A later claim sees the person's mark
+        # in the database (ClaimedMessage.unreachable), which is gone once they come back.
+        self._refused_at: dict[tuple[str, int], float] = {}
 
     def wake(self) -> None:
         """New messages were queued: look now rather than at the next poll."""
@@ -154,8 +161,9 @@ class OutboxSender:
                 room = self.config.batch_size - len(self._flights)
                 # Claim in halves of a batch: fewer, larger claims while earlier ones drain.
                 if room * 2 >= self.config.batch_size:
+                    began = time.monotonic()
                     for message in await self._claim(room):
-                        self._launch(message)
+                        self._launch(message, began)
                 if not self._flights and until_empty and await self._drained():
                     return
                 await self._nap()
@@ -189,8 +197,8 @@ class OutboxSender:
             pass
         self._wake.clear()
 
-    def _launch(self, message: ClaimedMessage) -> None:
-        flight = _Flight(message)
+    def _launch(self, message: ClaimedMessage, claimed_at: float) -> None:
+        flight = _Flight(message, claimed_at)
         flight.task = asyncio.create_task(self._deliver(flight), name=f"outbox-{message.id}")
         self._flights[message.id] = flight
         flight.task.add_done_callback(lambda _task: self._landed(message.id))
@@ -213,7 +221,9 @@ class OutboxSender:
     async def _deliver(self, flight: _Flight) -> None:
         message = flight.message
         async with self._pace.chat(message.chat_id):
-            if (message.channel, message.chat_id) in self._unreachable_chats:
+            chat = (message.channel, message.chat_id)
+            refused = self._refused_at.get(chat, -1.0) >= flight.claimed_at
+            if message.unreachable or refused:
                 outcome = _Outcome(_Verdict.UNREACHABLE, "chat answered 403 before")
                 await asyncio.shield(self._record(message, outcome))
                 return
@@ -229,7 +239,7 @@ class OutboxSender:
                 outcome = await self._attempt(message)
                 if outcome.verdict is _Verdict.FLOOD:
                     self.stats.flood_waits += 1
-                    self._pace.pause(outcome.retry_after)
+                    await self._pace.pause(outcome.retry_after)
                     flight.sending = False
                     if self._lease_left(message, extra=outcome.retry_after):
                         continue
@@ -237,6 +247,13 @@ class OutboxSender:
                 # after a successful send would mean sending twice.
                 await asyncio.shield(self._record(message, outcome))
                 return
+
+    def _note_refusal(self, chat: tuple[str, int]) -> None:
+        now = time.monotonic()
+        self._refused_at[chat] = now
+        if len(self._refused_at) > 10_000:  # bounded: no claim outlives its lease
+            horizon = now - self.config.lease.total_seconds()
+            self._refused_at = {c: at for c, at in self._refused_at.items() if at >= horizon}
 
     def _lease_left(self, message: ClaimedMessage, extra: float = 0.0) -> bool:
         lease = self.config.lease.total_seconds()
@@ -283,6 +300,8 @@ class OutboxSender:
             try:
                 async with self.session_factory() as session, session.begin():
                     held = await self._write(OutboxRepository(session), message, outcome)
+                if outcome.verdict is _Verdict.UNREACHABLE:
+                    self._note_refusal((message.channel, message.chat_id))
             except Exception:
                 if attempt == _RECORD_TRIES:
                     log.exception("outbox: could not record message %d", message.id)
@@ -305,7 +324,6 @@ class OutboxSender:
             at = utcnow() + timedelta(seconds=outcome.retry_after)
             return await outbox.reschedule(message.id, self.name, at, None, failed=False)
         if verdict is _Verdict.UNREACHABLE:
-            self._unreachable_chats.add((message.channel, message.chat_id))
             self.stats.unreachable += 1
             self.stats.dead += 1
             held = await outbox.mark_dead(message.id, self.name, outcome.reason)

@@ -53,6 +53,7 @@ class ClaimedMessage:
     attempts: int
     lease_until: datetime
     channel: str = ChannelName.TELEGRAM  # the recipient's (person.channel)
+    unreachable: bool = False  # the person blocked the bot and has not written since
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ class OutboxRepository:
         )
         rows = list((await self.session.execute(statement)).all())
         rows.sort(key=lambda row: (row.next_attempt_at, row.id))  # RETURNING has no order
-        channels = await self._channels({row.person_id for row in rows} - {None})
+        recipients = await self._recipients({row.person_id for row in rows} - {None})
         return [
             ClaimedMessage(
                 row.id,
@@ -171,19 +172,23 @@ class OutboxRepository:
                 row.reply_markup,
                 row.attempts,
                 lease_until,
-                channels.get(row.person_id, ChannelName.TELEGRAM),
+                *recipients.get(row.person_id, (ChannelName.TELEGRAM, False)),
             )
             for row in rows
         ]
 
-    async def _channels(self, person_ids: set[int]) -> dict[int, str]:
-        """Each recipient's channel: a message goes out through the messenger they use."""
+    async def _recipients(self, person_ids: set[int]) -> dict[int, tuple[str, bool]]:
+        """Each recipient's channel (a message goes out through the messenger they use) and
+        whether they blocked the bot (a 403 seen by any sender) and have not come back:
+        their messages are given up without asking the messenger again."""
         if not person_ids:
             return {}
         rows = await self.session.execute(
-            select(Person.id, Person.channel).where(Person.id.in_(sorted(person_ids)))
+            select(Person.id, Person.channel, Person.unreachable_at).where(
+                Person.id.in_(sorted(person_ids))
+            )
         )
-        return {person_id: channel for person_id, channel in rows}
+        return {person_id: (channel, gone is not None) for person_id, channel, gone in rows}
 
     async def _settle(self, message_id: int, sender: str, **values: Any) -> bool:
         """Change a message this sender still holds; False when the claim was lost."""

@@ -4,9 +4,6 @@ invite. Runs on SQLite and, with TEST_DATABASE_URL, on PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -18,22 +15,13 @@ from service.cli.main import main
 from storage.db import create_engine, create_session_factory
 from storage.models import Invite, Organization
 from tests.conftest import TOKEN
+from tests.support.cli import nastavnik
 
-ROOT = Path(__file__).resolve().parents[2]
 ROWS = [
     ["M01", "Павлоградский район", "S001", "МБОУ СОШ № 1", "школа", 600, 400, 50, 12],
     ["M01", "Павлоградский район", "S002", '=HYPERLINK("x")', "школа", 800, 500, 60, 15],
     ["M02", "Петушинский район", "C001", "Колледж", "колледж", 900, 300, 70, 20],
 ]
-
-
-@pytest.fixture
-def operator_env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> str:
-    monkeypatch.chdir(tmp_path)  # no stray .env from the developer's folder
-    monkeypatch.setenv("BOT_TOKEN", TOKEN)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("BOT_USERNAME", "nastavnik_test_bot")
-    return database_url
 
 
 def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
@@ -68,30 +56,13 @@ def count_orgs(url: str) -> list[tuple[str, str, int]]:
 
 
 def test_missing_token_is_one_clear_line(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
-    env["PYTHONPATH"] = str(ROOT)  # this checkout's code, whatever is installed
-    result = subprocess.run(
-        [sys.executable, "-m", "service.cli", "run"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        check=False,
-    )
+    result = nastavnik("run", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip() == "nastavnik: setting BOT_TOKEN is required but not set"
 
 
 def test_malformed_setting_names_it(tmp_path: Path) -> None:
-    env = {**os.environ, "BOT_TOKEN": TOKEN, "ADMIN_IDS": "12,abc", "PYTHONPATH": str(ROOT)}
-    result = subprocess.run(
-        [sys.executable, "-m", "service.cli", "migrate"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        check=False,
-    )
+    result = nastavnik("migrate", cwd=tmp_path, env={"BOT_TOKEN": TOKEN, "ADMIN_IDS": "12,abc"})
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "ADMIN_IDS" in result.stderr
 

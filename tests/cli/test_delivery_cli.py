@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,19 +12,9 @@ from service.cli.main import main
 from storage.db import create_engine, create_session_factory
 from storage.models import utcnow
 from tests.conftest import TOKEN
+from tests.support.cli import nastavnik
 from tests.support.delivery_data import pair_with_assignments, queue, register
 from tests.support.factories import seed_directory
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def operator_env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> str:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("BOT_TOKEN", TOKEN)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("QUIET_HOURS", "0-0")  # whatever the hour the test runs at
-    return database_url
 
 
 def seed(url: str) -> None:
@@ -63,15 +50,7 @@ def test_outbox_depth_and_a_reminder_run(
 
 
 def test_bad_reminder_settings_are_one_clear_line(tmp_path: Path) -> None:
-    env = {**os.environ, "BOT_TOKEN": TOKEN, "REMINDER_DAYS": "7,3", "PYTHONPATH": str(ROOT)}
-    result = subprocess.run(
-        [sys.executable, "-m", "service.cli", "outbox"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        check=False,
-    )
+    result = nastavnik("outbox", cwd=tmp_path, env={"BOT_TOKEN": TOKEN, "REMINDER_DAYS": "7,3"})
     assert result.returncode == 2
     assert result.stderr.strip() == (
         "nastavnik: setting REMINDER_DAYS is malformed: reminder days must increase"

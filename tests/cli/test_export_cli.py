@@ -14,18 +14,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.cli.main import main
-from tests.conftest import TOKEN
 from tests.support.export_data import build_dataset
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def operator_env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> str:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("BOT_TOKEN", TOKEN)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    return database_url
 
 
 def organizations(path: Path) -> set[str]:

@@ -10,9 +10,7 @@ import argparse
 import asyncio
 import os
 import re
-import socket
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -25,40 +23,11 @@ from imports.directory_file import TEMPLATE_HEADERS
 from service.cli.export import requested_period
 from service.cli.main import build_parser, main
 from tests.conftest import TOKEN
+from tests.support.cli import closed_port, nastavnik
 from tests.support.export_data import build_dataset
 
-ROOT = Path(__file__).resolve().parents[2]
 CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 SECRET = "operator-test-secret-0123456789abcdef"
-
-
-def closed_port() -> int:
-    """A local port nobody listens on (bound, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def nastavnik(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    """The command as an operator types it, with nothing from the developer's environment
-    that the command reads (no BOT_TOKEN, no DATABASE_URL, no .env)."""
-    clean = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("BOT_", "DATABASE_", "WEBHOOK_", "WEB_", "LOG_", "EXPORT_"))
-    }
-    clean |= {"PYTHONPATH": str(ROOT), "WEB_PORT": str(closed_port()), **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "service.cli", *args],
-        cwd=cwd,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def one_line(result: subprocess.CompletedProcess[str]) -> str:

@@ -10,6 +10,7 @@ from surveys.people import Role
 from tests.conftest import BotHarness
 from tests.support.curator_factories import make_person, make_programme
 from tests.support.factories import seed_directory
+from tests.support.joining import join
 
 
 async def _count(harness: BotHarness, model: type) -> int:
@@ -86,10 +87,7 @@ async def test_programme_links_bind_people_to_the_programme(harness: BotHarness)
     )
 
     teacher = harness.standin.user(7003)
-    await teacher.send(f"/start {code}")
-    await teacher.press(teacher.button("Даю согласие"))
-    await teacher.send("Смирнов Алексей Иванович")
-    await teacher.press(teacher.button("Учитель"))
+    await join(teacher, code, "Смирнов Алексей Иванович", "Учитель")
     assert "Готово" in (teacher.last_text or "")
     async with harness.session_factory() as session:
         person = await session.scalar(select(Person).where(Person.telegram_id == 7003))

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from app.notices import announce_assignments
 from service.workers.background import start_background
 from storage.models import Assignment, Organization, Person, utcnow
+from storage.repositories.outbox import OutboxRepository
 from tests.conftest import BotHarness
 from tests.support.delivery_data import eventually, outbox_rows, pair_with_assignments, register
 from tests.support.factories import seed_directory
@@ -90,3 +91,54 @@ async def test_a_person_who_writes_again_is_reachable_again(harness: BotHarness)
     async with factory() as session:
         person = await session.get(Person, people[311])
         assert person is not None and person.unreachable_at is None
+
+
+async def test_a_person_who_blocked_the_bot_and_came_back_gets_messages_again(
+    harness: BotHarness,
+) -> None:
+    """The sender that saw her 403 keeps running; once she is back, its next message to
+    her goes out instead of being given up as «answered 403 before»."""
+    factory = harness.session_factory
+    people = await register(factory, [331])
+    anna = harness.standin.user(331)
+    settings = harness.settings.model_copy(
+        update={"outbox_poll_seconds": 0.05, "outbox_chat_interval_seconds": 0.2}
+    )
+    background = start_background(harness.bot, settings, factory, harness.dispatcher["i18n"])
+    try:
+        harness.standin.block(anna.id)
+        await notice(harness, people[331], "blocked", "Пока вы нас не видите")
+        background.sender.wake()
+        await eventually(lambda: _statuses(harness, anna.id, {"dead"}))
+
+        harness.standin.unblock(anna.id)
+        await anna.send("/start")  # she came back
+        await notice(harness, people[331], "back", "С возвращением")
+        background.sender.wake()
+        await eventually(lambda: _statuses(harness, anna.id, {"dead", "sent"}))
+    finally:
+        await background.stop()
+
+    assert any(message.text == "С возвращением" for message in anna.messages)
+    assert all(message.text != "Пока вы нас не видите" for message in anna.messages)
+    refused = [call for call in harness.standin.calls if call.error_code == 403]
+    assert len(refused) == 1
+    async with factory() as session:
+        person = await session.get(Person, people[331])
+        assert person is not None and person.unreachable_at is None
+
+
+async def notice(harness: BotHarness, person_id: int, key: str, text: str) -> None:
+    async with harness.session_factory() as session, session.begin():
+        await OutboxRepository(session).enqueue(
+            dedupe_key=f"test:{person_id}:{key}",
+            chat_id=331,
+            person_id=person_id,
+            kind="notice",
+            text=text,
+        )
+
+
+async def _statuses(harness: BotHarness, chat_id: int, wanted: set[str]) -> bool:
+    rows = await outbox_rows(harness.session_factory)
+    return {row.status for row in rows if row.chat_id == chat_id} == wanted

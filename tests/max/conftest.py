@@ -5,14 +5,11 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tests.support.local_server import served
 from tests.support.max_harness import MaxHarness, running_max
 from tests.support.maxapi import MaxAPIStandIn
 
-
-@pytest.fixture
-async def max_standin() -> AsyncIterator[MaxAPIStandIn]:
-    async with MaxAPIStandIn() as server:
-        yield server
+max_standin_fixture = served(MaxAPIStandIn, "max_standin")
 
 
 @pytest.fixture

@@ -6,15 +6,15 @@ TEST_REDIS_URL the conversation state lives in Redis, as in production."""
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
-from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import metrics
 from storage.models import HandledUpdate, Person
+from tests.support.joining import join
+from tests.support.local_server import served
 from tests.support.webhook_fixtures import (
     FULL_NAME,
     WebhookBot,
@@ -22,7 +22,6 @@ from tests.support.webhook_fixtures import (
     mentor_invite,
     register_teacher,
     stored_registration,
-    webhook_bot,
 )
 from tests.support.webhook_standin import WebhookStandIn
 
@@ -32,25 +31,8 @@ ONE_REGISTRATION = {"people": [FULL_NAME], "grants": 1, "invite_uses": [1], "han
 REGISTRATION_MESSAGES = 4
 
 
-@pytest.fixture
-async def standin() -> AsyncIterator[WebhookStandIn]:
-    async with WebhookStandIn() as server:
-        yield server
-
-
-@pytest.fixture
-async def worker(
-    standin: WebhookStandIn,
-    database_url: str,
-    engine: AsyncEngine,
-    session_factory: async_sessionmaker[AsyncSession],
-) -> AsyncIterator[WebhookBot]:
-    if REDIS_URL:
-        redis = Redis.from_url(REDIS_URL)
-        await redis.flushdb()
-        await redis.aclose()
-    async with webhook_bot(standin, database_url, engine, session_factory, REDIS_URL) as bot:
-        yield bot
+standin_fixture = served(WebhookStandIn, "standin")
+WORKER_REDIS_URL = REDIS_URL  # the worker (tests/production/conftest.py) keeps state in Redis
 
 
 async def terminate_other_connections(database_url: str) -> None:
@@ -99,9 +81,7 @@ async def test_a_person_who_blocked_the_bot_costs_one_attempt_and_nothing_is_sto
 ) -> None:
     code = await mentor_invite(session_factory)
     olga = standin.user(7202)
-    await olga.send(f"/start {code}")
-    await olga.press(olga.button("Даю согласие"))
-    await olga.send(FULL_NAME)
+    await join(olga, code, FULL_NAME)
     standin.block(olga.id)
     calls_before = len(standin.calls)
     await olga.press(olga.button("Учитель"))  # her last press arrives; the answer cannot
@@ -133,8 +113,7 @@ async def test_a_database_connection_cut_mid_update_asks_to_retry_and_writes_not
         pytest.skip("cutting a server connection needs PostgreSQL")
     code = await mentor_invite(session_factory)
     olga = standin.user(7203)
-    await olga.send(f"/start {code}")
-    await olga.press(olga.button("Даю согласие"))
+    await join(olga, code)
 
     async def cut_connections(_: dict[str, object]) -> None:
         # From another connection, as a failover or a restart would: the bot's transaction
@@ -172,8 +151,7 @@ async def test_after_a_database_restart_one_update_is_asked_to_retry_then_all_wo
         pytest.skip("restarting the server's connections needs PostgreSQL")
     code = await mentor_invite(session_factory)
     olga = standin.user(7204)
-    await olga.send(f"/start {code}")
-    await olga.press(olga.button("Даю согласие"))
+    await join(olga, code)
 
     await terminate_other_connections(database_url)  # the pool's idle ones, as in a restart
 

@@ -10,7 +10,6 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -30,12 +29,6 @@ from tests.support.export_helpers import export_to
 from tests.support.workers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[BotAPIStandIn]:
-    async with BotAPIStandIn() as server:
-        yield server
 
 
 async def get(url: str) -> tuple[int, str]:

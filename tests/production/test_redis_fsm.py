@@ -3,7 +3,6 @@ of the bot between two steps. Skips unless TEST_REDIS_URL is set (.ci/run sets i
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -13,13 +12,12 @@ from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.settings import load_settings
-from bot.telegram.app import create_bot, create_dispatcher
 from storage.models import Person
 from surveys.people import Role
-from tests.conftest import ADMIN_ID, TOKEN
 from tests.support.botapi import BotAPIStandIn
 from tests.support.factories import make_invite, seed_directory
+from tests.support.joining import join
+from tests.support.polling import bot_settings, polling_bot
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 pytestmark = pytest.mark.skipif(
@@ -51,27 +49,9 @@ def bot_run(
 
     @asynccontextmanager
     async def run() -> AsyncIterator[None]:
-        settings = load_settings(
-            bot_token=TOKEN,
-            bot_api_url=standin.base_url,
-            database_url=database_url,
-            admin_ids=str(ADMIN_ID),
-            redis_url=REDIS_URL,
-        )
-        bot = create_bot(settings)
-        dispatcher = create_dispatcher(settings, session_factory)
-        polling = asyncio.create_task(
-            dispatcher.start_polling(
-                bot, handle_as_tasks=False, handle_signals=False, polling_timeout=1
-            )
-        )
-        await standin.wait_until_polling()
-        try:
+        settings = bot_settings(standin, database_url, REDIS_URL)
+        async with polling_bot(standin, settings, session_factory):
             yield
-        finally:
-            await dispatcher.stop_polling()
-            await asyncio.wait_for(polling, timeout=10)
-            await dispatcher.storage.close()
 
     return run
 
@@ -83,8 +63,7 @@ async def test_registration_survives_a_restart(
     invite = await make_invite(session_factory, Role.CURATOR, organization_id=ids["S001"])
     user = standin.user(7001)
     async with bot_run():
-        await user.send(f"/start {invite.code}")
-        await user.press(user.button("Даю согласие"))
+        await join(user, invite.code)
     async with bot_run():  # a new process: the name step is remembered in Redis
         await user.send("Редисова Ирина")
     assert "Готово, Редисова Ирина" in (user.last_text or "")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
@@ -14,6 +13,8 @@ from service.web.server import serve_webhook
 from storage.db import create_engine, create_session_factory
 from storage.models import HandledUpdate, Person
 from tests.support.botapi import FakeUser
+from tests.support.joining import join
+from tests.support.local_server import served
 from tests.support.webhook_fixtures import (
     FULL_NAME,
     WebhookBot,
@@ -26,22 +27,7 @@ from tests.support.webhook_fixtures import (
 )
 from tests.support.webhook_standin import SECRET, WebhookStandIn
 
-
-@pytest.fixture
-async def standin() -> AsyncIterator[WebhookStandIn]:
-    async with WebhookStandIn() as server:
-        yield server
-
-
-@pytest.fixture
-async def worker(
-    standin: WebhookStandIn,
-    database_url: str,
-    engine: AsyncEngine,
-    session_factory: async_sessionmaker[AsyncSession],
-) -> AsyncIterator[WebhookBot]:
-    async with webhook_bot(standin, database_url, engine, session_factory) as running:
-        yield running
+standin_fixture = served(WebhookStandIn, "standin")  # `worker`: tests/production/conftest.py
 
 
 async def test_registration_through_the_webhook(
@@ -94,19 +80,9 @@ async def test_the_same_update_delivered_twice_changes_nothing_the_second_time(
 ) -> None:
     code = await mentor_invite(session_factory)
     olga = standin.user(7003)
-    await olga.send(f"/start {code}")
-    await olga.press(olga.button("Даю согласие"))
-    await olga.send(FULL_NAME)
+    await join(olga, code, FULL_NAME)
     # The last step is delivered, then delivered again (Telegram did not hear our 200).
-    press = {
-        "callback_query": {
-            "id": standin.new_callback_query_id(olga.id),
-            "from": olga.user,
-            "message": standin.message_json(olga.messages[-1]),
-            "chat_instance": "1",
-            "data": olga.button("Учитель"),
-        }
-    }
+    press = olga.press_update(olga.button("Учитель"))
     update = standin.new_update(press)
     first = await standin.post(update, worker.url)
     messages_after_first = len(olga.messages)
@@ -204,9 +180,7 @@ async def test_start_sets_the_webhook_and_shutdown_finishes_the_update_in_flight
 
 
 async def register_teacher_until_name(olga: FakeUser, code: str) -> None:
-    await olga.send(f"/start {code}")
-    await olga.press(olga.button("Даю согласие"))
-    await olga.send(FULL_NAME)
+    await join(olga, code, FULL_NAME)
 
 
 async def test_old_handled_update_marks_are_pruned(

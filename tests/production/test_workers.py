@@ -14,6 +14,7 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tests.support.joining import join
 from tests.support.webhook_fixtures import FULL_NAME, mentor_invite, stored_registration
 from tests.support.webhook_standin import WebhookStandIn
 from tests.support.workers import Worker, start_worker
@@ -77,17 +78,7 @@ async def test_two_workers_fed_alternately_give_the_same_result_as_one(
     await olga.send(FULL_NAME)  # worker 1
     # The last press reaches BOTH workers at once (a redelivery racing the original):
     # the chat lock in Redis and the handled_update mark let exactly one apply it.
-    press = standin.new_update(
-        {
-            "callback_query": {
-                "id": standin.new_callback_query_id(olga.id),
-                "from": olga.user,
-                "message": standin.message_json(olga.messages[-1]),
-                "chat_instance": "1",
-                "data": olga.button("Учитель"),
-            }
-        }
-    )
+    press = standin.new_update(olga.press_update(olga.button("Учитель")))
     results = await asyncio.gather(*(standin.post(press, w.url) for w in workers))
     assert [r.status for r in results] == [200, 200]
 
@@ -112,9 +103,7 @@ async def test_a_worker_killed_mid_update_loses_nothing(
     await two_workers(standin, postgres_url, tmp_path, workers)
     code = await mentor_invite(session_factory)
     olga = standin.user(7302)
-    await olga.send(f"/start {code}")
-    await olga.press(olga.button("Даю согласие"))
-    await olga.send(FULL_NAME)
+    await join(olga, code, FULL_NAME)
     victim = workers[1]  # the next delivery goes to the second worker
 
     async def kill_worker(_: dict[str, object]) -> None:

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from storage.models import Invite, Person, RoleGrant
 from surveys.people import Role
 from tests.conftest import BotHarness
-from tests.support.factories import make_invite, seed_directory
+from tests.support.factories import make_invite, school_invite, seed_directory
+from tests.support.joining import join
 
 
 async def count(harness: BotHarness, model: type) -> int:
@@ -30,10 +31,7 @@ async def test_stranger_is_told_how_to_join(harness: BotHarness) -> None:
 
 
 async def test_student_mentee_registers_with_guardian_consent(harness: BotHarness) -> None:
-    ids = await seed_directory(harness.session_factory)
-    invite = await make_invite(
-        harness.session_factory, Role.MENTEE, organization_id=ids["S001"], max_uses=30
-    )
+    ids, invite = await school_invite(harness.session_factory, Role.MENTEE, max_uses=30)
     masha = harness.standin.user(5002, first_name="Маша")
 
     await masha.send(f"/start {invite.code}")
@@ -70,8 +68,7 @@ async def test_student_mentee_registers_with_guardian_consent(harness: BotHarnes
 
 
 async def test_declining_consent_stores_nothing(harness: BotHarness) -> None:
-    ids = await seed_directory(harness.session_factory)
-    invite = await make_invite(harness.session_factory, Role.MENTOR, organization_id=ids["S001"])
+    _, invite = await school_invite(harness.session_factory, Role.MENTOR)
     petya = harness.standin.user(5003)
     await petya.send(f"/start {invite.code}")
     await petya.press(petya.button("Не даю согласия"))
@@ -83,26 +80,17 @@ async def test_declining_consent_stores_nothing(harness: BotHarness) -> None:
 
 
 async def test_missing_guardian_consent_stores_nothing(harness: BotHarness) -> None:
-    ids = await seed_directory(harness.session_factory)
-    invite = await make_invite(harness.session_factory, Role.MENTEE, organization_id=ids["S001"])
+    _, invite = await school_invite(harness.session_factory, Role.MENTEE)
     kid = harness.standin.user(5004)
-    await kid.send(f"/start {invite.code}")
-    await kid.press(kid.button("Даю согласие"))
-    await kid.send("Петров Пётр")
-    await kid.press(kid.button("Ученик"))
-    await kid.press(kid.button("5"))
-    await kid.press(kid.button("Нет, согласия"))
+    await join(kid, invite.code, "Петров Пётр", "Ученик", "5", "Нет, согласия")
     assert "ничего не сохранили" in (kid.last_text or "")
     assert await count(harness, Person) == 0
 
 
 async def test_curator_registers_without_category(harness: BotHarness) -> None:
-    ids = await seed_directory(harness.session_factory)
-    invite = await make_invite(harness.session_factory, Role.CURATOR, organization_id=ids["S001"])
+    _, invite = await school_invite(harness.session_factory, Role.CURATOR)
     curator = harness.standin.user(5005)
-    await curator.send(f"/start {invite.code}")
-    await curator.press(curator.button("Даю согласие"))
-    await curator.send("Сидорова Анна Ивановна")
+    await join(curator, invite.code, "Сидорова Анна Ивановна")
     assert "куратор — МБОУ СОШ № 1" in (curator.last_text or "")
     person = await person_of(harness, 5005)
     assert person is not None and person.category is None
@@ -120,9 +108,7 @@ async def test_bad_codes_get_clear_answers_and_create_nothing(harness: BotHarnes
     )
     used = await make_invite(harness.session_factory, Role.CURATOR, organization_id=ids["S002"])
     first, second = harness.standin.user(5006), harness.standin.user(5007)
-    await first.send(f"/start {used.code}")
-    await first.press(first.button("Даю согласие"))
-    await first.send("Первый Куратор")
+    await join(first, used.code, "Первый Куратор")
 
     await second.send(f"/start {used.code}")
     assert "уже использовано" in (second.last_text or "")
@@ -137,12 +123,10 @@ async def test_bad_codes_get_clear_answers_and_create_nothing(harness: BotHarnes
 
 async def test_last_use_race_registers_only_one(harness: BotHarness) -> None:
     """Two people start with a one-use code; the second to finish is refused cleanly."""
-    ids = await seed_directory(harness.session_factory)
-    invite = await make_invite(harness.session_factory, Role.CURATOR, organization_id=ids["S001"])
+    _, invite = await school_invite(harness.session_factory, Role.CURATOR)
     a, b = harness.standin.user(5008), harness.standin.user(5009)
     for person in (a, b):
-        await person.send(f"/start {invite.code}")
-        await person.press(person.button("Даю согласие"))
+        await join(person, invite.code)
     await a.send("Алексеев Алексей")
     await b.send("Борисов Борис")
     assert "Готово" in (a.last_text or "")
@@ -151,12 +135,9 @@ async def test_last_use_race_registers_only_one(harness: BotHarness) -> None:
 
 
 async def test_names_that_are_not_names(harness: BotHarness) -> None:
-    ids = await seed_directory(harness.session_factory)
-    invite = await make_invite(harness.session_factory, Role.CURATOR, organization_id=ids["S001"])
+    _, invite = await school_invite(harness.session_factory, Role.CURATOR)
     user = harness.standin.user(5010)
-    await user.send(f"/start {invite.code}")
-    await user.press(user.button("Даю согласие"))
-    await user.send("Я")
+    await join(user, invite.code, "Я")
     assert "Слишком коротко" in (user.last_text or "")
     await user.send("Ж" * 300)
     assert "Слишком длинно" in (user.last_text or "")
@@ -172,10 +153,7 @@ async def test_names_that_are_not_names(harness: BotHarness) -> None:
 
 
 async def test_stray_input_and_stale_buttons_during_registration(harness: BotHarness) -> None:
-    ids = await seed_directory(harness.session_factory)
-    invite = await make_invite(
-        harness.session_factory, Role.MENTEE, organization_id=ids["S001"], max_uses=5
-    )
+    _, invite = await school_invite(harness.session_factory, Role.MENTEE, max_uses=5)
     user = harness.standin.user(5011)
     await user.send(f"/start {invite.code}")
     consent_message = user.messages[-1].message_id
@@ -199,11 +177,9 @@ async def test_stray_input_and_stale_buttons_during_registration(harness: BotHar
 
 
 async def test_cancel_leaves_registration(harness: BotHarness) -> None:
-    ids = await seed_directory(harness.session_factory)
-    invite = await make_invite(harness.session_factory, Role.CURATOR, organization_id=ids["S001"])
+    _, invite = await school_invite(harness.session_factory, Role.CURATOR)
     user = harness.standin.user(5012)
-    await user.send(f"/start {invite.code}")
-    await user.press(user.button("Даю согласие"))
+    await join(user, invite.code)
     await user.send("/cancel")
     assert "отменено" in (user.last_text or "")
     await user.send("Иванов Иван")  # no longer a name step: just stray text

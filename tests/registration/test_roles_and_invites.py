@@ -8,13 +8,12 @@ from storage.models import Invite, Person, RoleGrant
 from surveys.people import Role
 from tests.conftest import ADMIN_ID, BotHarness
 from tests.support.botapi import FakeUser
-from tests.support.factories import make_invite, seed_directory
+from tests.support.factories import make_invite, school_invite, seed_directory
+from tests.support.joining import join
 
 
 async def register_staff(user: FakeUser, code: str, name: str) -> None:
-    await user.send(f"/start {code}")
-    await user.press(user.button("Даю согласие"))
-    await user.send(name)
+    await join(user, code, name)
     assert "Готово" in (user.last_text or ""), user.last_text
 
 
@@ -61,21 +60,14 @@ async def test_chain_admin_methodist_curator_mentee(harness: BotHarness) -> None
     assert len(code) >= 16  # 96 random bits
 
     mentee = harness.standin.user(6003)
-    await mentee.send(f"/start {code}")
-    await mentee.press(mentee.button("Даю согласие"))
-    await mentee.send("Учеников Пётр")
-    await mentee.press(mentee.button("Учитель"))
+    await join(mentee, code, "Учеников Пётр", "Учитель")
     assert "наставляемый — МБОУ СОШ № 1" in (mentee.last_text or "")
 
 
 async def test_commands_for_roles_the_person_lacks_are_refused(harness: BotHarness) -> None:
-    ids = await seed_directory(harness.session_factory)
-    invite = await make_invite(harness.session_factory, Role.MENTOR, organization_id=ids["S001"])
+    ids, invite = await school_invite(harness.session_factory, Role.MENTOR)
     mentor = harness.standin.user(6010)
-    await mentor.send(f"/start {invite.code}")
-    await mentor.press(mentor.button("Даю согласие"))
-    await mentor.send("Наставников Олег")
-    await mentor.press(mentor.button("Учитель"))
+    await join(mentor, invite.code, "Наставников Олег", "Учитель")
     calls_before = len(harness.standin.calls)
     await mentor.send("/invite")
     assert "недоступна" in (mentor.last_text or "")
@@ -125,8 +117,7 @@ async def test_registered_person_gets_a_second_role_without_retyping(
 
 
 async def test_forget_erases_personal_data_and_keeps_aggregates(harness: BotHarness) -> None:
-    ids = await seed_directory(harness.session_factory)
-    invite = await make_invite(harness.session_factory, Role.CURATOR, organization_id=ids["S001"])
+    ids, invite = await school_invite(harness.session_factory, Role.CURATOR)
     user = harness.standin.user(6040)
     await register_staff(user, invite.code, "Удаляемая Вера")
     await user.send("/forget")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -63,3 +64,12 @@ async def make_invite(
             ttl=ttl,
             max_uses=max_uses,
         )
+
+
+async def school_invite(
+    factory: async_sessionmaker[AsyncSession], role: Role, **options: Any
+) -> tuple[dict[str, int], Invite]:
+    """The directory seeded, and an invitation into its first school (S001)."""
+    ids = await seed_directory(factory)
+    invite = await make_invite(factory, role, organization_id=ids["S001"], **options)
+    return ids, invite

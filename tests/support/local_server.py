@@ -1,19 +1,24 @@
 """What every messenger stand-in shares: an aiohttp server on a free loopback port, started
-and stopped around a test, and the long poll it wakes when it closes."""
+and stopped around a test (`served` makes the fixture), and the long poll it wakes when it
+closes."""
 
 from __future__ import annotations
 
 import asyncio
+import ssl
+from collections.abc import AsyncIterator, Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, TypeVar
 
+import pytest
 from aiohttp import web
 
 UPLOAD_LIMIT = 50 * 2**20  # bytes in one request: Telegram's upload limit for bots
 
 
 class LocalServer:
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        self.tls = tls  # served over https with this context
         self._runner: web.AppRunner | None = None
         self._port = 0
         self._closing = False
@@ -28,7 +33,8 @@ class LocalServer:
         # A short shutdown_timeout: stop() must not wait a minute for a dangling long poll.
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()  # port 0: the OS picks a free one
+        # Port 0: the OS picks a free one.
+        await web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=self.tls).start()
         self._port = self._runner.addresses[0][1]
 
     async def stop(self) -> None:
@@ -53,4 +59,18 @@ class LocalServer:
     @property
     def base_url(self) -> str:
         assert self._port, "call start() first"
-        return f"http://127.0.0.1:{self._port}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://127.0.0.1:{self._port}"
+
+
+S = TypeVar("S", bound=LocalServer)
+
+
+def served(kind: Callable[..., S], name: str, **options: Any) -> Any:
+    """A fixture called `name` that runs a fresh `kind(**options)` for one test."""
+
+    async def fixture() -> AsyncIterator[S]:
+        async with kind(**options) as server:
+            yield server
+
+    return pytest.fixture(name=name)(fixture)

@@ -73,12 +73,6 @@ def echo_router() -> Router:
 
 
 @pytest.fixture
-async def standin() -> AsyncIterator[BotAPIStandIn]:
-    async with BotAPIStandIn() as server:
-        yield server
-
-
-@pytest.fixture
 async def bot(standin: BotAPIStandIn) -> AsyncIterator[Bot]:
     session = AiohttpSession(api=TelegramAPIServer.from_base(standin.base_url))
     bot = Bot(f"{BOT_ID}:TEST-TOKEN", session=session)
@@ -203,6 +197,22 @@ async def test_rate_limiter_rejects_31st_send(standin: BotAPIStandIn, bot: Bot) 
     assert len(rejected) == 1 and rejected[0].retry_after == 1
     assert sum(call.rejected for call in standin.calls) == 1
     assert len(standin.messages(IVAN)) == 30
+
+
+async def test_chat_pace_rejects_a_second_message_within_the_interval(
+    standin: BotAPIStandIn, bot: Bot
+) -> None:
+    standin.pace_chats(2.0)
+    await bot.send_message(IVAN, "первое")
+    with pytest.raises(TelegramRetryAfter) as refused:
+        await bot.send_message(IVAN, "второе")
+    assert refused.value.retry_after == 2  # the rest of the gap, in whole seconds
+    await bot.send_message(IVAN + 1, "другой чат не ждёт")
+    await bot.send_chat_action(IVAN, "typing")  # not a message: not paced
+
+    assert [call.chat_id for call in standin.accepted_sends()] == [IVAN, IVAN + 1]
+    standin.pace_chats(None)
+    await bot.send_message(IVAN, "теперь можно")
 
 
 async def test_telegram_rules(standin: BotAPIStandIn, bot: Bot) -> None:

@@ -12,14 +12,15 @@ from aiohttp import web
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.settings import Settings, load_settings
+from app.settings import Settings
 from bot.telegram.app import create_bot, create_dispatcher, with_retries
 from service.web.server import create_web_app
 from storage.models import HandledUpdate, Invite, Person, RoleGrant
 from surveys.people import Role
-from tests.conftest import ADMIN_ID, TOKEN
 from tests.support.botapi import FakeUser
 from tests.support.factories import make_invite, seed_directory
+from tests.support.joining import join
+from tests.support.polling import bot_settings
 from tests.support.webhook_standin import SECRET, WebhookStandIn
 
 FULL_NAME = "Кузнецова Ольга Игоревна"
@@ -28,12 +29,10 @@ FULL_NAME = "Кузнецова Ольга Игоревна"
 def webhook_settings(
     standin: WebhookStandIn, database_url: str, redis_url: str | None = None
 ) -> Settings:
-    return load_settings(
-        bot_token=TOKEN,
-        bot_api_url=standin.base_url,
-        database_url=database_url,
-        admin_ids=str(ADMIN_ID),
-        redis_url=redis_url,
+    return bot_settings(
+        standin,
+        database_url,
+        redis_url,
         webhook_secret=SECRET,
         web_host="127.0.0.1",
         web_port=8080,  # unused: the tests bind a free port themselves
@@ -55,8 +54,10 @@ async def webhook_bot(
     engine: AsyncEngine,
     session_factory: async_sessionmaker[AsyncSession],
     redis_url: str | None = None,
+    **overrides: object,
 ) -> AsyncIterator[WebhookBot]:
-    settings = webhook_settings(standin, database_url, redis_url)
+    """`overrides`: settings to change, e.g. chat_lock_seconds=0.5."""
+    settings = webhook_settings(standin, database_url, redis_url).model_copy(update=overrides)
     bot = with_retries(create_bot(settings))
     dispatcher = create_dispatcher(settings, session_factory)
     app = create_web_app(settings, bot, dispatcher, engine, session_factory)
@@ -83,10 +84,7 @@ async def mentor_invite(factory: async_sessionmaker[AsyncSession]) -> str:
 
 async def register_teacher(user: FakeUser, code: str) -> None:
     """The whole conversation: /start code → consent → name → category (teacher: done)."""
-    await user.send(f"/start {code}")
-    await user.press(user.button("Даю согласие"))
-    await user.send(FULL_NAME)
-    await user.press(user.button("Учитель"))
+    await join(user, code, FULL_NAME, "Учитель")
 
 
 async def count(factory: async_sessionmaker[AsyncSession], model: type) -> int:

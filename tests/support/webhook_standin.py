@@ -89,8 +89,8 @@ class WebhookStandIn(BotAPIStandIn):
             async with self._client.post(target + PATH, json=update, headers=headers) as response:
                 await response.read()
                 status = response.status
-        except (aiohttp.ClientError, ConnectionError):
-            status = 0
+        except (aiohttp.ClientError, ConnectionError, TimeoutError):
+            status = 0  # no answer in time: Telegram, too, delivers it again
         delivery = Delivery(update["update_id"], target, status)
         self.deliveries.append(delivery)
         return delivery

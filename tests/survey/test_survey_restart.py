@@ -11,10 +11,9 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -26,6 +25,7 @@ from tests.support.botapi import BotAPIStandIn
 from tests.support.botapi.records import BotMessage
 from tests.support.botapi.users import FakeUser
 from tests.support.factories import seed_directory
+from tests.support.local_server import served
 from tests.support.survey_factories import issue_pair
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,15 +85,7 @@ async def act(person: FakeUser, action: Callable[[], dict[str, object]]) -> None
 
 
 def press(person: FakeUser, data: str, message: BotMessage) -> dict[str, object]:
-    return {
-        "callback_query": {
-            "id": person.standin.new_callback_query_id(person.id),
-            "from": person.user,
-            "message": person.standin.message_json(message),
-            "chat_instance": "1",
-            "data": data,
-        }
-    }
+    return person.press_update(data, message)
 
 
 def tap(person: FakeUser, text: str) -> Callable[[], dict[str, object]]:
@@ -142,10 +134,7 @@ async def answer_count(factory: async_sessionmaker[AsyncSession]) -> int:
         return int(await session.scalar(select(func.count()).select_from(Answer)) or 0)
 
 
-@pytest.fixture
-async def standin() -> AsyncIterator[BotAPIStandIn]:
-    async with BotAPIStandIn(processing_timeout=WAIT) as server:
-        yield server
+standin_fixture = served(BotAPIStandIn, "standin", processing_timeout=WAIT)
 
 
 async def test_sigkill_in_the_middle_loses_and_doubles_nothing(

@@ -19,6 +19,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from app.screens import Msg
+from app.uow import UnitOfWork
 from bot import render
 from surveys.errors import DomainError
 
@@ -51,9 +52,18 @@ async def unexpected_error(event: ErrorEvent, **data: Any) -> None:
     bot: Bot | None = data.get("bot")
     if chat_id is not None and bot is not None:
         try:
-            await bot.send_message(chat_id, _("error.generic"))
+            await bot.send_message(chat_id, failure_text(data))
         except Exception:
             log.warning("could not tell chat about the failure")
+
+
+def failure_text(data: dict[str, Any]) -> str:
+    """«Nothing was saved» only when that is true: a use case that committed and then
+    failed (say, sending its reply) has saved the person's changes."""
+    uow: UnitOfWork | None = data.get("uow")
+    if uow is not None and uow.committed:
+        return _("error.after_commit")
+    return _("error.generic")
 
 
 def create_router() -> Router:

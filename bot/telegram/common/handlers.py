@@ -17,7 +17,7 @@ from app.settings import Settings
 from app.uow import UnitOfWork
 from bot import render
 from bot.telegram.commands import CommandAllowed, clear_chat_menu, commands_for
-from bot.telegram.conversation import show
+from bot.telegram.conversation import Chat, show
 from bot.telegram.screens import Pressed, drop_buttons
 from surveys.access import Actor
 
@@ -26,22 +26,17 @@ def command_names(actor: Actor) -> list[str]:
     return [spec.name for spec in commands_for(actor)]
 
 
-async def start_without_code(
-    message: Message, uow: UnitOfWork, actor: Actor, state: FSMContext, bot: Bot, i18n: I18n
-) -> None:
-    reply = await Home(uow, actor).menu(command_names(actor))
-    await show(message, state, bot, i18n, reply)
+async def start_without_code(message: Message, chat: Chat) -> None:
+    await chat.show(message, await Home(chat.uow, chat.actor).menu(command_names(chat.actor)))
 
 
-async def show_help(
-    message: Message, uow: UnitOfWork, actor: Actor, state: FSMContext, bot: Bot, i18n: I18n
-) -> None:
-    await show(message, state, bot, i18n, Home(uow, actor).help(command_names(actor)))
+async def show_help(message: Message, chat: Chat) -> None:
+    await chat.show(message, Home(chat.uow, chat.actor).help(command_names(chat.actor)))
 
 
-async def cancel(message: Message, state: FSMContext, bot: Bot, i18n: I18n) -> None:
-    reply = Home.cancel(in_conversation=await state.get_state() is not None)
-    await show(message, state, bot, i18n, reply)
+async def cancel(message: Message, chat: Chat) -> None:
+    in_conversation = await chat.state.get_state() is not None
+    await chat.show(message, Home.cancel(in_conversation))
 
 
 async def forget_ask(message: Message, state: FSMContext, bot: Bot, i18n: I18n) -> None:

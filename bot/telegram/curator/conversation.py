@@ -1,5 +1,5 @@
-"""The filter that matches one verb of a curator's button; replies are shown by
-bot.telegram.conversation (re-exported here for the curator handlers)."""
+"""The filter that matches one verb of a curator's button. (`show` is
+bot.telegram.conversation's, re-exported for the handlers that import it from here.)"""
 
 from __future__ import annotations
 

@@ -4,84 +4,61 @@ the use case's."""
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import Command, StateFilter
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.curator.actions import ChangeMember, OnPair, OnProgramme, PairVerb, Pick, ProgrammeVerb
 from app.curator.pairs import Deadlines, Pairs
 from app.curator.reply import Step
 from app.notices import OutboxNotices
-from app.settings import Settings
-from app.uow import UnitOfWork
 from bot.telegram.commands import CommandAllowed
+from bot.telegram.conversation import Chat
 from bot.telegram.curator import bulk
-from bot.telegram.curator.conversation import Verb, show
+from bot.telegram.curator.conversation import Verb
 from bot.telegram.screens import Pressed
-from surveys.access import Actor
 from surveys.questionnaire import Catalogue
 
 PROGRAMME_VERBS = (ProgrammeVerb.PAIRS, ProgrammeVerb.NEW_PAIR, ProgrammeVerb.COMPLETE)
 BULK_VERBS = (ProgrammeVerb.FORM_ROSTER, ProgrammeVerb.COMPLETE_YES)
 
 
-def pairs_of(
-    uow: UnitOfWork, actor: Actor, catalogue: Catalogue, settings: Settings, i18n: I18n
-) -> Pairs:
+def pairs_of(chat: Chat, catalogue: Catalogue) -> Pairs:
+    settings = chat.settings
     deadlines = Deadlines(settings.start_due_days, settings.completion_due_days)
-    return Pairs(uow, actor, catalogue, OutboxNotices(i18n), deadlines)
+    return Pairs(chat.uow, chat.actor, catalogue, OutboxNotices(chat.i18n), deadlines)
 
 
-async def pairs_command(
-    message: Message,
-    uow: UnitOfWork,
-    actor: Actor,
-    state: FSMContext,
-    bot: Bot,
-    i18n: I18n,
-    catalogue: Catalogue,
-    settings: Settings,
-) -> None:
-    reply = await pairs_of(uow, actor, catalogue, settings, i18n).overview()
-    await show(message, state, bot, i18n, reply)
+async def pairs_command(message: Message, chat: Chat, catalogue: Catalogue) -> None:
+    await chat.show(message, await pairs_of(chat, catalogue).overview())
 
 
 async def bulk_button(
     query: CallbackQuery,
     action: OnProgramme,
-    uow: UnitOfWork,
-    actor: Actor,
-    bot: Bot,
-    i18n: I18n,
+    chat: Chat,
     catalogue: Catalogue,
-    settings: Settings,
     session_factory: async_sessionmaker[AsyncSession],
     curator_jobs: bulk.CuratorJobs,
 ) -> None:
     """Pairs from the roster, completing a programme: work on many pairs, in steps."""
-    pairs = pairs_of(uow, actor, catalogue, settings, i18n)
+    pairs = pairs_of(chat, catalogue)
     if action.verb == ProgrammeVerb.FORM_ROSTER:
         job = await pairs.form_from_roster(action.programme, session_factory)
     else:
         job = await pairs.complete_programme(action.programme, session_factory)
-    await bulk.run(query, job, curator_jobs, bot, i18n)
+    await bulk.run(query, job, curator_jobs, chat.bot, chat.i18n)
 
 
 async def pair_button(
     query: CallbackQuery,
     action: OnProgramme | OnPair | ChangeMember | Pick,
-    uow: UnitOfWork,
-    actor: Actor,
-    state: FSMContext,
-    bot: Bot,
-    i18n: I18n,
+    chat: Chat,
     catalogue: Catalogue,
-    settings: Settings,
 ) -> None:
-    pairs = pairs_of(uow, actor, catalogue, settings, i18n)
+    pairs = pairs_of(chat, catalogue)
+    state = chat.state
     match action:
         case OnProgramme(ProgrammeVerb.PAIRS, programme):
             reply = await pairs.of_programme(programme)
@@ -105,7 +82,7 @@ async def pair_button(
             reply = await pairs.pick_mentor(step, person, await state.get_data())
         case Pick(step, person):
             reply = await pairs.toggle_mentee(step, person, await state.get_data())
-    await show(query, state, bot, i18n, reply)
+    await chat.show(query, reply)
 
 
 def create_router() -> Router:

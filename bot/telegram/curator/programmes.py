@@ -6,46 +6,37 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import partial
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 
 from app.curator.actions import ChooseForm, ChooseYear, NewProgramme, OnProgramme, ProgrammeVerb
 from app.curator.programmes import LINK_ROLES, Programmes
-from app.curator.reply import Reply, Step
-from app.screens import Screen
-from app.settings import Settings
-from app.uow import UnitOfWork
+from app.curator.reply import Step
+from app.screens import Msg
 from bot.telegram.commands import CommandAllowed
-from bot.telegram.curator.conversation import Verb, show
+from bot.telegram.conversation import Chat, saying
+from bot.telegram.curator.conversation import Verb
 from bot.telegram.filters import Magic, typed_text
 from bot.telegram.links import invite_link
 from bot.telegram.screens import Pressed
-from surveys.access import Actor
 
 EDIT_FIELDS = tuple(verb for verb in ProgrammeVerb if verb.startswith("edit_"))
 
 
-async def list_programmes(
-    message: Message, uow: UnitOfWork, actor: Actor, state: FSMContext, bot: Bot, i18n: I18n
-) -> None:
-    reply = await Programmes(uow, actor, i18n.current_locale).overview()
-    await show(message, state, bot, i18n, reply)
+def programmes_of(chat: Chat) -> Programmes:
+    return Programmes(chat.uow, chat.actor, chat.locale)
+
+
+async def list_programmes(message: Message, chat: Chat) -> None:
+    await chat.show(message, await programmes_of(chat).overview())
 
 
 async def programme_button(
-    query: CallbackQuery,
-    action: NewProgramme | ChooseForm | ChooseYear | OnProgramme,
-    uow: UnitOfWork,
-    actor: Actor,
-    state: FSMContext,
-    bot: Bot,
-    i18n: I18n,
-    settings: Settings,
+    query: CallbackQuery, action: NewProgramme | ChooseForm | ChooseYear | OnProgramme, chat: Chat
 ) -> None:
-    programmes = Programmes(uow, actor, i18n.current_locale)
+    programmes = programmes_of(chat)
+    settings = chat.settings
     match action:
         case NewProgramme(organization):
             reply = await programmes.start_new(organization)
@@ -63,19 +54,18 @@ async def programme_button(
                 verb,
                 timedelta(days=settings.invite_ttl_days),
                 settings.invite_max_uses,
-                partial(invite_link, bot, settings),
+                partial(invite_link, chat.bot, settings),
             )
         case OnProgramme(verb, programme):
             reply = await programmes.ask_value(programme, verb)
-    await show(query, state, bot, i18n, reply)
+    await chat.show(query, reply)
 
 
-async def value_typed(
-    message: Message, uow: UnitOfWork, actor: Actor, state: FSMContext, bot: Bot, i18n: I18n
-) -> None:
+async def value_typed(message: Message, chat: Chat) -> None:
     """A typed step of creating or changing a programme."""
-    programmes = Programmes(uow, actor, i18n.current_locale)
+    programmes = programmes_of(chat)
     typed = message.text or ""
+    state = chat.state
     match await state.get_state():
         case Step.TITLE:
             reply = programmes.give_title(typed)
@@ -85,17 +75,7 @@ async def value_typed(
             reply = await programmes.give_end(typed, await state.get_data())
         case _:
             reply = await programmes.give_value(typed, await state.get_data())
-    await show(message, state, bot, i18n, reply)
-
-
-async def typed_instead_of_button(
-    message: Message, state: FSMContext, bot: Bot, i18n: I18n
-) -> None:
-    await show(message, state, bot, i18n, Reply((Screen.of("curator.press_button"),)))
-
-
-async def sent_instead_of_text(message: Message, state: FSMContext, bot: Bot, i18n: I18n) -> None:
-    await show(message, state, bot, i18n, Reply((Screen.of("curator.type_text"),)))
+    await chat.show(message, reply)
 
 
 def create_router() -> Router:
@@ -111,9 +91,11 @@ def create_router() -> Router:
     typed_steps = (Step.TITLE, Step.STARTS_ON, Step.ENDS_ON, Step.NEW_VALUE)
     router.message.register(value_typed, StateFilter(*typed_steps), typed_text())
     router.message.register(
-        typed_instead_of_button,
+        saying(Msg("curator.press_button")),
         StateFilter(Step.FORM, Step.YEAR),
         Magic(~F.text.startswith("/")),
     )
-    router.message.register(sent_instead_of_text, StateFilter(*typed_steps), Magic(~F.text))
+    router.message.register(
+        saying(Msg("curator.type_text")), StateFilter(*typed_steps), Magic(~F.text)
+    )
     return router

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from functools import partial
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 
 from app.actions import pack
 from app.curator.actions import OnStatus, ShowDistrict, ShowStatus, StatusVerb
@@ -18,34 +16,23 @@ from app.curator.reply import Reply
 from app.curator.status import Reader, Status
 from app.notices import OutboxNotices
 from app.screens import Screen
-from app.uow import UnitOfWork
 from bot import render
 from bot.telegram.commands import CommandAllowed
-from bot.telegram.curator.conversation import Verb, show
-from bot.telegram.screens import MESSAGE_LIMIT, Pressed, markup, send, text_of
-from surveys.access import Actor
+from bot.telegram.conversation import Chat
+from bot.telegram.curator.conversation import Verb
+from bot.telegram.screens import MESSAGE_LIMIT, Pressed, markup, text_of
 
 
-def status_of(uow: UnitOfWork, actor: Actor, i18n: I18n) -> Status:
-    return Status(uow, actor, Reader(partial(render.text, i18n), MESSAGE_LIMIT))
+def status_of(chat: Chat) -> Status:
+    return Status(chat.uow, chat.actor, Reader(partial(render.text, chat.i18n), MESSAGE_LIMIT))
 
 
-async def status_command(
-    message: Message, uow: UnitOfWork, actor: Actor, state: FSMContext, bot: Bot, i18n: I18n
-) -> None:
-    await show(message, state, bot, i18n, await status_of(uow, actor, i18n).overview())
+async def status_command(message: Message, chat: Chat) -> None:
+    await chat.show(message, await status_of(chat).overview())
 
 
-async def show_page(
-    query: CallbackQuery,
-    action: ShowDistrict | ShowStatus,
-    uow: UnitOfWork,
-    actor: Actor,
-    state: FSMContext,
-    bot: Bot,
-    i18n: I18n,
-) -> None:
-    status = status_of(uow, actor, i18n)
+async def show_page(query: CallbackQuery, action: ShowDistrict | ShowStatus, chat: Chat) -> None:
+    status = status_of(chat)
     match action:
         case ShowDistrict(municipality, page):
             shown: Screen | Reply = await status.district(municipality, page)
@@ -55,17 +42,18 @@ async def show_page(
             # Paging and filters redraw the same message; opening from a district is new.
             edit = _is_status_screen(query, organization)
     if isinstance(shown, Reply):
-        await show(query, state, bot, i18n, shown)
+        await chat.show(query, shown)
         return
     if not edit or not isinstance(query.message, Message):
-        await show(query, state, bot, i18n, Reply((shown,)))
+        await chat.show(query, Reply((shown,)))
         return
     await query.answer()
+    i18n = chat.i18n
     try:
         await query.message.edit_text(text_of(i18n, shown), reply_markup=markup(i18n, shown))
     except TelegramBadRequest:
         # Unchanged text (a double tap) or too old to edit: send it anew.
-        await send(bot, query.from_user.id, i18n, shown)
+        await chat.send(query.from_user.id, shown)
 
 
 def _is_status_screen(query: CallbackQuery, organization_id: int) -> bool:
@@ -80,21 +68,13 @@ def _is_status_screen(query: CallbackQuery, organization_id: int) -> bool:
     )
 
 
-async def status_button(
-    query: CallbackQuery,
-    action: OnStatus,
-    uow: UnitOfWork,
-    actor: Actor,
-    state: FSMContext,
-    bot: Bot,
-    i18n: I18n,
-) -> None:
-    status = status_of(uow, actor, i18n)
+async def status_button(query: CallbackQuery, action: OnStatus, chat: Chat) -> None:
+    status = status_of(chat)
     if action.verb == StatusVerb.XLSX:
         reply = await status.xlsx(action.organization)
     else:
-        reply = await status.remind(action.organization, OutboxNotices(i18n))
-    await show(query, state, bot, i18n, reply)
+        reply = await status.remind(action.organization, OutboxNotices(chat.i18n))
+    await chat.show(query, reply)
 
 
 def create_router() -> Router:

@@ -4,103 +4,53 @@ rules, the commits and what is asked next are the use case's."""
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import CommandObject, CommandStart, StateFilter
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 
-from app.registration.actions import (
-    ChooseCategory,
-    ChooseGrade,
-    GiveConsent,
-    GuardianConsent,
-    SayAdult,
-)
-from app.registration.use_cases import BUTTON_STEPS, Joining, Step
+from app.registration.use_cases import BUTTON_STEPS, STEP_OF, Joining, Press, Step
 from app.reply import Reply
-from app.screens import Screen
-from app.uow import UnitOfWork
-from bot.telegram.conversation import answer_press, follow, show
+from app.screens import Msg
+from bot.telegram.conversation import Chat, answer_press, follow, saying
 from bot.telegram.filters import Magic, typed_text
 from bot.telegram.screens import Pressed
-from surveys.access import Actor
-from surveys.people import Category
 
 
-async def start_with_code(
-    message: Message,
-    command: CommandObject,
-    uow: UnitOfWork,
-    actor: Actor,
-    state: FSMContext,
-    bot: Bot,
-    i18n: I18n,
-) -> None:
-    reply = await Joining(uow, actor, i18n.current_locale).start(command.args or "")
-    await show(message, state, bot, i18n, reply)
+async def start_with_code(message: Message, command: CommandObject, chat: Chat) -> None:
+    reply = await Joining(chat.uow, chat.actor, chat.locale).start(command.args or "")
+    await chat.show(message, reply)
 
 
 async def button(
     query: CallbackQuery,
-    action: GiveConsent | ChooseCategory | ChooseGrade | SayAdult | GuardianConsent,
-    uow: UnitOfWork,
-    actor: Actor,
-    state: FSMContext,
-    bot: Bot,
-    i18n: I18n,
+    action: Press,
+    chat: Chat,
 ) -> None:
     # The pressed buttons go before the step's work: a double tap has nothing to press, and
     # a person who cannot be reached (they blocked the bot) leaves the step undone rather
     # than done and untold; they press again once they are back.
-    await answer_press(query, i18n, Reply(drop=True))
-    joining = Joining(uow, actor, i18n.current_locale)
-    data = await state.get_data()
-    match action:
-        case GiveConsent(agree):
-            reply = await joining.consent(agree, data)
-        case ChooseCategory(category):
-            reply = await joining.category(Category(category), data)
-        case ChooseGrade(grade):
-            reply = joining.grade(grade)
-        case SayAdult(adult):
-            reply = await joining.adult(adult, data)
-        case GuardianConsent(given):
-            reply = await joining.guardian(given, data)
-    await follow(query.from_user.id, state, bot, i18n, reply)
+    await answer_press(query, chat.i18n, Reply(drop=True))
+    joining = Joining(chat.uow, chat.actor, chat.locale)
+    reply = await joining.press(action, await chat.state.get_data())
+    await follow(query.from_user.id, chat.state, chat.bot, chat.i18n, reply)
 
 
-async def name_given(
-    message: Message, uow: UnitOfWork, actor: Actor, state: FSMContext, bot: Bot, i18n: I18n
-) -> None:
-    joining = Joining(uow, actor, i18n.current_locale)
-    reply = await joining.name(message.text or "", await state.get_data())
-    await show(message, state, bot, i18n, reply)
-
-
-async def name_not_text(message: Message, state: FSMContext, bot: Bot, i18n: I18n) -> None:
-    await show(message, state, bot, i18n, Reply((Screen.of("register.name_as_text"),)))
-
-
-async def expected_a_button(message: Message, state: FSMContext, bot: Bot, i18n: I18n) -> None:
-    """Stray text or a sticker while the conversation waits for a button press."""
-    await show(message, state, bot, i18n, Reply((Screen.of("register.press_button"),)))
+async def name_given(message: Message, chat: Chat) -> None:
+    joining = Joining(chat.uow, chat.actor, chat.locale)
+    await chat.show(message, await joining.name(message.text or "", await chat.state.get_data()))
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(start_with_code, CommandStart(deep_link=True))
-    for step, kind in (
-        (Step.CONSENT, GiveConsent),
-        (Step.CATEGORY, ChooseCategory),
-        (Step.GRADE, ChooseGrade),
-        (Step.ADULT, SayAdult),
-        (Step.GUARDIAN, GuardianConsent),
-    ):
+    for kind, step in STEP_OF.items():
         router.callback_query.register(button, StateFilter(step), Pressed(kind))
     router.message.register(name_given, StateFilter(Step.NAME), typed_text())
-    router.message.register(name_not_text, StateFilter(Step.NAME))
+    router.message.register(saying(Msg("register.name_as_text")), StateFilter(Step.NAME))
+    # Stray text or a sticker while the conversation waits for a button press.
     router.message.register(
-        expected_a_button, StateFilter(*BUTTON_STEPS), Magic(~F.text.startswith("/"))
+        saying(Msg("register.press_button")),
+        StateFilter(*BUTTON_STEPS),
+        Magic(~F.text.startswith("/")),
     )
     return router

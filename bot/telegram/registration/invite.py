@@ -7,54 +7,30 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import partial
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 
-from app.registration.actions import InviteInto, InvitePage, InviteRole
-from app.registration.invites import Invitations, Terms
-from app.settings import Settings
-from app.uow import UnitOfWork
+from app.registration.invites import INVITE_PRESSES, Invitations, Press, Terms
 from bot.telegram.commands import CommandAllowed
-from bot.telegram.conversation import show
+from bot.telegram.conversation import Chat
 from bot.telegram.links import invite_link
 from bot.telegram.screens import Pressed
-from surveys.access import Actor
 
 
-async def invite_start(
-    message: Message, uow: UnitOfWork, actor: Actor, state: FSMContext, bot: Bot, i18n: I18n
-) -> None:
-    await show(message, state, bot, i18n, Invitations(uow, actor).roles())
+async def invite_start(message: Message, chat: Chat) -> None:
+    await chat.show(message, Invitations(chat.uow, chat.actor).roles())
 
 
-async def invite_button(
-    query: CallbackQuery,
-    action: InviteRole | InvitePage | InviteInto,
-    uow: UnitOfWork,
-    actor: Actor,
-    state: FSMContext,
-    bot: Bot,
-    i18n: I18n,
-    settings: Settings,
-) -> None:
-    invitations = Invitations(uow, actor)
+async def invite_button(query: CallbackQuery, action: Press, chat: Chat) -> None:
+    settings = chat.settings
     terms = Terms(timedelta(days=settings.invite_ttl_days), settings.invite_max_uses)
-    link_for = partial(invite_link, bot, settings)
-    match action:
-        case InviteRole(role):
-            reply = await invitations.targets(role, 0, terms, link_for)
-        case InvitePage(role, page):
-            reply = await invitations.targets(role, page, terms, link_for)
-        case InviteInto(role, target):
-            reply = await invitations.into(role, target, terms, link_for)
-    await show(query, state, bot, i18n, reply)
+    link_for = partial(invite_link, chat.bot, settings)
+    await chat.show(query, await Invitations(chat.uow, chat.actor).press(action, terms, link_for))
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(invite_start, Command("invite"), CommandAllowed("invite"))
-    router.callback_query.register(invite_button, Pressed(InviteRole, InvitePage, InviteInto))
+    router.callback_query.register(invite_button, Pressed(*INVITE_PRESSES))
     return router

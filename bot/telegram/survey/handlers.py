@@ -6,29 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 
-from app.survey.actions import (
-    AnswerWith,
-    Back,
-    Change,
-    DoneChoosing,
-    OpenAssignment,
-    SkipQuestion,
-    Submit,
-    Toggle,
-)
+from app.survey import actions as press
 from app.survey.use_cases import KEEP, Editing, Survey, Turn
-from app.uow import UnitOfWork
 from bot import render
 from bot.telegram.commands import CommandAllowed
+from bot.telegram.conversation import Chat
 from bot.telegram.filters import typed_text
-from bot.telegram.screens import Pressed, drop_buttons, redraw_buttons, send
+from bot.telegram.screens import Pressed, drop_buttons, redraw_buttons
 from surveys.access import Actor
 
 EDITING = "survey_editing"  # FSM data: [assignment id, question key] being changed
@@ -49,106 +39,77 @@ async def keep_editing(state: FSMContext, turn: Turn, before: Editing | None) ->
 
 
 async def pressed(
-    query: CallbackQuery,
-    state: FSMContext,
-    bot: Bot,
-    i18n: I18n,
-    turn: Turn,
-    before: Editing | None,
-    *,
-    drop: bool = True,
+    query: CallbackQuery, chat: Chat, turn: Turn, before: Editing | None, *, drop: bool = True
 ) -> None:
     """Show a step's result for a button press; the pressed buttons go (`drop`) once the
     step moved on, so a second tap has nothing to press."""
     if turn.redraw is not None:
         await query.answer()
-        await redraw_buttons(query, i18n, turn.redraw)
+        await redraw_buttons(query, chat.i18n, turn.redraw)
         return
-    notice = render.text(i18n, turn.notice) if turn.notice is not None else None
+    notice = render.text(chat.i18n, turn.notice) if turn.notice is not None else None
     await query.answer(notice, show_alert=turn.alert)
     if drop and turn.screens and turn.notice is None:
         await drop_buttons(query)
-    await keep_editing(state, turn, before)
-    await send(bot, query.from_user.id, i18n, *turn.screens)
+    await keep_editing(chat.state, turn, before)
+    await chat.send(query.from_user.id, *turn.screens)
 
 
-async def survey_command(
-    message: Message, uow: UnitOfWork, actor: Actor, state: FSMContext, bot: Bot, i18n: I18n
-) -> None:
-    turn = await Survey(uow, actor).overview()
-    await keep_editing(state, turn, await editing_of(state))
-    await send(bot, message.chat.id, i18n, *turn.screens)
+async def survey_command(message: Message, chat: Chat) -> None:
+    turn = await Survey(chat.uow, chat.actor).overview()
+    await keep_editing(chat.state, turn, await editing_of(chat.state))
+    await chat.send(message.chat.id, *turn.screens)
 
 
-async def open_assignment(
-    query: CallbackQuery,
-    action: OpenAssignment,
-    uow: UnitOfWork,
-    actor: Actor,
-    state: FSMContext,
-    bot: Bot,
-    i18n: I18n,
-) -> None:
-    turn = await Survey(uow, actor).open(action.assignment)
+async def open_assignment(query: CallbackQuery, action: press.OpenAssignment, chat: Chat) -> None:
+    turn = await Survey(chat.uow, chat.actor).open(action.assignment)
     # The invitation keeps its button: it opens the questionnaire again later.
-    await pressed(query, state, bot, i18n, turn, await editing_of(state), drop=False)
+    await pressed(query, chat, turn, await editing_of(chat.state), drop=False)
 
 
 async def answer_button(
     query: CallbackQuery,
-    action: AnswerWith | DoneChoosing | Toggle | SkipQuestion,
-    uow: UnitOfWork,
-    actor: Actor,
-    state: FSMContext,
-    bot: Bot,
-    i18n: I18n,
+    action: press.AnswerWith | press.DoneChoosing | press.Toggle | press.SkipQuestion,
+    chat: Chat,
 ) -> None:
-    editing = await editing_of(state)
-    survey = Survey(uow, actor)
+    editing = await editing_of(chat.state)
+    survey = Survey(chat.uow, chat.actor)
     match action:
-        case AnswerWith(a, q, v):
+        case press.AnswerWith(a, q, v):
             turn = await survey.answer(a, q, v, editing)
-        case DoneChoosing(a, q, mask):
+        case press.DoneChoosing(a, q, mask):
             turn = await survey.choose(a, q, mask, editing)
-        case Toggle(a, q, mask):
+        case press.Toggle(a, q, mask):
             turn = await survey.toggle(a, q, mask, editing)
-        case SkipQuestion(a, q):
+        case press.SkipQuestion(a, q):
             turn = await survey.skip(a, q, editing)
-    await pressed(query, state, bot, i18n, turn, editing)
+    await pressed(query, chat, turn, editing)
 
 
 async def move_button(
-    query: CallbackQuery,
-    action: Back | Change | Submit,
-    uow: UnitOfWork,
-    actor: Actor,
-    state: FSMContext,
-    bot: Bot,
-    i18n: I18n,
+    query: CallbackQuery, action: press.Back | press.Change | press.Submit, chat: Chat
 ) -> None:
-    survey = Survey(uow, actor)
+    survey = Survey(chat.uow, chat.actor)
     match action:
-        case Back(a, q):
+        case press.Back(a, q):
             turn = await survey.back(a, q)
-        case Change(a, q):
+        case press.Change(a, q):
             turn = await survey.change(a, q)
-        case Submit(a):
+        case press.Submit(a):
             turn = await survey.submit(a)
-    await pressed(query, state, bot, i18n, turn, await editing_of(state))
+    await pressed(query, chat, turn, await editing_of(chat.state))
 
 
-async def text_answer(
-    message: Message, uow: UnitOfWork, actor: Actor, state: FSMContext, bot: Bot, i18n: I18n
-) -> None:
+async def text_answer(message: Message, chat: Chat) -> None:
     """Free text goes to the questionnaire being answered; with none, to the fallback."""
-    editing = await editing_of(state)
-    turn = await Survey(uow, actor).text(message.text or "", editing)
+    editing = await editing_of(chat.state)
+    turn = await Survey(chat.uow, chat.actor).text(message.text or "", editing)
     if turn is None:
         raise SkipHandler
     if turn.notice is not None:
-        await message.answer(render.text(i18n, turn.notice))
-    await keep_editing(state, turn, editing)
-    await send(bot, message.chat.id, i18n, *turn.screens)
+        await message.answer(render.text(chat.i18n, turn.notice))
+    await keep_editing(chat.state, turn, editing)
+    await chat.send(message.chat.id, *turn.screens)
 
 
 async def person_known(_event: Any, actor: Actor | None = None, **_kw: Any) -> bool:
@@ -170,8 +131,9 @@ def create_button_router() -> Router:
     router's filters first."""
     router = Router(name=f"{__name__}.buttons")
     router.callback_query.register(
-        answer_button, Pressed(AnswerWith, DoneChoosing, Toggle, SkipQuestion)
+        answer_button,
+        Pressed(press.AnswerWith, press.DoneChoosing, press.Toggle, press.SkipQuestion),
     )
-    router.callback_query.register(move_button, Pressed(Back, Change, Submit))
-    router.callback_query.register(open_assignment, Pressed(OpenAssignment))
+    router.callback_query.register(move_button, Pressed(press.Back, press.Change, press.Submit))
+    router.callback_query.register(open_assignment, Pressed(press.OpenAssignment))
     return router

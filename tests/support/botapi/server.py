@@ -5,16 +5,18 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import math
 import mimetypes
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import web
+
+from tests.support.local_server import LocalServer
 
 from .formatting import utf16_len, visible_text
 from .records import BotMessage, Call, StoredFile, Upload
@@ -126,7 +128,7 @@ class Hold:
         self.released.set()
 
 
-class BotAPIStandIn:
+class BotAPIStandIn(LocalServer):
     """A local Telegram Bot API server that records calls and lets tests act as people."""
 
     def __init__(
@@ -150,13 +152,10 @@ class BotAPIStandIn:
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (scope, lang) -> list
         self.webhook_url = ""
 
-        self._runner: web.AppRunner | None = None
-        self._port = 0
-        self._closing = False
+        super().__init__()
         self._update_ids = itertools.count(1)
         self._ids = itertools.count(1)  # file ids, callback query ids
         self._pending: list[dict[str, Any]] = []
-        self._new_update = asyncio.Event()
         self._polled = asyncio.Event()
         # update_id -> future resolved with len(log) once the bot confirms the update.
         self._processed: dict[int, asyncio.Future[int]] = {}
@@ -172,6 +171,8 @@ class BotAPIStandIn:
         self._blocked: set[int] = set()
         self._per_second: int | None = None
         self._recent_sends: deque[float] = deque()
+        self._chat_interval: float | None = None
+        self._chat_last_send: dict[int, float] = {}
         self._methods: dict[str, tuple[str, _Handler]] = {
             name.lower(): (name, handler)
             for name, handler in {
@@ -196,39 +197,9 @@ class BotAPIStandIn:
 
     # --- lifecycle -------------------------------------------------------------------------
 
-    async def start(self) -> None:
-        app = web.Application(client_max_size=50 * 2**20)  # Telegram's upload limit for bots
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/bot{token}/{method}", self._on_method)
         app.router.add_get("/file/bot{token}/{path:.*}", self._on_file)
-        # A short shutdown_timeout: stop() must not wait a minute for a dangling long poll.
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()  # port 0: the OS picks a free one
-        self._port = self._runner.addresses[0][1]
-
-    async def stop(self) -> None:
-        self._closing = True
-        self._new_update.set()  # let a waiting getUpdates answer now
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
-
-    @property
-    def base_url(self) -> str:
-        assert self._port, "call start() first"
-        return f"http://127.0.0.1:{self._port}"
 
     # --- what tests read -------------------------------------------------------------------
 
@@ -416,6 +387,30 @@ class BotAPIStandIn:
         self._per_second = per_second
         self._recent_sends.clear()
 
+    def pace_chats(self, interval: float | None = 1.0) -> None:
+        """Answer 429 (retry_after: the rest of the gap, rounded up to whole seconds, as
+        Telegram does) to a send into a chat that got a message less than `interval` s ago:
+        Telegram's ~1 message a second per chat. None switches it off."""
+        self._chat_interval = interval
+        self._chat_last_send.clear()
+
+    def accepted_sends(self, chat_id: int | None = None) -> list[Call]:
+        """Sends the stand-in accepted (to `chat_id`, if given), in the order they arrived;
+        `Call.at` is when each arrived."""
+        return [
+            call
+            for call in self.calls
+            if _is_send(call.method) and not call.rejected and chat_id in (None, call.chat_id)
+        ]
+
+    def _check_chat_pace(self, call: Call) -> None:
+        if self._chat_interval is None or call.chat_id is None or not _is_send(call.method):
+            return
+        last = self._chat_last_send.get(call.chat_id)
+        if last is not None and call.at - last < self._chat_interval:
+            wait = max(1, math.ceil(self._chat_interval - (call.at - last)))
+            raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
+
     def _check_faults(self, call: Call) -> None:
         for fault in self._faults:
             if fault.method == call.method.lower() and fault.chat_id in (None, call.chat_id):
@@ -425,12 +420,15 @@ class BotAPIStandIn:
                 raise fault.error
         if call.chat_id in self._blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        self._check_chat_pace(call)
         if self._per_second is not None and _is_send(call.method):
             while self._recent_sends and call.at - self._recent_sends[0] >= 1.0:
                 self._recent_sends.popleft()
             if len(self._recent_sends) >= self._per_second:
                 raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
             self._recent_sends.append(call.at)
+        if self._chat_interval is not None and call.chat_id is not None and _is_send(call.method):
+            self._chat_last_send[call.chat_id] = call.at
 
     # --- HTTP ------------------------------------------------------------------------------
 

@@ -112,6 +112,12 @@ class FakeUser:
             found = self.standin.find_message(self.id, message_id)
             assert found is not None, f"no bot message {message_id} in chat {self.id}"
             msg = found
+        return await self.standin.push_update(self.press_update(callback_data, msg))
+
+    def press_update(self, callback_data: str, message: BotMessage | None = None) -> dict[str, Any]:
+        """The update a press on `message` (the newest by default) makes, not yet sent: for
+        tests that deliver it themselves (twice, to two workers, while the bot is down)."""
+        msg = message if message is not None else self.messages[-1]
         query = {
             "id": self.standin.new_callback_query_id(self.id),
             "from": self.user,
@@ -119,7 +125,7 @@ class FakeUser:
             "chat_instance": str(-7_000_000_000_000 - self.id),  # fixed per chat, like Telegram's
             "data": callback_data,
         }
-        return await self.standin.push_update({"callback_query": query})
+        return {"callback_query": query}
 
     # --- what the person sees --------------------------------------------------------------
 

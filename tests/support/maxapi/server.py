@@ -8,11 +8,12 @@ import ssl
 import time
 from collections import deque
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import aiohttp
 from aiohttp import web
+
+from tests.support.local_server import LocalServer
 
 from .records import Call, MaxMessage, Upload
 from .users import MaxUser
@@ -66,7 +67,7 @@ class _Window:
         return True
 
 
-class MaxAPIStandIn:
+class MaxAPIStandIn(LocalServer):
     """A local MAX Bot API that records requests and lets tests act as people."""
 
     def __init__(
@@ -79,20 +80,16 @@ class MaxAPIStandIn:
         tls: ssl.SSLContext | None = None,
     ) -> None:
         self.token = token
-        self.tls = tls  # served over https with this context (the certificate tests)
         self.username = username
         self.processing_timeout = processing_timeout
         self.enforce_rates = enforce_rates
         self.log: list[Call] = []
         self.subscriptions: list[dict[str, Any]] = []
         self.files: dict[str, Upload] = {}  # token -> bytes, uploaded by the bot or a person
-        self._runner: web.AppRunner | None = None
-        self._port = 0
-        self._closing = False
+        super().__init__(tls)  # https with this context: the certificate tests
         self._last_seq = 0
         self._ids = itertools.count(1)
         self._pending: list[tuple[int, dict[str, Any]]] = []  # (sequence number, update)
-        self._new_update = asyncio.Event()
         self._polled = asyncio.Event()
         self._processed: dict[int, asyncio.Future[int]] = {}
         self._messages: dict[int, list[MaxMessage]] = {}  # by user id
@@ -107,40 +104,10 @@ class MaxAPIStandIn:
 
     # --- lifecycle -------------------------------------------------------------------------
 
-    async def start(self) -> None:
-        app = web.Application(client_max_size=50 * 2**20)
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/upload/{slot}", self._on_upload)
         app.router.add_get("/files/{token}", self._on_file)
         app.router.add_route("*", "/{path:.*}", self._on_request)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=self.tls).start()
-        self._port = self._runner.addresses[0][1]
-
-    async def stop(self) -> None:
-        self._closing = True
-        self._new_update.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
-
-    @property
-    def base_url(self) -> str:
-        assert self._port, "call start() first"
-        scheme = "https" if self.tls is not None else "http"
-        return f"{scheme}://127.0.0.1:{self._port}"
 
     # --- what tests read -------------------------------------------------------------------
 

@@ -1,0 +1,145 @@
+"""Conversation state and per-chat locks in Redis that survive Redis's bad moments.
+
+- A connection error, a timeout or a pool with no free connection is waited out (backoff,
+  about ten seconds in all). What still fails raises `ChatStateUnavailable`; the error
+  router (bot/telegram/common/unavailable.py) lets it through, so a webhook answers 500 and
+  Telegram delivers the update again instead of hearing 200 with a false error message.
+- A chat's lock is kept alive while its update runs (renewed every third of its lifetime),
+  so a slow update under a burst does not lose it to the chat's next update; a lock lost
+  anyway (Redis restarted) is not an error of the update, whose work is already committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+from aiogram.fsm.storage.base import (
+    BaseEventIsolation,
+    BaseStorage,
+    DefaultKeyBuilder,
+    KeyBuilder,
+    StateType,
+    StorageKey,
+)
+from aiogram.fsm.storage.redis import RedisStorage
+from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.lock import Lock
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import LockError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from app import metrics
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Enough connections for a burst of updates; beyond them a call waits for a free one.
+MAX_CONNECTIONS = 64
+POOL_WAIT_SECONDS = 5.0
+PATIENCE_SECONDS = 10.0  # well within Telegram's webhook patience (about a minute)
+FIRST_PAUSE = 0.05
+TRANSIENT = (RedisConnectionError, RedisTimeoutError)
+
+REDIS_WAITS = metrics.counter(
+    "nastavnik_redis_waits_total", "Redis calls tried again after a connection error"
+)
+
+
+class ChatStateUnavailable(RuntimeError):
+    """Redis stayed away longer than PATIENCE_SECONDS: the update must be delivered again."""
+
+
+async def patiently(call: Callable[[], Awaitable[T]], what: str) -> T:
+    pause, waited = FIRST_PAUSE, 0.0
+    while True:
+        try:
+            return await call()
+        except TRANSIENT as error:
+            if waited >= PATIENCE_SECONDS:
+                raise ChatStateUnavailable(f"{what}: {type(error).__name__}") from error
+            REDIS_WAITS.inc()
+            log.warning("redis: waiting out", extra={"call": what, "error": str(error)[:200]})
+            await asyncio.sleep(pause)
+            waited += pause
+            pause = min(pause * 2, 1.0)
+
+
+def connect(url: str) -> Redis:
+    pool = BlockingConnectionPool.from_url(
+        url, max_connections=MAX_CONNECTIONS, timeout=POOL_WAIT_SECONDS
+    )
+    return Redis(connection_pool=pool)
+
+
+class PatientStorage(BaseStorage):
+    """RedisStorage whose calls wait out connection errors (see `patiently`)."""
+
+    def __init__(self, inner: RedisStorage) -> None:
+        self.inner = inner
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        await patiently(lambda: self.inner.set_state(key, state), "set_state")
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        return await patiently(lambda: self.inner.get_state(key), "get_state")
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        await patiently(lambda: self.inner.set_data(key, data), "set_data")
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        return await patiently(lambda: self.inner.get_data(key), "get_data")
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+class ChatLocks(BaseEventIsolation):
+    """One update of a chat at a time, across every worker sharing the Redis."""
+
+    def __init__(self, redis: Redis, ttl: float, key_builder: KeyBuilder | None = None) -> None:
+        self.redis = redis
+        self.ttl = ttl
+        self.key_builder = key_builder or DefaultKeyBuilder()
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncIterator[None]:
+        name = self.key_builder.build(key, "lock")
+        lock = Lock(self.redis, name, timeout=self.ttl, sleep=0.05)
+        await patiently(lock.acquire, "lock")
+        keeper = asyncio.create_task(self._keep(lock))
+        try:
+            yield
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
+            await self._release(lock)
+
+    async def _keep(self, lock: Lock) -> None:
+        while True:
+            await asyncio.sleep(self.ttl / 3)
+            try:
+                await lock.reacquire()
+            except LockError:
+                log.warning("chat lock lost while its update ran")
+                return
+            except TRANSIENT as error:  # the next round tries again; the ttl is 3 rounds
+                log.warning("chat lock not renewed", extra={"error": str(error)[:200]})
+
+    @staticmethod
+    async def _release(lock: Lock) -> None:
+        try:
+            await lock.release()
+        except LockError:  # it ran out: nothing to release, and the update's work is done
+            log.warning("chat lock ran out before its update finished")
+        except TRANSIENT as error:  # Redis is away: the lock runs out by itself
+            log.warning("chat lock not released", extra={"error": str(error)[:200]})
+
+    async def close(self) -> None:
+        pass  # the Redis connection is the storage's to close

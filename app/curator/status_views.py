@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.screens import Msg, Text
+from app.screens import Msg, Text, counted
 from storage.repositories.status import FORMING, OrganizationSummary, PairReport
 from surveys.statuses import PairStatus
 
@@ -80,6 +80,8 @@ def _block(say: Say, status: PairReport) -> str:
             "last": last,
         }
         lines.append("  " + say(Msg("curator.status.answers", answers)))
+        if status.undelivered:
+            lines.append("  " + say(counted("curator.status.undelivered", status.undelivered)))
     return "\n".join(lines)
 
 
@@ -96,7 +98,11 @@ def _counts(say: Say, statuses: Sequence[PairReport]) -> str:
         "answered": sum(s.answered for s in formed),
         "pending": sum(s.pending for s in formed),
     }
-    return say(Msg("curator.status.counts", counts))
+    text = say(Msg("curator.status.counts", counts))
+    undelivered = sum(s.undelivered for s in formed)
+    if undelivered:  # the curator can reach them another way; a plain count would hide it
+        text += "\n" + say(counted("curator.status.undelivered", undelivered))
+    return text
 
 
 def organization_page(

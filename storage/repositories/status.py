@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -43,6 +43,7 @@ class PairReport:
     sent: int
     answered: int
     last_activity: datetime | None  # on the school's wall clock
+    undelivered: int = 0  # questionnaires waiting for someone who blocked the bot
 
     @property
     def pending(self) -> int:
@@ -102,18 +103,20 @@ class StatusRepository:
         activity = func.coalesce(
             Assignment.last_activity_at, Assignment.submitted_at, Assignment.created_at
         )
+        submitted = Assignment.status == AssignmentStatus.SUBMITTED
+        blocked = and_(~submitted, Person.unreachable_at.is_not(None))
         counts = {
-            pair_id: (int(sent), int(answered or 0), last)
-            for pair_id, sent, answered, last in (
+            pair_id: (int(sent), int(answered or 0), last, int(undelivered or 0))
+            for pair_id, sent, answered, last, undelivered in (
                 await self.session.execute(
                     select(
                         Assignment.pair_id,
                         func.count(Assignment.id),
-                        func.sum(
-                            case((Assignment.status == AssignmentStatus.SUBMITTED, 1), else_=0)
-                        ),
+                        func.sum(case((submitted, 1), else_=0)),
                         func.max(activity),
+                        func.sum(case((blocked, 1), else_=0)),
                     )
+                    .join(Person, Person.id == Assignment.person_id)
                     .where(
                         Assignment.pair_id.in_(pair_ids),
                         Assignment.status != AssignmentStatus.EXPIRED,
@@ -127,7 +130,7 @@ class StatusRepository:
         )
         result: list[PairReport] = []
         for pair in pairs:
-            sent, answered, last = counts.get(pair.id, (0, 0, None))
+            sent, answered, last, undelivered = counts.get(pair.id, (0, 0, None, 0))
             result.append(
                 PairReport(
                     pair.id,
@@ -138,6 +141,7 @@ class StatusRepository:
                     sent,
                     answered,
                     _shown(last, zone_name),
+                    undelivered,
                 )
             )
         result.extend(await self._forming(programmes, {(p.programme_id, p.number) for p in pairs}))

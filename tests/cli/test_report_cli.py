@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.cli.main import main
-from tests.cli.test_export_cli import _run_main, operator_env  # noqa: F401
+from tests.cli.test_export_cli import _run_main
 from tests.support.export_data import build_dataset
 from tests.support.report_helpers import paragraphs
 
 
 async def test_report_of_a_municipality_for_a_year(
-    operator_env: str,  # noqa: F811
+    operator_env: str,
     session_factory: async_sessionmaker[AsyncSession],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
@@ -37,7 +37,7 @@ async def test_report_of_a_municipality_for_a_year(
 
 
 async def test_bad_arguments_get_one_clear_line(
-    operator_env: str,  # noqa: F811
+    operator_env: str,
     session_factory: async_sessionmaker[AsyncSession],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],

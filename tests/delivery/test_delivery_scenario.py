@@ -12,7 +12,9 @@ from app.notices import announce_assignments
 from service.workers.background import start_background
 from storage.models import Assignment, Organization, Person, utcnow
 from storage.repositories.outbox import OutboxRepository
+from surveys.people import Role
 from tests.conftest import BotHarness
+from tests.support.curator_factories import make_person
 from tests.support.delivery_data import eventually, outbox_rows, pair_with_assignments, register
 from tests.support.factories import seed_directory
 
@@ -76,6 +78,13 @@ async def test_invitations_and_reminders_arrive_and_a_blocked_person_is_given_up
     async with factory() as session:
         blocked = await session.get(Person, people[302])
         assert blocked is not None and blocked.unreachable_at is not None
+
+    # The school's curator sees who was not reached, not a plain count of «отправлено».
+    await make_person(factory, 7301, "Куратор Ольга", Role.CURATOR, organization_id=orgs["S001"])
+    curator = harness.standin.user(7301)
+    await curator.send("/status")
+    shown = curator.messages[-1].text or ""
+    assert "не доставлено: бот заблокирован (1 анкета)" in shown, shown
 
 
 async def test_a_person_who_writes_again_is_reachable_again(harness: BotHarness) -> None:

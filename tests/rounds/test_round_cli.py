@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import Invite
-from tests.cli.test_export_cli import ROOT, _run_main, operator_env
+from tests.cli.conftest import operator_env
+from tests.cli.test_export_cli import ROOT, _run_main
 from tests.support.export_data import build_dataset
 
 __all__ = ["operator_env"]  # the fixture, shared with the export CLI's tests

@@ -13,10 +13,10 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.export.plan import export_options
+from app.export.run import export_report
 from app.monitoring.rounds import OPERATOR, report_round
 from app.settings import Settings
 from exports.period import Period
-from exports.run import export_report
 from service.cli.export import period_from_args, writable_folder
 from storage.db import create_session_factory
 from storage.repositories.directory import DirectoryRepository

@@ -13,11 +13,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from app.export.plan import export_options
+from app.export.run import export_report, export_workbook
 from app.monitoring.rounds import export_round
 from app.settings import Settings
 from exports.period import Period
 from exports.report.words import Catalogue
-from exports.run import export_report, export_workbook
 from exports.workbook import Register
 from storage.db import create_engine, create_session_factory
 from storage.repositories.export_scope import ExportScope

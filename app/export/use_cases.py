@@ -24,7 +24,7 @@ from app.screens import Button, Msg, Screen, Text
 from app.uow import UnitOfWork
 from exports.period import Period, parse_range
 from exports.workbook import Register
-from storage.repositories.export_scope import ExportScope, ExportScopeRepository
+from storage.repositories.export_scope import ExportScope
 from storage.repositories.rounds import RoundRepository, RoundRow
 from surveys.access import Actor
 from surveys.errors import OutOfScope, Refused
@@ -58,10 +58,9 @@ class Export:
         self.uow = uow
         self.actor = actor
         self.beyond_school = beyond_school  # EXPORT_REGISTER_BEYOND_SCHOOL
-        self.scopes = ExportScopeRepository(uow.session)
 
     async def start(self, today: date) -> Reply:
-        scopes = await self.scopes.choices(self.actor)
+        scopes = await policy.export_choices(self.uow.session, self.actor)
         if not scopes:
             return Reply((Screen.of("export.no_scope"),), step=None)
         if len(scopes) == 1:

@@ -22,15 +22,18 @@ async def build_report(
     scope_title: str,
     made_on: date,
     previous: MonitoringQueries | None = None,
+    round_lines: tuple[str | None, str | None] = (None, None),
 ) -> ReportFigures:
-    """Write the справка (compared with `previous`, when given); returns its figures."""
+    """Write the справка (compared with `previous`, when given); returns its figures.
+    `round_lines`: for a monitoring round, the title block's line about it and the line
+    naming the previous round compared with."""
     words = Words(catalogue, options.locale)
     figures = await gather(queries, previous)
     # The workbook's hidden figures stay hidden in the справка (the same totals).
     figures.hidden_now = await hidden_total(queries, options.min_group)
     if previous is not None:
         figures.hidden_then = await hidden_total(previous, options.min_group)
-    title = Title(scope_title, queries.period.label(), made_on)
+    title = Title(scope_title, queries.period.label(), made_on, *round_lines)
     blocks = Writer(figures, words, options, title).blocks()
     write_docx(blocks, path, words._("report.title"))
     return figures

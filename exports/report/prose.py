@@ -32,6 +32,8 @@ class Title:
     scope: str
     period: str
     made_on: date
+    round: str | None = None  # a monitoring round's line: which one, whether frozen
+    compared_with: str | None = None  # the previous round of the same kind, when one exists
 
 
 class Writer:
@@ -85,6 +87,7 @@ class Writer:
             Paragraph(_("report.subtitle"), bold=True),
             Paragraph(_("report.scope_line", scope=self.title.scope)),
             Paragraph(_("report.period_line", period=self.title.period)),
+            *([Paragraph(self.title.round)] if self.title.round else []),
             Paragraph(_("report.date_line", date=self.w.day(self.title.made_on))),
         ]
 
@@ -102,7 +105,9 @@ class Writer:
             Heading(_("report.section.summary")),
             Paragraph(_("report.summary.lead", period=self.title.period)),
         ]
-        if label is None:  # no comparison asked for (a round's own figures)
+        if self.title.compared_with:
+            blocks.append(Paragraph(self.title.compared_with))
+        if label is None:  # no comparison asked for (a round without an earlier one)
             rows = tuple(
                 (_(f"export.col.{row.key}"), self.shown(row.current, row.kind)) for row in compared
             )

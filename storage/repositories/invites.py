@@ -26,11 +26,6 @@ class InviteProblem(StrEnum):
     USED_UP = "used_up"
 
 
-class ScopeDenied(Exception):
-    """An export asked outside the actor's scope (storage/repositories/export_scope.py);
-    everything else refuses with surveys.errors.OutOfScope."""
-
-
 @dataclass(frozen=True)
 class InviteCheck:
     invite: Invite | None

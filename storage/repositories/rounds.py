@@ -161,6 +161,20 @@ class RoundRepository:
     async def get(self, round_id: int) -> RoundRow | None:
         return await self._one(_ROUND.where(MonitoringRound.id == round_id))
 
+    async def previous(self, found: RoundRow) -> RoundRow | None:
+        """The round of the same kind and scope (the district, or the region) whose period
+        began last before this one's: what the round's figures are compared with."""
+        return await self._one(
+            _ROUND.where(
+                MonitoringRound.scope_key == round_scope_key(found.municipality_id),
+                MonitoringRound.kind == found.kind.value,
+                MonitoringRound.period_start < found.period_start,
+                MonitoringRound.id != found.id,
+            )
+            .order_by(None)
+            .order_by(MonitoringRound.period_start.desc(), MonitoringRound.id.desc())
+        )
+
     async def _one(self, statement: Select[*tuple[Any, ...]]) -> RoundRow | None:
         row = (await self.session.execute(statement.limit(1))).first()
         return None if row is None else _row(row)

@@ -32,12 +32,21 @@ def add_report_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     """Help texts come from the catalogue: call inside an i18n context."""
     about = _("cli.help.report")
     report = commands.add_parser("report", help=about, description=about)
-    report.add_argument("--municipality", help=_("cli.help.export.municipality"))
-    report.add_argument("--round", type=int, help=_("rounds.cli.help.export_round"))
-    report.add_argument("--year", help=_("cli.help.report.year"))
-    report.add_argument("--from", dest="start", help=_("cli.help.export.from"))
-    report.add_argument("--to", dest="end", help=_("cli.help.export.to"))
-    report.add_argument("--out", required=True, type=Path, help=_("cli.help.report.out"))
+    code, day = _("cli.metavar.code"), _("cli.metavar.date")
+    report.add_argument("--municipality", metavar=code, help=_("cli.help.export.municipality"))
+    report.add_argument(
+        "--round", type=int, metavar=_("cli.metavar.number"), help=_("rounds.cli.help.export_round")
+    )
+    report.add_argument("--year", metavar=_("cli.metavar.year"), help=_("cli.help.report.year"))
+    report.add_argument("--from", dest="start", metavar=day, help=_("cli.help.export.from"))
+    report.add_argument("--to", dest="end", metavar=day, help=_("cli.help.export.to"))
+    report.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        metavar=_("cli.metavar.file"),
+        help=_("cli.help.report.out"),
+    )
 
 
 def _academic_year(text: str) -> Period | None:

@@ -316,6 +316,7 @@ ERROR_KEYS = (
     "settings.error.secret",
     "settings.error.link_secret_needed",
     "settings.error.max_secret_needed",
+    "settings.error.max_webhook_secret_missing",
     "settings.error.bot_token_missing",
     "settings.error.no_token",
 )

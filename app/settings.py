@@ -136,24 +136,6 @@ class Settings(BaseSettings):
             raise SettingsError("settings.error.bot_token_missing")
         return self.bot_token
 
-    @field_validator("max_token", "max_webhook_secret", mode="before")
-    @classmethod
-    def _empty_max_is_unset(cls, value: object) -> object:
-        return None if value == "" else value
-
-    @field_validator("max_webhook_secret")
-    @classmethod
-    def _max_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
-        # MAX accepts 5-256 characters A-Z, a-z, 0-9, _ and -; we ask for 32 at least.
-        if value is not None and not re.fullmatch(
-            rf"[A-Za-z0-9_-]{{{MIN_SECRET_LENGTH},256}}", value.get_secret_value()
-        ):
-            raise ValueError(
-                f"use {MIN_SECRET_LENGTH}-256 characters: letters, digits, _ and - "
-                "(make one with: openssl rand -hex 32)"
-            )
-        return value
-
     @field_validator("admin_ids", "max_admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
@@ -209,16 +191,19 @@ class Settings(BaseSettings):
             raise ValueError("use ru or en")
         return value
 
-    @field_validator("webhook_secret", "export_link_secret", mode="before")
+    @field_validator(
+        "webhook_secret", "export_link_secret", "max_token", "max_webhook_secret", mode="before"
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         # `WEBHOOK_SECRET=` in a .env means "not set": the command that needs it says so.
         return None if value == "" else value
 
-    @field_validator("webhook_secret")
+    @field_validator("webhook_secret", "max_webhook_secret")
     @classmethod
     def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
-        # Telegram accepts up to 256 characters A-Z, a-z, 0-9, _ and -.
+        # Telegram accepts up to 256 characters A-Z, a-z, 0-9, _ and -; MAX 5-256 of them;
+        # we ask for MIN_SECRET_LENGTH at least.
         if value is not None and not re.fullmatch(
             rf"[A-Za-z0-9_-]{{{MIN_SECRET_LENGTH},256}}", value.get_secret_value()
         ):

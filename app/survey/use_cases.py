@@ -97,9 +97,7 @@ class Survey:
         self, assignment_id: int, position: int, mask: int, editing: Editing | None
     ) -> Turn:
         """Multi choice: redraw the buttons with the new selection; nothing stored yet."""
-        sheet, question = await self._askable(assignment_id, position, editing)
-        if question.kind is not QuestionKind.MULTI_CHOICE:
-            raise Stale("survey.stale")
+        sheet, question = await self._multi_choice(assignment_id, position, editing)
         mask &= (1 << len(question.choices)) - 1
         return Turn(redraw=question_screen(sheet, question, mask))
 
@@ -107,9 +105,7 @@ class Survey:
         self, assignment_id: int, position: int, mask: int, editing: Editing | None
     ) -> Turn:
         """Multi choice: «Готово» stores the selection."""
-        sheet, question = await self._askable(assignment_id, position, editing)
-        if question.kind is not QuestionKind.MULTI_CHOICE:
-            raise Stale("survey.stale")
+        sheet, question = await self._multi_choice(assignment_id, position, editing)
         return await self._store(sheet, question, ",".join(selection_keys(question, mask)))
 
     async def skip(self, assignment_id: int, position: int, editing: Editing | None) -> Turn:
@@ -182,6 +178,15 @@ class Survey:
             await self.uow.commit()  # keep an expiry noticed just now
             raise sheet.closed_error()
         return sheet
+
+    async def _multi_choice(
+        self, assignment_id: int, position: int, editing: Editing | None
+    ) -> tuple[Sheet, Question]:
+        """The multi-choice question at `position` (Stale for a button of any other)."""
+        sheet, question = await self._askable(assignment_id, position, editing)
+        if question.kind is not QuestionKind.MULTI_CHOICE:
+            raise Stale("survey.stale")
+        return sheet, question
 
     async def _askable(
         self, assignment_id: int, position: int, editing: Editing | None

@@ -9,7 +9,14 @@ from typing import Annotated, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import annotated_types
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from storage.db import PoolSize
@@ -18,6 +25,8 @@ from surveys.zones import DEFAULT_ZONE
 
 DEFAULT_BOT_API_URL = "https://api.telegram.org"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# The settings that take one of a few words.
+CHOICES = {"default_locale": ("ru", "en"), "log_format": ("text", "json")}
 # MAX's production domain; its certificate is issued by the Russian Trusted Root CA.
 DEFAULT_MAX_API_URL = "https://platform-api2.max.ru"
 # WEBHOOK_SECRET and EXPORT_LINK_SECRET: long enough that nobody guesses them.
@@ -184,11 +193,12 @@ class Settings(BaseSettings):
             raise ValueError("use sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER@HOST/DB")
         return value
 
-    @field_validator("default_locale")
+    @field_validator(*CHOICES)
     @classmethod
-    def _known_locale(cls, value: str) -> str:
-        if value not in ("ru", "en"):
-            raise ValueError("use ru or en")
+    def _one_of_its_choices(cls, value: str, info: ValidationInfo) -> str:
+        choices = CHOICES[info.field_name or ""]
+        if value not in choices:
+            raise ValueError("use " + " or ".join(choices))
         return value
 
     @field_validator(
@@ -220,13 +230,6 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"use at least {MIN_SECRET_LENGTH} characters (make one with: openssl rand -hex 32)"
             )
-        return value
-
-    @field_validator("log_format")
-    @classmethod
-    def _known_format(cls, value: str) -> str:
-        if value not in ("text", "json"):
-            raise ValueError("use text or json")
         return value
 
     @field_validator("bot_api_url", "max_api_url")

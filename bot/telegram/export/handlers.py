@@ -76,7 +76,7 @@ class ExportHandlers:
             await show(query, state, bot, i18n, reply)
             return
         if isinstance(action, ChooseRound):
-            result = await export.round_chosen(action.round)
+            result = await export.round_chosen(action.round, action.kind)
         else:
             result = await export.kind_chosen(action)
         if isinstance(result, Ready):

@@ -92,21 +92,17 @@ class Export:
     async def names_chosen(
         self, municipality: int, organization: int, names: bool, today: date
     ) -> Reply:
-        scope = await self._resolve(municipality, organization)
-        if scope is None:
-            return Reply((Screen.of("export.denied"),), drop=True)
-        if self._register(scope, names) is None:
-            return Reply((Screen.of("export.names_denied"),), drop=True)
+        scope = await self._allowed(municipality, organization, names)
+        if isinstance(scope, str):
+            return Reply((Screen.of(scope),), drop=True)
         return Reply((periods(scope, today, names),), drop=True)
 
     async def period_chosen(
         self, municipality: int, organization: int, year: int, names: bool = False
     ) -> Reply:
-        scope = await self._resolve(municipality, organization)
-        if scope is None:
-            return Reply((Screen.of("export.denied"),), drop=True)
-        if self._register(scope, names) is None:
-            return Reply((Screen.of("export.names_denied"),), drop=True)
+        scope = await self._allowed(municipality, organization, names)
+        if isinstance(scope, str):
+            return Reply((Screen.of(scope),), drop=True)
         if year == 0:
             ids = {"municipality": municipality, "organization": organization, "names": names}
             return Reply(
@@ -133,13 +129,23 @@ class Export:
         if period is None:
             return Reply((Screen.of("export.bad_range"),))
         ids = int(given.get("municipality", 0)), int(given.get("organization", 0))
-        scope = await self._resolve(*ids)
-        if scope is None:  # the grant was withdrawn meanwhile
-            return Reply((Screen.of("export.denied"),), step=None)
         names = bool(given.get("names"))
-        if self._register(scope, names) is None:
-            return Reply((Screen.of("export.names_denied"),), step=None)
+        scope = await self._allowed(*ids, names)
+        if isinstance(scope, str):  # the grant was withdrawn meanwhile
+            return Reply((Screen.of(scope),), step=None)
         return Reply((kinds(scope, period, names),), step=None)
+
+    async def _allowed(
+        self, municipality: int, organization: int, names: bool
+    ) -> ExportScope | str:
+        """The territory, if the actor may have it (with names, if they asked for them);
+        otherwise the key of the refusal."""
+        scope = await self._resolve(municipality, organization)
+        if scope is None:
+            return "export.denied"
+        if self._register(scope, names) is None:
+            return "export.names_denied"
+        return scope
 
     async def _after_scope(self, scope: ExportScope, today: date) -> Screen:
         """The register's names are asked about only where they may be given; a round's

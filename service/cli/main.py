@@ -106,12 +106,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return survey_cli.run(args)
     try:
         settings = load_settings()
-        if args.command == "run" and settings.bot_token is None:
+        if args.command in TELEGRAM_COMMANDS and settings.bot_token is None:
             # Every channel that has a token is served: MAX alone needs no BOT_TOKEN.
             if settings.max_token is None:
                 raise SettingsError("settings.error.no_token")
-        elif args.command in TELEGRAM_COMMANDS:
-            settings.require_bot_token()
+            if args.command == "webhook" and settings.max_webhook_secret is None:
+                raise SettingsError("settings.error.max_webhook_secret_missing")
     except SettingsError as error:
         print(f"nastavnik: {error.text(operator_i18n.gettext)}", file=sys.stderr)
         return 2
@@ -132,6 +132,11 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, i18n: I18n) ->
         from service.polling import run_polling
 
         await run_polling(settings)
+        return 0
+    if args.command == "webhook" and settings.bot_token is None:  # a district on MAX alone
+        from service.web.max_webhook import run_max_webhook
+
+        await run_max_webhook(settings)
         return 0
     if args.command == "webhook":
         if settings.webhook_secret is None:

@@ -7,9 +7,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Municipality, Organization
+from storage.repositories.base import Repository
 
 
 @dataclass(frozen=True)
@@ -25,10 +25,7 @@ class ExportScope:
         return self.municipality_id is None and self.organization_id is None
 
 
-class ExportScopeRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class ExportScopeRepository(Repository):
     async def place(
         self, municipality_id: int | None = None, organization_id: int | None = None
     ) -> ExportScope | None:

@@ -8,9 +8,9 @@ from datetime import timedelta
 from enum import StrEnum
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Invite, Organization, utcnow
+from storage.repositories.base import Repository
 from surveys.access import Actor
 from surveys.errors import NotFound
 from surveys.people import Role
@@ -32,10 +32,7 @@ class InviteCheck:
     problem: InviteProblem | None
 
 
-class InviteRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class InviteRepository(Repository):
     async def create(
         self,
         actor: Actor,

@@ -8,7 +8,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, case, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     Assignment,
@@ -19,6 +18,7 @@ from storage.models import (
     Programme,
     RoundSnapshot,
 )
+from storage.repositories.base import Repository
 from storage.upsert import insert_ignore
 from surveys.rounds import RoundKind, round_scope_key
 from surveys.statuses import (
@@ -114,10 +114,7 @@ def _row(values: Any) -> RoundRow:
     )
 
 
-class RoundRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class RoundRepository(Repository):
     async def open(
         self,
         kind: RoundKind,

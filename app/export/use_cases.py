@@ -74,15 +74,20 @@ class Export:
             return Reply((Screen.of("export.denied"),), drop=True)
         return Reply((await self._after_scope(scope, today),), drop=True)
 
-    async def round_chosen(self, round_id: int) -> Reply | Ready:
-        """A round's workbook: its district (or the region) and period, for its keepers;
-        the register as the privacy rules give it without names."""
+    async def round_chosen(self, round_id: int, kind: str = "") -> Reply | Ready:
+        """A round's workbook and/or справка (asked first): its district (or the region)
+        and period, for its keepers; the register as the privacy rules give it without
+        names."""
         found = await RoundRepository(self.uow.session).get(round_id)
         if found is None or not keeps(self.actor, found.municipality_id):
             return Reply((Screen.of("export.denied"),), drop=True)
         scope = round_scope(found)
+        if not kind:
+            return Reply((round_kinds(found),), drop=True)
+        if kind not in KINDS:
+            return Reply((Screen.of("export.denied"),), drop=True)
         register = self._register(scope, False) or Register.NONE
-        return Ready(scope, round_period(found), register=register, round_id=found.id)
+        return Ready(scope, round_period(found), KINDS[kind], register, round_id=found.id)
 
     async def names_chosen(
         self, municipality: int, organization: int, names: bool, today: date
@@ -210,6 +215,16 @@ def kinds(scope: ExportScope, period: Period, names: bool) -> Screen:
         for kind in KINDS
     )
     question = {"scope": scope_label(scope), "period": period.label()}
+    return Screen((Msg("report.choose_kind", question),), rows)
+
+
+def round_kinds(found: RoundRow) -> Screen:
+    """What to build of a round: its workbook, its справка or both."""
+    rows = tuple(
+        (Button(Msg(f"report.kind.{kind}"), ChooseRound(found.id, kind)),) for kind in KINDS
+    )
+    scope = round_scope(found)
+    question = {"scope": scope_label(scope), "period": round_label(found)}
     return Screen((Msg("report.choose_kind", question),), rows)
 
 

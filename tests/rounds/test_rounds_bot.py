@@ -27,6 +27,7 @@ from tests.support.export_data import NOW, build_dataset
 from tests.support.export_helpers import russian
 from tests.support.export_people import METHODIST_ID, make_methodist
 from tests.support.factories import seed_directory
+from tests.support.report_helpers import number, paragraphs, tables
 
 PERIOD = "01.09.2026 31.08.2027"
 
@@ -210,11 +211,28 @@ async def test_export_of_a_closed_round_through_the_bot(
     user = harness.standin.user(METHODIST_ID)
     await user.send("/export")
     await user.press(user.button("Мониторинг № 1: годовой мониторинг"))
+    assert "Что подготовить?" in (user.last_text or "")
+    await user.press(user.button("Выгрузка мониторинга"))
     content = (await user.documents())[-1].content
     (tmp_path / "bot.xlsx").write_bytes(content)
     frozen, sent = cells(tmp_path / "frozen.xlsx"), cells(tmp_path / "bot.xlsx")
     for sheet in ("Сводка", "Показатели", "По формам", "Анкеты", "Отзывы"):
         assert sent[sheet] == frozen[sheet], sheet
+
+    # The round's справка: the same frozen figures.
+    await user.send("/export")
+    await user.press(user.button("Мониторинг № 1: годовой мониторинг"))
+    await user.press(user.button("Аналитическая справка"))
+    (tmp_path / "bot.docx").write_bytes((await user.documents(2))[-1].content)
+    assert "Мониторинг: № 1, годовой мониторинг; данные зафиксированы" in "\n".join(
+        paragraphs(tmp_path / "bot.docx")
+    )
+    shown = {row[0]: number(row[1]) for row in tables(tmp_path / "bot.docx")[0][1:]}
+    header, *rows = frozen["По формам"]
+    totals = dict(zip(header, next(row for row in rows if row[0] == "Итого"), strict=True))
+    for key in ("pairs", "mentors", "mentees", "sent", "submitted"):
+        label = russian(f"export.col.{key}")
+        assert shown[label] == totals[label], label
 
     # Another district's methodist gets no round of M01, even with a forged button.
     stranger = await make_person(

@@ -46,8 +46,8 @@ class ExportHandlers:
                 result = await export.names_chosen(municipality, organization, names, today)
             case ChoosePeriod(municipality, organization, year, names):
                 result = await export.period_chosen(municipality, organization, year, names)
-            case ChooseRound(round_id):
-                result = await export.round_chosen(round_id)
+            case ChooseRound(round_id, kind):
+                result = await export.round_chosen(round_id, kind)
             case _:
                 result = await export.kind_chosen(action)
         if isinstance(result, Ready):

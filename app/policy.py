@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Organization, Pair, Programme
 from storage.repositories.directory import DirectoryRepository
 from storage.repositories.export_scope import ExportScope, ExportScopeRepository
-from storage.repositories.invites import ScopeDenied
 from storage.repositories.pairs import PairRepository
 from storage.repositories.programmes import ProgrammeRepository
 from surveys.access import Actor, may_invite_coordinator
@@ -108,6 +107,17 @@ def require_may_invite(actor: Actor, role: Role) -> None:
         raise OutOfScope(INVITE_DENIED)
 
 
+def covers(actor: Actor, scope: ExportScope) -> bool:
+    """Whether the actor sees the whole of this territory: an organization for its curator
+    and its district's methodist, a municipality for its methodist, the region for an
+    administrator or a regional coordinator (and each for anyone who sees a wider one)."""
+    if scope.organization_id is not None and scope.municipality_id is not None:
+        return actor.covers_organization(scope.organization_id, scope.municipality_id)
+    if scope.municipality_id is not None:
+        return actor.covers_municipality(scope.municipality_id)
+    return actor.covers_region
+
+
 async def export_scope(
     session: AsyncSession,
     actor: Actor,
@@ -116,10 +126,24 @@ async def export_scope(
 ) -> ExportScope:
     """The territory of an export, if the actor covers it (ids that do not exist are refused
     the same way, so a forged button learns nothing)."""
-    try:
-        return await ExportScopeRepository(session).resolve(actor, municipality_id, organization_id)
-    except ScopeDenied:
-        raise OutOfScope("export.denied") from None
+    scope = await ExportScopeRepository(session).place(municipality_id, organization_id)
+    if scope is None or not covers(actor, scope):
+        raise OutOfScope("export.denied")
+    return scope
+
+
+async def export_choices(session: AsyncSession, actor: Actor) -> list[ExportScope]:
+    """What this actor may export, broadest first: the region and its municipalities for
+    an admin or a regional coordinator, their municipalities for a methodist, their
+    organizations for a curator."""
+    scopes = ExportScopeRepository(session)
+    region = [ExportScope()] if actor.covers_region else []
+    districts = None if actor.covers_region else actor.municipalities(Role.METHODIST)
+    return [
+        *region,
+        *await scopes.municipalities(districts),
+        *await scopes.organizations(actor.organizations(Role.CURATOR)),
+    ]
 
 
 def register_allowed(actor: Actor, scope: ExportScope, beyond_school: bool) -> bool:

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+import annotated_types
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from storage.db import PoolSize
@@ -16,6 +25,8 @@ from surveys.zones import DEFAULT_ZONE
 
 DEFAULT_BOT_API_URL = "https://api.telegram.org"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# The settings that take one of a few words.
+CHOICES = {"default_locale": ("ru", "en"), "log_format": ("text", "json")}
 # MAX's production domain; its certificate is issued by the Russian Trusted Root CA.
 DEFAULT_MAX_API_URL = "https://platform-api2.max.ru"
 # WEBHOOK_SECRET and EXPORT_LINK_SECRET: long enough that nobody guesses them.
@@ -131,26 +142,8 @@ class Settings(BaseSettings):
     def require_bot_token(self) -> SecretStr:
         """The token, for the commands that talk to Telegram."""
         if self.bot_token is None:
-            raise SettingsError("setting BOT_TOKEN is required but not set")
+            raise SettingsError("settings.error.bot_token_missing")
         return self.bot_token
-
-    @field_validator("max_token", "max_webhook_secret", mode="before")
-    @classmethod
-    def _empty_max_is_unset(cls, value: object) -> object:
-        return None if value == "" else value
-
-    @field_validator("max_webhook_secret")
-    @classmethod
-    def _max_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
-        # MAX accepts 5-256 characters A-Z, a-z, 0-9, _ and -; we ask for 32 at least.
-        if value is not None and not re.fullmatch(
-            rf"[A-Za-z0-9_-]{{{MIN_SECRET_LENGTH},256}}", value.get_secret_value()
-        ):
-            raise ValueError(
-                f"use {MIN_SECRET_LENGTH}-256 characters: letters, digits, _ and - "
-                "(make one with: openssl rand -hex 32)"
-            )
-        return value
 
     @field_validator("admin_ids", "max_admin_ids", mode="before")
     @classmethod
@@ -200,23 +193,27 @@ class Settings(BaseSettings):
             raise ValueError("use sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER@HOST/DB")
         return value
 
-    @field_validator("default_locale")
+    @field_validator(*CHOICES)
     @classmethod
-    def _known_locale(cls, value: str) -> str:
-        if value not in ("ru", "en"):
-            raise ValueError("use ru or en")
+    def _one_of_its_choices(cls, value: str, info: ValidationInfo) -> str:
+        choices = CHOICES[info.field_name or ""]
+        if value not in choices:
+            raise ValueError("use " + " or ".join(choices))
         return value
 
-    @field_validator("webhook_secret", "export_link_secret", mode="before")
+    @field_validator(
+        "webhook_secret", "export_link_secret", "max_token", "max_webhook_secret", mode="before"
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         # `WEBHOOK_SECRET=` in a .env means "not set": the command that needs it says so.
         return None if value == "" else value
 
-    @field_validator("webhook_secret")
+    @field_validator("webhook_secret", "max_webhook_secret")
     @classmethod
     def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
-        # Telegram accepts up to 256 characters A-Z, a-z, 0-9, _ and -.
+        # Telegram accepts up to 256 characters A-Z, a-z, 0-9, _ and -; MAX 5-256 of them;
+        # we ask for MIN_SECRET_LENGTH at least.
         if value is not None and not re.fullmatch(
             rf"[A-Za-z0-9_-]{{{MIN_SECRET_LENGTH},256}}", value.get_secret_value()
         ):
@@ -235,13 +232,6 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("log_format")
-    @classmethod
-    def _known_format(cls, value: str) -> str:
-        if value not in ("text", "json"):
-            raise ValueError("use text or json")
-        return value
-
     @field_validator("bot_api_url", "max_api_url")
     @classmethod
     def _url(cls, value: str) -> str:
@@ -252,12 +242,162 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _links_need_a_secret(self) -> Self:
         if self.public_base_url and not self.export_link_secret:
-            raise ValueError("EXPORT_LINK_SECRET is required when PUBLIC_BASE_URL is set")
+            raise SettingProblem("settings.error.link_secret_needed")
+        if self.max_webhook_url and not self.max_webhook_secret:
+            raise SettingProblem("settings.error.max_secret_needed")
         return self
 
 
+# A setting that holds a password or token: its value is never repeated in a message.
+SECRET_SETTINGS = frozenset(
+    {
+        "bot_token",
+        "database_url",
+        "redis_url",
+        "webhook_secret",
+        "export_link_secret",
+        "max_token",
+        "max_webhook_secret",
+    }
+)
+MAKE_A_SECRET = "$(openssl rand -hex 32)"
+# What a right value looks like, where the default does not show it.
+EXAMPLES: dict[str, str] = {
+    "bot_token": "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11",
+    "bot_api_url": DEFAULT_BOT_API_URL,
+    "database_url": "postgresql+asyncpg://nastavnik:PASSWORD@127.0.0.1/nastavnik",
+    "admin_ids": "123456789,987654321",
+    "max_admin_ids": "123456789,987654321",
+    "export_register_beyond_school": "true",
+    "target_student_share": "0.1",
+    "target_young_teacher_share": "0.7",
+    "time_zone": "Asia/Yekaterinburg",
+    "webhook_secret": MAKE_A_SECRET,
+    "export_link_secret": MAKE_A_SECRET,
+    "max_webhook_secret": MAKE_A_SECRET,
+    "max_api_url": DEFAULT_MAX_API_URL,
+    "reminder_days": "3,7",
+    "quiet_hours": "21-9",
+}
+# The rule a setting's value keeps (a catalogue key), for the settings numbers do not describe.
+RULES: dict[str, str] = {
+    "bot_token": "settings.rule.bot_token",
+    "bot_api_url": "settings.rule.url",
+    "max_api_url": "settings.rule.url",
+    "database_url": "settings.rule.database_url",
+    "admin_ids": "settings.rule.ids",
+    "max_admin_ids": "settings.rule.ids",
+    "default_locale": "settings.rule.locale",
+    "log_level": "settings.rule.log_level",
+    "log_format": "settings.rule.log_format",
+    "time_zone": "settings.rule.time_zone",
+    "webhook_secret": "settings.rule.secret",
+    "max_webhook_secret": "settings.rule.secret",
+    "export_link_secret": "settings.rule.link_secret",
+    "reminder_days": "settings.rule.reminder_days",
+    "quiet_hours": "settings.rule.quiet_hours",
+    "export_register_beyond_school": "settings.rule.bool",
+}
+NUMBER_RULES = ("settings.rule.whole", "settings.rule.number", "settings.rule.number_above")
+ERROR_KEYS = (
+    "settings.error.value",
+    "settings.error.secret",
+    "settings.error.link_secret_needed",
+    "settings.error.max_secret_needed",
+    "settings.error.max_webhook_secret_missing",
+    "settings.error.bot_token_missing",
+    "settings.error.no_token",
+)
+# Every text a settings error may name, for the catalogue test.
+SETTINGS_KEYS = (*ERROR_KEYS, *sorted(set(RULES.values())), *NUMBER_RULES, "settings.rule.other")
+
+
 class SettingsError(Exception):
-    """A setting is missing or malformed; the message is one line naming it."""
+    """A setting is missing or malformed: `key` names the catalogue's one line, `fields` fill
+    it; `rule` (a catalogue key with `rule_fields`) says what a right value is."""
+
+    def __init__(
+        self,
+        key: str,
+        rule: str | None = None,
+        rule_fields: dict[str, object] | None = None,
+        **fields: object,
+    ) -> None:
+        super().__init__(f"{key}: {fields.get('name', '')}")
+        self.key = key
+        self.rule = rule
+        self.rule_fields = rule_fields or {}
+        self.fields = fields
+
+    def text(self, gettext: Callable[[str], str]) -> str:
+        """The one line in the language of `gettext`."""
+        fields = dict(self.fields)
+        if self.rule is not None:
+            fields["rule"] = gettext(self.rule).format(**self.rule_fields)
+        return gettext(self.key).format(**fields)
+
+
+class SettingProblem(ValueError):
+    """A model-wide rule broken (two settings that go together): its catalogue key."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _bounds(name: str) -> tuple[object, object, bool]:
+    """(lowest, highest, whether the lowest is excluded) from the field's constraints."""
+    low: object = None
+    high: object = None
+    above = False
+    for constraint in Settings.model_fields[name].metadata:
+        if isinstance(constraint, annotated_types.Ge):
+            low = constraint.ge
+        elif isinstance(constraint, annotated_types.Gt):
+            low, above = constraint.gt, True
+        elif isinstance(constraint, annotated_types.Le):
+            high = constraint.le
+    return low, high, above
+
+
+def _rule(name: str) -> tuple[str, dict[str, object]]:
+    if name in RULES:
+        return RULES[name], {}
+    low, high, above = _bounds(name)
+    if low is None or high is None:
+        return "settings.rule.other", {}
+    fields: dict[str, object] = {"low": low, "high": high}
+    if above:
+        return "settings.rule.number_above", fields
+    annotation = Settings.model_fields[name].annotation
+    whole = annotation is int
+    return ("settings.rule.whole" if whole else "settings.rule.number"), fields
+
+
+def _example(name: str) -> str:
+    if name in EXAMPLES:
+        return EXAMPLES[name]
+    default = Settings.model_fields[name].default
+    if isinstance(default, float):
+        return f"{default:g}"
+    return "" if default is None else str(default)
+
+
+def setting_error(name: str, given: object) -> SettingsError:
+    """The one line for setting `name` (a field name) given a value it does not take."""
+    variable = name.upper()
+    rule, rule_fields = _rule(name)
+    example = f"{variable}={_example(name)}"
+    if name in SECRET_SETTINGS or not isinstance(given, str | int | float):
+        return SettingsError(
+            "settings.error.secret", rule, rule_fields, name=variable, example=example
+        )
+    shown = str(given)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return SettingsError(
+        "settings.error.value", rule, rule_fields, name=variable, value=shown, example=example
+    )
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -265,8 +405,10 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         first = error.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
-        if first["type"] == "missing":
-            raise SettingsError(f"setting {name} is required but not set") from None
-        message = first["msg"].removeprefix("Value error, ")
-        raise SettingsError(f"setting {name} is malformed: {message}") from None
+        cause = first.get("ctx", {}).get("error")
+        if isinstance(cause, SettingProblem):
+            raise SettingsError(cause.key) from None
+        name = str(first["loc"][0]) if first["loc"] else ""
+        if name not in Settings.model_fields:  # not expected: every rule names its setting
+            raise SettingsError("settings.error.secret", "settings.rule.other", name="?") from None
+        raise setting_error(name, first.get("input")) from None

@@ -37,9 +37,9 @@ LIMIT_SECONDS = 60.0
 
 
 async def measure_report(url: str, municipality: str | None, out: Path) -> dict[str, float]:
+    from app.export.run import export_report
     from bot.i18n import create_i18n
     from exports.period import Period
-    from exports.run import export_report
     from exports.workbook import ExportOptions
     from storage.db import create_engine, create_session_factory
     from storage.repositories.directory import DirectoryRepository

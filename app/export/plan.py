@@ -15,9 +15,9 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import policy
+from app.export.run import export_workbook
 from app.settings import Settings
 from exports.period import Period
-from exports.run import export_workbook
 from exports.workbook import ExportOptions, Progress, Register, Translate
 from storage.repositories.export_scope import ExportScope
 from surveys.access import Actor
@@ -86,12 +86,9 @@ async def write_export(
     options: ExportOptions,
     progress: Progress | None = None,
 ) -> None:
-    """Write the planned workbook; the scope is checked against the actor once more (a grant
-    may have been withdrawn while the export waited)."""
-    scope = await policy.export_scope(
-        session, actor, plan.scope.municipality_id, plan.scope.organization_id
-    )
+    """Write the planned workbook (app.export.run checks the scope against the actor once
+    more: a grant may have been withdrawn while the export waited)."""
     await export_workbook(
-        session, actor, scope, plan.period, path, translate, options.with_register(plan.register),
-        progress,
+        session, actor, plan.scope, plan.period, path, translate,
+        options.with_register(plan.register), progress,
     )  # fmt: skip

@@ -19,6 +19,8 @@ from app.metrics import observe_export
 from app.uow import UnitOfWork
 from exports.period import Period
 from exports.queries import MonitoringQueries
+from exports.report.build import build_report
+from exports.report.words import Catalogue, Words
 from exports.snapshot import FrozenQueries, freeze
 from exports.workbook import ExportOptions, Progress, Translate, build_workbook
 from storage.repositories.directory import DirectoryRepository
@@ -131,6 +133,16 @@ def live_queries(session: AsyncSession, found: RoundRow) -> MonitoringQueries:
     return MonitoringQueries(session, round_scope(found), round_period(found))
 
 
+async def queries_of(session: AsyncSession, found: RoundRow) -> MonitoringQueries:
+    """A round's figures: frozen once it closed, live while it is open."""
+    frozen = await RoundRepository(session).frozen(found.id)
+    if frozen is None:
+        return live_queries(session, found)
+    return FrozenQueries(
+        session, round_scope(found), round_period(found), frozen.figures, frozen.taken_at
+    )
+
+
 async def round_queries(
     session: AsyncSession, actor: Actor, round_id: int
 ) -> tuple[RoundRow, MonitoringQueries]:
@@ -141,12 +153,18 @@ async def round_queries(
     if found is None:
         raise Refused("rounds.not_found", id=round_id)
     policy.require_round_keeper(actor, found.municipality_id)
-    scope = round_scope(found)
-    frozen = await RoundRepository(session).frozen(round_id)
-    if frozen is None:
-        return found, MonitoringQueries(session, scope, round_period(found))
-    queries = FrozenQueries(session, scope, round_period(found), frozen.figures, frozen.taken_at)
-    return found, queries
+    return found, await queries_of(session, found)
+
+
+async def previous_round(
+    session: AsyncSession, found: RoundRow
+) -> tuple[RoundRow, MonitoringQueries] | None:
+    """The previous round of the same kind and scope with its figures (frozen or live),
+    or None: what a round's workbook and справка show beside its own figures (Δ)."""
+    before = await RoundRepository(session).previous(found)
+    if before is None:
+        return None
+    return before, await queries_of(session, before)
 
 
 async def rounds_in_view(session: AsyncSession, actor: Actor, limit: int = 50) -> list[RoundRow]:
@@ -173,15 +191,60 @@ async def export_round(
     options: ExportOptions,
     progress: Progress | None = None,
 ) -> RoundRow:
-    """The monitoring workbook of a round (its frozen figures once it is closed)."""
+    """The monitoring workbook of a round (its frozen figures once it is closed), with the
+    «Динамика» sheet against the previous round of the same kind when there is one."""
     started = time.perf_counter()
     found, queries = await round_queries(session, actor, round_id)
+    earlier = await previous_round(session, found)
+    previous = earlier[1] if earlier else None
     if progress is None:
-        await build_workbook(queries, path, translate, options)
+        await build_workbook(queries, path, translate, options, previous=previous)
     else:
-        await build_workbook(queries, path, translate, options, progress)
+        await build_workbook(queries, path, translate, options, progress, previous=previous)
     observe_export(time.perf_counter() - started)
     return found
+
+
+async def report_round(
+    session: AsyncSession,
+    actor: Actor,
+    round_id: int,
+    path: Path,
+    catalogue: Catalogue,
+    options: ExportOptions,
+    made_on: date,
+) -> RoundRow:
+    """The «аналитическая справка» of a round: from the same (frozen) figures as the round's
+    workbook, compared with the previous round of the same kind when there is one."""
+    started = time.perf_counter()
+    found, queries = await round_queries(session, actor, round_id)
+    earlier = await previous_round(session, found)
+    words = Words(catalogue, options.locale)
+    title = found.municipality_name or words._("export.scope_region")
+    lines = (round_line(words, found), compared_line(words, earlier[0] if earlier else None))
+    previous = earlier[1] if earlier else None
+    await build_report(queries, path, catalogue, options, title, made_on, previous, lines)
+    observe_export(time.perf_counter() - started)
+    return found
+
+
+def round_line(words: Words, found: RoundRow) -> str:
+    """«Мониторинг № 3: годовой мониторинг, данные зафиксированы 21 декабря 2026 г.»"""
+    state = (
+        words._("report.round.live")
+        if found.is_open or found.closed_at is None
+        else words._("report.round.frozen", date=words.day(found.closed_at.date()))
+    )
+    kind = words._(f"rounds.kind.{found.kind.value}")
+    return words._("report.round_line", id=found.id, kind=kind, state=state)
+
+
+def compared_line(words: Words, before: RoundRow | None) -> str:
+    if before is None:
+        return words._("report.round.no_previous")
+    period = round_period(before).label()
+    state = words._(f"rounds.status.{before.status.value}")
+    return words._("report.round.previous", id=before.id, period=period, state=state)
 
 
 def keeps(actor: Actor, municipality_id: int | None) -> bool:

@@ -1,7 +1,8 @@
 """What each MAX update asks for, and the module that answers it with the same use case
 the Telegram bot calls: joining, the menu, invitations and /forget (bot/max/people.py),
 questionnaires (bot/max/survey.py), the curator's, methodist's and administrator's screens
-(bot/max/curator.py), /export (bot/max/export.py).
+(bot/max/curator.py), /export (bot/max/export.py), /rounds and the curator's check-in
+(bot/max/monitoring.py).
 
 A conversation in progress (registration, a curator's typed step, export dates) takes the
 text first; commands work in any state.
@@ -12,7 +13,7 @@ from __future__ import annotations
 from app.actions import unpack
 from app.privacy.actions import Withdraw
 from app.screens import Msg, Screen
-from bot.max import curator, export, people, survey
+from bot.max import curator, export, monitoring, people, survey
 from bot.max.edge import Turn, mark_unreachable
 from bot.max.updates import Kind
 from surveys.people import Role
@@ -20,6 +21,10 @@ from surveys.people import Role
 PARTICIPANTS = frozenset({Role.MENTOR, Role.MENTEE})
 CURATORS = frozenset({Role.CURATOR})
 OVERSEERS = frozenset({Role.ADMIN, Role.METHODIST, Role.CURATOR})
+# Who sees figures: the overseers and the regional coordinator (who invites nobody).
+VIEWERS = OVERSEERS | {Role.COORDINATOR}
+# Who opens and closes monitoring rounds: a district's methodist, the region's coordinator.
+ROUND_KEEPERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.METHODIST})
 REGISTERED: frozenset[Role] = frozenset()
 # The commands MAX offers, in the order of the help, and who may use each (None: everyone;
 # REGISTERED: every registered person) — the same audiences as the Telegram menu.
@@ -30,8 +35,9 @@ COMMANDS: dict[str, frozenset[Role] | None] = {
     "programmes": CURATORS,
     "pairs": CURATORS,
     "template": CURATORS,
-    "status": OVERSEERS,
-    "export": OVERSEERS,
+    "status": VIEWERS,
+    "export": VIEWERS,
+    "rounds": ROUND_KEEPERS,
     "invite": OVERSEERS,
     "cancel": None,
     "forget": REGISTERED,
@@ -87,6 +93,8 @@ async def typed(turn: Turn, text: str) -> None:
         await people.typed(turn, text)
     elif curator.waiting(turn):
         await curator.typed(turn, text)
+    elif monitoring.waiting(turn):
+        await monitoring.typed(turn, text)
     elif export.waiting(turn):
         await export.typed(turn, text)
     elif turn.actor.person_id is not None:
@@ -117,6 +125,8 @@ async def command(turn: Turn, name: str, argument: str) -> None:
             await people.invite(turn)
         case "forget":
             await people.forget_ask(turn)
+        case "rounds":
+            await monitoring.command(turn)
         case _:
             await curator.command(turn, name)
 
@@ -133,6 +143,8 @@ async def pressed(turn: Turn) -> None:
         await people.invite_pressed(turn, action)
     elif isinstance(action, curator.CURATOR_ACTIONS):
         await curator.pressed(turn, action)
+    elif isinstance(action, monitoring.ROUND_ACTIONS):
+        await monitoring.pressed(turn, action)
     elif isinstance(action, export.EXPORT_ACTIONS):
         await export.pressed(turn, action)
     elif action is not None:

@@ -31,12 +31,21 @@ def add_export_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     """Help texts come from the catalogue: call inside an i18n context."""
     about = _("cli.help.export")
     export = commands.add_parser("export", help=about, description=about)
-    export.add_argument("--municipality", help=_("cli.help.export.municipality"))
-    export.add_argument("--round", type=int, help=_("rounds.cli.help.export_round"))
-    export.add_argument("--org", help=_("cli.help.export.org"))
-    export.add_argument("--from", dest="start", help=_("cli.help.export.from"))
-    export.add_argument("--to", dest="end", help=_("cli.help.export.to"))
-    export.add_argument("--out", required=True, type=Path, help=_("cli.help.export.out"))
+    code, day = _("cli.metavar.code"), _("cli.metavar.date")
+    export.add_argument("--municipality", metavar=code, help=_("cli.help.export.municipality"))
+    export.add_argument(
+        "--round", type=int, metavar=_("cli.metavar.number"), help=_("rounds.cli.help.export_round")
+    )
+    export.add_argument("--org", metavar=code, help=_("cli.help.export.org"))
+    export.add_argument("--from", dest="start", metavar=day, help=_("cli.help.export.from"))
+    export.add_argument("--to", dest="end", metavar=day, help=_("cli.help.export.to"))
+    export.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        metavar=_("cli.metavar.file"),
+        help=_("cli.help.export.out"),
+    )
     export.add_argument("--no-register", action="store_true", help=_("cli.help.export.no_register"))
     export.add_argument("--with-names", action="store_true", help=_("cli.help.export.with_names"))
 

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 from aiogram.exceptions import TelegramAPIError
 from aiogram.utils.i18n import I18n
@@ -26,6 +26,7 @@ from imports.directory_file import DirectoryFileError, parse_directory_file
 from service.cli import rounds as rounds_cli
 from service.cli import surveys as survey_cli
 from service.cli.export import add_export_parser, run_export
+from service.cli.parser import Parser
 from service.cli.purge import add_purge_parser, run_purge
 from service.cli.report import add_report_parser, run_report
 from service.logs import configure_logging
@@ -36,16 +37,6 @@ from storage.repositories.directory import DirectoryRepository
 from surveys.access import Actor
 from surveys.errors import OutOfScope
 from surveys.people import Role
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse with the help option described in the operator's language."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["add_help"] = False
-        super().__init__(*args, **kwargs)
-        self.add_argument("-h", "--help", action="help", help=_("cli.help.help"))
-
 
 # The commands that talk to Telegram; all others need only the database.
 TELEGRAM_COMMANDS = frozenset({"run", "webhook"})
@@ -60,8 +51,6 @@ def build_parser() -> argparse.ArgumentParser:
         parser.add_subparsers(
             dest="command",
             required=True,
-            title=_("cli.help.commands"),
-            metavar="COMMAND",
             help=_("cli.help.command"),
         ),
     )
@@ -73,20 +62,26 @@ def build_parser() -> argparse.ArgumentParser:
     command("webhook", _("cli.help.webhook"))
     command("migrate", _("cli.help.migrate"))
     import_orgs = command("import-orgs", _("cli.help.import_orgs"))
-    import_orgs.add_argument("file", type=Path, help=_("cli.help.import_orgs.file"))
+    import_orgs.add_argument(
+        "file", type=Path, metavar=_("cli.metavar.file"), help=_("cli.help.import_orgs.file")
+    )
     invite = command("invite", _("cli.help.invite"))
     invite.add_argument(
         "--role",
         required=True,
-        choices=[Role.COORDINATOR, Role.METHODIST, Role.CURATOR],
+        choices=[role.value for role in (Role.COORDINATOR, Role.METHODIST, Role.CURATOR)],
         help=_("cli.help.invite.role"),
     )
     scope = invite.add_mutually_exclusive_group(required=True)
-    scope.add_argument("--municipality", help=_("cli.help.invite.municipality"))
-    scope.add_argument("--org", help=_("cli.help.invite.org"))
+    code = _("cli.metavar.code")
+    scope.add_argument("--municipality", metavar=code, help=_("cli.help.invite.municipality"))
+    scope.add_argument("--org", metavar=code, help=_("cli.help.invite.org"))
     scope.add_argument("--region", action="store_true", help=_("rounds.cli.help.invite_region"))
-    invite.add_argument("--max-uses", type=int, default=1, help=_("cli.help.invite.max_uses"))
-    invite.add_argument("--days", type=int, help=_("cli.help.invite.days"))
+    number = _("cli.metavar.number")
+    invite.add_argument(
+        "--max-uses", type=int, default=1, metavar=number, help=_("cli.help.invite.max_uses")
+    )
+    invite.add_argument("--days", type=int, metavar=number, help=_("cli.help.invite.days"))
     add_export_parser(commands)
     rounds_cli.add_parser(commands)
     add_report_parser(commands)
@@ -104,18 +99,21 @@ def _operator_locale() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    with create_i18n(_operator_locale()).context():
+    operator_i18n = create_i18n(_operator_locale())
+    with operator_i18n.context():
         args = build_parser().parse_args(argv)
     if args.command == "surveys":
         return survey_cli.run(args)
     try:
         settings = load_settings()
-        # `run` serves every channel that has a token: MAX alone needs no BOT_TOKEN.
-        max_alone = args.command == "run" and settings.max_token is not None
-        if args.command in TELEGRAM_COMMANDS and not max_alone:
-            settings.require_bot_token()
+        if args.command in TELEGRAM_COMMANDS and settings.bot_token is None:
+            # Every channel that has a token is served: MAX alone needs no BOT_TOKEN.
+            if settings.max_token is None:
+                raise SettingsError("settings.error.no_token")
+            if args.command == "webhook" and settings.max_webhook_secret is None:
+                raise SettingsError("settings.error.max_webhook_secret_missing")
     except SettingsError as error:
-        print(f"nastavnik: {error}", file=sys.stderr)
+        print(f"nastavnik: {error.text(operator_i18n.gettext)}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, settings.log_format)
     i18n = create_i18n(settings.default_locale)
@@ -134,6 +132,11 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, i18n: I18n) ->
         from service.polling import run_polling
 
         await run_polling(settings)
+        return 0
+    if args.command == "webhook" and settings.bot_token is None:  # a district on MAX alone
+        from service.web.max_webhook import run_max_webhook
+
+        await run_max_webhook(settings)
         return 0
     if args.command == "webhook":
         if settings.webhook_secret is None:

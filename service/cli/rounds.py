@@ -35,7 +35,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     about = _("rounds.cli.help")
     parser = commands.add_parser("round", help=about, description=about)
     actions = parser.add_subparsers(
-        dest="round_command", required=True, metavar="ACTION", help=_("rounds.cli.help.action")
+        dest="round_command",
+        required=True,
+        metavar=_("cli.metavar.action"),
+        help=_("rounds.cli.help.action"),
     )
     opening = actions.add_parser(
         "open", help=_("rounds.cli.help.open"), description=_("rounds.cli.help.open")
@@ -47,15 +50,26 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help=_("rounds.cli.help.kind"),
     )
     scope = opening.add_mutually_exclusive_group(required=True)
-    scope.add_argument("--municipality", help=_("rounds.cli.help.municipality"))
+    scope.add_argument(
+        "--municipality", metavar=_("cli.metavar.code"), help=_("rounds.cli.help.municipality")
+    )
     scope.add_argument("--region", action="store_true", help=_("rounds.cli.help.region"))
-    opening.add_argument("--from", dest="start", required=True, help=_("rounds.cli.help.from"))
-    opening.add_argument("--to", dest="end", required=True, help=_("rounds.cli.help.to"))
-    opening.add_argument("--deadline", required=True, help=_("rounds.cli.help.deadline"))
+    day = _("cli.metavar.date")
+    opening.add_argument(
+        "--from", dest="start", required=True, metavar=day, help=_("rounds.cli.help.from")
+    )
+    opening.add_argument(
+        "--to", dest="end", required=True, metavar=day, help=_("rounds.cli.help.to")
+    )
+    opening.add_argument(
+        "--deadline", required=True, metavar=day, help=_("rounds.cli.help.deadline")
+    )
     closing = actions.add_parser(
         "close", help=_("rounds.cli.help.close"), description=_("rounds.cli.help.close")
     )
-    closing.add_argument("id", type=int, help=_("rounds.cli.help.id"))
+    closing.add_argument(
+        "id", type=int, metavar=_("cli.metavar.number"), help=_("rounds.cli.help.id")
+    )
     actions.add_parser(
         "list", help=_("rounds.cli.help.list"), description=_("rounds.cli.help.list")
     )

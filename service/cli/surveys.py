@@ -20,13 +20,18 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     actions = surveys.add_subparsers(
         dest="surveys_command",
         required=True,
-        title=gettext("cli.help.commands"),
-        metavar="ACTION",
+        metavar=gettext("cli.metavar.action"),
         help=gettext("cli.help.command"),
     )
     about = gettext("cli.help.surveys.check")
     check = actions.add_parser("check", help=about, description=about)
-    check.add_argument("paths", nargs="*", type=Path, help=gettext("cli.help.surveys.check.paths"))
+    check.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar=gettext("cli.metavar.path"),
+        help=gettext("cli.help.surveys.check.paths"),
+    )
     about = gettext("cli.help.surveys.list")
     actions.add_parser("list", help=about, description=about)
 

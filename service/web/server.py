@@ -130,7 +130,7 @@ async def serve_webhook(
         background = start_background(
             background_bot, settings, session_factory, dispatcher["i18n"], channels
         )
-        pruning = asyncio.create_task(_prune_every_hour(session_factory))
+        pruning = asyncio.create_task(prune_every_hour(session_factory))
         log.info("webhook listening", extra={"port": settings.web_port})
         await stop.wait()
         log.info("shutting down: draining updates in flight")
@@ -147,7 +147,7 @@ async def serve_webhook(
         log.info("stopped")
 
 
-async def _prune_every_hour(session_factory: async_sessionmaker[AsyncSession]) -> None:
+async def prune_every_hour(session_factory: async_sessionmaker[AsyncSession]) -> None:
     while True:
         try:
             removed = await prune_handled_updates(session_factory)

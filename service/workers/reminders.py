@@ -8,7 +8,6 @@ two processes run the job at the same moment.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.notices import queue_reminder
+from service.workers.periodic import every
 from storage.models import utcnow
 from storage.repositories.reminders import ReminderRepository
 from surveys.reminders import ReminderSchedule, reminder_due
@@ -92,11 +92,4 @@ class ReminderJob:
         return queued, last
 
     async def run_forever(self, interval: float) -> None:
-        while True:
-            try:
-                report = await self.run_once()
-                if report.queued or report.expired:
-                    log.info("reminders: %d queued, %d expired", report.queued, report.expired)
-            except Exception:  # a bad run must not end the job; the next one tries again
-                log.exception("reminders: run failed")
-            await asyncio.sleep(interval)
+        await every(interval, self.run_once, log)

@@ -4,13 +4,13 @@ same once, on the operator's demand)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.privacy.retention import purge
+from service.workers.periodic import every
 
 log = logging.getLogger(__name__)
 
@@ -22,16 +22,13 @@ async def run_retention(
     keep_for: timedelta,
     interval: float = INTERVAL_SECONDS,
 ) -> None:
-    while True:
-        try:
-            erased = await purge(session_factory, keep_for, dry_run=False)
-            for programme in erased:
-                log.info(
-                    "retention: programme %s erased (%s roster names, %s free-text answers)",
-                    programme.programme_id,
-                    programme.roster_names,
-                    programme.free_text,
-                )
-        except Exception:  # a bad run must not end the job; the next one tries again
-            log.exception("retention: run failed")
-        await asyncio.sleep(interval)
+    async def erase_due() -> None:  # one log line a programme, no report
+        for programme in await purge(session_factory, keep_for, dry_run=False):
+            log.info(
+                "retention: programme %s erased (%s roster names, %s free-text answers)",
+                programme.programme_id,
+                programme.roster_names,
+                programme.free_text,
+            )
+
+    await every(interval, erase_due, log)

@@ -5,7 +5,6 @@ them only (a guarded UPDATE), and each reminder has its dedupe key in the outbox
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.curator.questionnaires import Notices
 from app.monitoring.outreach import remind_before_deadlines
 from app.monitoring.rounds import close_due
+from service.workers.periodic import every
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -47,11 +47,4 @@ class RoundJob:
         return RoundReport(closed, reminded)
 
     async def run_forever(self, interval: float) -> None:
-        while True:
-            try:
-                report = await self.run_once()
-                if report.closed or report.reminded:
-                    log.info("rounds: closed %s, %d reminded", report.closed, report.reminded)
-            except Exception:  # a bad run must not end the job; the next one tries again
-                log.exception("rounds: run failed")
-            await asyncio.sleep(interval)
+        await every(interval, self.run_once, log)

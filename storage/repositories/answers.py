@@ -9,7 +9,6 @@ from typing import Any, Final, NamedTuple, cast
 
 from sqlalchemy import Insert, Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     Answer,
@@ -19,6 +18,7 @@ from storage.models import (
     QuestionnaireSnapshot,
     utcnow,
 )
+from storage.repositories.base import Repository
 from surveys.access import Actor
 from surveys.questionnaire import (
     InvalidAnswer,
@@ -106,10 +106,7 @@ def _upsert_statement(dialect: str) -> Insert:
     return statement
 
 
-class AnswerRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class AnswerRepository(Repository):
     async def open(
         self, actor: Actor, assignment_id: int, now: datetime | None = None
     ) -> Sheet | None:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.bulk import breathe, pieces
 from storage.models import (
@@ -20,6 +19,7 @@ from storage.models import (
     QuestionnaireSnapshot,
     utcnow,
 )
+from storage.repositories.base import Repository
 from storage.upsert import insert_ignore, insert_ignore_many
 from surveys.questionnaire import Catalogue, Moment, Questionnaire
 from surveys.statuses import AssignmentStatus
@@ -30,10 +30,7 @@ class SnapshotConflict(Exception):
     """A questionnaire file changed without a new version number."""
 
 
-class SnapshotRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class SnapshotRepository(Repository):
     async def ensure(self, questionnaire: Questionnaire) -> QuestionnaireSnapshot:
         """The stored snapshot of this key and version, made on first use."""
         digest = questionnaire.digest()
@@ -99,10 +96,7 @@ class Invitation:
     due_at: datetime  # on the wall clock of the person's school
 
 
-class AssignmentRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class AssignmentRepository(Repository):
     async def issue(
         self, pair_id: int, moment: Moment, catalogue: Catalogue, due_at: datetime
     ) -> list[IssuedAssignment]:

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Municipality, Organization
+from storage.repositories.base import Repository
 
 
 @dataclass(frozen=True)
@@ -24,10 +24,7 @@ class OrganizationRecord:
     teachers_under_35: int
 
 
-class DirectoryRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class DirectoryRepository(Repository):
     async def upsert(self, records: Sequence[OrganizationRecord]) -> tuple[int, int]:
         """Insert or update by code; returns (created, updated) organizations."""
         municipalities = {m.code: m for m in (await self.session.scalars(select(Municipality)))}

@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Update, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     Answer,
@@ -27,6 +26,7 @@ from storage.models import (
     QuestionnaireSnapshot,
     RosterEntry,
 )
+from storage.repositories.base import Repository
 from surveys.questionnaire import QuestionKind, load_data
 from surveys.statuses import OPEN_ASSIGNMENT, OutboxStatus, ProgrammeStatus, sources_of
 
@@ -58,10 +58,7 @@ class ExpiredProgramme:
     free_text: int  # free-text answers not yet emptied
 
 
-class ErasureRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class ErasureRepository(Repository):
     async def erase_person(self, person_id: int, now: datetime) -> Erased | None:
         """Erase everything that identifies `person_id`; None when there is nothing
         (no such person, or erased before). Runs in the caller's transaction."""

@@ -1,17 +1,15 @@
-"""Which part of the directory an export may cover: the actor's scope, checked here so that
-no caller (bot, CLI, web) can forget it."""
+"""The territories an export may cover: the region, a municipality, an organization.
+Queries only; which of them an actor may have is app.policy's to say."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Municipality, Organization
-from storage.repositories.invites import ScopeDenied
-from surveys.access import Actor
-from surveys.people import Role
+from storage.repositories.base import Repository
 
 
 @dataclass(frozen=True)
@@ -27,54 +25,38 @@ class ExportScope:
         return self.municipality_id is None and self.organization_id is None
 
 
-class ExportScopeRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def resolve(
-        self,
-        actor: Actor,
-        municipality_id: int | None = None,
-        organization_id: int | None = None,
-    ) -> ExportScope:
-        """The scope asked for, if the actor covers it; ScopeDenied otherwise (also for ids
-        that do not exist, so a forged button learns nothing)."""
+class ExportScopeRepository(Repository):
+    async def place(
+        self, municipality_id: int | None = None, organization_id: int | None = None
+    ) -> ExportScope | None:
+        """The territory these ids name (the organization when both are given, the whole
+        region when neither is), with its title; None for ids that do not exist."""
         if organization_id is not None:
             organization = await self.session.get(Organization, organization_id)
-            if organization is None or not actor.covers_organization(
-                organization.id, organization.municipality_id
-            ):
-                raise ScopeDenied("organization outside the actor's scope")
+            if organization is None:
+                return None
             return ExportScope(organization.municipality_id, organization.id, organization.name)
         if municipality_id is not None:
             municipality = await self.session.get(Municipality, municipality_id)
-            if municipality is None or not actor.covers_municipality(municipality.id):
-                raise ScopeDenied("municipality outside the actor's scope")
+            if municipality is None:
+                return None
             return ExportScope(municipality.id, None, municipality.name)
-        if not actor.covers_region:
-            raise ScopeDenied("only an administrator or a coordinator exports the whole region")
         return ExportScope()
 
-    async def choices(self, actor: Actor) -> list[ExportScope]:
-        """What this actor may export, broadest first: the region and its municipalities for
-        an admin or a regional coordinator, their municipalities for a methodist, their
-        organizations for a curator."""
-        scopes: list[ExportScope] = []
-        if actor.covers_region:
-            scopes.append(ExportScope())
-            municipalities = await self.session.scalars(
-                select(Municipality).order_by(Municipality.name)
-            )
-        else:
-            ids = actor.municipalities(Role.METHODIST)
-            municipalities = await self.session.scalars(
-                select(Municipality).where(Municipality.id.in_(ids)).order_by(Municipality.name)
-            )
-        scopes += [ExportScope(m.id, None, m.name) for m in municipalities]
-        org_ids = actor.organizations(Role.CURATOR)
-        if org_ids:
-            organizations = await self.session.scalars(
-                select(Organization).where(Organization.id.in_(org_ids)).order_by(Organization.name)
-            )
-            scopes += [ExportScope(o.municipality_id, o.id, o.name) for o in organizations]
-        return scopes
+    async def municipalities(self, ids: Collection[int] | None) -> list[ExportScope]:
+        """These municipalities (all of them for None), by name."""
+        query = select(Municipality).order_by(Municipality.name)
+        if ids is not None:
+            if not ids:
+                return []
+            query = query.where(Municipality.id.in_(ids))
+        return [ExportScope(m.id, None, m.name) for m in await self.session.scalars(query)]
+
+    async def organizations(self, ids: Collection[int]) -> list[ExportScope]:
+        """These organizations, by name."""
+        if not ids:
+            return []
+        query = select(Organization).where(Organization.id.in_(ids)).order_by(Organization.name)
+        return [
+            ExportScope(o.municipality_id, o.id, o.name) for o in await self.session.scalars(query)
+        ]

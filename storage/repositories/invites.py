@@ -8,9 +8,9 @@ from datetime import timedelta
 from enum import StrEnum
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Invite, Organization, utcnow
+from storage.repositories.base import Repository
 from surveys.access import Actor
 from surveys.errors import NotFound
 from surveys.people import Role
@@ -26,21 +26,13 @@ class InviteProblem(StrEnum):
     USED_UP = "used_up"
 
 
-class ScopeDenied(Exception):
-    """An export asked outside the actor's scope (storage/repositories/export_scope.py);
-    everything else refuses with surveys.errors.OutOfScope."""
-
-
 @dataclass(frozen=True)
 class InviteCheck:
     invite: Invite | None
     problem: InviteProblem | None
 
 
-class InviteRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class InviteRepository(Repository):
     async def create(
         self,
         actor: Actor,

@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.bulk import breathe, pieces
 from storage.models import OutboxMessage, Person, utcnow
+from storage.repositories.base import Repository
 from storage.upsert import insert_ignore_many
 from surveys.channels import ChannelName
 from surveys.statuses import OutboxStatus
@@ -67,10 +67,7 @@ class OutboxDepth:
         return self.pending + self.sending
 
 
-class OutboxRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class OutboxRepository(Repository):
     async def enqueue(
         self,
         *,

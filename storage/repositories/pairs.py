@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Final, cast
 
 from sqlalchemy import Table, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.bulk import breathe, pieces
 from storage.models import (
@@ -23,6 +22,7 @@ from storage.models import (
     RoleGrant,
     utcnow,
 )
+from storage.repositories.base import Repository
 from surveys.pairing import (
     FormingCheck,
     PairPlan,
@@ -52,10 +52,7 @@ class Formation:
     refused: list[tuple[PairPlan, PairProblem]]
 
 
-class PairRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class PairRepository(Repository):
     async def form(
         self,
         programme_id: int,

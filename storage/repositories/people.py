@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Organization, Person, RoleGrant
+from storage.repositories.base import Repository
 from surveys.access import Actor, Grant, scope_key
 from surveys.channels import ChannelName
 from surveys.people import Category, Role
@@ -51,10 +51,7 @@ _ACTOR_IN = (
 )
 
 
-class PeopleRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class PeopleRepository(Repository):
     async def by_telegram_id(self, telegram_id: int) -> Person | None:
         return await self.session.scalar(select(Person).where(Person.telegram_id == telegram_id))
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Invite, Pair, Programme, RosterEntry, utcnow
+from storage.repositories.base import Repository
 from storage.repositories.invites import InviteRepository
 from surveys.access import Actor
 from surveys.forms import mentoring_form
@@ -40,10 +40,7 @@ class InvalidProgramme(ValueError):
     """A draft that the use cases should never have let through."""
 
 
-class ProgrammeRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class ProgrammeRepository(Repository):
     async def get(self, programme_id: int) -> Programme | None:
         return await self.session.get(Programme, programme_id)
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Assignment, Organization, Pair, Programme
+from storage.repositories.base import Repository
 from surveys.statuses import OPEN_ASSIGNMENT, AssignmentStatus
 
 
@@ -22,10 +22,7 @@ class ReminderCandidate:
     timezone: str  # IANA name of the organization's zone
 
 
-class ReminderRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class ReminderRepository(Repository):
     async def expire_overdue(self, now: datetime) -> int:
         """Close open assignments whose due date has passed; returns how many."""
         result = await self.session.execute(

@@ -11,10 +11,10 @@ from datetime import timedelta
 from typing import Final, cast
 
 from sqlalchemy import Table, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.bulk import breathe, pieces
 from storage.models import Invite, Organization, Pair, Programme, RosterEntry, utcnow
+from storage.repositories.base import Repository
 from storage.repositories.invites import CODE_BYTES
 from surveys.pairing import PairPlan
 from surveys.people import Role
@@ -45,10 +45,7 @@ _ENTRY: Final = cast(Table, RosterEntry.__table__)
 _INVITE: Final = cast(Table, Invite.__table__)
 
 
-class RosterRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class RosterRepository(Repository):
     async def known_names(self, programme_id: int) -> list[str]:
         names = await self.session.scalars(
             select(RosterEntry.full_name).where(

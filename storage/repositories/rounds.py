@@ -8,7 +8,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, case, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     Assignment,
@@ -19,6 +18,7 @@ from storage.models import (
     Programme,
     RoundSnapshot,
 )
+from storage.repositories.base import Repository
 from storage.upsert import insert_ignore
 from surveys.rounds import RoundKind, round_scope_key
 from surveys.statuses import (
@@ -114,10 +114,7 @@ def _row(values: Any) -> RoundRow:
     )
 
 
-class RoundRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class RoundRepository(Repository):
     async def open(
         self,
         kind: RoundKind,
@@ -160,6 +157,20 @@ class RoundRepository:
 
     async def get(self, round_id: int) -> RoundRow | None:
         return await self._one(_ROUND.where(MonitoringRound.id == round_id))
+
+    async def previous(self, found: RoundRow) -> RoundRow | None:
+        """The round of the same kind and scope (the district, or the region) whose period
+        began last before this one's: what the round's figures are compared with."""
+        return await self._one(
+            _ROUND.where(
+                MonitoringRound.scope_key == round_scope_key(found.municipality_id),
+                MonitoringRound.kind == found.kind.value,
+                MonitoringRound.period_start < found.period_start,
+                MonitoringRound.id != found.id,
+            )
+            .order_by(None)
+            .order_by(MonitoringRound.period_start.desc(), MonitoringRound.id.desc())
+        )
 
     async def _one(self, statement: Select[*tuple[Any, ...]]) -> RoundRow | None:
         row = (await self.session.execute(statement.limit(1))).first()

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     Assignment,
@@ -19,6 +18,7 @@ from storage.models import (
     Programme,
     RosterEntry,
 )
+from storage.repositories.base import Repository
 from surveys.statuses import OPEN_ASSIGNMENT, AssignmentStatus, PairStatus
 from surveys.zones import local
 
@@ -70,10 +70,7 @@ class OrganizationSummary:
         return self.answered / self.sent if self.sent else None
 
 
-class StatusRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class StatusRepository(Repository):
     async def organization_pairs(self, organization_id: int) -> list[PairReport]:
         programmes = {
             p.id: p

@@ -1,11 +1,16 @@
-"""The operator's environment for the CLI tests that call `main()` in this process."""
+"""The operator's environment for the CLI tests that call `main()` in this process, and
+that call."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from service.cli.main import main
+from tests.support.export_data import Dataset, build_dataset
 from tests.support.polling import TOKEN
 
 
@@ -17,3 +22,16 @@ def operator_env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: P
     monkeypatch.setenv("BOT_USERNAME", "nastavnik_test_bot")  # invitation links offline
     monkeypatch.setenv("QUIET_HOURS", "0-0")  # the outbox sends whatever the hour
     return database_url
+
+
+@pytest.fixture
+async def operator_dataset(
+    operator_env: str, session_factory: async_sessionmaker[AsyncSession]
+) -> Dataset:
+    """The export test dataset (tests/support/export_data.py) in the operator's database."""
+    return await build_dataset(session_factory)
+
+
+async def run_main(argv: list[str]) -> int:
+    """`nastavnik ARGV` in this process; main() runs its own event loop, so in a thread."""
+    return await asyncio.to_thread(main, argv)

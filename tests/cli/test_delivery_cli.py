@@ -53,5 +53,6 @@ def test_bad_reminder_settings_are_one_clear_line(tmp_path: Path) -> None:
     result = nastavnik("outbox", cwd=tmp_path, env={"BOT_TOKEN": TOKEN, "REMINDER_DAYS": "7,3"})
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        "nastavnik: setting REMINDER_DAYS is malformed: reminder days must increase"
+        "nastavnik: настройка REMINDER_DAYS=7,3 не подходит. Ожидается: дни через запятую по "
+        "возрастанию, каждый больше 0 (пусто — без напоминаний); например, REMINDER_DAYS=3,7"
     )

@@ -13,10 +13,9 @@ import openpyxl
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from service.cli.main import main
-from tests.support.export_data import build_dataset
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.cli.conftest import run_main
+from tests.support.cli import ROOT
+from tests.support.export_data import Dataset, build_dataset
 
 
 def organizations(path: Path) -> set[str]:
@@ -25,16 +24,14 @@ def organizations(path: Path) -> set[str]:
 
 
 async def test_export_of_an_organization_for_dates(
-    operator_env: str,
-    session_factory: async_sessionmaker[AsyncSession],
+    operator_dataset: Dataset,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    await build_dataset(session_factory)
     out = tmp_path / "s001.xlsx"
     argv = ["export", "--municipality", "M01", "--org", "S001"]
     argv += ["--from", "01.09.2026", "--to", "2027-08-31", "--out", str(out)]
-    code = await _run_main(argv)
+    code = await run_main(argv)
     assert code == 0, capsys.readouterr().err
     assert str(out) in capsys.readouterr().out
     assert organizations(out) == {"МБОУ СОШ № 1"}
@@ -43,39 +40,35 @@ async def test_export_of_an_organization_for_dates(
 
 
 async def test_register_and_names_only_where_the_operator_allows_them(
-    operator_env: str,
-    session_factory: async_sessionmaker[AsyncSession],
+    operator_dataset: Dataset,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    await build_dataset(session_factory)
     out = tmp_path / "s001.xlsx"
     argv = ["export", "--municipality", "M01", "--org", "S001", "--from", "01.09.2026"]
-    code = await _run_main([*argv, "--with-names", "--out", str(out)])
+    code = await run_main([*argv, "--with-names", "--out", str(out)])
     assert code == 2 and not out.exists()
     error = capsys.readouterr().err
     assert "EXPORT_REGISTER_BEYOND_SCHOOL" in error and len(error.strip().splitlines()) == 1
 
     monkeypatch.setenv("EXPORT_REGISTER_BEYOND_SCHOOL", "true")
-    assert await _run_main([*argv, "--out", str(out)]) == 0
+    assert await run_main([*argv, "--out", str(out)]) == 0
     register = openpyxl.load_workbook(out)["Участники"]
     rows = list(register.iter_rows(values_only=True))
     assert rows[0][0] == "Участник (код)" and "ФИО" not in rows[0]
     assert not any("Участник " in str(v) for row in rows[1:] for v in row)  # codes only
-    assert await _run_main([*argv, "--with-names", "--out", str(out)]) == 0
+    assert await run_main([*argv, "--with-names", "--out", str(out)]) == 0
     rows = list(openpyxl.load_workbook(out)["Участники"].iter_rows(values_only=True))
     assert rows[0][1] == "ФИО"
     assert {row[1] for row in rows[1:]} == {f"Участник {letter}" for letter in "ABCDEFGHI"}
 
 
 async def test_bad_arguments_get_one_clear_line(
-    operator_env: str,
-    session_factory: async_sessionmaker[AsyncSession],
+    operator_dataset: Dataset,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    await build_dataset(session_factory)
     out = tmp_path / "x.xlsx"
     cases = [
         (["--municipality", "M99"], "M99"),
@@ -84,15 +77,10 @@ async def test_bad_arguments_get_one_clear_line(
         (["--municipality", "M01", "--from", "01.09.2027", "--to", "01.09.2026"], "--from"),
     ]
     for extra, mentioned in cases:
-        code = await _run_main(["export", *extra, "--out", str(out)])
+        code = await run_main(["export", *extra, "--out", str(out)])
         assert code != 0
         assert mentioned in capsys.readouterr().err
     assert not out.exists()
-
-
-async def _run_main(argv: list[str]) -> int:
-    """main() runs its own event loop: give it a thread of its own."""
-    return await asyncio.to_thread(main, argv)
 
 
 def test_subprocess_export_without_register(

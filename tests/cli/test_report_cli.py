@@ -6,25 +6,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.cli.main import main
-from tests.cli.test_export_cli import _run_main
-from tests.support.export_data import build_dataset
+from tests.cli.conftest import run_main
+from tests.support.export_data import Dataset
 from tests.support.report_helpers import paragraphs
 
 
 async def test_report_of_a_municipality_for_a_year(
-    operator_env: str,
-    session_factory: async_sessionmaker[AsyncSession],
+    operator_dataset: Dataset,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("TARGET_STUDENT_SHARE", "0.7")
-    await build_dataset(session_factory)
     out = tmp_path / "m01.docx"
-    code = await _run_main(
+    code = await run_main(
         ["report", "--municipality", "M01", "--year", "2026/2027", "--out", str(out)]
     )
     assert code == 0, capsys.readouterr().err
@@ -37,12 +34,10 @@ async def test_report_of_a_municipality_for_a_year(
 
 
 async def test_bad_arguments_get_one_clear_line(
-    operator_env: str,
-    session_factory: async_sessionmaker[AsyncSession],
+    operator_dataset: Dataset,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    await build_dataset(session_factory)
     out = tmp_path / "r.docx"
     cases = [
         (["--municipality", "M99", "--out", str(out)], "M99"),
@@ -55,7 +50,7 @@ async def test_bad_arguments_get_one_clear_line(
         (["--municipality", "M01", "--out", str(tmp_path / "no" / "r.docx")], "mkdir"),
     ]  # fmt: skip
     for argv, mentioned in cases:
-        code = await _run_main(["report", *argv])
+        code = await run_main(["report", *argv])
         err = capsys.readouterr().err
         assert code != 0, argv
         assert mentioned in err, err

@@ -13,8 +13,8 @@ from storage.models import Assignment, Invite, OutboxMessage, Pair, Person, Rost
 from surveys.people import Role
 from tests.conftest import BotHarness
 from tests.support.curator_factories import (
+    curator_in_programme,
     make_person,
-    make_programme,
     roster_bytes,
     sent_workbook,
     sheet_rows,
@@ -36,22 +36,6 @@ async def _count(harness: BotHarness, model: type) -> int:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-async def _curator_with_programme(harness: BotHarness, telegram_id: int = 7101):  # type: ignore[no-untyped-def]
-    ids = await seed_directory(harness.session_factory)
-    person = await make_person(
-        harness.session_factory,
-        telegram_id,
-        "Куратор Ольга",
-        Role.CURATOR,
-        organization_id=ids["S001"],
-    )
-    programme_id = await make_programme(harness.session_factory, person, ids["S001"])
-    curator = harness.standin.user(telegram_id)
-    await curator.send("/programmes")
-    await curator.press(curator.button("Наставничество 2026"))
-    return ids, programme_id, curator
-
-
 async def test_template_has_the_columns(harness: BotHarness) -> None:
     ids = await seed_directory(harness.session_factory)
     await make_person(
@@ -64,7 +48,7 @@ async def test_template_has_the_columns(harness: BotHarness) -> None:
 
 
 async def test_roster_upload_links_registration_and_pairs(harness: BotHarness) -> None:
-    ids, programme_id, curator = await _curator_with_programme(harness)
+    ids, programme_id, curator = await curator_in_programme(harness)
     await curator.press(curator.button("Загрузить список"))
     calls = await curator.send_document(roster_bytes(ROSTER), "roster.xlsx")
 
@@ -161,7 +145,7 @@ def _big_roster(rows: int) -> bytes:
 async def test_bad_roster_files_change_nothing(
     harness: BotHarness, content: bytes, name: str, expected: str
 ) -> None:
-    _ids, _programme_id, curator = await _curator_with_programme(harness)
+    _ids, _programme_id, curator = await curator_in_programme(harness)
     await curator.press(curator.button("Загрузить список"))
     await curator.send_document(content, name)
     assert expected in (curator.last_text or "")
@@ -174,7 +158,7 @@ async def test_bad_roster_files_change_nothing(
 
 
 async def test_stray_input_around_uploads(harness: BotHarness) -> None:
-    _ids, _programme_id, curator = await _curator_with_programme(harness)
+    _ids, _programme_id, curator = await curator_in_programme(harness)
     await curator.send_document(roster_bytes(ROSTER), "roster.xlsx")  # no programme chosen
     assert "откройте программу" in (curator.last_text or "")
     await curator.press(curator.button("Загрузить список"))
@@ -189,7 +173,7 @@ async def test_stray_input_around_uploads(harness: BotHarness) -> None:
 
 
 async def test_forget_erases_the_name_in_the_roster(harness: BotHarness) -> None:
-    _ids, _programme_id, curator = await _curator_with_programme(harness)
+    _ids, _programme_id, curator = await curator_in_programme(harness)
     await curator.press(curator.button("Загрузить список"))
     calls = await curator.send_document(roster_bytes(ROSTER[:2]), "roster.xlsx")
     link = str(sheet_rows(sent_workbook(calls), 0)[1][4])

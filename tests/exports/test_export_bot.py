@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import UTC, datetime
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -18,59 +16,12 @@ from storage.models import Person, RoleGrant
 from surveys.access import scope_key
 from surveys.people import Role
 from tests.conftest import ADMIN_ID, BotHarness
+from tests.support.curator_factories import make_person
 from tests.support.export_data import YEAR, build_dataset
 from tests.support.export_helpers import russian, table
+from tests.support.export_people import YEAR_LABEL, district_methodist
 
-METHODIST_ID = 810_001
-YEAR_LABEL = f"{YEAR}/{YEAR + 1}"
-
-
-@pytest.fixture(autouse=True)
-def private_export_dir(harness: BotHarness, tmp_path: Path) -> None:
-    harness.settings.export_dir = tmp_path / "exports"
-
-
-async def make_staff(
-    harness: BotHarness,
-    telegram_id: int,
-    role: Role,
-    municipality_id: int | None = None,
-    organization_id: int | None = None,
-) -> None:
-    async with harness.session_factory() as session, session.begin():
-        person = Person(
-            telegram_id=telegram_id,
-            full_name=f"Сотрудник {telegram_id}",
-            category="teacher",
-            consent_at=datetime.now(UTC),
-            consent_version="1",
-        )
-        session.add(person)
-        await session.flush()
-        session.add(
-            RoleGrant(
-                person_id=person.id,
-                role=role.value,
-                municipality_id=municipality_id,
-                organization_id=organization_id,
-                scope_key=scope_key(municipality_id, organization_id),
-            )
-        )
-
-
-async def make_methodist(harness: BotHarness, municipality_id: int) -> None:
-    await make_staff(harness, METHODIST_ID, Role.METHODIST, municipality_id=municipality_id)
-
-
-async def wait_for_document(user, count: int = 1, seconds: float = 30) -> bytes:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while asyncio.get_running_loop().time() < deadline:
-        documents = [m.document for m in user.messages if m.document]
-        if len(documents) >= count:
-            stored = user.standin._files[documents[-1]["file_id"]]
-            return stored.upload.content
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"no document arrived; messages: {[m.text for m in user.messages]}")
+pytestmark = pytest.mark.usefixtures("private_export_dir")
 
 
 def organizations_in(content: bytes) -> set[str]:
@@ -80,9 +31,7 @@ def organizations_in(content: bytes) -> set[str]:
 
 
 async def test_methodist_gets_the_district_workbook(harness: BotHarness) -> None:
-    data = await build_dataset(harness.session_factory)
-    await make_methodist(harness, data.ids["M01"])
-    methodist = harness.standin.user(METHODIST_ID)
+    _, methodist = await district_methodist(harness)
 
     await methodist.send("/export")  # one municipality: straight to the period
     assert "Павлоградский район" in (methodist.last_text or "")
@@ -92,7 +41,7 @@ async def test_methodist_gets_the_district_workbook(harness: BotHarness) -> None
     await methodist.send("/help")
     assert "/export" in (methodist.last_text or "")
 
-    content = await wait_for_document(methodist)
+    content = (await methodist.documents())[-1].content
     assert organizations_in(content) == {"МБОУ СОШ № 1", "МБОУ «Лицей № 2»"}
     # Figures, not people: no register, no names anywhere in a methodist's workbook.
     workbook = openpyxl.load_workbook(io.BytesIO(content))
@@ -110,9 +59,7 @@ async def test_methodist_gets_the_district_workbook(harness: BotHarness) -> None
 
 
 async def test_forged_button_is_refused(harness: BotHarness) -> None:
-    data = await build_dataset(harness.session_factory)
-    await make_methodist(harness, data.ids["M01"])
-    methodist = harness.standin.user(METHODIST_ID)
+    data, methodist = await district_methodist(harness)
     await methodist.send("/export")
     period_message = methodist.messages[-1].message_id
     forged = pack(ChoosePeriod(municipality=data.ids["M02"], organization=0, year=YEAR))
@@ -149,7 +96,7 @@ async def test_admin_chooses_a_municipality_and_dates(harness: BotHarness) -> No
     assert admin.last_text == russian("export.bad_range")
     await admin.send("01.09.2026 31.12.2026")
     await admin.press(admin.button(russian("report.kind.workbook")))
-    content = await wait_for_document(admin)
+    content = (await admin.documents())[-1].content
     assert organizations_in(content) == {"МБОУ СОШ № 101"}
 
 
@@ -212,7 +159,13 @@ def register_of(content: bytes) -> list[dict]:
 
 async def test_curator_chooses_codes_or_names_for_their_own_school(harness: BotHarness) -> None:
     data = await build_dataset(harness.session_factory)
-    await make_staff(harness, CURATOR_ID, Role.CURATOR, organization_id=data.ids["S001"])
+    await make_person(
+        harness.session_factory,
+        CURATOR_ID,
+        "Куратор Ольга",
+        Role.CURATOR,
+        organization_id=data.ids["S001"],
+    )
     curator = harness.standin.user(CURATOR_ID)
 
     await curator.send("/export")
@@ -220,7 +173,7 @@ async def test_curator_chooses_codes_or_names_for_their_own_school(harness: BotH
     await curator.press(curator.button(russian("export.register.anonymous")))
     await curator.press(curator.button(YEAR_LABEL))
     await curator.press(curator.button(russian("report.kind.workbook")))
-    rows = register_of(await wait_for_document(curator))
+    rows = register_of((await curator.documents())[-1].content)
     assert len(rows) == 9  # A–I, one pair each (N and O are in last year's programme)
     assert all(str(row[russian("export.col.person")]).startswith("P") for row in rows)
     assert russian("export.col.full_name") not in rows[0]
@@ -230,6 +183,6 @@ async def test_curator_chooses_codes_or_names_for_their_own_school(harness: BotH
     await curator.press(curator.button(russian("export.register.names")))
     await curator.press(curator.button(YEAR_LABEL))
     await curator.press(curator.button(russian("report.kind.workbook")))
-    rows = register_of(await wait_for_document(curator, count=2))
+    rows = register_of((await curator.documents(2))[-1].content)
     names = {row[russian("export.col.full_name")] for row in rows}
     assert names == {f"Участник {letter}" for letter in "ABCDEFGHI"}

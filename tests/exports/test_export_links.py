@@ -36,8 +36,9 @@ def test_signature_binds_name_and_expiry() -> None:
 def test_links_need_a_secret() -> None:
     from app.settings import SettingsError
 
-    with pytest.raises(SettingsError, match="EXPORT_LINK_SECRET"):
+    with pytest.raises(SettingsError) as raised:
         load_settings(bot_token="1:x", public_base_url="https://bot.example")
+    assert raised.value.key == "settings.error.link_secret_needed"
 
 
 @pytest.fixture
@@ -97,7 +98,13 @@ async def test_a_malformed_link_is_400(client: TestClient, query: str) -> None:
 def test_a_short_link_secret_stops_start_up() -> None:
     from app.settings import SettingsError
 
-    with pytest.raises(SettingsError, match="EXPORT_LINK_SECRET is malformed: use at least 32"):
+    with pytest.raises(SettingsError) as raised:
         load_settings(bot_token="1:x", export_link_secret="short-secret")
-    with pytest.raises(SettingsError, match="EXPORT_LINK_SECRET is required"):
+    assert (raised.value.key, raised.value.rule) == (
+        "settings.error.secret",
+        "settings.rule.link_secret",
+    )
+    assert raised.value.fields["name"] == "EXPORT_LINK_SECRET"
+    with pytest.raises(SettingsError) as raised:
         load_settings(bot_token="1:x", export_link_secret="", public_base_url="https://x")
+    assert raised.value.key == "settings.error.link_secret_needed"

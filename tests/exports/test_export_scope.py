@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app import policy
 from exports.workbook import ExportOptions, Register
-from storage.repositories.export_scope import ExportScope, ExportScopeRepository
-from storage.repositories.invites import ScopeDenied
+from storage.repositories.export_scope import ExportScope
 from surveys.access import Actor, Grant
 from surveys.errors import OutOfScope
 from surveys.people import Role
@@ -54,7 +54,7 @@ async def test_curator_sees_only_their_organization(
     data = await build_dataset(session_factory)
     curator = Actor(1, grants=(Grant(Role.CURATOR, organization_id=data.ids["S002"]),))
     async with session_factory() as session:
-        scopes = await ExportScopeRepository(session).choices(curator)
+        scopes = await policy.export_choices(session, curator)
     assert [(s.municipality_id, s.organization_id) for s in scopes] == [
         (data.ids["M01"], data.ids["S002"])
     ]
@@ -98,10 +98,9 @@ async def test_unknown_ids_are_refused_like_foreign_ones(
     await build_dataset(session_factory)
     admin = Actor(1, is_admin=True)
     async with session_factory() as session:
-        repository = ExportScopeRepository(session)
-        with pytest.raises(ScopeDenied):
-            await repository.resolve(admin, municipality_id=999_999)
-        with pytest.raises(ScopeDenied):
-            await repository.resolve(admin, organization_id=999_999)
-        choices = await repository.choices(admin)
+        with pytest.raises(OutOfScope):
+            await policy.export_scope(session, admin, 999_999, None)
+        with pytest.raises(OutOfScope):
+            await policy.export_scope(session, admin, None, 999_999)
+        choices = await policy.export_choices(session, admin)
     assert choices[0].is_region and len(choices) == 3

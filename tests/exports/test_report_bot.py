@@ -8,29 +8,15 @@ import io
 
 import docx
 import openpyxl
+import pytest
 
 from app.actions import pack
 from app.export.actions import ChooseKind
 from tests.conftest import BotHarness
-from tests.exports.test_export_bot import (  # noqa: F401
-    METHODIST_ID,
-    YEAR_LABEL,
-    make_methodist,
-    private_export_dir,
-)
-from tests.support.export_data import build_dataset
 from tests.support.export_helpers import russian
+from tests.support.export_people import YEAR_LABEL, district_methodist
 
-
-async def documents(user, count: int, seconds: float = 60) -> list[tuple[str, bytes]]:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while asyncio.get_running_loop().time() < deadline:
-        found = [m.document for m in user.messages if m.document]
-        if len(found) >= count:
-            files = [user.standin._files[d["file_id"]].upload for d in found]
-            return [(upload.file_name, upload.content) for upload in files]
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"documents did not arrive; messages: {[m.text for m in user.messages]}")
+pytestmark = pytest.mark.usefixtures("private_export_dir")
 
 
 def docx_text(content: bytes) -> str:
@@ -38,19 +24,20 @@ def docx_text(content: bytes) -> str:
 
 
 async def test_methodist_gets_workbook_and_report(harness: BotHarness) -> None:
-    data = await build_dataset(harness.session_factory)
-    await make_methodist(harness, data.ids["M01"])
-    methodist = harness.standin.user(METHODIST_ID)
+    _, methodist = await district_methodist(harness)
     await methodist.send("/export")
     await methodist.press(methodist.button(YEAR_LABEL))
     assert methodist.last_text == russian("report.choose_kind").format(
         scope="Павлоградский район", period="01.09.2026–31.08.2027"
     )
     await methodist.press(methodist.button(russian("report.kind.both")))
-    (xlsx_name, workbook), (docx_name, report) = await documents(methodist, 2)
-    assert (xlsx_name, docx_name) == ("monitoring-2026-09-01.xlsx", "spravka-2026-09-01.docx")
-    assert "Сводка" in openpyxl.load_workbook(io.BytesIO(workbook)).sheetnames
-    text = docx_text(report)
+    workbook, report = await methodist.documents(2)
+    assert (workbook.file_name, report.file_name) == (
+        "monitoring-2026-09-01.xlsx",
+        "spravka-2026-09-01.docx",
+    )
+    assert "Сводка" in openpyxl.load_workbook(io.BytesIO(workbook.content)).sheetnames
+    text = docx_text(report.content)
     assert "Территория: Павлоградский район" in text
     assert "всего 3 программы, 4 пары и 1 группа" in text
     captions = [m.caption for m in methodist.messages if m.document]
@@ -62,23 +49,19 @@ async def test_methodist_gets_workbook_and_report(harness: BotHarness) -> None:
 
 
 async def test_report_alone(harness: BotHarness) -> None:
-    data = await build_dataset(harness.session_factory)
-    await make_methodist(harness, data.ids["M01"])
-    methodist = harness.standin.user(METHODIST_ID)
+    _, methodist = await district_methodist(harness)
     await methodist.send("/export")
     await methodist.press(methodist.button(YEAR_LABEL))
     await methodist.press(methodist.button(russian("report.kind.report")))
-    [(name, content)] = await documents(methodist, 1)
-    assert name.endswith(".docx")
-    assert "Аналитическая справка" in docx_text(content)
+    [report] = await methodist.documents()
+    assert report.file_name.endswith(".docx")
+    assert "Аналитическая справка" in docx_text(report.content)
     await asyncio.sleep(0.5)
     assert sum(1 for m in methodist.messages if m.document) == 1
 
 
 async def test_forged_kind_buttons_are_refused(harness: BotHarness) -> None:
-    data = await build_dataset(harness.session_factory)
-    await make_methodist(harness, data.ids["M01"])
-    methodist = harness.standin.user(METHODIST_ID)
+    data, methodist = await district_methodist(harness)
     await methodist.send("/export")
     await methodist.press(methodist.button(YEAR_LABEL))
     message = methodist.messages[-1].message_id

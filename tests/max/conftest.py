@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,3 +21,9 @@ async def max_harness(
 ) -> AsyncIterator[MaxHarness]:
     async with running_max(max_standin, database_url, session_factory) as harness:
         yield harness
+
+
+@pytest.fixture
+def private_export_dir(max_harness: MaxHarness, tmp_path: Path) -> None:
+    """Exports written to this test's own folder, so that «nothing left» can be checked."""
+    max_harness.settings.export_dir = tmp_path / "exports"

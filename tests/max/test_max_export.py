@@ -3,40 +3,19 @@ as in Telegram, the workbook sent as a file; forged buttons refused."""
 
 from __future__ import annotations
 
-import asyncio
 import io
-from pathlib import Path
 
 import openpyxl
 import pytest
 
 from app.actions import pack
 from app.export.actions import ChoosePeriod
-from surveys.channels import ChannelName
-from surveys.people import Role
-from tests.support.curator_factories import make_person
 from tests.support.export_data import YEAR, build_dataset
 from tests.support.export_helpers import russian
+from tests.support.export_people import YEAR_LABEL, district_methodist_in_max
 from tests.support.max_harness import MAX_ADMIN_ID, MaxHarness
-from tests.support.maxapi import MaxMessage, MaxUser
 
-METHODIST_MAX = 8501
-YEAR_LABEL = f"{YEAR}/{YEAR + 1}"
-
-
-@pytest.fixture(autouse=True)
-def private_export_dir(max_harness: MaxHarness, tmp_path: Path) -> None:
-    max_harness.settings.export_dir = tmp_path / "exports"
-
-
-async def wait_for_file(user: MaxUser, seconds: float = 30) -> MaxMessage:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while asyncio.get_running_loop().time() < deadline:
-        found = [message for message in user.messages if message.files]
-        if found:
-            return found[-1]
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"no file arrived; messages: {[m.text for m in user.messages]}")
+pytestmark = pytest.mark.usefixtures("private_export_dir")
 
 
 def organizations_in(content: bytes) -> set[str]:
@@ -46,16 +25,7 @@ def organizations_in(content: bytes) -> set[str]:
 
 
 async def test_methodist_in_max_gets_the_district_workbook(max_harness: MaxHarness) -> None:
-    data = await build_dataset(max_harness.session_factory)
-    await make_person(
-        max_harness.session_factory,
-        METHODIST_MAX,
-        "Методист Нина",
-        Role.METHODIST,
-        municipality_id=data.ids["M01"],
-        channel=ChannelName.MAX,
-    )
-    nina = max_harness.standin.user(METHODIST_MAX)
+    _, nina = await district_methodist_in_max(max_harness)
     await nina.send("/export")  # one municipality: straight to the period
     assert "Павлоградский район" in (nina.last_text or "")
     await nina.press(nina.button(YEAR_LABEL))
@@ -63,7 +33,7 @@ async def test_methodist_in_max_gets_the_district_workbook(max_harness: MaxHarne
     await nina.send("/help")  # answered while the workbook is built
     assert "/export" in (nina.last_text or "")
 
-    sent = await wait_for_file(nina)
+    [sent] = await nina.files()
     assert sent.files[0].file_name == f"monitoring-{YEAR}-09-01.xlsx"
     assert organizations_in(sent.files[0].content) == {"МБОУ СОШ № 1", "МБОУ «Лицей № 2»"}
     assert "Павлоградский район" in (sent.text or "")
@@ -74,16 +44,7 @@ async def test_methodist_in_max_gets_the_district_workbook(max_harness: MaxHarne
 
 
 async def test_forged_export_buttons_are_refused(max_harness: MaxHarness) -> None:
-    data = await build_dataset(max_harness.session_factory)
-    await make_person(
-        max_harness.session_factory,
-        METHODIST_MAX,
-        "Методист Нина",
-        Role.METHODIST,
-        municipality_id=data.ids["M01"],
-        channel=ChannelName.MAX,
-    )
-    nina = max_harness.standin.user(METHODIST_MAX)
+    data, nina = await district_methodist_in_max(max_harness)
     await nina.send("/export")
     period_message = nina.messages[-1].mid
     for forged in (
@@ -108,5 +69,5 @@ async def test_admin_in_max_chooses_a_municipality_and_dates(max_harness: MaxHar
     assert admin.last_text == russian("export.bad_range")
     await admin.send("01.09.2026 31.12.2026")
     await admin.press(admin.button(russian("report.kind.workbook")))
-    sent = await wait_for_file(admin)
+    [sent] = await admin.files()
     assert organizations_in(sent.files[0].content) == {"МБОУ СОШ № 101"}

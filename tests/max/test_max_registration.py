@@ -25,7 +25,7 @@ from tests.support.curator_factories import make_person, make_programme
 from tests.support.export_helpers import russian
 from tests.support.factories import make_invite, seed_directory
 from tests.support.max_harness import MAX_ADMIN_ID, MaxHarness
-from tests.support.maxapi import MaxMessage, MaxUser
+from tests.support.maxapi import MaxMessage
 
 MAX = ChannelName.MAX
 
@@ -161,16 +161,6 @@ def _register_names(message: MaxMessage) -> set[str]:
     return {str(row[column]) for row in rows[1:] if row[column]}
 
 
-async def _file(user: MaxUser, seconds: float = 30) -> MaxMessage:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while asyncio.get_running_loop().time() < deadline:
-        found = [message for message in user.messages if message.files]
-        if found:
-            return found[-1]
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"no file; messages: {[m.text for m in user.messages]}")
-
-
 async def test_one_district_in_both_messengers_one_database_one_export(
     harness: BotHarness, max_harness: MaxHarness, tmp_path: Path
 ) -> None:
@@ -242,5 +232,5 @@ async def test_one_district_in_both_messengers_one_database_one_export(
     await olga.press(olga.button("С ФИО участников"))
     await olga.press(olga.buttons()[0][1])  # the current academic year
     await olga.press(olga.button(russian("report.kind.workbook")))
-    names = _register_names(await _file(olga))
+    names = _register_names((await olga.files())[-1])
     assert {"Телеграмова Тамара Ивановна", "Максимова Мария Ивановна"} <= names

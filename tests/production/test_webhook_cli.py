@@ -28,7 +28,7 @@ def test_a_malformed_secret_is_named(
     monkeypatch.setenv("BOT_TOKEN", TOKEN)
     monkeypatch.setenv("WEBHOOK_SECRET", "has spaces and ümlauts")
     assert main(["webhook"]) == 2
-    assert "WEBHOOK_SECRET is malformed" in capsys.readouterr().err
+    assert "настройка WEBHOOK_SECRET не подходит" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("secret", ["short_secret", "x" * 31])
@@ -44,7 +44,8 @@ def test_a_short_secret_stops_start_up_in_one_line(
     assert main(["webhook"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert "WEBHOOK_SECRET is malformed: use 32-256 characters" in err
+    assert "WEBHOOK_SECRET не подходит. Ожидается: от 32 до 256 символов" in err
+    assert secret not in err  # a secret is never repeated
     assert "openssl rand -hex 32" in err
     assert not (tmp_path / "nastavnik.db").exists()
 

@@ -19,14 +19,15 @@ from storage.models import Assignment, MonitoringRound, OutboxMessage, RoleGrant
 from surveys.people import Category, Role
 from tests.conftest import ADMIN_ID, BotHarness
 from tests.curator.test_curator_pairs_status import _count
-from tests.exports.test_export_bot import METHODIST_ID, make_methodist, wait_for_document
 from tests.registration.test_roles_and_invites import link_code, register_staff
 from tests.rounds.test_round_snapshot import answer_more, cells, new_round, opened
 from tests.rounds.test_round_snapshot import methodist as methodist_of
 from tests.support.curator_factories import make_person, make_programme
 from tests.support.export_data import NOW, build_dataset
 from tests.support.export_helpers import russian
+from tests.support.export_people import METHODIST_ID, make_methodist
 from tests.support.factories import seed_directory
+from tests.support.report_helpers import number, paragraphs, tables
 
 PERIOD = "01.09.2026 31.08.2027"
 
@@ -193,7 +194,7 @@ async def test_export_of_a_closed_round_through_the_bot(
 ) -> None:
     harness.settings.export_dir = tmp_path / "exports"
     data = await build_dataset(harness.session_factory)
-    await make_methodist(harness, data.ids["M01"])
+    await make_methodist(harness.session_factory, data.ids["M01"])
     keeper = methodist_of(data)
     round_id = await opened(harness.session_factory, keeper, new_round(data))
     async with UnitOfWork(harness.session_factory) as uow:
@@ -210,11 +211,28 @@ async def test_export_of_a_closed_round_through_the_bot(
     user = harness.standin.user(METHODIST_ID)
     await user.send("/export")
     await user.press(user.button("Мониторинг № 1: годовой мониторинг"))
-    content = await wait_for_document(user)
+    assert "Что подготовить?" in (user.last_text or "")
+    await user.press(user.button("Выгрузка мониторинга"))
+    content = (await user.documents())[-1].content
     (tmp_path / "bot.xlsx").write_bytes(content)
     frozen, sent = cells(tmp_path / "frozen.xlsx"), cells(tmp_path / "bot.xlsx")
     for sheet in ("Сводка", "Показатели", "По формам", "Анкеты", "Отзывы"):
         assert sent[sheet] == frozen[sheet], sheet
+
+    # The round's справка: the same frozen figures.
+    await user.send("/export")
+    await user.press(user.button("Мониторинг № 1: годовой мониторинг"))
+    await user.press(user.button("Аналитическая справка"))
+    (tmp_path / "bot.docx").write_bytes((await user.documents(2))[-1].content)
+    assert "Мониторинг: № 1, годовой мониторинг; данные зафиксированы" in "\n".join(
+        paragraphs(tmp_path / "bot.docx")
+    )
+    shown = {row[0]: number(row[1]) for row in tables(tmp_path / "bot.docx")[0][1:]}
+    header, *rows = frozen["По формам"]
+    totals = dict(zip(header, next(row for row in rows if row[0] == "Итого"), strict=True))
+    for key in ("pairs", "mentors", "mentees", "sent", "submitted"):
+        label = russian(f"export.col.{key}")
+        assert shown[label] == totals[label], label
 
     # Another district's methodist gets no round of M01, even with a forged button.
     stranger = await make_person(

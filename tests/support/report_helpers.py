@@ -9,8 +9,8 @@ from pathlib import Path
 import docx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.export.run import export_report
 from exports.period import Period
-from exports.run import export_report
 from exports.workbook import ExportOptions
 from storage.repositories.export_scope import ExportScope
 from surveys.access import Actor

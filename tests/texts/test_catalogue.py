@@ -13,6 +13,7 @@ from app.curator.pairs import MEMBER_ACTIONS
 from app.curator.status import STATUS_COLUMNS
 from app.curator.status_views import StatusFilter
 from app.curator.views import EDITABLE, PAIR_ACTIONS, PROGRAMME_ACTIONS
+from app.settings import SETTINGS_KEYS
 from bot.i18n import LOCALES, catalogue_files, read_catalogue
 from bot.telegram.commands import COMMANDS
 from imports.directory_file import FileProblem, ProblemCode
@@ -84,6 +85,7 @@ def dynamic_keys() -> set[str]:
     keys |= {f"directory.file.{code.value}" for code in FileProblem}
     keys |= {spec.description_key for spec in COMMANDS}
     keys |= set(STARTUP_KEYS)
+    keys |= set(SETTINGS_KEYS)
     keys |= {f"survey.invalid.{reason.value}" for reason in Reason}
     keys |= curator_keys()
     keys |= export_dynamic_keys()

@@ -220,6 +220,10 @@ class BotAPIStandIn(LocalServer):
         """The bot's messages in a chat, oldest first, without deleted ones."""
         return [msg for msg in self._messages.get(chat_id, []) if not msg.deleted]
 
+    def upload(self, file_id: str) -> Upload:
+        """The bytes and name of a file the bot sent (or a person uploaded)."""
+        return self._files[file_id].upload
+
     def find_message(self, chat_id: int, message_id: int) -> BotMessage | None:
         for msg in self._messages.get(chat_id, []):
             if msg.message_id == message_id and not msg.deleted:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -139,6 +140,19 @@ class FakeUser:
         """Text (or caption) of the newest bot message."""
         messages = self.messages
         return (messages[-1].text or messages[-1].caption) if messages else None
+
+    async def documents(self, count: int = 1, seconds: float = 60) -> list[Upload]:
+        """The files the bot sent here, once `count` of them have come (exports are built in
+        the background); AssertionError if they have not after `seconds`."""
+        deadline = time.monotonic() + seconds
+        while True:
+            found = [m.document["file_id"] for m in self.messages if m.document]
+            if len(found) >= count:
+                return [self.standin.upload(file_id) for file_id in found]
+            if time.monotonic() > deadline:
+                shown = [m.text for m in self.messages]
+                raise AssertionError(f"{len(found)} of {count} documents came; messages: {shown}")
+            await asyncio.sleep(0.1)
 
     def buttons(self, message_id: int | None = None) -> list[tuple[str, str]]:
         """(text, callback_data) of the inline keyboard of a message, default the newest one.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -125,6 +126,19 @@ class MaxUser:
     def last_text(self) -> str | None:
         messages = self.messages
         return messages[-1].text if messages else None
+
+    async def files(self, count: int = 1, seconds: float = 60) -> list[MaxMessage]:
+        """The bot's messages carrying a file, once `count` of them have come (exports are
+        built in the background); AssertionError if they have not after `seconds`."""
+        deadline = time.monotonic() + seconds
+        while True:
+            found = [message for message in self.messages if message.files]
+            if len(found) >= count:
+                return found
+            if time.monotonic() > deadline:
+                shown = [m.text for m in self.messages]
+                raise AssertionError(f"{len(found)} of {count} files came; messages: {shown}")
+            await asyncio.sleep(0.1)
 
     @property
     def notifications(self) -> list[str]:

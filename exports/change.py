@@ -266,9 +266,23 @@ def _total_reach(scope: Any) -> tuple[Level, Any]:
 
 async def hidden_total(queries: MonitoringQueries, min_group: int) -> frozenset[str]:
     """The key figures of the scope's total that the workbook hides."""
-    masked = await gather(queries, min_group)
-    hidden = _hidden(masked, (Level.TOTAL, "*"), _total_reach(queries.scope))
+    return hidden_in_total(await gather(queries, min_group), queries.scope)
+
+
+def hidden_in_total(masked: MonitoringFigures, scope: Any) -> frozenset[str]:
+    hidden = _hidden(masked, (Level.TOTAL, "*"), _total_reach(scope))
     return frozenset(figure.key for figure in key_figures(Figures(), Reach()) if hidden(figure.key))
+
+
+def hidden_of_schools(masked: MonitoringFigures) -> frozenset[tuple[int, str]]:
+    """(organization, "response_rate" | "students_share") the workbook hides for a school."""
+    found = set()
+    for org in masked.organizations:
+        if (Level.ORGANIZATION, org.id, "response_rate") in masked.hidden:
+            found.add((org.id, "response_rate"))
+        if ("reach", Level.ORGANIZATION, org.id, "students_share") in masked.hidden:
+            found.add((org.id, "students_share"))
+    return frozenset(found)
 
 
 def _cell(value: float | str | None, number_format: str) -> Any:

@@ -17,6 +17,7 @@ class ChooseScope(Action):
 @action("xr")
 class ChooseRound(Action):
     round: int  # a monitoring round: its scope and period, its frozen figures once closed
+    kind: str = ""  # a key of app.export.build.KINDS; "": ask what to build
 
 
 @action("xn")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from app.export.plan import export_options
 from app.export.run import export_report, export_workbook
-from app.monitoring.rounds import export_round
+from app.monitoring.rounds import export_round, report_round
 from app.settings import Settings
 from exports.period import Period
 from exports.report.words import Catalogue
@@ -42,7 +42,7 @@ class ExportRequest:
     locale: str
     kinds: tuple[str, ...] = ("workbook",)
     register: Register = Register.NONE  # what the dialogue settled (app.export.plan)
-    round_id: int | None = None  # a monitoring round's workbook (its frozen figures)
+    round_id: int | None = None  # a monitoring round's documents (its frozen figures)
 
 
 class Stage:
@@ -98,6 +98,18 @@ async def _build(
             stage.key = key
 
         async with create_session_factory(engine)() as session:
+            if kind == "report" and request.round_id is not None:
+                stage.key = FIRST_STAGE[kind]
+                await report_round(
+                    session,
+                    request.actor,
+                    request.round_id,
+                    path,
+                    catalogue,
+                    options,
+                    date.today(),
+                )
+                return
             if kind == "report":
                 stage.key = FIRST_STAGE[kind]
                 await export_report(

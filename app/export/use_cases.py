@@ -74,34 +74,35 @@ class Export:
             return Reply((Screen.of("export.denied"),), drop=True)
         return Reply((await self._after_scope(scope, today),), drop=True)
 
-    async def round_chosen(self, round_id: int) -> Reply | Ready:
-        """A round's workbook: its district (or the region) and period, for its keepers;
-        the register as the privacy rules give it without names."""
+    async def round_chosen(self, round_id: int, kind: str = "") -> Reply | Ready:
+        """A round's workbook and/or справка (asked first): its district (or the region)
+        and period, for its keepers; the register as the privacy rules give it without
+        names."""
         found = await RoundRepository(self.uow.session).get(round_id)
         if found is None or not keeps(self.actor, found.municipality_id):
             return Reply((Screen.of("export.denied"),), drop=True)
         scope = round_scope(found)
+        if not kind:
+            return Reply((round_kinds(found),), drop=True)
+        if kind not in KINDS:
+            return Reply((Screen.of("export.denied"),), drop=True)
         register = self._register(scope, False) or Register.NONE
-        return Ready(scope, round_period(found), register=register, round_id=found.id)
+        return Ready(scope, round_period(found), KINDS[kind], register, round_id=found.id)
 
     async def names_chosen(
         self, municipality: int, organization: int, names: bool, today: date
     ) -> Reply:
-        scope = await self._resolve(municipality, organization)
-        if scope is None:
-            return Reply((Screen.of("export.denied"),), drop=True)
-        if self._register(scope, names) is None:
-            return Reply((Screen.of("export.names_denied"),), drop=True)
+        scope = await self._allowed(municipality, organization, names)
+        if isinstance(scope, str):
+            return Reply((Screen.of(scope),), drop=True)
         return Reply((periods(scope, today, names),), drop=True)
 
     async def period_chosen(
         self, municipality: int, organization: int, year: int, names: bool = False
     ) -> Reply:
-        scope = await self._resolve(municipality, organization)
-        if scope is None:
-            return Reply((Screen.of("export.denied"),), drop=True)
-        if self._register(scope, names) is None:
-            return Reply((Screen.of("export.names_denied"),), drop=True)
+        scope = await self._allowed(municipality, organization, names)
+        if isinstance(scope, str):
+            return Reply((Screen.of(scope),), drop=True)
         if year == 0:
             ids = {"municipality": municipality, "organization": organization, "names": names}
             return Reply(
@@ -128,13 +129,23 @@ class Export:
         if period is None:
             return Reply((Screen.of("export.bad_range"),))
         ids = int(given.get("municipality", 0)), int(given.get("organization", 0))
-        scope = await self._resolve(*ids)
-        if scope is None:  # the grant was withdrawn meanwhile
-            return Reply((Screen.of("export.denied"),), step=None)
         names = bool(given.get("names"))
-        if self._register(scope, names) is None:
-            return Reply((Screen.of("export.names_denied"),), step=None)
+        scope = await self._allowed(*ids, names)
+        if isinstance(scope, str):  # the grant was withdrawn meanwhile
+            return Reply((Screen.of(scope),), step=None)
         return Reply((kinds(scope, period, names),), step=None)
+
+    async def _allowed(
+        self, municipality: int, organization: int, names: bool
+    ) -> ExportScope | str:
+        """The territory, if the actor may have it (with names, if they asked for them);
+        otherwise the key of the refusal."""
+        scope = await self._resolve(municipality, organization)
+        if scope is None:
+            return "export.denied"
+        if self._register(scope, names) is None:
+            return "export.names_denied"
+        return scope
 
     async def _after_scope(self, scope: ExportScope, today: date) -> Screen:
         """The register's names are asked about only where they may be given; a round's
@@ -204,6 +215,16 @@ def kinds(scope: ExportScope, period: Period, names: bool) -> Screen:
         for kind in KINDS
     )
     question = {"scope": scope_label(scope), "period": period.label()}
+    return Screen((Msg("report.choose_kind", question),), rows)
+
+
+def round_kinds(found: RoundRow) -> Screen:
+    """What to build of a round: its workbook, its справка or both."""
+    rows = tuple(
+        (Button(Msg(f"report.kind.{kind}"), ChooseRound(found.id, kind)),) for kind in KINDS
+    )
+    scope = round_scope(found)
+    question = {"scope": scope_label(scope), "period": round_label(found)}
     return Screen((Msg("report.choose_kind", question),), rows)
 
 

@@ -97,9 +97,7 @@ class Survey:
         self, assignment_id: int, position: int, mask: int, editing: Editing | None
     ) -> Turn:
         """Multi choice: redraw the buttons with the new selection; nothing stored yet."""
-        sheet, question = await self._askable(assignment_id, position, editing)
-        if question.kind is not QuestionKind.MULTI_CHOICE:
-            raise Stale("survey.stale")
+        sheet, question = await self._multi_choice(assignment_id, position, editing)
         mask &= (1 << len(question.choices)) - 1
         return Turn(redraw=question_screen(sheet, question, mask))
 
@@ -107,9 +105,7 @@ class Survey:
         self, assignment_id: int, position: int, mask: int, editing: Editing | None
     ) -> Turn:
         """Multi choice: «Готово» stores the selection."""
-        sheet, question = await self._askable(assignment_id, position, editing)
-        if question.kind is not QuestionKind.MULTI_CHOICE:
-            raise Stale("survey.stale")
+        sheet, question = await self._multi_choice(assignment_id, position, editing)
         return await self._store(sheet, question, ",".join(selection_keys(question, mask)))
 
     async def skip(self, assignment_id: int, position: int, editing: Editing | None) -> Turn:
@@ -153,14 +149,7 @@ class Survey:
 
     async def change(self, assignment_id: int, position: int) -> Turn:
         """The summary's «Изменить N»."""
-        sheet = await self._sheet(assignment_id)
-        questions = sheet.questionnaire.questions
-        if not 0 <= position < len(questions):
-            raise Stale("survey.stale")
-        question = questions[position]
-        if question not in visible_questions(sheet.questionnaire, sheet.answers):
-            raise Stale("survey.stale")
-        return self._change(sheet, question)
+        return self._change(*await self._shown(assignment_id, position))
 
     async def submit(self, assignment_id: int) -> Turn:
         sheet = await self._sheet(assignment_id)
@@ -183,11 +172,9 @@ class Survey:
             raise sheet.closed_error()
         return sheet
 
-    async def _askable(
-        self, assignment_id: int, position: int, editing: Editing | None
-    ) -> tuple[Sheet, Question]:
-        """The question at `position` if it may be answered now: the current one, or the one
-        the person chose to change. Anything else is a stale or forged button."""
+    async def _shown(self, assignment_id: int, position: int) -> tuple[Sheet, Question]:
+        """The question at `position` if this sheet shows it (its conditions hold), Stale
+        for a button of any other."""
         sheet = await self._sheet(assignment_id)
         questions = sheet.questionnaire.questions
         if not 0 <= position < len(questions):
@@ -195,6 +182,23 @@ class Survey:
         question = questions[position]
         if question not in visible_questions(sheet.questionnaire, sheet.answers):
             raise Stale("survey.stale")
+        return sheet, question
+
+    async def _multi_choice(
+        self, assignment_id: int, position: int, editing: Editing | None
+    ) -> tuple[Sheet, Question]:
+        """The multi-choice question at `position` (Stale for a button of any other)."""
+        sheet, question = await self._askable(assignment_id, position, editing)
+        if question.kind is not QuestionKind.MULTI_CHOICE:
+            raise Stale("survey.stale")
+        return sheet, question
+
+    async def _askable(
+        self, assignment_id: int, position: int, editing: Editing | None
+    ) -> tuple[Sheet, Question]:
+        """The question at `position` if it may be answered now: the current one, or the one
+        the person chose to change. Anything else is a stale or forged button."""
+        sheet, question = await self._shown(assignment_id, position)
         current = sheet.current
         changing = editing is not None and editing == (sheet.id, question.key)
         if not changing and (current is None or current.key != question.key):

@@ -61,7 +61,7 @@ async def pressed(
         await show(turn, period)
         return
     if isinstance(action, ChooseRound):
-        result = await export.round_chosen(action.round)
+        result = await export.round_chosen(action.round, action.kind)
     else:
         result = await export.kind_chosen(action)
     if isinstance(result, Ready):

@@ -7,6 +7,11 @@
 - A chat's lock is kept alive while its update runs (renewed every third of its lifetime),
   so a slow update under a burst does not lose it to the chat's next update; a lock lost
   anyway (Redis restarted) is not an error of the update, whose work is already committed.
+- The renewal stops on a flag, not on cancellation alone: on Python 3.11 redis-py sends a
+  command through `asyncio.wait_for`, which drops a cancellation that arrives as the send
+  completes (CPython gh-86296, fixed in 3.12). A renewal cancelled at that moment went on
+  renewing for ever, its update waited for it for ever, and so did the chat's next update
+  (the stall of tests/delivery/test_burst.py).
 """
 
 from __future__ import annotations
@@ -112,18 +117,29 @@ class ChatLocks(BaseEventIsolation):
         name = self.key_builder.build(key, "lock")
         lock = Lock(self.redis, name, timeout=self.ttl, sleep=0.05)
         await patiently(lock.acquire, "lock")
-        keeper = asyncio.create_task(self._keep(lock))
+        done = asyncio.Event()
+        keeper = asyncio.create_task(self._keep(lock, done))
         try:
             yield
         finally:
-            keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keeper
-            await self._release(lock)
+            done.set()
+            keeper.cancel()  # interrupts a renewal waiting for Redis; may be lost (see above)
+            try:
+                # Not `await keeper`: that would swallow this task's own cancellation.
+                await asyncio.wait({keeper}, timeout=self.ttl)
+                if keeper.done() and not keeper.cancelled() and keeper.exception():
+                    log.warning("chat lock renewal failed", exc_info=keeper.exception())
+            finally:
+                await self._release(lock)
 
-    async def _keep(self, lock: Lock) -> None:
-        while True:
-            await asyncio.sleep(self.ttl / 3)
+    async def _keep(self, lock: Lock, done: asyncio.Event) -> None:
+        """Renew `lock` every third of its lifetime until `done` is set."""
+        while not done.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.ttl / 3):
+                    await done.wait()
+            if done.is_set():
+                return
             try:
                 await lock.reacquire()
             except LockError:

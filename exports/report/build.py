@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from exports.change import hidden_total
+from exports.change import hidden_in_total, hidden_of_schools, hidden_total
+from exports.figures import gather as gather_workbook
 from exports.queries import MonitoringQueries
 from exports.report.document import write_docx
 from exports.report.figures import ReportFigures, gather
@@ -30,7 +31,9 @@ async def build_report(
     words = Words(catalogue, options.locale)
     figures = await gather(queries, previous)
     # The workbook's hidden figures stay hidden in the справка (the same totals).
-    figures.hidden_now = await hidden_total(queries, options.min_group)
+    masked = await gather_workbook(queries, options.min_group)
+    figures.hidden_now = hidden_in_total(masked, queries.scope)
+    figures.hidden_schools = hidden_of_schools(masked)
     if previous is not None:
         figures.hidden_then = await hidden_total(previous, options.min_group)
     title = Title(scope_title, queries.period.label(), made_on, *round_lines)

@@ -44,6 +44,8 @@ class ReportFigures:
     # Key figures of the total the workbook hides (secondary suppression), now and before.
     hidden_now: frozenset[str] = frozenset()
     hidden_then: frozenset[str] = frozenset()
+    # (organization, "response_rate" | "students_share") the workbook hides for a school.
+    hidden_schools: frozenset[tuple[int, str]] = frozenset()
 
     def organization_reach(self, org: OrganizationRow) -> Reach:
         return self.reach_by_organization.get(

@@ -243,7 +243,7 @@ class Writer:
 
     def indicators(self) -> list[Block]:
         _ = self.w._
-        reach, options = self.f.reach, self.options
+        reach, options, hidden = self.f.reach, self.options, self.f.hidden_now
         return [
             Heading(_("report.section.indicators")),
             Paragraph(
@@ -254,6 +254,7 @@ class Writer:
                     "TARGET_STUDENT_SHARE",
                     lambda **shares: _("report.students", **shares),
                     _("report.students.no_base"),
+                    bool({"students_reached", "student_share"} & hidden),
                 )
             ),
             Paragraph(
@@ -264,6 +265,7 @@ class Writer:
                     "TARGET_YOUNG_TEACHER_SHARE",
                     lambda **shares: _("report.teachers", **shares),
                     _("report.teachers.no_base"),
+                    bool({"young_teachers_reached", "young_teacher_share"} & hidden),
                 )
             ),
         ]
@@ -276,10 +278,17 @@ class Writer:
         setting: str,
         text: Callable[..., str],
         no_base: str,
+        hidden: bool = False,
     ) -> str:
+        """`hidden`: the workbook hides the figure (too few people): so does the prose, and
+        the distance to the target, which would give it away."""
         share = share_of(reached, whole)
         if share is None:
             return no_base
+        if hidden:
+            marker = self.w.hidden(self.options.min_group)
+            said = text(share=marker, reached=marker, whole=self.w.number(whole))
+            return f"{said} {self.w._('report.target.hidden')}"
         said = text(
             share=self.w.percent(share), reached=self.w.number(reached), whole=self.w.number(whole)
         )
@@ -331,6 +340,7 @@ class Writer:
                 (org.name, rate)
                 for org in self.f.organizations
                 if (figures := by_org.get(org.id)) is not None
+                and (org.id, "response_rate") not in self.f.hidden_schools
                 and (rate := self.org_rate(figures)) is not None
             ]
             return rates, _("export.chart.response_rate")
@@ -448,18 +458,22 @@ class Writer:
                 continue
             reasons = []
             rate = self.org_rate(figures)
+            if (org.id, "response_rate") in self.f.hidden_schools:
+                rate = None  # hidden in the workbook: not a reason named with its figure
             if rate is not None and rate < LOW_RESPONSE:
                 reasons.append(_("report.reason.low_response", rate=self.w.percent(rate)))
             reach = self.f.organization_reach(org)
             share = share_of(reach.students, reach.students_10_18)
             if target is not None and share is not None and share < target:
-                reasons.append(
-                    _(
+                if (org.id, "students_share") in self.f.hidden_schools:  # as in the workbook
+                    said = _("report.reason.below_target_few", target=self.w.percent(target))
+                else:
+                    said = _(
                         "report.reason.below_target",
                         share=self.w.percent(share),
                         target=self.w.percent(target),
                     )
-                )
+                reasons.append(said)
             if reasons:
                 found.append((org.name, reasons))
         return found

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -23,7 +22,7 @@ from service.max_polling import check_max
 from service.runtime import freeze_startup_objects
 from service.startup import check_database
 from service.web.operations import InFlight, add_operations_routes
-from service.web.server import DRAIN_TIMEOUT, prune_every_hour
+from service.web.server import serve
 from service.workers.background import BackgroundTasks, start_background
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
@@ -65,33 +64,16 @@ async def serve_max_webhook(
     """Until SIGTERM/SIGINT (or `stop`): then stop taking requests, let the accepted updates
     finish, stop the background work."""
     app = create_max_web_app(settings, engine, session_factory, edge)
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=DRAIN_TIMEOUT)
-    await runner.setup()
-    background: BackgroundTasks | None = None
-    pruning: asyncio.Task[None] | None = None
-    try:
-        await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+
+    async def begin() -> BackgroundTasks:
         if settings.max_webhook_url:
             await subscribe(edge.client, settings)
         channels = {ChannelName.MAX.value: MaxDelivery(edge.client)}
         background = start_background(None, settings, session_factory, edge.i18n, channels)
-        pruning = asyncio.create_task(prune_every_hour(session_factory))
         log.info("MAX webhook listening (no BOT_TOKEN: Telegram is not served)")
-        await stop.wait()
-        log.info("shutting down: draining updates in flight")
-    finally:
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(signum)
-        await runner.cleanup()
-        if pruning is not None:
-            pruning.cancel()
-        if background is not None:
-            await background.stop()
-        log.info("stopped")
+        return background
+
+    await serve(app, settings, session_factory, begin, stop)
 
 
 async def run_max_webhook(settings: Settings) -> None:

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import secrets
 import signal
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -104,16 +105,8 @@ async def serve_webhook(
     """Run until SIGTERM/SIGINT (or `stop`), then stop taking requests, let the accepted
     updates finish, stop the background work, close the sessions."""
     app = create_web_app(settings, bot, dispatcher, engine, session_factory, max_edge)
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=DRAIN_TIMEOUT)
-    await runner.setup()
-    background: BackgroundTasks | None = None
-    pruning: asyncio.Task[None] | None = None
-    try:
-        await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+
+    async def begin() -> BackgroundTasks:
         if settings.webhook_url:
             await bot.set_webhook(
                 settings.webhook_url.rstrip("/") + settings.webhook_path,
@@ -130,8 +123,38 @@ async def serve_webhook(
         background = start_background(
             background_bot, settings, session_factory, dispatcher["i18n"], channels
         )
-        pruning = asyncio.create_task(prune_every_hour(session_factory))
         log.info("webhook listening", extra={"port": settings.web_port})
+        return background
+
+    try:
+        await serve(app, settings, session_factory, begin, stop)
+    finally:
+        await dispatcher.fsm.close()
+
+
+async def serve(
+    app: web.Application,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    begin: Callable[[], Awaitable[BackgroundTasks]],
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Serve `app` on WEB_HOST:WEB_PORT until SIGTERM/SIGINT (or `stop`). Once it listens,
+    `begin` subscribes the webhooks and starts the background work it returns; at the end
+    the server stops taking requests, lets the accepted updates finish, and the background
+    work stops (the outbox sender finishes what it holds)."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=DRAIN_TIMEOUT)
+    await runner.setup()
+    background: BackgroundTasks | None = None
+    pruning: asyncio.Task[None] | None = None
+    try:
+        await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+        background = await begin()
+        pruning = asyncio.create_task(prune_every_hour(session_factory))
         await stop.wait()
         log.info("shutting down: draining updates in flight")
     finally:
@@ -142,8 +165,7 @@ async def serve_webhook(
         if pruning is not None:
             pruning.cancel()
         if background is not None:
-            await background.stop()  # the outbox sender finishes what it holds
-        await dispatcher.fsm.close()
+            await background.stop()
         log.info("stopped")
 
 

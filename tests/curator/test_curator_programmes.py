@@ -3,19 +3,14 @@ out invitation links that bind people to the programme's organization."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from storage.models import Invite, Person, Programme
 from surveys.people import Role
 from tests.conftest import BotHarness
-from tests.support.curator_factories import make_person, make_programme
-from tests.support.factories import seed_directory
+from tests.support.curator_factories import curator_in_programme, make_person
+from tests.support.factories import count_rows, seed_directory
 from tests.support.joining import join
-
-
-async def _count(harness: BotHarness, model: type) -> int:
-    async with harness.session_factory() as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 async def test_curator_creates_a_programme_step_by_step(harness: BotHarness) -> None:
@@ -45,7 +40,7 @@ async def test_curator_creates_a_programme_step_by_step(harness: BotHarness) -> 
     await curator.send("01.09.2026")
     await curator.send("31.08.2026")
     assert "позже даты начала" in (curator.last_text or "")
-    assert await _count(harness, Programme) == 0  # nothing until the last step
+    assert await count_rows(harness.session_factory, Programme) == 0  # nothing until the last step
     await curator.send("31.05.2027")
 
     text = curator.last_text or ""
@@ -65,14 +60,7 @@ async def test_curator_creates_a_programme_step_by_step(harness: BotHarness) -> 
 
 
 async def test_programme_links_bind_people_to_the_programme(harness: BotHarness) -> None:
-    ids = await seed_directory(harness.session_factory)
-    boss = await make_person(
-        harness.session_factory, 7002, "Куратор Ирина", Role.CURATOR, organization_id=ids["S001"]
-    )
-    programme_id = await make_programme(harness.session_factory, boss, ids["S001"])
-    curator = harness.standin.user(7002)
-    await curator.send("/programmes")
-    await curator.press(curator.button("Наставничество 2026"))
+    ids, programme_id, curator = await curator_in_programme(harness, 7002)
     await curator.press(curator.button("Ссылка для наставников"))
     link = (curator.last_text or "").split("\n")[1]
     assert link.startswith("https://t.me/")
@@ -95,14 +83,7 @@ async def test_programme_links_bind_people_to_the_programme(harness: BotHarness)
 
 
 async def test_curator_changes_title_and_dates(harness: BotHarness) -> None:
-    ids = await seed_directory(harness.session_factory)
-    boss = await make_person(
-        harness.session_factory, 7004, "Куратор Ирина", Role.CURATOR, organization_id=ids["S001"]
-    )
-    programme_id = await make_programme(harness.session_factory, boss, ids["S001"])
-    curator = harness.standin.user(7004)
-    await curator.send("/programmes")
-    await curator.press(curator.button("Наставничество 2026"))
+    _, programme_id, curator = await curator_in_programme(harness, 7004)
     await curator.press(curator.button("Изменить"))
     await curator.press(curator.button("Дату окончания"))
     await curator.send("01.08.2026")  # before the start (01.09.2026)

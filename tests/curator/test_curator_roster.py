@@ -7,19 +7,19 @@ import io
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from storage.models import Assignment, Invite, OutboxMessage, Pair, Person, RosterEntry
 from surveys.people import Role
 from tests.conftest import BotHarness
 from tests.support.curator_factories import (
+    curator_in_programme,
     make_person,
-    make_programme,
     roster_bytes,
     sent_workbook,
     sheet_rows,
 )
-from tests.support.factories import seed_directory
+from tests.support.factories import count_rows, seed_directory
 
 FORMULA = '=HYPERLINK("http://evil.example/","Иванов")'
 ROSTER = [
@@ -29,27 +29,6 @@ ROSTER = [
     ("иванова мария петровна", "ученик", 8, "наставляемый", 2),  # duplicate name
     (FORMULA, "педагог", None, "наставник", 2),
 ]
-
-
-async def _count(harness: BotHarness, model: type) -> int:
-    async with harness.session_factory() as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
-
-
-async def _curator_with_programme(harness: BotHarness, telegram_id: int = 7101):  # type: ignore[no-untyped-def]
-    ids = await seed_directory(harness.session_factory)
-    person = await make_person(
-        harness.session_factory,
-        telegram_id,
-        "Куратор Ольга",
-        Role.CURATOR,
-        organization_id=ids["S001"],
-    )
-    programme_id = await make_programme(harness.session_factory, person, ids["S001"])
-    curator = harness.standin.user(telegram_id)
-    await curator.send("/programmes")
-    await curator.press(curator.button("Наставничество 2026"))
-    return ids, programme_id, curator
 
 
 async def test_template_has_the_columns(harness: BotHarness) -> None:
@@ -64,7 +43,7 @@ async def test_template_has_the_columns(harness: BotHarness) -> None:
 
 
 async def test_roster_upload_links_registration_and_pairs(harness: BotHarness) -> None:
-    ids, programme_id, curator = await _curator_with_programme(harness)
+    ids, programme_id, curator = await curator_in_programme(harness)
     await curator.press(curator.button("Загрузить список"))
     calls = await curator.send_document(roster_bytes(ROSTER), "roster.xlsx")
 
@@ -116,20 +95,20 @@ async def test_roster_upload_links_registration_and_pairs(harness: BotHarness) -
     # Pair 1 is complete (mentor + mentee registered): it can be formed; pair 2 cannot yet.
     await curator.press(curator.button("Пары из списка"))
     assert "Составлено пар по списку: 1 (№ 1)" in (curator.last_text or "")
-    assert await _count(harness, Pair) == 1
-    assert await _count(harness, Assignment) == 2
+    assert await count_rows(harness.session_factory, Pair) == 1
+    assert await count_rows(harness.session_factory, Assignment) == 2
     async with harness.session_factory() as session:
         kinds = list(await session.scalars(select(OutboxMessage.chat_id)))
     assert sorted(kinds) == [7102, 7103]
     await curator.press(curator.button("Пары из списка"))  # again: nothing twice
     assert "Пока нечего составлять" in (curator.last_text or "")
-    assert await _count(harness, Assignment) == 2
+    assert await count_rows(harness.session_factory, Assignment) == 2
 
     # The same file again: every row is already there, nothing is imported twice.
     await curator.press(curator.button("Загрузить список"))
     calls = await curator.send_document(roster_bytes(ROSTER), "roster.xlsx")
     assert "Загружено строк: 0 из 5" in (curator.last_text or "")
-    assert await _count(harness, RosterEntry) == 3
+    assert await count_rows(harness.session_factory, RosterEntry) == 3
 
 
 def _big_roster(rows: int) -> bytes:
@@ -161,20 +140,20 @@ def _big_roster(rows: int) -> bytes:
 async def test_bad_roster_files_change_nothing(
     harness: BotHarness, content: bytes, name: str, expected: str
 ) -> None:
-    _ids, _programme_id, curator = await _curator_with_programme(harness)
+    _ids, _programme_id, curator = await curator_in_programme(harness)
     await curator.press(curator.button("Загрузить список"))
     await curator.send_document(content, name)
     assert expected in (curator.last_text or "")
     assert "Ничего не загружено" in (curator.last_text or "")
-    assert await _count(harness, RosterEntry) == 0
-    assert await _count(harness, Invite) == 0
+    assert await count_rows(harness.session_factory, RosterEntry) == 0
+    assert await count_rows(harness.session_factory, Invite) == 0
     # Still waiting: the corrected file is accepted without starting over.
     await curator.send_document(roster_bytes(ROSTER[:2]), "roster.xlsx")
     assert "Загружено строк: 2 из 2" in (curator.last_text or "")
 
 
 async def test_stray_input_around_uploads(harness: BotHarness) -> None:
-    _ids, _programme_id, curator = await _curator_with_programme(harness)
+    _ids, _programme_id, curator = await curator_in_programme(harness)
     await curator.send_document(roster_bytes(ROSTER), "roster.xlsx")  # no programme chosen
     assert "откройте программу" in (curator.last_text or "")
     await curator.press(curator.button("Загрузить список"))
@@ -185,11 +164,11 @@ async def test_stray_input_around_uploads(harness: BotHarness) -> None:
     await curator.send("/cancel")
     await curator.send_document(roster_bytes(ROSTER), "roster.xlsx")
     assert "откройте программу" in (curator.last_text or "")
-    assert await _count(harness, RosterEntry) == 0
+    assert await count_rows(harness.session_factory, RosterEntry) == 0
 
 
 async def test_forget_erases_the_name_in_the_roster(harness: BotHarness) -> None:
-    _ids, _programme_id, curator = await _curator_with_programme(harness)
+    _ids, _programme_id, curator = await curator_in_programme(harness)
     await curator.press(curator.button("Загрузить список"))
     calls = await curator.send_document(roster_bytes(ROSTER[:2]), "roster.xlsx")
     link = str(sheet_rows(sent_workbook(calls), 0)[1][4])

@@ -12,10 +12,11 @@ from sqlalchemy import func, select
 
 from bot.i18n import create_i18n
 from storage.models import Invite, RosterEntry
-from surveys.people import Role
 from tests.conftest import BotHarness
-from tests.support.curator_factories import make_person, make_programme, roster_bytes
-from tests.support.factories import seed_directory
+from tests.support.curator_factories import (
+    curator_in_programme,
+    roster_bytes,
+)
 from tests.support.hostile_xlsx import declares_huge_sheet, shared_strings_bomb
 
 MB = 1024 * 1024
@@ -39,14 +40,7 @@ async def test_a_hostile_roster_is_refused_and_others_are_answered_meanwhile(
     harness: BotHarness, build, key: str
 ) -> None:
     content = build()
-    ids = await seed_directory(harness.session_factory)
-    person = await make_person(
-        harness.session_factory, 7201, "Куратор Ольга", Role.CURATOR, organization_id=ids["S001"]
-    )
-    await make_programme(harness.session_factory, person, ids["S001"])
-    curator = harness.standin.user(7201)
-    await curator.send("/programmes")
-    await curator.press(curator.button("Наставничество 2026"))
+    _, _, curator = await curator_in_programme(harness, 7201)
     await curator.press(curator.button("Загрузить список"))
     stranger = harness.standin.user(7202)
 

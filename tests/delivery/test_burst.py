@@ -67,10 +67,6 @@ def last_starts(person: FakeUser, start: str) -> bool:
 
 
 @pytest.mark.usefixtures("clean_redis")
-@pytest.mark.skip(
-    reason="stalled for over 9 minutes on PostgreSQL+Redis in the final CI run of stop 17 "
-    "(after the pool admission gate and the chat-lock work were merged); cause not found yet"
-)
 async def test_150_people_at_once_each_get_the_right_answer(
     standin: WebhookStandIn,
     database_url: str,

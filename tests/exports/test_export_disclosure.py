@@ -266,14 +266,24 @@ def methodist(data: Dataset) -> Actor:
     return Actor(1, grants=(Grant(Role.METHODIST, municipality_id=data.ids["M01"]),))
 
 
+@pytest.fixture
+async def district(session_factory: async_sessionmaker[AsyncSession]) -> Dataset:
+    return await build_district(session_factory)
+
+
+async def methodists_workbook(
+    factory: async_sessionmaker[AsyncSession], data: Dataset, path: Path, options: ExportOptions
+) -> openpyxl.Workbook:
+    """The district's workbook as its methodist gets it."""
+    return await export_to(factory, methodist(data), ExportScope(data.ids["M01"]), path, options)
+
+
 async def test_no_hidden_figure_can_be_recomputed_from_the_workbook(
-    session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
+    session_factory: async_sessionmaker[AsyncSession], district: Dataset, tmp_path: Path
 ) -> None:
-    data = await build_district(session_factory)
-    workbook = await export_to(
-        session_factory, methodist(data), ExportScope(data.ids["M01"]), tmp_path / "m01.xlsx",
-        ExportOptions(target_student_share=0.7),
-    )  # fmt: skip
+    workbook = await methodists_workbook(
+        session_factory, district, tmp_path / "m01.xlsx", ExportOptions(target_student_share=0.7)
+    )
     summary = {r[col("organization")]: r for r in table(workbook[russian("export.sheet.summary")])}
     small = summary["МБОУ «Лицей № 2»"]
     assert (small[col("mentors")], small[col("mentees")]) == (HIDDEN, HIDDEN)
@@ -287,6 +297,7 @@ async def test_no_hidden_figure_can_be_recomputed_from_the_workbook(
 
 async def test_the_attack_works_where_only_small_figures_are_hidden(
     session_factory: async_sessionmaker[AsyncSession],
+    district: Dataset,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -301,11 +312,9 @@ async def test_the_attack_works_where_only_small_figures_are_hidden(
         return frozenset(primary(basis, min_group))
 
     monkeypatch.setattr(exports.figures, "suppress", primary_only)
-    data = await build_district(session_factory)
-    workbook = await export_to(
-        session_factory, methodist(data), ExportScope(data.ids["M01"]), tmp_path / "m01.xlsx",
-        ExportOptions(target_student_share=0.7),
-    )  # fmt: skip
+    workbook = await methodists_workbook(
+        session_factory, district, tmp_path / "m01.xlsx", ExportOptions(target_student_share=0.7)
+    )
     hidden, recovered = attack(workbook)
     mentees = ("summary", "МБОУ «Лицей № 2»", col("mentees"))
     mean = ("summary", "МБОУ «Лицей № 2»", col("mean_mentees"))
@@ -320,13 +329,11 @@ PEOPLE_COLUMNS = (
 
 
 async def test_no_visible_figure_counts_one_or_two_people(
-    session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
+    session_factory: async_sessionmaker[AsyncSession], district: Dataset, tmp_path: Path
 ) -> None:
-    data = await build_district(session_factory)
-    workbook = await export_to(
-        session_factory, methodist(data), ExportScope(data.ids["M01"]), tmp_path / "m01.xlsx",
-        ExportOptions(),
-    )  # fmt: skip
+    workbook = await methodists_workbook(
+        session_factory, district, tmp_path / "m01.xlsx", ExportOptions()
+    )
     seen = 0
     for sheet in workbook:
         for row in table(sheet):
@@ -338,13 +345,11 @@ async def test_no_visible_figure_counts_one_or_two_people(
 
 
 async def test_free_text_only_from_three_writers_of_a_school_form_and_role(
-    session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
+    session_factory: async_sessionmaker[AsyncSession], district: Dataset, tmp_path: Path
 ) -> None:
-    data = await build_district(session_factory)
-    workbook = await export_to(
-        session_factory, methodist(data), ExportScope(data.ids["M01"]), tmp_path / "m01.xlsx",
-        ExportOptions(),
-    )  # fmt: skip
+    workbook = await methodists_workbook(
+        session_factory, district, tmp_path / "m01.xlsx", ExportOptions()
+    )
     rows = table(workbook[russian("export.sheet.feedback")])
     writers = {row[col("answer")].removeprefix("отзыв ") for row in rows}
     # School 1: mentors A1–A3 and mentees B1–B4 (student–student), T1–T3 and U1–U3
@@ -356,10 +361,9 @@ async def test_free_text_only_from_three_writers_of_a_school_form_and_role(
     assert not any(row[col("organization")] == "МБОУ «Лицей № 2»" for row in rows)
     # People, not answers: at a threshold of two, the lyceum's two mentors are shown, its one
     # mentee, who wrote twice, is not.
-    workbook = await export_to(
-        session_factory, methodist(data), ExportScope(data.ids["M01"]), tmp_path / "two.xlsx",
-        ExportOptions(min_group=2),
-    )  # fmt: skip
+    workbook = await methodists_workbook(
+        session_factory, district, tmp_path / "two.xlsx", ExportOptions(min_group=2)
+    )
     lyceum = [
         row[col("answer")]
         for row in table(workbook[russian("export.sheet.feedback")])

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import aiohttp
 
+from tests.support.cli import spawn_nastavnik
 from tests.support.maxapi import MaxAPIStandIn
 from tests.support.workers import ROOT, free_port
 
@@ -37,23 +38,12 @@ def _env(workdir: Path, api_url: str, port: int) -> dict[str, str]:
     return env
 
 
-def _spawn(workdir: Path, env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
-    with log_path.open("wb") as log_file:
-        return subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "run"],
-            cwd=workdir,  # away from any developer's .env
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-
-
 async def test_run_serves_max_without_a_telegram_token(tmp_path: Path) -> None:
     # A process of its own starts slowly on a busy machine: a long first wait.
     async with MaxAPIStandIn(processing_timeout=90) as standin:
         port = free_port()
         log_path = tmp_path / "run.log"
-        process = _spawn(tmp_path, _env(tmp_path, standin.base_url, port), log_path)
+        process = spawn_nastavnik("run", tmp_path, _env(tmp_path, standin.base_url, port), log_path)
         try:
             await standin.wait_until_polling()
             async with aiohttp.ClientSession() as http:

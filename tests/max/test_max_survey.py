@@ -12,7 +12,7 @@ from surveys.channels import ChannelName
 from tests.support.factories import seed_directory
 from tests.support.max_harness import MaxHarness, running_max
 from tests.support.maxapi import MaxAPIStandIn, MaxUser
-from tests.support.survey_factories import IssuedPair, issue_pair
+from tests.support.survey_factories import IssuedPair, answer_where_format_and_topics, issue_pair
 
 MENTOR_TG, MENTEE_MAX = 8101, 8102
 
@@ -53,15 +53,7 @@ async def test_whole_questionnaire_in_max(max_harness: MaxHarness) -> None:
     # The pressed buttons went with the answer to the press: nothing to tap twice.
     assert anna.messages[-2].buttons == []
     await anna.press(anna.button("Да"))
-    assert "Где именно?" in (anna.last_text or "")
-    await anna.send("В лагере «Орлёнок»")
-    assert "Вопрос 4 из 6" in (anna.last_text or "")
-    await anna.press(anna.button("Смешанный"))
-    await anna.press(anna.button("Учёба"))
-    await anna.press(anna.button("Проекты"))
-    # A multi-choice selection redraws the pressed message's buttons in place.
-    assert [t for t, _ in anna.buttons()][:3] == ["✅ Учёба", "▫️ Профессия", "✅ Проекты"]
-    await anna.press(anna.button("Готово"))
+    await answer_where_format_and_topics(anna)
     await anna.send("Больше встреч")
     assert "проверьте ответы" in (anna.last_text or "")
     await anna.press(anna.button("Отправить"))

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import aiohttp
@@ -16,21 +14,11 @@ import pytest
 
 from service.cli.main import main
 from tests.max.test_max_alone import ADMIN, _env
+from tests.support.cli import spawn_nastavnik
 from tests.support.maxapi import MaxAPIStandIn
 from tests.support.workers import free_port
 
 SECRET = "max-webhook-secret-0123456789abcdefgh"
-
-
-def _spawn_webhook(workdir: Path, env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
-    with log_path.open("wb") as log_file:
-        return subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "webhook"],
-            cwd=workdir,  # away from any developer's .env
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
 
 
 async def _healthy(port: int) -> bool:
@@ -53,7 +41,7 @@ async def test_webhook_serves_max_without_a_telegram_token(tmp_path: Path) -> No
         url = f"http://127.0.0.1:{port}/max/webhook"
         env.update(MAX_WEBHOOK_URL=url, MAX_WEBHOOK_SECRET=SECRET)
         log_path = tmp_path / "webhook.log"
-        process = _spawn_webhook(tmp_path, env, log_path)
+        process = spawn_nastavnik("webhook", tmp_path, env, log_path)
         try:
             assert await _healthy(port), log_path.read_text(errors="replace")
             for _ in range(100):  # subscribed just after the server started listening

@@ -18,17 +18,14 @@ from exports.workbook import ExportOptions, Register
 from storage.models import Answer, OutboxMessage, Person
 from storage.repositories.export_scope import ExportScope
 from surveys.access import Actor
-from surveys.people import Role
 from tests.conftest import ADMIN_ID, BotHarness
 from tests.support.botapi.users import FakeUser
 from tests.support.curator_factories import (
-    make_person,
-    make_programme,
+    curator_in_programme,
     roster_bytes,
     sent_workbook,
     sheet_rows,
 )
-from tests.support.factories import seed_directory
 from tests.support.privacy_scan import figures, found_in_database, found_in_folder
 from tests.support.survey_factories import deliver_invitations
 
@@ -63,14 +60,7 @@ async def school_with_agafya(harness: BotHarness) -> tuple[dict[str, int], FakeU
     """Roster uploaded by the curator, all four registered from their personal links, pairs
     formed, start questionnaires answered, the programme completed: the completion
     questionnaires wait in the outbox, unsent."""
-    ids = await seed_directory(harness.session_factory)
-    curator_person = await make_person(
-        harness.session_factory, 7400, "Куратор Ольга", Role.CURATOR, organization_id=ids["S001"]
-    )
-    await make_programme(harness.session_factory, curator_person, ids["S001"])
-    curator = harness.standin.user(7400)
-    await curator.send("/programmes")
-    await curator.press(curator.button("Наставничество 2026"))
+    ids, _, curator = await curator_in_programme(harness, 7400)
     await curator.press(curator.button("Загрузить список"))
     calls = await curator.send_document(roster_bytes(ROSTER), "roster.xlsx")
     links = [str(row[4]) for row in sheet_rows(sent_workbook(calls), 0)[1:]]

@@ -8,8 +8,6 @@ import asyncio
 import os
 import signal
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import aiohttp
@@ -24,6 +22,7 @@ from storage.repositories.export_scope import ExportScope
 from surveys.access import Actor
 from tests.conftest import TOKEN
 from tests.support.botapi import BotAPIStandIn
+from tests.support.cli import spawn_nastavnik
 from tests.support.export_data import build_dataset
 from tests.support.export_helpers import export_to
 from tests.support.workers import free_port
@@ -50,7 +49,7 @@ async def test_run_serves_healthz_and_metrics_beside_polling(
         "WEB_PORT": str(port),
     }
     log_path = tmp_path / "run.log"
-    process = spawn_run(tmp_path, env, log_path)
+    process = spawn_nastavnik("run", tmp_path, env, log_path)
     try:
         health = 0
         for _ in range(600):  # a slow machine may need a while to import everything
@@ -81,17 +80,6 @@ async def test_run_serves_healthz_and_metrics_beside_polling(
     log = log_path.read_text()
     assert code == 0, log
     assert "Traceback" not in log and "Unclosed" not in log, log
-
-
-def spawn_run(workdir: Path, env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
-    with log_path.open("wb") as log_file:
-        return subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "run"],
-            cwd=workdir,  # away from any developer's .env
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
 
 
 def stranger_help(user) -> dict[str, object]:  # type: ignore[no-untyped-def]

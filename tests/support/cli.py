@@ -38,3 +38,18 @@ def nastavnik(
         timeout=timeout,
         check=False,
     )
+
+
+def spawn_nastavnik(
+    command: str, workdir: Path, env: dict[str, str], log_path: Path
+) -> subprocess.Popen[bytes]:
+    """`nastavnik COMMAND` started in a process of its own in `workdir` (away from any
+    developer's .env), with exactly `env`, its output (both streams) to `log_path`."""
+    with log_path.open("wb") as log_file:
+        return subprocess.Popen(
+            [sys.executable, "-m", "service.cli", command],
+            cwd=workdir,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )

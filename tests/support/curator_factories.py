@@ -19,7 +19,10 @@ from surveys.access import Actor, Grant
 from surveys.channels import ChannelName
 from surveys.people import Category, Role
 from surveys.roster_rules import HEADERS, RosterRow
+from tests.conftest import BotHarness
+from tests.support.botapi import FakeUser
 from tests.support.botapi.records import Call, Upload
+from tests.support.factories import seed_directory
 
 
 async def make_person(
@@ -77,6 +80,26 @@ async def make_programme(
             curator.id,
         )
         return programme.id
+
+
+async def curator_in_programme(
+    harness: BotHarness, telegram_id: int = 7101
+) -> tuple[dict[str, int], int, FakeUser]:
+    """The directory seeded; Ольга, curator of S001, with a programme «Наставничество 2026»
+    she has opened in /programmes: (directory ids, the programme's id, Ольга)."""
+    ids = await seed_directory(harness.session_factory)
+    person = await make_person(
+        harness.session_factory,
+        telegram_id,
+        "Куратор Ольга",
+        Role.CURATOR,
+        organization_id=ids["S001"],
+    )
+    programme_id = await make_programme(harness.session_factory, person, ids["S001"])
+    curator = harness.standin.user(telegram_id)
+    await curator.send("/programmes")
+    await curator.press(curator.button("Наставничество 2026"))
+    return ids, programme_id, curator
 
 
 def roster_bytes(

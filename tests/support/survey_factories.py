@@ -20,6 +20,8 @@ from storage.repositories.people import PeopleRepository, Registration
 from surveys.channels import ChannelName
 from surveys.people import Category, Role
 from surveys.questionnaire import Catalogue, Moment, Questionnaire, load_file
+from tests.support.botapi import FakeUser
+from tests.support.maxapi import MaxUser
 
 ALL_KINDS = Path(__file__).with_name("data") / "all_kinds.yaml"
 
@@ -35,6 +37,21 @@ class IssuedPair:
     mentor_id: int  # person ids
     mentee_id: int
     assignments: dict[int, int]  # person id -> assignment id
+
+
+async def answer_where_format_and_topics(anna: FakeUser | MaxUser) -> None:
+    """all_kinds.yaml from «Где именно?» (the follow-up a «Да» opens) to question 6: a typed
+    place, «Смешанный», and Учёба and Проекты chosen (the selection redrawn in place on the
+    pressed message) with «Готово»; the same in either messenger."""
+    assert "Где именно?" in (anna.last_text or "")
+    await anna.send("В лагере «Орлёнок»")
+    assert "Вопрос 4 из 6" in (anna.last_text or "")
+    await anna.press(anna.button("Смешанный"))
+    await anna.press(anna.button("Учёба"))
+    await anna.press(anna.button("Проекты"))
+    assert [t for t, _ in anna.buttons()][:3] == ["✅ Учёба", "▫️ Профессия", "✅ Проекты"]
+    await anna.press(anna.button("Готово"))
+    assert "Вопрос 6 из 6" in (anna.last_text or "")
 
 
 async def register(

@@ -8,16 +8,14 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
 
 from tests.conftest import ADMIN_ID, TOKEN
+from tests.support.cli import ROOT, spawn_nastavnik
 from tests.support.webhook_standin import SECRET
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -50,15 +48,7 @@ class Worker:
 
 def _spawn(workdir: Path, port: int, env: dict[str, str]) -> Worker:
     log_path = workdir / f"worker-{port}-{len(list(workdir.glob('worker-*')))}.log"
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "webhook"],
-            cwd=workdir,  # away from any developer's .env
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    return Worker(process, port, log_path)
+    return Worker(spawn_nastavnik("webhook", workdir, env, log_path), port, log_path)
 
 
 async def start_worker(

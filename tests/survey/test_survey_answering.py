@@ -13,7 +13,12 @@ from surveys.questionnaire import Moment, load_catalogue
 from tests.conftest import BotHarness
 from tests.support.botapi.users import FakeUser
 from tests.support.factories import seed_directory
-from tests.support.survey_factories import IssuedPair, deliver_invitations, issue_pair
+from tests.support.survey_factories import (
+    IssuedPair,
+    answer_where_format_and_topics,
+    deliver_invitations,
+    issue_pair,
+)
 
 MENTOR, MENTEE = 7101, 7102
 
@@ -75,16 +80,7 @@ async def test_whole_questionnaire_of_every_kind(harness: BotHarness) -> None:
     await anna.press(anna.button("Да"))
     # The follow-up opened: the total grew.
     assert "Вопрос 3 из 6" in (anna.last_text or "")
-    assert "Где именно?" in (anna.last_text or "")
-    await anna.send("В лагере «Орлёнок»")
-    assert "Вопрос 4 из 6" in (anna.last_text or "")
-
-    await anna.press(anna.button("Смешанный"))
-    await anna.press(anna.button("Учёба"))
-    await anna.press(anna.button("Проекты"))
-    assert [t for t, _ in anna.buttons()][:3] == ["✅ Учёба", "▫️ Профессия", "✅ Проекты"]
-    await anna.press(anna.button("Готово"))
-    assert "Вопрос 6 из 6" in (anna.last_text or "")
+    await answer_where_format_and_topics(anna)
     await anna.send("Больше встреч")
 
     assert "проверьте ответы" in (anna.last_text or "")

@@ -4,26 +4,21 @@ background and arrive as documents (or a signed link when too large)."""
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import Command, StateFilter
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from app.export.actions import ChooseKind, ChooseNames, ChoosePeriod, ChooseRound, ChooseScope
 from app.export.build import ExportRequest
 from app.export.use_cases import Export, Ready, Step
 from app.reply import Reply
-from app.settings import Settings
-from app.uow import UnitOfWork
 from bot.telegram.commands import CommandAllowed
-from bot.telegram.curator.conversation import show
+from bot.telegram.conversation import Chat
 from bot.telegram.export.jobs import ExportJobs
 from bot.telegram.filters import typed_text
 from bot.telegram.screens import Pressed
 from storage.models import utcnow
-from surveys.access import Actor
 
 STARTED = Reply(drop=True, step=None)  # the pressed buttons go, the dialogue is over
 
@@ -32,91 +27,61 @@ class ExportHandlers:
     def __init__(self) -> None:
         self.jobs = ExportJobs()
 
-    async def start(
-        self,
-        message: Message,
-        state: FSMContext,
-        uow: UnitOfWork,
-        actor: Actor,
-        bot: Bot,
-        settings: Settings,
-        i18n: I18n,
-    ) -> None:
-        export = Export(uow, actor, settings.export_register_beyond_school)
-        reply = await export.start(utcnow().date())
-        await show(message, state, bot, i18n, reply)
+    async def start(self, message: Message, chat: Chat) -> None:
+        await chat.show(message, await _export(chat).start(utcnow().date()))
 
     async def pressed(
         self,
         query: CallbackQuery,
         action: ChooseScope | ChooseNames | ChoosePeriod | ChooseKind | ChooseRound,
-        state: FSMContext,
-        uow: UnitOfWork,
-        actor: Actor,
-        bot: Bot,
-        settings: Settings,
-        i18n: I18n,
+        chat: Chat,
     ) -> None:
-        export = Export(uow, actor, settings.export_register_beyond_school)
+        export = _export(chat)
         today = utcnow().date()
-        if isinstance(action, ChooseScope):
-            reply = await export.scope_chosen(action.municipality, action.organization, today)
-            await show(query, state, bot, i18n, reply)
-            return
-        if isinstance(action, ChooseNames):
-            ids = action.municipality, action.organization
-            await show(
-                query, state, bot, i18n, await export.names_chosen(*ids, action.names, today)
-            )
-            return
-        if isinstance(action, ChoosePeriod):
-            reply = await export.period_chosen(
-                action.municipality, action.organization, action.year, action.names
-            )
-            await show(query, state, bot, i18n, reply)
-            return
-        if isinstance(action, ChooseRound):
-            result = await export.round_chosen(action.round)
-        else:
-            result = await export.kind_chosen(action)
+        result: Reply | Ready
+        match action:
+            case ChooseScope(municipality, organization):
+                result = await export.scope_chosen(municipality, organization, today)
+            case ChooseNames(municipality, organization, names):
+                result = await export.names_chosen(municipality, organization, names, today)
+            case ChoosePeriod(municipality, organization, year, names):
+                result = await export.period_chosen(municipality, organization, year, names)
+            case ChooseRound(round_id, kind):
+                result = await export.round_chosen(round_id, kind)
+            case _:
+                result = await export.kind_chosen(action)
         if isinstance(result, Ready):
-            await show(query, state, bot, i18n, STARTED)
-            await self._launch(bot, settings, i18n, actor, query.from_user.id, result)
+            await chat.show(query, STARTED)
+            await self._launch(chat, query.from_user.id, result)
             return
-        await show(query, state, bot, i18n, result)
+        await chat.show(query, result)
 
-    async def dates_typed(
-        self,
-        message: Message,
-        state: FSMContext,
-        uow: UnitOfWork,
-        actor: Actor,
-        bot: Bot,
-        settings: Settings,
-        i18n: I18n,
-    ) -> None:
-        export = Export(uow, actor, settings.export_register_beyond_school)
-        reply = await export.dates_typed(message.text or "", await state.get_data())
-        await show(message, state, bot, i18n, reply)
+    async def dates_typed(self, message: Message, chat: Chat) -> None:
+        typed = message.text or ""
+        await chat.show(
+            message, await _export(chat).dates_typed(typed, await chat.state.get_data())
+        )
 
-    async def _launch(
-        self, bot: Bot, settings: Settings, i18n: I18n, actor: Actor, chat_id: int, ready: Ready
-    ) -> None:
+    async def _launch(self, chat: Chat, chat_id: int, ready: Ready) -> None:
         if self.jobs.busy(chat_id):
             # A double tap, or a second request while the first is counted: one at a time.
-            await bot.send_message(chat_id, _("export.busy"))
+            await chat.bot.send_message(chat_id, _("export.busy"))
             return
         request = ExportRequest(
-            actor,
+            chat.actor,
             chat_id,
             ready.scope,
             ready.period,
-            i18n.current_locale,
+            chat.locale,
             kinds=ready.kinds,
             register=ready.register,
             round_id=ready.round_id,
         )
-        self.jobs.start(bot, settings, i18n, request)
+        self.jobs.start(chat.bot, chat.settings, chat.i18n, request)
+
+
+def _export(chat: Chat) -> Export:
+    return Export(chat.uow, chat.actor, chat.settings.export_register_beyond_school)
 
 
 def create_router() -> Router:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from aiogram import Bot, Dispatcher
+from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -32,6 +33,19 @@ from tests.support.polling import bot_settings, polling_bot
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 POSTGRES_SKIP = "TEST_DATABASE_URL is not set: PostgreSQL runs are in .ci/run"
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
+
+
+@pytest.fixture
+async def clean_redis() -> AsyncIterator[None]:
+    """TEST_REDIS_URL's database emptied before and after the test (for the tests that skip
+    without it)."""
+    assert REDIS_URL
+    redis = Redis.from_url(REDIS_URL)
+    await redis.flushdb()
+    yield
+    await redis.flushdb()
+    await redis.aclose()
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,16 @@ from typing import Any
 
 from app import policy
 from app.curator import bulk, views
-from app.curator.actions import MemberVerb, PickStep, ProgrammeVerb
+from app.curator.actions import (
+    ChangeMember,
+    MemberVerb,
+    OnPair,
+    OnProgramme,
+    PairVerb,
+    Pick,
+    PickStep,
+    ProgrammeVerb,
+)
 from app.curator.questionnaires import Notices, issue
 from app.curator.reply import Reply, Step, stale
 from app.screens import Msg, Screen, counted
@@ -69,6 +78,39 @@ class Pairs:
         own = sorted(self.actor.organizations(Role.CURATOR))
         programmes = await ProgrammeRepository(self.uow.session).of_organizations(own)
         return Reply((views.programme_list(programmes, ProgrammeVerb.PAIRS),), step=None)
+
+    async def press(
+        self,
+        action: OnProgramme | OnPair | ChangeMember | Pick,
+        step: str | None,
+        given: Mapping[str, Any],
+    ) -> Reply:
+        """A button of the pairs: a programme's pairs, new pair or completion question; a
+        pair's verbs; a member added or removed; a person picked while a pair is formed (at
+        `step`, with the conversation's data so far)."""
+        match action:
+            case OnProgramme(ProgrammeVerb.PAIRS, programme):
+                return await self.of_programme(programme)
+            case OnProgramme(ProgrammeVerb.NEW_PAIR, programme):
+                return await self.start_forming(programme)
+            case OnProgramme(_, programme):
+                return await self.ask_complete_programme(programme)
+            case OnPair(PairVerb.OPEN, pair):
+                return await self.open(pair)
+            case OnPair(PairVerb.COMPLETE, pair):
+                return await self.ask_complete(pair)
+            case OnPair(PairVerb.COMPLETE_YES, pair):
+                return await self.complete(pair)
+            case OnPair(PairVerb.DISSOLVE, pair):
+                return await self.dissolve(pair)
+            case OnPair(verb, pair):
+                return await self.ask_member(verb, pair)
+            case ChangeMember(verb, pair, person):
+                return await self.change_member(verb, pair, person)
+            case Pick(pick, person) if step == Step.MENTOR:
+                return await self.pick_mentor(pick, person, given)
+            case Pick(pick, person):
+                return await self.toggle_mentee(pick, person, given)
 
     async def of_programme(self, programme_id: int) -> Reply:
         programme = await self._programme(programme_id)

@@ -24,7 +24,6 @@ from app.curator.actions import (
     OnPair,
     OnProgramme,
     OnStatus,
-    PairVerb,
     Pick,
     ProgrammeVerb,
     ShowDistrict,
@@ -106,17 +105,13 @@ async def pressed(turn: Turn, action: Action) -> None:
         case OnProgramme(ProgrammeVerb.ROSTER, programme):
             reply = await Roster(turn.uow, turn.actor).ask(programme)
         case OnProgramme(verb, programme) if verb in PAIR_PROGRAMME_VERBS:
-            reply = await _pair_of_programme(turn, verb, programme)
+            reply = await _pairs(turn).press(action, current, data(turn))
         case OnProgramme(verb, programme):
             reply = await _programme_button(turn, verb, programme)
-        case OnPair(verb, pair):
-            reply = await _pair_button(turn, verb, pair)
-        case ChangeMember(verb, pair, person):
-            reply = await _pairs(turn).change_member(verb, pair, person)
-        case Pick(pick, person) if current == Step.MENTOR:
-            reply = await _pairs(turn).pick_mentor(pick, person, data(turn))
-        case Pick(pick, person) if current == Step.MENTEES:
-            reply = await _pairs(turn).toggle_mentee(pick, person, data(turn))
+        case OnPair() | ChangeMember():
+            reply = await _pairs(turn).press(action, current, data(turn))
+        case Pick() if current in (Step.MENTOR, Step.MENTEES):
+            reply = await _pairs(turn).press(action, current, data(turn))
         case ShowDistrict() | ShowStatus():
             await _status_page(turn, action)
             return
@@ -146,29 +141,6 @@ async def _programme_button(turn: Turn, verb: str, programme: int) -> Reply:
             partial(invite_link, turn),
         )
     return await programmes.ask_value(programme, verb)
-
-
-async def _pair_of_programme(turn: Turn, verb: str, programme: int) -> Reply:
-    pairs = _pairs(turn)
-    if verb == ProgrammeVerb.PAIRS:
-        return await pairs.of_programme(programme)
-    if verb == ProgrammeVerb.NEW_PAIR:
-        return await pairs.start_forming(programme)
-    return await pairs.ask_complete_programme(programme)
-
-
-async def _pair_button(turn: Turn, verb: str, pair: int) -> Reply:
-    pairs = _pairs(turn)
-    match verb:
-        case PairVerb.OPEN:
-            return await pairs.open(pair)
-        case PairVerb.COMPLETE:
-            return await pairs.ask_complete(pair)
-        case PairVerb.COMPLETE_YES:
-            return await pairs.complete(pair)
-        case PairVerb.DISSOLVE:
-            return await pairs.dissolve(pair)
-    return await pairs.ask_member(verb, pair)
 
 
 # --- typed text and files ------------------------------------------------------------------

@@ -18,7 +18,11 @@ offers no idempotency key, so "at most once" is exact everywhere except in those
 
 Each message goes through its recipient's channel: Telegram here, others through the
 `ChannelDelivery` the composition root gives (MAX: bot/max/delivery.py, which keeps MAX's
-own limits and waits out its 429s).
+own limits and waits out its 429s). Each channel has a pace of its own, so one sender
+serves a district on both messengers at each one's limits: Telegram's 30 a second and a
+message a second per chat (shared through Redis), MAX's 30 requests a second and 2
+messages a second per dialog (kept by its client, bot/max/pace.py, shared through Redis
+too); a 429 of one messenger holds that messenger's messages alone.
 """
 
 from __future__ import annotations
@@ -61,6 +65,11 @@ log = logging.getLogger(__name__)
 _MAX_BACKOFF_SECONDS = 3600.0
 _REQUEST_TIMEOUT_SECONDS = 30
 _RECORD_TRIES = 3
+# Other channels' outbox pace: one message of a chat on the way at a time, in the order
+# claimed, and a pause of that channel alone when it asks to slow down. The messenger's own
+# limits are its client's to keep (MAX: 30 a second for the bot, 2 a second per dialog,
+# bot/max/pace.py), for the handlers' replies and the outbox together.
+OTHER_CHANNEL_PER_SECOND = 30
 
 
 @dataclass(frozen=True)
@@ -138,7 +147,10 @@ class OutboxSender:
         self.name = name or default_sender_name()
         self.stats = SenderStats()
         self.shared = shared
-        self._pace = SendPace(self.config.rate_per_second, self.config.chat_interval, shared)
+        telegram = SendPace(self.config.rate_per_second, self.config.chat_interval, shared)
+        self._paces: dict[str, SendPace] = {ChannelName.TELEGRAM.value: telegram}
+        for channel in self.channels:
+            self._paces[channel] = SendPace(OTHER_CHANNEL_PER_SECOND, 0.0)
         self._flights: dict[int, _Flight] = {}
         self._wake = asyncio.Event()
         self._stopping = False
@@ -220,7 +232,9 @@ class OutboxSender:
 
     async def _deliver(self, flight: _Flight) -> None:
         message = flight.message
-        async with self._pace.chat(message.chat_id):
+        # A channel without a delivery has no pace of its own: the attempt rejects it at once.
+        pace = self._paces.get(message.channel, self._paces[ChannelName.TELEGRAM.value])
+        async with pace.chat(message.chat_id):
             chat = (message.channel, message.chat_id)
             refused = self._refused_at.get(chat, -1.0) >= flight.claimed_at
             if message.unreachable or refused:
@@ -228,7 +242,7 @@ class OutboxSender:
                 await asyncio.shield(self._record(message, outcome))
                 return
             while True:
-                await self._pace.turn(message.chat_id)
+                await pace.turn(message.chat_id)
                 if self._stopping:
                     return  # _finish hands the claim back
                 if not self._lease_left(message):
@@ -239,7 +253,7 @@ class OutboxSender:
                 outcome = await self._attempt(message)
                 if outcome.verdict is _Verdict.FLOOD:
                     self.stats.flood_waits += 1
-                    await self._pace.pause(outcome.retry_after)
+                    await pace.pause(outcome.retry_after)
                     flight.sending = False
                     if self._lease_left(message, extra=outcome.retry_after):
                         continue

@@ -47,10 +47,11 @@ redis.call('SET', KEYS[1], tostring(following), 'PX', 60000)
 return tostring(math.min(0, now - slot))
 """
 HORIZON = 0.1
+# (`until` is a Lua keyword: the script would not compile.)
 _PAUSE = """
-local until = tonumber(ARGV[1])
-if until > tonumber(redis.call('GET', KEYS[1]) or '0') then
-  redis.call('SET', KEYS[1], tostring(until), 'PX', 600000)
+local ends = tonumber(ARGV[1])
+if ends > tonumber(redis.call('GET', KEYS[1]) or '0') then
+  redis.call('SET', KEYS[1], tostring(ends), 'PX', 600000)
 end
 return 1
 """
@@ -111,7 +112,13 @@ class SendPace:
         try:
             async with entry.lock:
                 if self.shared is None:
-                    yield
+                    try:
+                        yield
+                    finally:
+                        # The gap runs from when the send came back, as with shared turns:
+                        # Telegram measures arrivals, and a slow request must not let the
+                        # next one to the chat arrive less than the gap after it.
+                        self._chat_last[chat_id] = time.monotonic()
                     return
                 turns = self.shared.turns
                 self._shared_done[chat_id] = await turns.take(_chat_key(chat_id))

@@ -3,21 +3,13 @@ status screens of curators and methodists."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from storage.models import Answer, Assignment, OutboxMessage, Pair, PairMember, utcnow
 from surveys.people import Category, Role
 from tests.conftest import ADMIN_ID, BotHarness
 from tests.support.curator_factories import make_person, make_programme, sent_workbook, sheet_rows
-from tests.support.factories import seed_directory
-
-
-async def _count(harness: BotHarness, model: type, *where: object) -> int:
-    async with harness.session_factory() as session:
-        query = select(func.count()).select_from(model)
-        for condition in where:
-            query = query.where(condition)  # type: ignore[arg-type]
-        return int(await session.scalar(query) or 0)
+from tests.support.factories import count_rows, seed_directory
 
 
 async def _school(harness: BotHarness):  # type: ignore[no-untyped-def]
@@ -75,10 +67,10 @@ async def test_forming_a_group_sends_start_questionnaires(harness: BotHarness) -
     await curator.press(done)
     assert "Пара №1 составлена" in (curator.last_text or "")
     await curator.press(done, message_id=message_id)  # double tap: nothing more
-    assert await _count(harness, Pair) == 1
-    assert await _count(harness, PairMember) == 3
-    assert await _count(harness, Assignment) == 3
-    assert await _count(harness, OutboxMessage) == 3
+    assert await count_rows(harness.session_factory, Pair) == 1
+    assert await count_rows(harness.session_factory, PairMember) == 3
+    assert await count_rows(harness.session_factory, Assignment) == 3
+    assert await count_rows(harness.session_factory, OutboxMessage) == 3
 
     # A mentee may be in one pair only; a mentor in several.
     await _form(curator, "Наставник Второй", ["Ученица Анна"])
@@ -114,7 +106,9 @@ async def test_dissolve_only_before_answers_and_complete_with_confirmation(
     await curator.press(curator.button("№1"))
     await curator.press(curator.button("Расформировать"))
     assert "Пара №1 расформирована" in (curator.last_text or "")
-    assert await _count(harness, Assignment, Assignment.status == "expired") == 2
+    assert (
+        await count_rows(harness.session_factory, Assignment, Assignment.status == "expired") == 2
+    )
 
     await curator.send("/pairs")
     await curator.press(curator.button("Наставничество 2026"))
@@ -122,13 +116,16 @@ async def test_dissolve_only_before_answers_and_complete_with_confirmation(
     await curator.press(curator.button("Завершить пару"))
     assert "Завершить пару №2?" in (curator.last_text or "")
     await curator.press(curator.button("Нет, вернуться"))
-    assert await _count(harness, Pair, Pair.status == "completed") == 0
+    assert await count_rows(harness.session_factory, Pair, Pair.status == "completed") == 0
     await curator.press(curator.button("Завершить пару"))
     await curator.press(curator.button("Да, завершить"))
     assert "Пара №2 завершена. Итоговых анкет отправлено: 2, срок ответа — 14" in (
         curator.last_text or ""
     )
-    assert await _count(harness, Assignment, Assignment.moment == "completion") == 2
+    assert (
+        await count_rows(harness.session_factory, Assignment, Assignment.moment == "completion")
+        == 2
+    )
     async with harness.session_factory() as session:
         due = list(
             await session.scalars(
@@ -150,14 +147,20 @@ async def test_complete_programme_and_remind_now(harness: BotHarness) -> None:
     assert "завершена. Пар завершено: 1; итоговых анкет отправлено: 3" in (curator.last_text or "")
     await curator.press(yes, message_id=message_id)  # double tap
     assert "уже завершена" in (curator.answers_to_callbacks[-1] or "")
-    assert await _count(harness, Assignment, Assignment.moment == "completion") == 3
+    assert (
+        await count_rows(harness.session_factory, Assignment, Assignment.moment == "completion")
+        == 3
+    )
 
     await curator.send("/status")
     await curator.press(curator.button("Напомнить сейчас"))
     assert "Напоминания поставлены в очередь: 6" in (curator.last_text or "")
     await curator.press(curator.button("Напомнить сейчас"))
     assert "поставлены в очередь: 0" in (curator.last_text or "")
-    assert await _count(harness, OutboxMessage, OutboxMessage.kind == "reminder") == 6
+    assert (
+        await count_rows(harness.session_factory, OutboxMessage, OutboxMessage.kind == "reminder")
+        == 6
+    )
 
 
 async def test_status_counts_filters_pages_and_xlsx(harness: BotHarness) -> None:
@@ -244,12 +247,16 @@ async def test_change_members_of_a_pair(harness: BotHarness) -> None:
     assert "добавлен в пару №1" in (curator.last_text or "")
     await curator.press(add, message_id=message_id)  # double tap
     assert "уже состоит" in (curator.answers_to_callbacks[-1] or "")
-    assert await _count(harness, PairMember) == 3
-    assert await _count(harness, Assignment) == 3  # the newcomer's start questionnaire only
+    assert await count_rows(harness.session_factory, PairMember) == 3
+    assert (
+        await count_rows(harness.session_factory, Assignment) == 3
+    )  # the newcomer's start questionnaire only
 
     await open_pair()
     await curator.press(curator.button("Убрать наставляемого"))
     await curator.press(curator.button("Ученица Анна"))
     assert "убран из пары №1" in (curator.last_text or "")
-    assert await _count(harness, PairMember) == 2
-    assert await _count(harness, Assignment, Assignment.status == "expired") == 1
+    assert await count_rows(harness.session_factory, PairMember) == 2
+    assert (
+        await count_rows(harness.session_factory, Assignment, Assignment.status == "expired") == 1
+    )

@@ -3,19 +3,14 @@ out invitation links that bind people to the programme's organization."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from storage.models import Invite, Person, Programme
 from surveys.people import Role
 from tests.conftest import BotHarness
 from tests.support.curator_factories import curator_in_programme, make_person
-from tests.support.factories import seed_directory
+from tests.support.factories import count_rows, seed_directory
 from tests.support.joining import join
-
-
-async def _count(harness: BotHarness, model: type) -> int:
-    async with harness.session_factory() as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 async def test_curator_creates_a_programme_step_by_step(harness: BotHarness) -> None:
@@ -45,7 +40,7 @@ async def test_curator_creates_a_programme_step_by_step(harness: BotHarness) -> 
     await curator.send("01.09.2026")
     await curator.send("31.08.2026")
     assert "позже даты начала" in (curator.last_text or "")
-    assert await _count(harness, Programme) == 0  # nothing until the last step
+    assert await count_rows(harness.session_factory, Programme) == 0  # nothing until the last step
     await curator.send("31.05.2027")
 
     text = curator.last_text or ""

@@ -11,7 +11,6 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
-from redis.asyncio import Redis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -36,16 +35,6 @@ async def standin() -> AsyncIterator[WebhookStandIn]:
     async with WebhookStandIn(processing_timeout=120) as server:
         server.redelivery_pause = 0.5
         yield server
-
-
-@pytest.fixture
-async def clean_redis() -> AsyncIterator[None]:
-    assert REDIS_URL
-    redis = Redis.from_url(REDIS_URL)
-    await redis.flushdb()
-    yield
-    await redis.flushdb()
-    await redis.aclose()
 
 
 async def together(actions: list[Awaitable[object]]) -> None:

@@ -14,10 +14,16 @@ from exports.change import previous_period
 from exports.period import Period
 from exports.workbook import ExportOptions
 from storage.repositories.export_scope import ExportScope
-from surveys.access import Actor, Grant
-from surveys.people import Role
+from surveys.access import Actor
 from tests.support.export_data import YEAR, build_dataset
-from tests.support.export_helpers import by, export_to, russian, table
+from tests.support.export_helpers import (
+    by,
+    district_scope,
+    methodist_actor,
+    methodists_workbook,
+    russian,
+    table,
+)
 from tests.support.report_helpers import number, paragraphs, report_to, tables
 
 OPTIONS = ExportOptions(target_student_share=0.7)
@@ -51,13 +57,12 @@ def totals(workbook) -> dict[str, object]:
 @pytest.fixture
 async def two_years(session_factory: async_sessionmaker[AsyncSession], tmp_path: Path) -> tuple:
     data = await build_dataset(session_factory)
-    methodist = Actor(1, grants=(Grant(Role.METHODIST, municipality_id=data.ids["M01"]),))
-    scope = ExportScope(data.ids["M01"])
-    now = await export_to(session_factory, methodist, scope, tmp_path / "now.xlsx", OPTIONS)
-    before = await export_to(
-        session_factory, methodist, scope, tmp_path / "before.xlsx", OPTIONS,
-        Period.academic_year(YEAR - 1),
-    )  # fmt: skip
+    now = await methodists_workbook(session_factory, data, tmp_path / "now.xlsx", OPTIONS)
+    last_year = Period.academic_year(YEAR - 1)
+    before = await methodists_workbook(
+        session_factory, data, tmp_path / "before.xlsx", OPTIONS, last_year
+    )
+    methodist, scope = methodist_actor(data), district_scope(data)
     report = await report_to(session_factory, methodist, scope, tmp_path / "r.docx", OPTIONS)
     return now, before, report
 

@@ -27,11 +27,8 @@ import exports.figures
 from exports.suppression import Key, Relation, primary
 from exports.workbook import ExportOptions
 from storage.repositories.directory import DirectoryRepository, OrganizationRecord
-from storage.repositories.export_scope import ExportScope
-from surveys.access import Actor, Grant
-from surveys.people import Role
 from tests.support.export_data import Dataset, _Builder
-from tests.support.export_helpers import export_to, russian, table
+from tests.support.export_helpers import methodists_workbook, russian, table
 from tests.support.factories import seed_directory
 
 SS, TT = "student_student", "teacher_teacher"
@@ -262,20 +259,9 @@ def attack(workbook: openpyxl.Workbook) -> tuple[set[Key], set[Key]]:
     return set(system.names), system.determined()
 
 
-def methodist(data: Dataset) -> Actor:
-    return Actor(1, grants=(Grant(Role.METHODIST, municipality_id=data.ids["M01"]),))
-
-
 @pytest.fixture
 async def district(session_factory: async_sessionmaker[AsyncSession]) -> Dataset:
     return await build_district(session_factory)
-
-
-async def methodists_workbook(
-    factory: async_sessionmaker[AsyncSession], data: Dataset, path: Path, options: ExportOptions
-) -> openpyxl.Workbook:
-    """The district's workbook as its methodist gets it."""
-    return await export_to(factory, methodist(data), ExportScope(data.ids["M01"]), path, options)
 
 
 async def test_no_hidden_figure_can_be_recomputed_from_the_workbook(

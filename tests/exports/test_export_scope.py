@@ -15,7 +15,7 @@ from surveys.access import Actor, Grant
 from surveys.errors import OutOfScope
 from surveys.people import Role
 from tests.support.export_data import build_dataset
-from tests.support.export_helpers import export_to, russian, table
+from tests.support.export_helpers import export_to, methodist_actor, russian, table
 
 FOREIGN_TEXTS = ("ЧУЖОЙ ОТЗЫВ", "Участник L", "Участник M", "МБОУ СОШ № 101", "Чужой район")
 
@@ -31,7 +31,7 @@ async def test_methodist_sees_only_their_municipality(
     session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
     data = await build_dataset(session_factory)
-    methodist = Actor(1, grants=(Grant(Role.METHODIST, municipality_id=data.ids["M01"]),))
+    methodist = methodist_actor(data)
     workbook = await export_to(
         session_factory, methodist, ExportScope(data.ids["M01"]), tmp_path / "m.xlsx"
     )

@@ -20,7 +20,7 @@ from storage.repositories.export_scope import ExportScope
 from surveys.access import Actor, Grant
 from surveys.people import Role
 from tests.support.export_data import INJECTION, build_dataset
-from tests.support.export_helpers import by, export_to, russian, table
+from tests.support.export_helpers import by, export_to, methodists_workbook, russian, table
 
 SCHOOL_1, LYCEUM = "МБОУ СОШ № 1", "МБОУ «Лицей № 2»"
 SS, TT = "ученик – ученик", "учитель – учитель"
@@ -35,11 +35,8 @@ async def district_workbook(
     session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> tuple:
     data = await build_dataset(session_factory)
-    methodist = Actor(1, grants=(Grant(Role.METHODIST, municipality_id=data.ids["M01"]),))
     options = ExportOptions(register=Register.NAMES, target_student_share=0.7)
-    workbook = await export_to(
-        session_factory, methodist, ExportScope(data.ids["M01"]), tmp_path / "m01.xlsx", options
-    )
+    workbook = await methodists_workbook(session_factory, data, tmp_path / "m01.xlsx", options)
     return workbook, data
 
 
@@ -48,11 +45,8 @@ async def exact_workbook(
     session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> tuple:
     data = await build_dataset(session_factory)
-    methodist = Actor(1, grants=(Grant(Role.METHODIST, municipality_id=data.ids["M01"]),))
     options = ExportOptions(min_group=1, target_student_share=0.7)
-    workbook = await export_to(
-        session_factory, methodist, ExportScope(data.ids["M01"]), tmp_path / "m01.xlsx", options
-    )
+    workbook = await methodists_workbook(session_factory, data, tmp_path / "m01.xlsx", options)
     return workbook, data
 
 

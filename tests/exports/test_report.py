@@ -19,12 +19,19 @@ from exports.report.words import Words
 from exports.workbook import ExportOptions
 from service.web.exports import add_export_routes
 from storage.repositories.export_scope import ExportScope
-from surveys.access import Actor, Grant
-from surveys.people import Role
+from surveys.access import Actor
 from tests.exports.test_export_libreoffice import SOFFICE, convert
 from tests.exports.test_export_links import SECRET
 from tests.support.export_data import build_dataset
-from tests.support.export_helpers import I18N, by, export_to, russian, table
+from tests.support.export_helpers import (
+    I18N,
+    by,
+    district_scope,
+    methodist_actor,
+    methodists_workbook,
+    russian,
+    table,
+)
 from tests.support.report_helpers import number, paragraphs, report_to, tables
 
 OPTIONS = ExportOptions(target_student_share=0.7, target_young_teacher_share=0.05)
@@ -38,10 +45,9 @@ INDICATORS = ("students_10_18", "students_reached", "student_share", "teachers_u
 @pytest.fixture
 async def district(session_factory: async_sessionmaker[AsyncSession], tmp_path: Path) -> tuple:
     data = await build_dataset(session_factory)
-    methodist = Actor(1, grants=(Grant(Role.METHODIST, municipality_id=data.ids["M01"]),))
-    scope = ExportScope(data.ids["M01"])
+    methodist, scope = methodist_actor(data), district_scope(data)
     report = await report_to(session_factory, methodist, scope, tmp_path / "m01.docx", OPTIONS)
-    workbook = await export_to(session_factory, methodist, scope, tmp_path / "m01.xlsx", OPTIONS)
+    workbook = await methodists_workbook(session_factory, data, tmp_path / "m01.xlsx", OPTIONS)
     return report, workbook
 
 

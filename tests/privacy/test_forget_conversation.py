@@ -9,7 +9,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from surveys.people import Role
-from tests.production.test_redis_fsm import REDIS_URL, BotRun, bot_run, clean_redis
+from tests.production.test_redis_fsm import REDIS_URL, BotRun, bot_run
 from tests.support.botapi import BotAPIStandIn
 from tests.support.curator_factories import make_person
 from tests.support.factories import seed_directory
@@ -17,7 +17,7 @@ from tests.support.factories import seed_directory
 pytestmark = pytest.mark.skipif(
     not REDIS_URL, reason="TEST_REDIS_URL is not set: Redis runs are in .ci/run"
 )
-__all__ = ["bot_run", "clean_redis"]  # the fixtures this module uses
+__all__ = ["bot_run"]  # the fixture this module uses
 CURATOR = 7_770_004_321
 
 

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import pytest
-from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -25,16 +24,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 BotRun = Callable[[], AbstractAsyncContextManager[None]]
-
-
-@pytest.fixture
-async def clean_redis() -> AsyncIterator[None]:
-    assert REDIS_URL
-    redis = Redis.from_url(REDIS_URL)
-    await redis.flushdb()
-    yield
-    await redis.flushdb()
-    await redis.aclose()
 
 
 @pytest.fixture

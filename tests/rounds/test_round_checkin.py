@@ -6,21 +6,24 @@ with TEST_DATABASE_URL, PostgreSQL, where the two presses really run side by sid
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.monitoring.outreach import Sent, round_checkins, school_checkins
+from app.monitoring.rounds import open_round
 from app.notices import OutboxNotices
 from app.uow import UnitOfWork
 from bot.i18n import create_i18n
+from service.workers.rounds import RoundJob
 from storage.db import create_engine, create_session_factory
-from storage.models import Assignment, OutboxMessage, Person
+from storage.models import Assignment, OutboxMessage, Person, utcnow
 from surveys.access import Actor, Grant
 from surveys.people import Role
 from surveys.questionnaire import load_catalogue
-from tests.rounds.test_round_snapshot import methodist, new_round, opened
-from tests.support.export_data import NOW, build_dataset
+from tests.rounds.test_round_snapshot import methodist, new_round
+from tests.support.export_data import build_dataset
 
 CATALOGUE = load_catalogue()
 NOTICES = OutboxNotices(create_i18n())
@@ -28,7 +31,7 @@ NOTICES = OutboxNotices(create_i18n())
 
 async def press(factory: async_sessionmaker[AsyncSession], actor: Actor, round_id: int) -> Sent:
     async with UnitOfWork(factory) as uow:
-        return await round_checkins(uow, actor, round_id, CATALOGUE, NOTICES, NOW)
+        return await round_checkins(uow, actor, round_id, CATALOGUE, NOTICES, utcnow())
 
 
 async def counted(factory: async_sessionmaker[AsyncSession]) -> tuple[list[tuple[int, int]], int]:
@@ -53,7 +56,11 @@ async def test_a_rounds_checkin_goes_once_to_each_member(
     async with session_factory() as session, session.begin():  # reachable in Telegram
         await session.execute(update(Person).values(external_id=Person.telegram_id))
     keeper = methodist(data)
-    round_id = await opened(session_factory, keeper, new_round(data))
+    # A round due in two days (from the real clock: the check-ins are due at its deadline).
+    soon = new_round(data, deadline_day=utcnow().date() + timedelta(days=2))
+    async with UnitOfWork(session_factory) as uow:
+        found = await open_round(uow, keeper, soon, utcnow())
+    round_id = found.id
 
     # A double press: two presses at once, each in its own unit of work.
     first, second = await asyncio.gather(
@@ -75,6 +82,12 @@ async def test_a_rounds_checkin_goes_once_to_each_member(
         assert (await press(create_session_factory(engine), keeper, round_id)).queued == 0
     finally:
         await engine.dispose()
+    # The rounds job, run twice in the round's last days:
+    # it reminds, it sends no check-in again.
+    job = RoundJob(session_factory, NOTICES)
+    last_days = found.deadline - timedelta(days=1)
+    first_run, second_run = await job.run_once(last_days), await job.run_once(last_days)
+    assert first_run.reminded > 0 and second_run.reminded == 0
     # The curator's own check-in after the round's: the pairs have theirs already.
     curator = Actor(5, grants=(Grant(Role.CURATOR, organization_id=data.ids["S002"]),))
     async with UnitOfWork(session_factory) as uow:

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.actions import pack
@@ -40,7 +40,7 @@ from surveys.people import Category, Role
 from surveys.questionnaire import Moment, load_catalogue
 from surveys.roster_rules import RosterRow
 from tests.support.curator_factories import curator_actor, make_person, make_programme
-from tests.support.factories import seed_directory
+from tests.support.factories import count_rows, seed_directory
 
 
 @dataclass
@@ -82,11 +82,6 @@ async def _school(factory: async_sessionmaker[AsyncSession]) -> School:
 async def _rows(factory: async_sessionmaker[AsyncSession], *columns: object) -> list[tuple]:  # type: ignore[type-arg]
     async with factory() as session:
         return [tuple(row) for row in (await session.execute(select(*columns))).all()]  # type: ignore[call-overload]
-
-
-async def _count(factory: async_sessionmaker[AsyncSession], model: type) -> int:
-    async with factory() as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 async def test_forming_many_pairs_writes_exact_rows_once(
@@ -190,10 +185,10 @@ async def test_forming_many_pairs_writes_exact_rows_once(
             for a in issued
         ]
         assert await OutboxRepository(session).enqueue_many(items) == 0
-    assert await _count(session_factory, Pair) == 3
-    assert await _count(session_factory, PairMember) == 7
-    assert await _count(session_factory, Assignment) == 7
-    assert await _count(session_factory, OutboxMessage) == 7
+    assert await count_rows(session_factory, Pair) == 3
+    assert await count_rows(session_factory, PairMember) == 7
+    assert await count_rows(session_factory, Assignment) == 7
+    assert await count_rows(session_factory, OutboxMessage) == 7
 
 
 async def test_refused_plans_leave_nothing(
@@ -230,7 +225,7 @@ async def test_refused_plans_leave_nothing(
         (plans[9], PairProblem.NUMBER_TAKEN),
     ]
     assert sorted(await _rows(session_factory, Pair.number)) == [(2,), (7,)]
-    assert await _count(session_factory, PairMember) == 4
+    assert await count_rows(session_factory, PairMember) == 4
 
     # Another school's curator, and a closed programme: refused whole, nothing written.
     outsider = Actor(telegram_id=1, person_id=None, grants=())
@@ -261,8 +256,8 @@ async def test_refused_plans_leave_nothing(
         with pytest.raises(PairRefused) as refused:
             await PairRepository(session).form_many(school.programme_id, [PairPlan(m[1], (e[3],))])
     assert refused.value.problem is PairProblem.PROGRAMME_CLOSED
-    assert await _count(session_factory, Pair) == 2
-    assert await _count(session_factory, PairMember) == 4
+    assert await count_rows(session_factory, Pair) == 2
+    assert await count_rows(session_factory, PairMember) == 4
 
 
 async def test_completing_active_pairs_in_steps(

@@ -14,8 +14,9 @@ from bot.i18n import create_i18n
 from exports.period import Period
 from exports.workbook import ExportOptions, Register
 from storage.repositories.export_scope import ExportScope
-from surveys.access import Actor
-from tests.support.export_data import YEAR
+from surveys.access import Actor, Grant
+from surveys.people import Role
+from tests.support.export_data import YEAR, Dataset
 
 I18N = create_i18n()
 
@@ -37,6 +38,28 @@ async def export_to(
         plan = ExportPlan(scope, period or Period.academic_year(YEAR), options.register, True)
         await write_export(session, actor, plan, path, russian, options)
     return openpyxl.load_workbook(path)
+
+
+def methodist_actor(data: Dataset) -> Actor:
+    """The methodist of the dataset's district M01 (Павлоградский район)."""
+    return Actor(1, grants=(Grant(Role.METHODIST, municipality_id=data.ids["M01"]),))
+
+
+def district_scope(data: Dataset) -> ExportScope:
+    return ExportScope(data.ids["M01"])
+
+
+async def methodists_workbook(
+    factory: async_sessionmaker[AsyncSession],
+    data: Dataset,
+    path: Path,
+    options: ExportOptions | None = None,
+    period: Period | None = None,
+) -> openpyxl.Workbook:
+    """District M01's workbook as its methodist gets it."""
+    return await export_to(
+        factory, methodist_actor(data), district_scope(data), path, options, period
+    )
 
 
 def table(sheet: Worksheet) -> list[dict[str, Any]]:

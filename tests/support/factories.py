@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import Invite
@@ -22,6 +23,15 @@ DISTRICT_SCHOOL_2 = OrganizationRecord(
 OTHER_DISTRICT = OrganizationRecord(
     "M02", "Петушинский район", "S101", "МБОУ СОШ № 101", "school", 300, 200, 30, 5
 )
+
+
+async def count_rows(factory: async_sessionmaker[AsyncSession], model: type, *where: object) -> int:
+    """How many rows of `model` (that match `where`) the database holds."""
+    query = select(func.count()).select_from(model)
+    for condition in where:
+        query = query.where(condition)  # type: ignore[arg-type]
+    async with factory() as session:
+        return int(await session.scalar(query) or 0)
 
 
 async def seed_directory(factory: async_sessionmaker[AsyncSession]) -> dict[str, int]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
 from aiohttp import web
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.settings import Settings
@@ -18,6 +18,7 @@ from service.web.server import create_web_app
 from storage.models import HandledUpdate, Invite, Person, RoleGrant
 from surveys.people import Role
 from tests.support.botapi import FakeUser
+from tests.support.factories import count_rows as count  # the webhook tests' name
 from tests.support.factories import make_invite, seed_directory
 from tests.support.joining import join
 from tests.support.polling import bot_settings
@@ -85,11 +86,6 @@ async def mentor_invite(factory: async_sessionmaker[AsyncSession]) -> str:
 async def register_teacher(user: FakeUser, code: str) -> None:
     """The whole conversation: /start code → consent → name → category (teacher: done)."""
     await join(user, code, FULL_NAME, "Учитель")
-
-
-async def count(factory: async_sessionmaker[AsyncSession], model: type) -> int:
-    async with factory() as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 async def stored_registration(factory: async_sessionmaker[AsyncSession]) -> dict[str, object]:

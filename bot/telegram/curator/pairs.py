@@ -57,31 +57,9 @@ async def pair_button(
     chat: Chat,
     catalogue: Catalogue,
 ) -> None:
-    pairs = pairs_of(chat, catalogue)
     state = chat.state
-    match action:
-        case OnProgramme(ProgrammeVerb.PAIRS, programme):
-            reply = await pairs.of_programme(programme)
-        case OnProgramme(ProgrammeVerb.NEW_PAIR, programme):
-            reply = await pairs.start_forming(programme)
-        case OnProgramme(ProgrammeVerb.COMPLETE, programme):
-            reply = await pairs.ask_complete_programme(programme)
-        case OnPair(PairVerb.OPEN, pair):
-            reply = await pairs.open(pair)
-        case OnPair(PairVerb.COMPLETE, pair):
-            reply = await pairs.ask_complete(pair)
-        case OnPair(PairVerb.COMPLETE_YES, pair):
-            reply = await pairs.complete(pair)
-        case OnPair(PairVerb.DISSOLVE, pair):
-            reply = await pairs.dissolve(pair)
-        case OnPair(verb, pair):
-            reply = await pairs.ask_member(verb, pair)
-        case ChangeMember(verb, pair, person):
-            reply = await pairs.change_member(verb, pair, person)
-        case Pick(step, person) if await state.get_state() == Step.MENTOR:
-            reply = await pairs.pick_mentor(step, person, await state.get_data())
-        case Pick(step, person):
-            reply = await pairs.toggle_mentee(step, person, await state.get_data())
+    pairs = pairs_of(chat, catalogue)
+    reply = await pairs.press(action, await state.get_state(), await state.get_data())
     await chat.show(query, reply)
 
 

@@ -8,7 +8,13 @@ from sqlalchemy import select
 from storage.models import Answer, Assignment, OutboxMessage, Pair, PairMember, utcnow
 from surveys.people import Category, Role
 from tests.conftest import ADMIN_ID, BotHarness
-from tests.support.curator_factories import make_person, make_programme, sent_workbook, sheet_rows
+from tests.support.curator_factories import (
+    form_pair,
+    make_person,
+    make_programme,
+    sent_workbook,
+    sheet_rows,
+)
 from tests.support.factories import count_rows, seed_directory
 
 
@@ -32,16 +38,6 @@ async def _school(harness: BotHarness):  # type: ignore[no-untyped-def]
             make, telegram_id, name, Role.MENTEE, organization_id=org, category=Category.STUDENT
         )
     return ids, programme_id, harness.standin.user(7201)
-
-
-async def _form(curator, mentor: str, mentees: list[str]) -> None:  # type: ignore[no-untyped-def]
-    await curator.send("/programmes")
-    await curator.press(curator.button("Наставничество 2026"))
-    await curator.press(curator.button("Составить пару"))
-    await curator.press(curator.button(mentor))
-    for mentee in mentees:
-        await curator.press(curator.button(mentee))
-    await curator.press(curator.button("Готово"))
 
 
 async def test_forming_a_group_sends_start_questionnaires(harness: BotHarness) -> None:
@@ -73,9 +69,9 @@ async def test_forming_a_group_sends_start_questionnaires(harness: BotHarness) -
     assert await count_rows(harness.session_factory, OutboxMessage) == 3
 
     # A mentee may be in one pair only; a mentor in several.
-    await _form(curator, "Наставник Второй", ["Ученица Анна"])
+    await form_pair(curator, "Наставник Второй", ["Ученица Анна"])
     assert "уже состоит в другой активной паре" in (curator.last_text or "")
-    await _form(curator, "Наставник Первый", ["Ученик Борис"])
+    await form_pair(curator, "Наставник Первый", ["Ученик Борис"])
     assert "Пара №2 составлена" in (curator.last_text or "")
 
 
@@ -83,8 +79,8 @@ async def test_dissolve_only_before_answers_and_complete_with_confirmation(
     harness: BotHarness,
 ) -> None:
     _ids, _programme_id, curator = await _school(harness)
-    await _form(curator, "Наставник Первый", ["Ученица Анна"])
-    await _form(curator, "Наставник Второй", ["Ученик Борис"])
+    await form_pair(curator, "Наставник Первый", ["Ученица Анна"])
+    await form_pair(curator, "Наставник Второй", ["Ученик Борис"])
     async with harness.session_factory() as session, session.begin():
         pairs = list(await session.scalars(select(Pair).order_by(Pair.number)))
         started = await session.scalar(select(Assignment).where(Assignment.pair_id == pairs[1].id))
@@ -137,7 +133,7 @@ async def test_dissolve_only_before_answers_and_complete_with_confirmation(
 
 async def test_complete_programme_and_remind_now(harness: BotHarness) -> None:
     _ids, _programme_id, curator = await _school(harness)
-    await _form(curator, "Наставник Первый", ["Ученица Анна", "Ученик Борис"])
+    await form_pair(curator, "Наставник Первый", ["Ученица Анна", "Ученик Борис"])
     await curator.send("/programmes")
     await curator.press(curator.button("Наставничество 2026"))
     await curator.press(curator.button("Завершить программу"))
@@ -165,7 +161,7 @@ async def test_complete_programme_and_remind_now(harness: BotHarness) -> None:
 
 async def test_status_counts_filters_pages_and_xlsx(harness: BotHarness) -> None:
     _ids, programme_id, curator = await _school(harness)
-    await _form(curator, "Наставник Первый", ["Ученица Анна"])
+    await form_pair(curator, "Наставник Первый", ["Ученица Анна"])
     # Many more pairs than fit one page: formed straight through the repository.
     make = harness.session_factory
     from storage.repositories.pairs import PairRepository
@@ -204,7 +200,7 @@ async def test_status_counts_filters_pages_and_xlsx(harness: BotHarness) -> None
 
 async def test_methodist_sees_the_district_and_opens_a_school(harness: BotHarness) -> None:
     ids, _programme_id, curator = await _school(harness)
-    await _form(curator, "Наставник Первый", ["Ученица Анна", "Ученик Борис"])
+    await form_pair(curator, "Наставник Первый", ["Ученица Анна", "Ученик Борис"])
     await make_person(
         harness.session_factory, 7501, "Методист Нина", Role.METHODIST, municipality_id=ids["M01"]
     )
@@ -226,7 +222,7 @@ async def test_methodist_sees_the_district_and_opens_a_school(harness: BotHarnes
 
 async def test_change_members_of_a_pair(harness: BotHarness) -> None:
     _ids, _programme_id, curator = await _school(harness)
-    await _form(curator, "Наставник Первый", ["Ученица Анна"])
+    await form_pair(curator, "Наставник Первый", ["Ученица Анна"])
 
     async def open_pair() -> None:
         await curator.send("/pairs")

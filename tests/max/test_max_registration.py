@@ -21,7 +21,7 @@ from storage.models import Invite, OutboxMessage, Person, RoleGrant
 from surveys.channels import ChannelName
 from surveys.people import Category, Role
 from tests.conftest import BotHarness
-from tests.support.curator_factories import make_person, make_programme
+from tests.support.curator_factories import form_pair, make_person, make_programme
 from tests.support.export_helpers import russian
 from tests.support.factories import count_rows, make_invite, seed_directory
 from tests.support.max_harness import MAX_ADMIN_ID, MaxHarness
@@ -200,12 +200,7 @@ async def test_one_district_in_both_messengers_one_database_one_export(
     }
 
     for mentor, mentee in (("Телеграмова", "Ученица Анна"), ("Максимова", "Ученик Борис")):
-        await olga.send("/programmes")
-        await olga.press(olga.button("Наставничество 2026"))
-        await olga.press(olga.button("Составить пару"))
-        await olga.press(olga.button(mentor))
-        await olga.press(olga.button(mentee))
-        await olga.press(olga.button("Готово"))
+        await form_pair(olga, mentor, [mentee])
         assert "составлена" in (olga.last_text or "")
 
     # The outbox: everyone's invitation through their own messenger.

@@ -10,7 +10,7 @@ from storage.models import Assignment, MonitoringRound, RoundSnapshot
 from surveys.channels import ChannelName
 from surveys.people import Role
 from tests.max.test_max_curator import _school
-from tests.support.curator_factories import make_person
+from tests.support.curator_factories import form_pair, make_person
 from tests.support.factories import count_rows
 from tests.support.max_harness import MaxHarness
 from tests.support.maxapi import MaxUser
@@ -26,13 +26,7 @@ def said(user: MaxUser, last: int = 2) -> str:
 async def _with_a_pair(harness: MaxHarness) -> tuple[dict[str, int], MaxUser]:
     """The MAX curator's school with one pair: a mentor and two mentees."""
     ids, _programme, olga = await _school(harness)
-    await olga.send("/programmes")
-    await olga.press(olga.button("Наставничество 2026"))
-    await olga.press(olga.button("Составить пару"))
-    await olga.press(olga.button("Наставник Первый"))
-    await olga.press(olga.button("Ученица Анна"))
-    await olga.press(olga.button("Ученик Борис"))
-    await olga.press(olga.button("Готово"))
+    await form_pair(olga, "Наставник Первый", ["Ученица Анна", "Ученик Борис"])
     assert "Пара №1 составлена" in (olga.last_text or "")
     return ids, olga
 

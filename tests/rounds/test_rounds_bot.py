@@ -21,7 +21,7 @@ from tests.conftest import ADMIN_ID, BotHarness
 from tests.registration.test_roles_and_invites import link_code, register_staff
 from tests.rounds.test_round_snapshot import answer_more, cells, new_round, opened
 from tests.rounds.test_round_snapshot import methodist as methodist_of
-from tests.support.curator_factories import make_person, make_programme
+from tests.support.curator_factories import form_pair, make_person, make_programme
 from tests.support.export_data import NOW, build_dataset
 from tests.support.export_helpers import russian
 from tests.support.export_people import METHODIST_ID, make_methodist
@@ -59,12 +59,7 @@ async def _district(harness: BotHarness):  # type: ignore[no-untyped-def]
         category=Category.STUDENT,
     )
     user = harness.standin.user(7310)
-    await user.send("/programmes")
-    await user.press(user.button("Наставничество 2026"))
-    await user.press(user.button("Составить пару"))
-    await user.press(user.button("Наставник Пётр"))
-    await user.press(user.button("Ученица Вера"))
-    await user.press(user.button("Готово"))
+    await form_pair(user, "Наставник Пётр", ["Ученица Вера"])
     assert "Пара №1 составлена" in (user.last_text or "")
     return ids, harness.standin.user(7301), user, harness.standin.user(7302)
 

@@ -23,6 +23,7 @@ from tests.conftest import BotHarness
 from tests.support.botapi import FakeUser
 from tests.support.botapi.records import Call, Upload
 from tests.support.factories import seed_directory
+from tests.support.maxapi import MaxUser
 
 
 async def make_person(
@@ -100,6 +101,18 @@ async def curator_in_programme(
     await curator.send("/programmes")
     await curator.press(curator.button("Наставничество 2026"))
     return ids, programme_id, curator
+
+
+async def form_pair(curator: FakeUser | MaxUser, mentor: str, mentees: list[str]) -> None:
+    """Through /programmes: «Наставничество 2026», «Составить пару», the mentor, the mentees
+    ticked, «Готово» (either messenger)."""
+    await curator.send("/programmes")
+    await curator.press(curator.button("Наставничество 2026"))
+    await curator.press(curator.button("Составить пару"))
+    await curator.press(curator.button(mentor))
+    for mentee in mentees:
+        await curator.press(curator.button(mentee))
+    await curator.press(curator.button("Готово"))
 
 
 def roster_bytes(

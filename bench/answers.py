@@ -34,15 +34,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 
 from storage.db import create_engine, create_session_factory
-from storage.migrate import upgrade
 from storage.models import Answer, Assignment, OutboxMessage, Person, utcnow
 from surveys.questionnaire import Catalogue, Moment, PairRole, Question, QuestionKind
 from surveys.questionnaire import Questionnaire as Model
 from surveys.statuses import OutboxStatus
 from tests.support.botapi import BotAPIStandIn
+from tests.support.databases import migrate_afresh
 from tests.support.factories import seed_directory
 from tests.support.survey_factories import issue_pair
 
@@ -158,12 +158,8 @@ class Driver(BotAPIStandIn):
 
 
 async def prepare(url: str, users: int, questions: int) -> None:
+    await migrate_afresh(url)
     engine = create_engine(url)
-    if url.startswith("postgresql"):
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-    await upgrade(engine)
     factory = create_session_factory(engine)
     ids = await seed_directory(factory)
     catalogue = Catalogue([bench_questionnaire(questions)])

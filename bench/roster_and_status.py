@@ -36,7 +36,7 @@ from functools import partial
 from typing import Any
 
 from openpyxl import Workbook
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -49,7 +49,6 @@ from bot import render
 from bot.i18n import create_i18n
 from service.runtime import freeze_startup_objects
 from storage.db import create_engine, create_session_factory
-from storage.migrate import upgrade
 from storage.models import (
     Assignment,
     HandledUpdate,
@@ -71,6 +70,7 @@ from surveys.people import Role
 from surveys.questionnaire import Catalogue, Moment, load_catalogue
 from surveys.roster_rules import HEADERS
 from surveys.statuses import PairStatus
+from tests.support.databases import migrate_afresh
 
 DUE_DAYS = 14
 I18N = create_i18n("ru")  # the dispatcher's, made once at start
@@ -179,12 +179,8 @@ class School:
 
 
 async def fresh_school(url: str) -> tuple[School, Any]:
+    await migrate_afresh(url)
     engine = create_engine(url)
-    if url.startswith("postgresql"):
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-    await upgrade(engine)
     factory = create_session_factory(engine)
     async with factory() as session, session.begin():
         directory = DirectoryRepository(session)

@@ -36,7 +36,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.export import NOW, YEAR, Region, fill_postgres, fill_sqlite, migrate
+from bench.export import NOW, YEAR, generate
 
 TARGET_SECONDS = 60.0
 STEPS = (
@@ -133,19 +133,8 @@ def check(frozen: dict[str, Any], report: Path, book: Path, i18n: Any) -> list[s
 
 
 def run(db: str, url: str, scale: float, work: Path) -> dict[str, Any]:
-    region = Region(scale)
-    asyncio.run(migrate(url))
-    started = time.perf_counter()
-    if db == "sqlite":
-        counts = fill_sqlite(Path(url.split("///", 1)[1]), region)
-    else:
-        counts = asyncio.run(fill_postgres(url, region))
-    print(
-        f"[{db}] generated in {time.perf_counter() - started:.0f} s: {counts['person']:,} "
-        f"people, {counts['pair']:,} pairs and groups, {counts['answer']:,} answers; "
-        f"load average {_load()}",
-        flush=True,
-    )
+    generate(db, url, scale)
+    print(f"[{db}] load average {_load()}", flush=True)
     try:
         figures = asyncio.run(measure(url, work, db))
     except Exception as error:  # reported in the table, and the exit status says so

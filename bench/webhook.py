@@ -186,37 +186,20 @@ async def run(args: argparse.Namespace) -> int:
     try:
         with tempfile.TemporaryDirectory() as folder:
             workdir = Path(folder)
-            for round_number in range(args.rounds):
-                order = list(variants) if round_number % 2 == 0 else list(reversed(variants))
-                for name in order:
-                    variant, secret = variants[name]
-                    figures = await measure(
-                        variant,
-                        secret,
-                        api_url,
-                        workdir,
-                        ids,
-                        updates=args.updates,
-                        concurrency=args.concurrency,
-                    )
-                    ceilings[name].append(figures)
-                    failures += figures["failures"]
+
+            async def alternate(runs: dict[str, list[Figures]], **load: Any) -> None:
+                """Each of these variants once a round, in reversed order every other round."""
+                for round_number in range(args.rounds):
+                    order = list(runs) if round_number % 2 == 0 else list(reversed(runs))
+                    for name in order:
+                        variant, secret = variants[name]
+                        figures = await measure(variant, secret, api_url, workdir, ids, **load)
+                        runs[name].append(figures)
+                        failures.extend(figures["failures"])
+
+            await alternate(ceilings, updates=args.updates, concurrency=args.concurrency)
             rate = statistics.median(f["per_second"] for f in ceilings["bare x1"]) / 2
-            for round_number in range(args.rounds):
-                order = list(latency) if round_number % 2 == 0 else list(reversed(latency))
-                for name in order:
-                    variant, secret = variants[name]
-                    figures = await measure(
-                        variant,
-                        secret,
-                        api_url,
-                        workdir,
-                        ids,
-                        updates=max(200, int(rate * 10)),
-                        rate=rate,
-                    )
-                    latency[name].append(figures)
-                    failures += figures["failures"]
+            await alternate(latency, updates=max(200, int(rate * 10)), rate=rate)
     finally:
         standin.terminate()
         standin.wait(10)

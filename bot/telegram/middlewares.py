@@ -71,7 +71,7 @@ class ActorMiddleware(BaseMiddleware):
             return await handler(event, data)
         uow: UnitOfWork = data["uow"]
         actor, person = await PeopleRepository(uow.session).actor(user.id, self.admin_ids)
-        if person is not None and person.unreachable_at is not None:
+        if person is not None and person.unreachable_at is not None and _from_person(event):
             person.unreachable_at = None  # they wrote to the bot: the outbox may reach them again
         data["actor"] = actor
         data["person"] = person
@@ -79,6 +79,12 @@ class ActorMiddleware(BaseMiddleware):
         if state is not None:
             data["chat"] = Chat(uow, actor, state, data["bot"], data["i18n"], data["settings"])
         return await handler(event, data)
+
+
+def _from_person(event: TelegramObject) -> bool:
+    """Something the person did in the chat; not a change of the bot's membership, which
+    says itself whether they blocked or unblocked it (bot/telegram/common/reachability.py)."""
+    return not (isinstance(event, Update) and event.my_chat_member is not None)
 
 
 class LocaleMiddleware(I18nMiddleware):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.telegram.common import errors, fallback, unavailable
+from bot.telegram.common import errors, fallback, reachability, unavailable
 from bot.telegram.common import handlers as common
 from bot.telegram.curator import pairs as curator_pairs
 from bot.telegram.curator import programmes as curator_programmes
@@ -26,6 +26,7 @@ def get_routers() -> list[Router]:
         # Questionnaire buttons early: the most frequent update, callback data of its own.
         survey.create_button_router(),
         common.create_router(),
+        reachability.create_router(),
         registration.create_router(),
         curator_programmes.create_router(),
         curator_roster.create_router(),

@@ -32,7 +32,9 @@ def add_export_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     about = _("cli.help.export")
     export = commands.add_parser("export", help=about, description=about)
     code, day = _("cli.metavar.code"), _("cli.metavar.date")
-    export.add_argument("--municipality", metavar=code, help=_("cli.help.export.municipality"))
+    territory = export.add_mutually_exclusive_group()
+    territory.add_argument("--municipality", metavar=code, help=_("cli.help.export.district"))
+    territory.add_argument("--region", action="store_true", help=_("cli.help.export.region"))
     export.add_argument(
         "--round", type=int, metavar=_("cli.metavar.number"), help=_("rounds.cli.help.export_round")
     )
@@ -96,8 +98,8 @@ async def run_export(
     _ = i18n.gettext
     if args.round is not None:
         return await _export_round(args, settings, engine, i18n)
-    if args.municipality is None:
-        print(_("rounds.cli.export_scope_needed"), file=sys.stderr)
+    if args.region and args.org:
+        print(_("export.cli.region_and_org").format(org=args.org), file=sys.stderr)
         return 2
     period = period_from_args(args, i18n)
     if period is None or not writable_folder(args.out, i18n):
@@ -105,17 +107,21 @@ async def run_export(
     operator = Actor(telegram_id=0, is_admin=True)
     async with create_session_factory(engine)() as session:
         directory = DirectoryRepository(session)
-        municipality = await directory.municipality_by_code(args.municipality)
-        if municipality is None:
-            print(_("cli.unknown_municipality").format(code=args.municipality), file=sys.stderr)
-            return 1
-        scope = ExportScope(municipality.id, None, municipality.name)
+        # Without --municipality (or with --region): the whole region, every district.
+        scope = ExportScope(None, None, _("export.scope_region"))
+        municipality = None
+        if args.municipality is not None:
+            municipality = await directory.municipality_by_code(args.municipality)
+            if municipality is None:
+                print(_("cli.unknown_municipality").format(code=args.municipality), file=sys.stderr)
+                return 1
+            scope = ExportScope(municipality.id, None, municipality.name)
         if args.org:
             org = await directory.organization_by_code(args.org)
             if org is None:
                 print(_("cli.unknown_organization").format(code=args.org), file=sys.stderr)
                 return 1
-            if org.municipality_id != municipality.id:
+            if municipality is not None and org.municipality_id != municipality.id:
                 home = await directory.municipality(org.municipality_id)
                 print(
                     _("export.cli.org_elsewhere").format(
@@ -126,7 +132,7 @@ async def run_export(
                     file=sys.stderr,
                 )
                 return 1
-            scope = ExportScope(municipality.id, org.id, org.name)
+            scope = ExportScope(org.municipality_id, org.id, org.name)
         beyond_school = settings.export_register_beyond_school
         if args.with_names and not beyond_school:
             print(_("export.cli.names_denied"), file=sys.stderr)
@@ -148,7 +154,7 @@ async def _export_round(
 ) -> int:
     """`--round ID`: the round's scope and period; a closed round's frozen figures."""
     _ = i18n.gettext
-    if args.municipality or args.org or args.start or args.end:
+    if args.municipality or args.region or args.org or args.start or args.end:
         print(_("rounds.cli.export_round_alone"), file=sys.stderr)
         return 2
     if not writable_folder(args.out, i18n):

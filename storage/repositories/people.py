@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 
-from storage.models import Organization, Person, RoleGrant
+from storage.models import Organization, Person, RoleGrant, utcnow
 from storage.repositories.base import Repository
 from surveys.access import Actor, Grant, scope_key
 from surveys.channels import ChannelName
@@ -68,6 +68,26 @@ class PeopleRepository(Repository):
         return await self.session.scalar(
             select(Person).where(Person.channel == channel, Person.external_id == external_id)
         )
+
+    async def set_reachable(
+        self, person_id: int, reachable: bool, now: datetime | None = None
+    ) -> bool:
+        """Whether the outbox may write to the person: not since they blocked the bot, again
+        once they came back. True when this changed anything."""
+        if reachable:
+            statement = (
+                update(Person)
+                .where(Person.id == person_id, Person.unreachable_at.is_not(None))
+                .values(unreachable_at=None)
+            )
+        else:
+            statement = (
+                update(Person)
+                .where(Person.id == person_id, Person.unreachable_at.is_(None))
+                .values(unreachable_at=now or utcnow())
+            )
+        result = await self.session.execute(statement)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def actor(
         self, telegram_id: int, admin_ids: frozenset[int]

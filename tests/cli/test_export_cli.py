@@ -97,3 +97,45 @@ def test_subprocess_export_without_register(
     assert result.returncode == 0, result.stderr
     assert organizations(out) == {"МБОУ СОШ № 101"}
     assert "Участники" not in openpyxl.load_workbook(out).sheetnames
+
+
+def test_subprocess_export_of_the_whole_region(
+    operator_env: str, session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """No --municipality (or --region): every district of the region in one workbook."""
+    asyncio.run(build_dataset(session_factory))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    dates = ["--from", "2026-09-01", "--to", "2027-08-31"]
+    outs = {"region.xlsx": [], "region-flag.xlsx": ["--region"]}
+    for name, flag in outs.items():
+        result = subprocess.run(
+            [sys.executable, "-m", "service.cli", "export", *flag, *dates,
+             "--out", str(tmp_path / name)],
+            env=env, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == ""
+    for name in outs:
+        rows = list(openpyxl.load_workbook(tmp_path / name)["Сводка"].iter_rows(values_only=True))
+        assert {row[0] for row in rows[1:] if row[1] == "Итого по муниципалитету"} == {
+            "Павлоградский район",
+            "Петушинский район",
+        }
+        assert {"МБОУ СОШ № 1", "МБОУ «Лицей № 2»", "МБОУ СОШ № 101"} <= organizations(
+            tmp_path / name
+        )
+        assert rows[-1][0] == "Итого"
+
+
+async def test_region_and_one_organization_do_not_go_together(
+    operator_dataset: Dataset, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "x.xlsx"
+    assert await run_main(["export", "--region", "--org", "S001", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        "--region и --org S001 вместе не указываются: для всего региона уберите --org, "
+        "для одной организации — --region.\n"
+    )
+    # --org alone: that organization, wherever it is.
+    assert await run_main(["export", "--org", "S101", "--out", str(out)]) == 0
+    assert organizations(out) == {"МБОУ СОШ № 101"}

@@ -8,7 +8,13 @@ from sqlalchemy import select
 from storage.models import Answer, Assignment, OutboxMessage, Pair, PairMember, utcnow
 from surveys.people import Category, Role
 from tests.conftest import ADMIN_ID, BotHarness
-from tests.support.curator_factories import make_person, make_programme, sent_workbook, sheet_rows
+from tests.support.curator_factories import (
+    form_pair,
+    make_person,
+    make_programme,
+    sent_workbook,
+    sheet_rows,
+)
 from tests.support.factories import count_rows, seed_directory
 
 
@@ -34,16 +40,6 @@ async def _school(harness: BotHarness):  # type: ignore[no-untyped-def]
     return ids, programme_id, harness.standin.user(7201)
 
 
-async def _form(curator, mentor: str, mentees: list[str]) -> None:  # type: ignore[no-untyped-def]
-    await curator.send("/programmes")
-    await curator.press(curator.button("Наставничество 2026"))
-    await curator.press(curator.button("Составить пару"))
-    await curator.press(curator.button(mentor))
-    for mentee in mentees:
-        await curator.press(curator.button(mentee))
-    await curator.press(curator.button("Готово"))
-
-
 async def test_forming_a_group_sends_start_questionnaires(harness: BotHarness) -> None:
     _ids, _programme_id, curator = await _school(harness)
     await curator.send("/programmes")
@@ -67,15 +63,15 @@ async def test_forming_a_group_sends_start_questionnaires(harness: BotHarness) -
     await curator.press(done)
     assert "Пара №1 составлена" in (curator.last_text or "")
     await curator.press(done, message_id=message_id)  # double tap: nothing more
-    assert await count_rows(harness.session_factory, Pair) == 1
-    assert await count_rows(harness.session_factory, PairMember) == 3
-    assert await count_rows(harness.session_factory, Assignment) == 3
-    assert await count_rows(harness.session_factory, OutboxMessage) == 3
+    assert await count_rows(harness, Pair) == 1
+    assert await count_rows(harness, PairMember) == 3
+    assert await count_rows(harness, Assignment) == 3
+    assert await count_rows(harness, OutboxMessage) == 3
 
     # A mentee may be in one pair only; a mentor in several.
-    await _form(curator, "Наставник Второй", ["Ученица Анна"])
+    await form_pair(curator, "Наставник Второй", ["Ученица Анна"])
     assert "уже состоит в другой активной паре" in (curator.last_text or "")
-    await _form(curator, "Наставник Первый", ["Ученик Борис"])
+    await form_pair(curator, "Наставник Первый", ["Ученик Борис"])
     assert "Пара №2 составлена" in (curator.last_text or "")
 
 
@@ -83,8 +79,8 @@ async def test_dissolve_only_before_answers_and_complete_with_confirmation(
     harness: BotHarness,
 ) -> None:
     _ids, _programme_id, curator = await _school(harness)
-    await _form(curator, "Наставник Первый", ["Ученица Анна"])
-    await _form(curator, "Наставник Второй", ["Ученик Борис"])
+    await form_pair(curator, "Наставник Первый", ["Ученица Анна"])
+    await form_pair(curator, "Наставник Второй", ["Ученик Борис"])
     async with harness.session_factory() as session, session.begin():
         pairs = list(await session.scalars(select(Pair).order_by(Pair.number)))
         started = await session.scalar(select(Assignment).where(Assignment.pair_id == pairs[1].id))
@@ -106,9 +102,7 @@ async def test_dissolve_only_before_answers_and_complete_with_confirmation(
     await curator.press(curator.button("№1"))
     await curator.press(curator.button("Расформировать"))
     assert "Пара №1 расформирована" in (curator.last_text or "")
-    assert (
-        await count_rows(harness.session_factory, Assignment, Assignment.status == "expired") == 2
-    )
+    assert await count_rows(harness, Assignment, Assignment.status == "expired") == 2
 
     await curator.send("/pairs")
     await curator.press(curator.button("Наставничество 2026"))
@@ -116,16 +110,13 @@ async def test_dissolve_only_before_answers_and_complete_with_confirmation(
     await curator.press(curator.button("Завершить пару"))
     assert "Завершить пару №2?" in (curator.last_text or "")
     await curator.press(curator.button("Нет, вернуться"))
-    assert await count_rows(harness.session_factory, Pair, Pair.status == "completed") == 0
+    assert await count_rows(harness, Pair, Pair.status == "completed") == 0
     await curator.press(curator.button("Завершить пару"))
     await curator.press(curator.button("Да, завершить"))
     assert "Пара №2 завершена. Итоговых анкет отправлено: 2, срок ответа — 14" in (
         curator.last_text or ""
     )
-    assert (
-        await count_rows(harness.session_factory, Assignment, Assignment.moment == "completion")
-        == 2
-    )
+    assert await count_rows(harness, Assignment, Assignment.moment == "completion") == 2
     async with harness.session_factory() as session:
         due = list(
             await session.scalars(
@@ -137,7 +128,7 @@ async def test_dissolve_only_before_answers_and_complete_with_confirmation(
 
 async def test_complete_programme_and_remind_now(harness: BotHarness) -> None:
     _ids, _programme_id, curator = await _school(harness)
-    await _form(curator, "Наставник Первый", ["Ученица Анна", "Ученик Борис"])
+    await form_pair(curator, "Наставник Первый", ["Ученица Анна", "Ученик Борис"])
     await curator.send("/programmes")
     await curator.press(curator.button("Наставничество 2026"))
     await curator.press(curator.button("Завершить программу"))
@@ -147,25 +138,19 @@ async def test_complete_programme_and_remind_now(harness: BotHarness) -> None:
     assert "завершена. Пар завершено: 1; итоговых анкет отправлено: 3" in (curator.last_text or "")
     await curator.press(yes, message_id=message_id)  # double tap
     assert "уже завершена" in (curator.answers_to_callbacks[-1] or "")
-    assert (
-        await count_rows(harness.session_factory, Assignment, Assignment.moment == "completion")
-        == 3
-    )
+    assert await count_rows(harness, Assignment, Assignment.moment == "completion") == 3
 
     await curator.send("/status")
     await curator.press(curator.button("Напомнить сейчас"))
     assert "Напоминания поставлены в очередь: 6" in (curator.last_text or "")
     await curator.press(curator.button("Напомнить сейчас"))
     assert "поставлены в очередь: 0" in (curator.last_text or "")
-    assert (
-        await count_rows(harness.session_factory, OutboxMessage, OutboxMessage.kind == "reminder")
-        == 6
-    )
+    assert await count_rows(harness, OutboxMessage, OutboxMessage.kind == "reminder") == 6
 
 
 async def test_status_counts_filters_pages_and_xlsx(harness: BotHarness) -> None:
     _ids, programme_id, curator = await _school(harness)
-    await _form(curator, "Наставник Первый", ["Ученица Анна"])
+    await form_pair(curator, "Наставник Первый", ["Ученица Анна"])
     # Many more pairs than fit one page: formed straight through the repository.
     make = harness.session_factory
     from storage.repositories.pairs import PairRepository
@@ -204,7 +189,7 @@ async def test_status_counts_filters_pages_and_xlsx(harness: BotHarness) -> None
 
 async def test_methodist_sees_the_district_and_opens_a_school(harness: BotHarness) -> None:
     ids, _programme_id, curator = await _school(harness)
-    await _form(curator, "Наставник Первый", ["Ученица Анна", "Ученик Борис"])
+    await form_pair(curator, "Наставник Первый", ["Ученица Анна", "Ученик Борис"])
     await make_person(
         harness.session_factory, 7501, "Методист Нина", Role.METHODIST, municipality_id=ids["M01"]
     )
@@ -226,7 +211,7 @@ async def test_methodist_sees_the_district_and_opens_a_school(harness: BotHarnes
 
 async def test_change_members_of_a_pair(harness: BotHarness) -> None:
     _ids, _programme_id, curator = await _school(harness)
-    await _form(curator, "Наставник Первый", ["Ученица Анна"])
+    await form_pair(curator, "Наставник Первый", ["Ученица Анна"])
 
     async def open_pair() -> None:
         await curator.send("/pairs")
@@ -247,16 +232,12 @@ async def test_change_members_of_a_pair(harness: BotHarness) -> None:
     assert "добавлен в пару №1" in (curator.last_text or "")
     await curator.press(add, message_id=message_id)  # double tap
     assert "уже состоит" in (curator.answers_to_callbacks[-1] or "")
-    assert await count_rows(harness.session_factory, PairMember) == 3
-    assert (
-        await count_rows(harness.session_factory, Assignment) == 3
-    )  # the newcomer's start questionnaire only
+    assert await count_rows(harness, PairMember) == 3
+    assert await count_rows(harness, Assignment) == 3  # the newcomer's start questionnaire only
 
     await open_pair()
     await curator.press(curator.button("Убрать наставляемого"))
     await curator.press(curator.button("Ученица Анна"))
     assert "убран из пары №1" in (curator.last_text or "")
-    assert await count_rows(harness.session_factory, PairMember) == 2
-    assert (
-        await count_rows(harness.session_factory, Assignment, Assignment.status == "expired") == 1
-    )
+    assert await count_rows(harness, PairMember) == 2
+    assert await count_rows(harness, Assignment, Assignment.status == "expired") == 1

@@ -137,11 +137,13 @@ async def test_a_person_who_blocked_the_bot_and_came_back_gets_messages_again(
         assert person is not None and person.unreachable_at is None
 
 
-async def notice(harness: BotHarness, person_id: int, key: str, text: str) -> None:
+async def notice(
+    harness: BotHarness, person_id: int, key: str, text: str, chat_id: int = 331
+) -> None:
     async with harness.session_factory() as session, session.begin():
         await OutboxRepository(session).enqueue(
             dedupe_key=f"test:{person_id}:{key}",
-            chat_id=331,
+            chat_id=chat_id,
             person_id=person_id,
             kind="notice",
             text=text,
@@ -151,3 +153,56 @@ async def notice(harness: BotHarness, person_id: int, key: str, text: str) -> No
 async def _statuses(harness: BotHarness, chat_id: int, wanted: set[str]) -> bool:
     rows = await outbox_rows(harness.session_factory)
     return {row.status for row in rows if row.chat_id == chat_id} == wanted
+
+
+async def test_blocking_marks_unreachable_at_once_and_unblocking_brings_them_back(
+    harness: BotHarness,
+) -> None:
+    """Telegram's my_chat_member: `kicked` makes the person unreachable before any message
+    to them fails; `member` makes them reachable again, for the outbox and for /status."""
+    factory = harness.session_factory
+    orgs = await seed_directory(factory)
+    people = await register(factory, [341, 342], orgs["S001"])
+    await pair_with_assignments(
+        factory, orgs["S001"], list(people.values()), utcnow(), utcnow() + timedelta(days=10)
+    )
+    await make_person(factory, 7341, "Куратор Ольга", Role.CURATOR, organization_id=orgs["S001"])
+    curator, mentee = harness.standin.user(7341), harness.standin.user(342)
+    assert "my_chat_member" in harness.standin.allowed_updates  # the bot asks for them
+
+    await mentee.block_bot()
+    assert await unreachable(harness, people[342])
+    assert [call for call in harness.standin.calls if call.chat_id == 342] == []
+    await curator.send("/status")
+    assert "не доставлено: бот заблокирован (1 анкета)" in (curator.last_text or "")
+
+    await mentee.unblock_bot()
+    assert not await unreachable(harness, people[342])
+    await curator.send("/status")
+    assert "не доставлено" not in (curator.last_text or "")
+    settings = harness.settings.model_copy(
+        update={"outbox_poll_seconds": 0.05, "outbox_chat_interval_seconds": 0.2}
+    )
+    background = start_background(harness.bot, settings, factory, harness.dispatcher["i18n"])
+    try:
+        await notice(harness, people[342], "back", "С возвращением", chat_id=342)
+        background.sender.wake()
+        await eventually(lambda: any(m.text == "С возвращением" for m in mentee.messages))
+    finally:
+        await background.stop()
+    assert not [call for call in harness.standin.calls if call.error_code == 403]
+
+
+async def test_a_stranger_blocking_the_bot_changes_nothing(harness: BotHarness) -> None:
+    stranger = harness.standin.user(351)
+    assert await stranger.block_bot() == []
+    assert await stranger.unblock_bot() == []
+    async with harness.session_factory() as session:
+        assert await session.scalar(select(Person).where(Person.telegram_id == 351)) is None
+
+
+async def unreachable(harness: BotHarness, person_id: int) -> bool:
+    async with harness.session_factory() as session:
+        person = await session.get(Person, person_id)
+        assert person is not None
+        return person.unreachable_at is not None

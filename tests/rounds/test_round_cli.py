@@ -76,7 +76,7 @@ async def test_mistakes_get_one_line_and_change_nothing(
             ["export", "--round", "1", "--municipality", "M01", "--out", str(tmp_path / "x.xlsx")],
             "--round",
         ),
-        (["export", "--out", str(tmp_path / "x.xlsx")], "--municipality"),
+        (["export", "--round", "1", "--region", "--out", str(tmp_path / "x.xlsx")], "--round"),
     ]
     for argv, mentioned in cases:
         assert await run_main(argv) != 0, argv

@@ -151,6 +151,7 @@ class BotAPIStandIn(LocalServer):
         self.log: list[Call] = []  # every request, getUpdates included
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (scope, lang) -> list
         self.webhook_url = ""
+        self.allowed_updates: list[str] = []  # as the bot last asked; empty: all kinds
 
         super().__init__()
         self._update_ids = itertools.count(1)
@@ -480,6 +481,9 @@ class BotAPIStandIn(LocalServer):
         offset = params.get("offset")
         if isinstance(offset, int) and offset > 0:
             self._confirm(offset)
+        if "allowed_updates" in params:  # Telegram remembers it until it is given again
+            self.allowed_updates = list(params["allowed_updates"] or [])
+        self._drop_unasked()
         if not self._pending and not self._closing:
             self._new_update.clear()
             try:
@@ -487,6 +491,23 @@ class BotAPIStandIn(LocalServer):
             except TimeoutError:
                 pass
         return self._pending[: int(params.get("limit", 100))]
+
+    def _drop_unasked(self) -> None:
+        """Updates of a kind the bot did not ask for (allowed_updates) never reach it, as
+        in Telegram: they count as handled at once. An empty list asks for the default
+        kinds, which this stand-in takes as all."""
+        if not self.allowed_updates:
+            return
+        unasked = [
+            update
+            for update in self._pending
+            if not any(kind in update for kind in self.allowed_updates)
+        ]
+        for update in unasked:
+            self._pending.remove(update)
+            future = self._processed.pop(update["update_id"], None)
+            if future is not None and not future.done():
+                future.set_result(len(self.log))
 
     def _confirm(self, offset: int) -> None:
         """Updates below offset are done: drop them and wake whoever waits for them."""

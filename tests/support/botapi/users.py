@@ -115,6 +115,33 @@ class FakeUser:
             msg = found
         return await self.standin.push_update(self.press_update(callback_data, msg))
 
+    async def block_bot(self) -> list[Call]:
+        """Block the bot: from now on every call to this chat answers 403, and Telegram tells
+        the bot with a `my_chat_member` update (new status `kicked`)."""
+        self.standin.block(self.id)
+        return await self.standin.push_update(self._membership("member", "kicked"))
+
+    async def unblock_bot(self) -> list[Call]:
+        """Unblock the bot: calls reach the chat again, and the bot hears `member`."""
+        self.standin.unblock(self.id)
+        return await self.standin.push_update(self._membership("kicked", "member"))
+
+    def _membership(self, old: str, new: str) -> dict[str, Any]:
+        def member(status: str) -> dict[str, Any]:
+            shown: dict[str, Any] = {"status": status, "user": self.standin.bot_user}
+            if status == "kicked":
+                shown["until_date"] = 0  # for ever
+            return shown
+
+        update = {
+            "chat": self.chat,
+            "from": self.user,
+            "date": int(time.time()),
+            "old_chat_member": member(old),
+            "new_chat_member": member(new),
+        }
+        return {"my_chat_member": update}
+
     def press_update(self, callback_data: str, message: BotMessage | None = None) -> dict[str, Any]:
         """The update a press on `message` (the newest by default) makes, not yet sent: for
         tests that deliver it themselves (twice, to two workers, while the bot is down)."""

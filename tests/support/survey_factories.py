@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
@@ -21,6 +22,7 @@ from surveys.channels import ChannelName
 from surveys.people import Category, Role
 from surveys.questionnaire import Catalogue, Moment, Questionnaire, load_file
 from tests.support.botapi import FakeUser
+from tests.support.factories import seed_directory
 from tests.support.maxapi import MaxUser
 
 ALL_KINDS = Path(__file__).with_name("data") / "all_kinds.yaml"
@@ -79,6 +81,15 @@ async def register(
     )
     await people.grant(person, role, None, organization_id)
     return person.id
+
+
+async def pair_in_a_new_directory(
+    factory: async_sessionmaker[AsyncSession], **options: Any
+) -> IssuedPair:
+    """The directory seeded (tests/support/factories.seed_directory), then `issue_pair` in its
+    school S001 with these options."""
+    ids = await seed_directory(factory)
+    return await issue_pair(factory, ids["S001"], **options)
 
 
 async def issue_pair(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Self
@@ -34,7 +35,20 @@ log = logging.getLogger(__name__)
 AfterCommit = Callable[[], Awaitable[None]]
 
 # SQLite has one writer per database file; one bot process holds one engine per file.
-_SQLITE_WRITER = asyncio.Lock()
+# One lock per event loop: an asyncio.Lock belongs to the loop it first waited on, and a
+# process that runs more than one loop (the tests, one per test) would find it bound to
+# an earlier one.
+_SQLITE_WRITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _sqlite_writer() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _SQLITE_WRITERS.get(loop)
+    if lock is None:
+        lock = _SQLITE_WRITERS[loop] = asyncio.Lock()
+    return lock
 
 
 class UnitOfWork:
@@ -100,7 +114,7 @@ class UnitOfWork:
         """Take SQLite's writer turn until the next commit or rollback (no-op elsewhere).
         Call it before the first write of a step."""
         if self._sqlite and not self._writing:
-            await _SQLITE_WRITER.acquire()
+            await _sqlite_writer().acquire()
             self._writing = True
 
     def after_commit(self, action: AfterCommit) -> None:
@@ -133,4 +147,4 @@ class UnitOfWork:
     def _release(self) -> None:
         if self._writing:
             self._writing = False
-            _SQLITE_WRITER.release()
+            _sqlite_writer().release()

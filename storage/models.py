@@ -246,11 +246,14 @@ class QuestionnaireSnapshot(Base):
 
 
 class Assignment(Base):
-    """One questionnaire for one member of one pair at one moment (start or completion)."""
+    """One questionnaire for one member of one pair at one moment (start, check-in or
+    completion) and occasion: start and completion have one occasion (""), a check-in one
+    per round (`round:<id>`) or, outside rounds, one for the school's curator (`school`);
+    see `surveys.rounds.checkin_occasion`."""
 
     __tablename__ = "assignment"
     __table_args__ = (
-        UniqueConstraint("pair_id", "person_id", "moment"),
+        UniqueConstraint("pair_id", "person_id", "moment", "occasion"),
         Index("ix_assignment_status_due_at", "status", "due_at"),
     )
 
@@ -259,6 +262,7 @@ class Assignment(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     role: Mapped[str] = mapped_column(String(8))  # mentor|mentee, as in the pair
     moment: Mapped[str] = mapped_column(String(16))  # start|checkin|completion
+    occasion: Mapped[str] = mapped_column(String(32), default="", server_default="")
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_snapshot.id"))
     status: Mapped[str] = mapped_column(String(16), default=AssignmentStatus.PENDING)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -27,6 +27,17 @@ ROUND_MOMENTS: dict[RoundKind, tuple[Moment, ...]] = {
 LONGEST_PERIOD = timedelta(days=550)
 
 
+# The occasions a questionnaire is issued on (part of an assignment's unique key): start and
+# completion have one; a check-in is one per round, or one outside rounds for the curator.
+ONCE = ""
+SCHOOL_CHECKIN = "school"
+
+
+def round_occasion(round_id: int) -> str:
+    """The occasion of a round's check-in: each member gets one per round."""
+    return f"round:{round_id}"
+
+
 def round_scope_key(municipality_id: int | None) -> str:
     """ "m:<id>" for a district's round, "*" for the region's (unique where NULL is not)."""
     return "*" if municipality_id is None else f"m:{municipality_id}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +19,7 @@ from storage.models import Assignment, utcnow
 from storage.repositories.assignments import AssignmentRepository, IssuedAssignment
 from storage.repositories.people import PeopleRepository
 from surveys.questionnaire import Catalogue, Moment
+from surveys.rounds import ONCE
 
 
 class Notices(Protocol):
@@ -53,11 +54,16 @@ async def issue(
     pair_ids: Sequence[int],
     moment: Moment,
     due_days: int,
+    occasion: str = ONCE,
+    since: datetime | None = None,
 ) -> int:
-    """Give the pairs' members the moment's questionnaires and queue their invitations;
-    returns how many invitations were queued (0 for members who had them already)."""
+    """Give the pairs' members the moment's questionnaires (on this occasion: see
+    `AssignmentRepository.issue_many`) and queue their invitations; returns how many
+    invitations were queued (0 for members who had them already)."""
     due_at = utcnow() + timedelta(days=due_days)
-    issued = await AssignmentRepository(uow.session).issue_many(pair_ids, moment, catalogue, due_at)
+    issued = await AssignmentRepository(uow.session).issue_many(
+        pair_ids, moment, catalogue, due_at, occasion, since
+    )
     await breathe()
     return await notices.invitations(uow.session, issued)
 

@@ -17,7 +17,7 @@ from storage.repositories.rounds import RoundRepository
 from surveys.access import Actor
 from surveys.errors import Refused
 from surveys.questionnaire import Catalogue, Moment
-from surveys.rounds import ROUND_MOMENTS
+from surveys.rounds import ROUND_MOMENTS, SCHOOL_CHECKIN, round_occasion
 
 LAST_DAYS = timedelta(days=3)  # the job reminds once more when this little time is left
 DAY = timedelta(days=1)
@@ -38,12 +38,22 @@ async def round_checkins(
     now: datetime,
 ) -> Sent:
     """The round's keeper sends the check-in to every working pair of the round, due at
-    the round's deadline. Pairs that have one already are left alone."""
+    the round's deadline: one per member and round. Members who have the round's already,
+    or any check-in issued since the round opened (a curator's), are left alone."""
     found = await open_round_kept(uow.session, actor, round_id)
     pairs = await RoundRepository(uow.session).active_pairs(found)
     days = max(1, -(-(found.deadline - now) // DAY))  # whole days left, rounded up
     await uow.write()
-    queued = await issue(uow, catalogue, notices, pairs, Moment.CHECKIN, days)
+    queued = await issue(
+        uow,
+        catalogue,
+        notices,
+        pairs,
+        Moment.CHECKIN,
+        days,
+        round_occasion(found.id),
+        found.opened_at,
+    )
     await uow.commit()
     return Sent(len(pairs), queued)
 
@@ -56,11 +66,18 @@ async def school_checkins(
     notices: Notices,
     due_days: int,
 ) -> Sent:
-    """A curator sends the check-in to their school's working pairs."""
+    """A curator sends the check-in to their school's working pairs. While a round the
+    school answers to is open, it is that round's check-in (one per member and round, the
+    same as the round's keeper sends); outside rounds, one per member (`SCHOOL_CHECKIN`).
+    Either way a second press issues nothing."""
     policy.require_curator_of(actor, organization_id)
-    pairs = await RoundRepository(uow.session).working_pairs(organization_id)
+    rounds = RoundRepository(uow.session)
+    pairs = await rounds.working_pairs(organization_id)
+    covering = await rounds.open_covering(organization_id)
+    occasion = SCHOOL_CHECKIN if covering is None else round_occasion(covering.id)
+    since = None if covering is None else covering.opened_at
     await uow.write()
-    queued = await issue(uow, catalogue, notices, pairs, Moment.CHECKIN, due_days)
+    queued = await issue(uow, catalogue, notices, pairs, Moment.CHECKIN, due_days, occasion, since)
     await uow.commit()
     return Sent(len(pairs), queued)
 

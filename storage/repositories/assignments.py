@@ -22,6 +22,7 @@ from storage.models import (
 from storage.repositories.base import Repository
 from storage.upsert import insert_ignore, insert_ignore_many
 from surveys.questionnaire import Catalogue, Moment, Questionnaire
+from surveys.rounds import ONCE
 from surveys.statuses import AssignmentStatus
 from surveys.zones import local
 
@@ -105,10 +106,19 @@ class AssignmentRepository(Repository):
         return await self.issue_many([pair_id], moment, catalogue, due_at)
 
     async def issue_many(
-        self, pair_ids: Sequence[int], moment: Moment, catalogue: Catalogue, due_at: datetime
+        self,
+        pair_ids: Sequence[int],
+        moment: Moment,
+        catalogue: Catalogue,
+        due_at: datetime,
+        occasion: str = ONCE,
+        since: datetime | None = None,
     ) -> list[IssuedAssignment]:
         """`issue` for many pairs at once: one read of their members, one multi-row insert
-        per STATEMENT_ROWS assignments. Returns the new assignments in pair and member order."""
+        per STATEMENT_ROWS assignments. Returns the new assignments in pair and member order.
+        Idempotent per (pair, member, moment, occasion) (the unique key); with `since`,
+        members who got the moment's questionnaire on any occasion since then are left
+        alone too (a round's check-in after a curator's in the same round)."""
         members: list[tuple[int, int, str, str]] = []
         for index, piece in enumerate(pieces(pair_ids)):
             if index:
@@ -122,6 +132,9 @@ class AssignmentRepository(Repository):
                 .order_by(PairMember.pair_id, PairMember.id)
             )
             members.extend((row[0], row[1], row[2], row[3]) for row in rows)
+        if since is not None:
+            had = await self._issued_since(pair_ids, moment, since)
+            members = [member for member in members if (member[0], member[1]) not in had]
         planned = await self._planned(members, moment, catalogue)
         now = utcnow()
         inserted: dict[tuple[int, int], int] = {}
@@ -131,13 +144,14 @@ class AssignmentRepository(Repository):
             new_rows = await insert_ignore_many(
                 self.session,
                 Assignment,
-                ["pair_id", "person_id", "moment"],
+                ["pair_id", "person_id", "moment", "occasion"],
                 [
                     {
                         "pair_id": item.pair_id,
                         "person_id": item.person_id,
                         "role": item.role,
                         "moment": moment.value,
+                        "occasion": occasion,
                         "snapshot_id": item.snapshot_id,
                         "status": AssignmentStatus.PENDING,
                         "created_at": now,
@@ -161,6 +175,24 @@ class AssignmentRepository(Repository):
             for item in planned
             if (item.pair_id, item.person_id) in inserted
         ]
+
+    async def _issued_since(
+        self, pair_ids: Sequence[int], moment: Moment, since: datetime
+    ) -> set[tuple[int, int]]:
+        """(pair, person) of the moment's assignments issued at or after `since`."""
+        had: set[tuple[int, int]] = set()
+        for index, piece in enumerate(pieces(pair_ids)):
+            if index:
+                await breathe()
+            rows = await self.session.execute(
+                select(Assignment.pair_id, Assignment.person_id).where(
+                    Assignment.pair_id.in_(piece),
+                    Assignment.moment == moment.value,
+                    Assignment.created_at >= since,
+                )
+            )
+            had.update((row[0], row[1]) for row in rows)
+        return had
 
     async def _planned(
         self, members: Sequence[tuple[int, int, str, str]], moment: Moment, catalogue: Catalogue

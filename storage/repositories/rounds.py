@@ -20,7 +20,8 @@ from storage.models import (
 )
 from storage.repositories.base import Repository
 from storage.upsert import insert_ignore
-from surveys.rounds import RoundKind, round_scope_key
+from surveys.questionnaire import Moment
+from surveys.rounds import RoundKind, round_occasion, round_scope_key
 from surveys.statuses import (
     OPEN_ASSIGNMENT,
     AssignmentStatus,
@@ -111,6 +112,16 @@ def _row(values: Any) -> RoundRow:
         zone,
         opened,
         closed,
+    )
+
+
+def _of_round(found: RoundRow) -> Any:
+    """A round's questionnaires: start and completion whenever issued; check-ins only the
+    round's own or those issued since it opened (a check-in is one per round)."""
+    return (
+        (Assignment.moment != Moment.CHECKIN.value)
+        | (Assignment.occasion == round_occasion(found.id))
+        | (Assignment.created_at >= found.opened_at)
     )
 
 
@@ -288,7 +299,11 @@ class RoundRepository(Repository):
                 func.sum(case((Assignment.status == AssignmentStatus.SUBMITTED, 1), else_=0)),
                 func.sum(case((waiting, 1), else_=0)),
             )
-            .where(Assignment.pair_id.in_(select(pairs.c.id)), Assignment.moment.in_(moments))
+            .where(
+                Assignment.pair_id.in_(select(pairs.c.id)),
+                Assignment.moment.in_(moments),
+                _of_round(found),
+            )
             .group_by(Assignment.moment)
         )
         counted = {row[0]: (int(row[1]), int(row[2] or 0), int(row[3] or 0)) for row in rows}
@@ -296,7 +311,9 @@ class RoundRepository(Repository):
         active_pairs = int(
             await self.session.scalar(select(func.count()).select_from(active.subquery())) or 0
         )
-        checked_in = select(Assignment.pair_id).where(Assignment.moment == "checkin")
+        checked_in = select(Assignment.pair_id).where(
+            Assignment.moment == Moment.CHECKIN.value, _of_round(found)
+        )
         without = int(
             await self.session.scalar(
                 select(func.count()).select_from(
@@ -321,6 +338,7 @@ class RoundRepository(Repository):
             .where(
                 Assignment.pair_id.in_(pairs),
                 Assignment.moment.in_(moments),
+                _of_round(found),
                 Assignment.status.in_(sorted(OPEN_ASSIGNMENT)),
                 Assignment.due_at > now,
             )
@@ -346,6 +364,24 @@ class RoundRepository(Repository):
             .order_by(Pair.id)
         )
         return list(rows)
+
+    async def open_covering(self, organization_id: int) -> RoundRow | None:
+        """The open round a school answers to: its district's (the latest opened), else the
+        region's; None when none is open."""
+        district = select(Organization.municipality_id).where(Organization.id == organization_id)
+        return await self._one(
+            _ROUND.where(
+                MonitoringRound.status == RoundStatus.OPEN.value,
+                (MonitoringRound.municipality_id == district.scalar_subquery())
+                | MonitoringRound.municipality_id.is_(None),
+            )
+            .order_by(None)
+            .order_by(
+                MonitoringRound.municipality_id.is_(None),
+                MonitoringRound.opened_at.desc(),
+                MonitoringRound.id.desc(),
+            )
+        )
 
     async def in_last_days(self, now: datetime, until: datetime) -> list[int]:
         """Open rounds whose deadline falls between now and `until`: remind once more."""

@@ -45,9 +45,7 @@ async def test_forming_750_pairs_shows_progress_while_others_are_answered(
     assert (curator.last_text or "").startswith(f"Составляю пары по списку: 0 из {GROUPS}")
     await asyncio.wait_for(first_edit.arrived.wait(), timeout=120)
     step = await pairs_per_step(make)
-    assert (
-        await count_rows(harness.session_factory, Pair) == step
-    )  # one step done, the rest to come
+    assert await count_rows(harness, Pair) == step  # one step done, the rest to come
 
     # Meanwhile: another person is answered, and a second press is politely refused.
     admin = harness.standin.user(ADMIN_ID)
@@ -68,16 +66,16 @@ async def test_forming_750_pairs_shows_progress_while_others_are_answered(
     assert answered_admin < result_message
     assert harness.standin.log.index(sent[result_message]) >= log_before_result
 
-    assert await count_rows(harness.session_factory, Pair) == GROUPS
-    assert await count_rows(harness.session_factory, PairMember) == 2 * GROUPS
-    assert await count_rows(harness.session_factory, Assignment) == 2 * GROUPS
-    assert await count_rows(harness.session_factory, OutboxMessage) == 2 * GROUPS
+    assert await count_rows(harness, Pair) == GROUPS
+    assert await count_rows(harness, PairMember) == 2 * GROUPS
+    assert await count_rows(harness, Assignment) == 2 * GROUPS
+    assert await count_rows(harness, OutboxMessage) == 2 * GROUPS
 
     # Pressed again once it is done: nothing is formed or sent twice.
     await curator.press(curator.button("Пары из списка"))
     assert "Пока нечего составлять" in (curator.last_text or "")
-    assert await count_rows(harness.session_factory, Assignment) == 2 * GROUPS
-    assert await count_rows(harness.session_factory, OutboxMessage) == 2 * GROUPS
+    assert await count_rows(harness, Assignment) == 2 * GROUPS
+    assert await count_rows(harness, OutboxMessage) == 2 * GROUPS
 
 
 async def test_completing_a_large_programme_in_the_background(harness: BotHarness) -> None:

@@ -63,10 +63,10 @@ async def test_forming_a_group_sends_start_questionnaires(harness: BotHarness) -
     await curator.press(done)
     assert "Пара №1 составлена" in (curator.last_text or "")
     await curator.press(done, message_id=message_id)  # double tap: nothing more
-    assert await count_rows(harness.session_factory, Pair) == 1
-    assert await count_rows(harness.session_factory, PairMember) == 3
-    assert await count_rows(harness.session_factory, Assignment) == 3
-    assert await count_rows(harness.session_factory, OutboxMessage) == 3
+    assert await count_rows(harness, Pair) == 1
+    assert await count_rows(harness, PairMember) == 3
+    assert await count_rows(harness, Assignment) == 3
+    assert await count_rows(harness, OutboxMessage) == 3
 
     # A mentee may be in one pair only; a mentor in several.
     await form_pair(curator, "Наставник Второй", ["Ученица Анна"])
@@ -102,9 +102,7 @@ async def test_dissolve_only_before_answers_and_complete_with_confirmation(
     await curator.press(curator.button("№1"))
     await curator.press(curator.button("Расформировать"))
     assert "Пара №1 расформирована" in (curator.last_text or "")
-    assert (
-        await count_rows(harness.session_factory, Assignment, Assignment.status == "expired") == 2
-    )
+    assert await count_rows(harness, Assignment, Assignment.status == "expired") == 2
 
     await curator.send("/pairs")
     await curator.press(curator.button("Наставничество 2026"))
@@ -112,16 +110,13 @@ async def test_dissolve_only_before_answers_and_complete_with_confirmation(
     await curator.press(curator.button("Завершить пару"))
     assert "Завершить пару №2?" in (curator.last_text or "")
     await curator.press(curator.button("Нет, вернуться"))
-    assert await count_rows(harness.session_factory, Pair, Pair.status == "completed") == 0
+    assert await count_rows(harness, Pair, Pair.status == "completed") == 0
     await curator.press(curator.button("Завершить пару"))
     await curator.press(curator.button("Да, завершить"))
     assert "Пара №2 завершена. Итоговых анкет отправлено: 2, срок ответа — 14" in (
         curator.last_text or ""
     )
-    assert (
-        await count_rows(harness.session_factory, Assignment, Assignment.moment == "completion")
-        == 2
-    )
+    assert await count_rows(harness, Assignment, Assignment.moment == "completion") == 2
     async with harness.session_factory() as session:
         due = list(
             await session.scalars(
@@ -143,20 +138,14 @@ async def test_complete_programme_and_remind_now(harness: BotHarness) -> None:
     assert "завершена. Пар завершено: 1; итоговых анкет отправлено: 3" in (curator.last_text or "")
     await curator.press(yes, message_id=message_id)  # double tap
     assert "уже завершена" in (curator.answers_to_callbacks[-1] or "")
-    assert (
-        await count_rows(harness.session_factory, Assignment, Assignment.moment == "completion")
-        == 3
-    )
+    assert await count_rows(harness, Assignment, Assignment.moment == "completion") == 3
 
     await curator.send("/status")
     await curator.press(curator.button("Напомнить сейчас"))
     assert "Напоминания поставлены в очередь: 6" in (curator.last_text or "")
     await curator.press(curator.button("Напомнить сейчас"))
     assert "поставлены в очередь: 0" in (curator.last_text or "")
-    assert (
-        await count_rows(harness.session_factory, OutboxMessage, OutboxMessage.kind == "reminder")
-        == 6
-    )
+    assert await count_rows(harness, OutboxMessage, OutboxMessage.kind == "reminder") == 6
 
 
 async def test_completion_summaries_count_questionnaires_that_cannot_arrive(
@@ -279,16 +268,12 @@ async def test_change_members_of_a_pair(harness: BotHarness) -> None:
     assert "добавлен в пару №1" in (curator.last_text or "")
     await curator.press(add, message_id=message_id)  # double tap
     assert "уже состоит" in (curator.answers_to_callbacks[-1] or "")
-    assert await count_rows(harness.session_factory, PairMember) == 3
-    assert (
-        await count_rows(harness.session_factory, Assignment) == 3
-    )  # the newcomer's start questionnaire only
+    assert await count_rows(harness, PairMember) == 3
+    assert await count_rows(harness, Assignment) == 3  # the newcomer's start questionnaire only
 
     await open_pair()
     await curator.press(curator.button("Убрать наставляемого"))
     await curator.press(curator.button("Ученица Анна"))
     assert "убран из пары №1" in (curator.last_text or "")
-    assert await count_rows(harness.session_factory, PairMember) == 2
-    assert (
-        await count_rows(harness.session_factory, Assignment, Assignment.status == "expired") == 1
-    )
+    assert await count_rows(harness, PairMember) == 2
+    assert await count_rows(harness, Assignment, Assignment.status == "expired") == 1

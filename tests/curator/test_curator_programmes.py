@@ -40,7 +40,7 @@ async def test_curator_creates_a_programme_step_by_step(harness: BotHarness) -> 
     await curator.send("01.09.2026")
     await curator.send("31.08.2026")
     assert "позже даты начала" in (curator.last_text or "")
-    assert await count_rows(harness.session_factory, Programme) == 0  # nothing until the last step
+    assert await count_rows(harness, Programme) == 0  # nothing until the last step
     await curator.send("31.05.2027")
 
     text = curator.last_text or ""

@@ -95,20 +95,20 @@ async def test_roster_upload_links_registration_and_pairs(harness: BotHarness) -
     # Pair 1 is complete (mentor + mentee registered): it can be formed; pair 2 cannot yet.
     await curator.press(curator.button("Пары из списка"))
     assert "Составлено пар по списку: 1 (№ 1)" in (curator.last_text or "")
-    assert await count_rows(harness.session_factory, Pair) == 1
-    assert await count_rows(harness.session_factory, Assignment) == 2
+    assert await count_rows(harness, Pair) == 1
+    assert await count_rows(harness, Assignment) == 2
     async with harness.session_factory() as session:
         kinds = list(await session.scalars(select(OutboxMessage.chat_id)))
     assert sorted(kinds) == [7102, 7103]
     await curator.press(curator.button("Пары из списка"))  # again: nothing twice
     assert "Пока нечего составлять" in (curator.last_text or "")
-    assert await count_rows(harness.session_factory, Assignment) == 2
+    assert await count_rows(harness, Assignment) == 2
 
     # The same file again: every row is already there, nothing is imported twice.
     await curator.press(curator.button("Загрузить список"))
     calls = await curator.send_document(roster_bytes(ROSTER), "roster.xlsx")
     assert "Загружено строк: 0 из 5" in (curator.last_text or "")
-    assert await count_rows(harness.session_factory, RosterEntry) == 3
+    assert await count_rows(harness, RosterEntry) == 3
 
 
 def _big_roster(rows: int) -> bytes:
@@ -145,8 +145,8 @@ async def test_bad_roster_files_change_nothing(
     await curator.send_document(content, name)
     assert expected in (curator.last_text or "")
     assert "Ничего не загружено" in (curator.last_text or "")
-    assert await count_rows(harness.session_factory, RosterEntry) == 0
-    assert await count_rows(harness.session_factory, Invite) == 0
+    assert await count_rows(harness, RosterEntry) == 0
+    assert await count_rows(harness, Invite) == 0
     # Still waiting: the corrected file is accepted without starting over.
     await curator.send_document(roster_bytes(ROSTER[:2]), "roster.xlsx")
     assert "Загружено строк: 2 из 2" in (curator.last_text or "")
@@ -164,7 +164,7 @@ async def test_stray_input_around_uploads(harness: BotHarness) -> None:
     await curator.send("/cancel")
     await curator.send_document(roster_bytes(ROSTER), "roster.xlsx")
     assert "откройте программу" in (curator.last_text or "")
-    assert await count_rows(harness.session_factory, RosterEntry) == 0
+    assert await count_rows(harness, RosterEntry) == 0
 
 
 async def test_forget_erases_the_name_in_the_roster(harness: BotHarness) -> None:

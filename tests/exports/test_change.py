@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import openpyxl
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -67,10 +69,14 @@ async def two_years(session_factory: async_sessionmaker[AsyncSession], tmp_path:
     return now, before, report
 
 
-async def test_change_sheet_shows_both_years_side_by_side(two_years: tuple) -> None:
-    now, before, _report = two_years
+def district_dynamics(
+    now: openpyxl.Workbook, before: openpyxl.Workbook
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any], dict[str, Any]]:
+    """The district's rows of «Динамика» in `now`, one per figure of KEYS in that order, each
+    checked to show the district's totals of `now` and of `before` side by side; with those
+    totals."""
     rows = table(now["Динамика"])
-    figure, delta = russian("report.col.figure"), russian("report.col.delta")
+    figure = russian("report.col.figure")
     total = {row[figure]: row for row in rows if row[russian("export.col.organization")] is None}
     assert list(total) == [russian(f"export.col.{key}") for key in KEYS]
     current, previous = totals(now), totals(before)
@@ -78,6 +84,15 @@ async def test_change_sheet_shows_both_years_side_by_side(two_years: tuple) -> N
         row = total[russian(f"export.col.{key}")]
         assert row[THIS_YEAR] == pytest.approx(current[key]), key
         assert row[LAST_YEAR] == pytest.approx(previous[key]), key
+    return total, current, previous
+
+
+async def test_change_sheet_shows_both_years_side_by_side(two_years: tuple) -> None:
+    now, before, _report = two_years
+    total, current, previous = district_dynamics(now, before)
+    delta = russian("report.col.delta")
+    for key in KEYS:
+        row = total[russian(f"export.col.{key}")]
         if isinstance(current[key], str) or isinstance(previous[key], str):
             assert row[delta] == "<3", key  # one side rests on too few people
         else:

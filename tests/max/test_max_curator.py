@@ -93,12 +93,10 @@ async def test_curator_creates_a_programme_and_gets_a_max_link(max_harness: MaxH
     await olga.send("01.09.2026")
     await olga.send("31.08.2026")
     assert "позже даты начала" in (olga.last_text or "")
-    assert (
-        await count_rows(max_harness.session_factory, Programme) == 0
-    )  # nothing until the last step
+    assert await count_rows(max_harness, Programme) == 0  # nothing until the last step
     await olga.send("31.05.2027")
     assert "«Наставничество 7–10 классов»" in (olga.last_text or "")
-    assert await count_rows(max_harness.session_factory, Programme) == 1
+    assert await count_rows(max_harness, Programme) == 1
 
     await olga.press(olga.button("Ссылка для наставников"))
     assert "https://max.ru/nastavnik_max_bot?start=" in (olga.last_text or "")
@@ -145,7 +143,7 @@ async def test_pairs_status_workbook_and_remind_now(max_harness: MaxHarness) -> 
     await olga.press(olga.button("Составить пару"))
     await olga.press(olga.button("Наставник Первый"))
     await olga.press(olga.button("Готово"))  # nobody ticked yet
-    assert olga.notifications[-1] and await count_rows(max_harness.session_factory, Pair) == 0
+    assert olga.notifications[-1] and await count_rows(max_harness, Pair) == 0
     await olga.press(olga.button("Ученица Анна"))
     await olga.press(olga.button("Ученик Борис"))
     # The ticks redraw the pressed message's buttons in place.
@@ -153,7 +151,7 @@ async def test_pairs_status_workbook_and_remind_now(max_harness: MaxHarness) -> 
     assert picker.edited and any(label.startswith("✓ ") for label, _ in olga.buttons(picker.mid))
     await olga.press(olga.button("Готово"))
     assert "Пара №1 составлена" in (olga.last_text or "")
-    assert await count_rows(max_harness.session_factory, Pair) == 1
+    assert await count_rows(max_harness, Pair) == 1
     # Invitations for both mentees are queued, each to their own channel's id.
     async with max_harness.session_factory() as session:
         chats = set(await session.scalars(select(OutboxMessage.chat_id)))
@@ -168,7 +166,7 @@ async def test_pairs_status_workbook_and_remind_now(max_harness: MaxHarness) -> 
     await olga.press(olga.button("Таблица xlsx"))
     book = workbook(olga.messages[-1])
     assert rows(book)[0][0] == "Программа" and len(rows(book)) == 2
-    assigned = await count_rows(max_harness.session_factory, Assignment)
+    assigned = await count_rows(max_harness, Assignment)
     await olga.press(olga.button("Напомнить сейчас"))
     assert f"Напоминания поставлены в очередь: {assigned}" in (olga.last_text or "")
     await olga.press(olga.button("Напомнить сейчас"))  # a second tap within the hour
@@ -228,7 +226,7 @@ async def test_pairs_from_a_large_roster_run_in_the_background(max_harness: MaxH
     assert f"Составлено пар по списку: {groups}" in (olga.last_text or "")
     shown = max_harness.standin.find(CURATOR_MAX, progress.mid)
     assert shown is not None and f"{groups} из {groups}" in (shown.text or "")
-    assert await count_rows(max_harness.session_factory, Pair) == groups
+    assert await count_rows(max_harness, Pair) == groups
 
 
 async def test_a_picker_longer_than_one_message_keeps_each_part(max_harness: MaxHarness) -> None:

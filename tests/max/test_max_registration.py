@@ -49,7 +49,7 @@ async def test_a_pupil_registers_in_max_from_an_invitation_link(max_harness: Max
     consent = masha.messages[-1]
     await masha.send("да")  # a button is expected
     assert "кнопк" in (masha.last_text or "")
-    assert await count_rows(max_harness.session_factory, Person) == 0  # nothing before consent
+    assert await count_rows(max_harness, Person) == 0  # nothing before consent
     await masha.press(masha.button("Даю согласие"))
     assert max_harness.standin.find(masha.id, consent.mid).buttons == []  # pressed: gone
     assert "фамилию" in (masha.last_text or "")
@@ -60,7 +60,7 @@ async def test_a_pupil_registers_in_max_from_an_invitation_link(max_harness: Max
     assert masha.notifications[-1] == "Эта кнопка уже не действует."
     await masha.press(masha.button("7"))
     assert "родителя" in (masha.last_text or "")
-    assert await count_rows(max_harness.session_factory, Person) == 0  # nothing until the end
+    assert await count_rows(max_harness, Person) == 0  # nothing until the end
     await masha.press(masha.button("Да, родитель"))
 
     assert "Готово, Иванова Мария Петровна" in (masha.last_text or "")
@@ -89,7 +89,7 @@ async def test_a_pupil_without_a_guardian_is_not_registered(max_harness: MaxHarn
     await kolya.press(kolya.button("Ученик"))
     await kolya.press(kolya.button("9"))
     await kolya.press(kolya.button("Нет, согласия"))
-    assert await count_rows(max_harness.session_factory, Person) == 0
+    assert await count_rows(max_harness, Person) == 0
 
 
 async def test_stranger_admin_invite_and_staff_registration(max_harness: MaxHarness) -> None:

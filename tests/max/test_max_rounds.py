@@ -55,7 +55,7 @@ async def test_a_round_in_max_from_opening_to_its_frozen_figures(
     await nina.send(PERIOD)
     await nina.send(DEADLINE)
     assert "Мониторинг открыт" in said(nina) and "Павлоградский район" in said(nina)
-    assert await count_rows(max_harness.session_factory, MonitoringRound) == 1
+    assert await count_rows(max_harness, MonitoringRound) == 1
 
     # The curator sees the round in /status and sends the check-in; a second tap adds nothing.
     await olga.send("/status")
@@ -67,12 +67,12 @@ async def test_a_round_in_max_from_opening_to_its_frozen_figures(
     yes, asked = olga.button("Да, разослать"), olga.messages[-1].mid
     await olga.press(yes)
     checkins = Assignment.moment == "checkin"
-    members = await count_rows(max_harness.session_factory, Assignment, checkins)
+    members = await count_rows(max_harness, Assignment, checkins)
     assert members == 3  # the mentor and both mentees
     assert f"новых приглашений: {members}" in said(olga)
     await olga.press(yes, mid=asked)
     assert "новых приглашений: 0" in (olga.last_text or "")
-    assert await count_rows(max_harness.session_factory, Assignment, checkins) == members
+    assert await count_rows(max_harness, Assignment, checkins) == members
 
     # The methodist: the round's check-in (the pair has it already), reminders, closing.
     await nina.send("/rounds")
@@ -80,14 +80,14 @@ async def test_a_round_in_max_from_opening_to_its_frozen_figures(
     assert "Пар: 1" in (nina.last_text or "")
     await nina.press(nina.button("Да, разослать"))
     assert "новых приглашений: 0" in said(nina)
-    assert await count_rows(max_harness.session_factory, Assignment, checkins) == members
+    assert await count_rows(max_harness, Assignment, checkins) == members
     await nina.send("/rounds")
     await nina.press(nina.button("Напомнить не ответившим"))
     assert "Не ответили: 6" in said(nina)  # start and check-in of three people
     await nina.press(nina.button("Закрыть сейчас"))
     await nina.press(nina.button("Да, закрыть"))
     assert "показатели зафиксированы" in said(nina)
-    assert await count_rows(max_harness.session_factory, RoundSnapshot) == 1
+    assert await count_rows(max_harness, RoundSnapshot) == 1
     await nina.send("/rounds")
     assert "закрыт, данные зафиксированы" in said(nina)
 

@@ -22,7 +22,7 @@ async def test_stranger_is_told_how_to_join(harness: BotHarness) -> None:
     stranger = harness.standin.user(5001)
     await stranger.send("/start")
     assert "ссылке-приглашению" in (stranger.last_text or "")
-    assert await count_rows(harness.session_factory, Person) == 0
+    assert await count_rows(harness, Person) == 0
 
 
 async def test_student_mentee_registers_with_guardian_consent(harness: BotHarness) -> None:
@@ -32,11 +32,11 @@ async def test_student_mentee_registers_with_guardian_consent(harness: BotHarnes
     await masha.send(f"/start {invite.code}")
     assert "152-ФЗ" in (masha.last_text or "")
     assert "МБОУ СОШ № 1" in (masha.last_text or "")
-    assert await count_rows(harness.session_factory, Person) == 0  # nothing before consent
+    assert await count_rows(harness, Person) == 0  # nothing before consent
 
     await masha.press(masha.button("Даю согласие"))
     assert "фамилию" in (masha.last_text or "")
-    assert await count_rows(harness.session_factory, Person) == 0  # nothing until the end
+    assert await count_rows(harness, Person) == 0  # nothing until the end
 
     await masha.send("  Иванова   Мария  Петровна ")
     await masha.press(masha.button("Ученик"))
@@ -68,7 +68,7 @@ async def test_declining_consent_stores_nothing(harness: BotHarness) -> None:
     await petya.send(f"/start {invite.code}")
     await petya.press(petya.button("Не даю согласия"))
     assert "ничего о вас не сохранили" in (petya.last_text or "")
-    assert await count_rows(harness.session_factory, Person) == 0
+    assert await count_rows(harness, Person) == 0
     async with harness.session_factory() as session:
         stored = await session.get(Invite, invite.id)
         assert stored is not None and stored.uses == 0
@@ -79,7 +79,7 @@ async def test_missing_guardian_consent_stores_nothing(harness: BotHarness) -> N
     kid = harness.standin.user(5004)
     await join(kid, invite.code, "Петров Пётр", "Ученик", "5", "Нет, согласия")
     assert "ничего не сохранили" in (kid.last_text or "")
-    assert await count_rows(harness.session_factory, Person) == 0
+    assert await count_rows(harness, Person) == 0
 
 
 async def test_curator_registers_without_category(harness: BotHarness) -> None:
@@ -113,7 +113,7 @@ async def test_bad_codes_get_clear_answers_and_create_nothing(harness: BotHarnes
     assert "не найдена" in (second.last_text or "")
     await second.send("/start " + "A" * 10_240)
     assert "не найдена" in (second.last_text or "")
-    assert await count_rows(harness.session_factory, Person) == 1
+    assert await count_rows(harness, Person) == 1
 
 
 async def test_last_use_race_registers_only_one(harness: BotHarness) -> None:
@@ -126,7 +126,7 @@ async def test_last_use_race_registers_only_one(harness: BotHarness) -> None:
     await b.send("Борисов Борис")
     assert "Готово" in (a.last_text or "")
     assert "уже использовано" in (b.last_text or "")
-    assert await count_rows(harness.session_factory, Person) == 1
+    assert await count_rows(harness, Person) == 1
 
 
 async def test_names_that_are_not_names(harness: BotHarness) -> None:
@@ -142,7 +142,7 @@ async def test_names_that_are_not_names(harness: BotHarness) -> None:
     assert "без эмодзи" in (user.last_text or "")
     await user.send_sticker()
     assert "текстовым сообщением" in (user.last_text or "")
-    assert await count_rows(harness.session_factory, Person) == 0
+    assert await count_rows(harness, Person) == 0
     await user.send("Д'Артаньян-Петров А.")
     assert "Готово" in (user.last_text or "")
 
@@ -179,7 +179,7 @@ async def test_cancel_leaves_registration(harness: BotHarness) -> None:
     assert "отменено" in (user.last_text or "")
     await user.send("Иванов Иван")  # no longer a name step: just stray text
     assert "не понял" in (user.last_text or "")
-    assert await count_rows(harness.session_factory, Person) == 0
+    assert await count_rows(harness, Person) == 0
 
 
 async def test_english_speaker_gets_english(harness: BotHarness) -> None:

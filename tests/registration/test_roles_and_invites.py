@@ -40,10 +40,10 @@ async def test_chain_admin_methodist_curator_mentee(harness: BotHarness) -> None
     assert names == ["МБОУ «Лицей № 2»", "МБОУ СОШ № 1"]
     # A forged button naming a school of another district is refused (on the button, as every
     # refusal of the rules) and creates nothing.
-    invites_before = await count_rows(harness.session_factory, Invite)
+    invites_before = await count_rows(harness, Invite)
     await methodist.press(f"ip:curator:{ids['S101']}", message_id=methodist.messages[-1].message_id)
     assert "недоступна" in (methodist.answers_to_callbacks[-1] or "")
-    assert await count_rows(harness.session_factory, Invite) == invites_before
+    assert await count_rows(harness, Invite) == invites_before
 
     await methodist.press(methodist.button("СОШ № 1"))
     curator = harness.standin.user(6002)
@@ -113,7 +113,7 @@ async def test_registered_person_gets_a_second_role_without_retyping(
     assert "наставник — МБОУ СОШ № 1" in (user.last_text or "")
     await user.send(f"/start {second.code}")
     assert "уже есть эта роль" in (user.last_text or "")
-    assert await count_rows(harness.session_factory, RoleGrant) == 2
+    assert await count_rows(harness, RoleGrant) == 2
 
 
 async def test_forget_erases_personal_data_and_keeps_aggregates(harness: BotHarness) -> None:

@@ -77,9 +77,7 @@ async def test_a_round_from_opening_to_its_frozen_figures(harness: BotHarness) -
     await methodist.send(PERIOD)
     await methodist.send("31.12.2019")
     assert "Срок сдачи уже прошёл" in (methodist.last_text or "")
-    assert (
-        await count_rows(harness.session_factory, MonitoringRound) == 0
-    )  # bad input changes nothing
+    assert await count_rows(harness, MonitoringRound) == 0  # bad input changes nothing
 
     await methodist.send("/rounds")
     await methodist.press(methodist.button("Открыть мониторинг"))
@@ -103,11 +101,9 @@ async def test_a_round_from_opening_to_its_frozen_figures(harness: BotHarness) -
     assert "новых приглашений: 2" in (curator.last_text or "")
     await curator.press(yes, message_id=asked)  # a double tap sends nothing more
     checkins = Assignment.moment == "checkin"
-    assert await count_rows(harness.session_factory, Assignment, checkins) == 2
+    assert await count_rows(harness, Assignment, checkins) == 2
     invitations = OutboxMessage.kind == "survey_invitation"
-    assert (
-        await count_rows(harness.session_factory, OutboxMessage, invitations) == 4
-    )  # 2 start + 2 check-in
+    assert await count_rows(harness, OutboxMessage, invitations) == 4  # 2 start + 2 check-in
     await curator.send("/status")
     status = "\n".join(m.text or "" for m in curator.messages[-2:])
     assert "пар без анкеты середины программы" not in status
@@ -119,21 +115,18 @@ async def test_a_round_from_opening_to_its_frozen_figures(harness: BotHarness) -
     assert "Не ответили: 4. Напоминаний отправлено сейчас: 4" in (methodist.last_text or "")
     await methodist.press(methodist.button("Напомнить не ответившим"))
     assert "Напоминаний отправлено сейчас: 0" in (methodist.last_text or "")
-    assert (
-        await count_rows(harness.session_factory, OutboxMessage, OutboxMessage.kind == "reminder")
-        == 4
-    )
+    assert await count_rows(harness, OutboxMessage, OutboxMessage.kind == "reminder") == 4
 
     # Another district's methodist cannot close it, even with a forged button.
     forged = pack(OnRound(RoundVerb.CLOSE_YES, 1))
     await stranger.send("/rounds")
     await stranger.press(forged, message_id=stranger.messages[-1].message_id)
-    assert await count_rows(harness.session_factory, RoundSnapshot) == 0
+    assert await count_rows(harness, RoundSnapshot) == 0
 
     await methodist.press(methodist.button("Закрыть сейчас"))
     await methodist.press(methodist.button("Да, закрыть"))
     assert "показатели зафиксированы" in (methodist.last_text or "")
-    assert await count_rows(harness.session_factory, RoundSnapshot) == 1
+    assert await count_rows(harness, RoundSnapshot) == 1
     await methodist.send("/rounds")
     assert "закрыт, данные зафиксированы" in "\n".join(
         m.text or "" for m in methodist.messages[-2:]
@@ -149,7 +142,7 @@ async def test_rounds_are_for_their_keepers(harness: BotHarness) -> None:
     await curator.press(
         pack(OnRound(RoundVerb.CLOSE, 1)), message_id=curator.messages[-1].message_id
     )
-    assert await count_rows(harness.session_factory, MonitoringRound) == 0
+    assert await count_rows(harness, MonitoringRound) == 0
 
 
 async def test_a_regional_coordinator_invited_by_the_administrator(harness: BotHarness) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,11 +25,19 @@ OTHER_DISTRICT = OrganizationRecord(
 )
 
 
-async def count_rows(factory: async_sessionmaker[AsyncSession], model: type, *where: object) -> int:
-    """How many rows of `model` (that match `where`) the database holds."""
+class WithSessions(Protocol):
+    session_factory: async_sessionmaker[AsyncSession]
+
+
+async def count_rows(
+    database: async_sessionmaker[AsyncSession] | WithSessions, model: type, *where: object
+) -> int:
+    """How many rows of `model` (that match `where`) the database holds; `database` is a
+    session factory or a harness."""
     query = select(func.count()).select_from(model)
     for condition in where:
         query = query.where(condition)  # type: ignore[arg-type]
+    factory = database if isinstance(database, async_sessionmaker) else database.session_factory
     async with factory() as session:
         return int(await session.scalar(query) or 0)
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from storage.models import Invite, Person, Programme
 from surveys.people import Role
 from tests.conftest import BotHarness
-from tests.support.curator_factories import curator_in_programme, make_person
+from tests.support.curator_factories import curator_in_programme, make_person, start_a_programme
 from tests.support.factories import count_rows, seed_directory
 from tests.support.joining import join
 
@@ -20,15 +20,7 @@ async def test_curator_creates_a_programme_step_by_step(harness: BotHarness) -> 
     )
     curator = harness.standin.user(7001)
 
-    await curator.send("/programmes")
-    assert "Программ пока нет" in (curator.last_text or "")
-    await curator.press(curator.button("Новая программа"))
-    assert "форму наставничества" in (curator.last_text or "")
-    await curator.send("просто текст")
-    assert "кнопкой" in (curator.last_text or "")
-    await curator.press(curator.button("ученик – ученик"))
-    await curator.send("Ок")
-    assert "слишком короткое" in (curator.last_text or "")
+    await start_a_programme(curator)
     await curator.send("  Наставничество   7–10 классов ")
     assert "учебный год" in (curator.last_text or "")
     year = curator.buttons()[0][0]

@@ -19,7 +19,11 @@ from tests.conftest import ADMIN_ID, BotHarness
 from tests.support.curator_factories import make_person
 from tests.support.export_data import YEAR, build_dataset
 from tests.support.export_helpers import russian, table
-from tests.support.export_people import YEAR_LABEL, district_methodist
+from tests.support.export_people import (
+    YEAR_LABEL,
+    district_methodist,
+    export_petushinsky_for_typed_dates,
+)
 
 pytestmark = pytest.mark.usefixtures("private_export_dir")
 
@@ -85,17 +89,7 @@ async def test_forged_button_is_refused(harness: BotHarness) -> None:
 async def test_admin_chooses_a_municipality_and_dates(harness: BotHarness) -> None:
     await build_dataset(harness.session_factory)
     admin = harness.standin.user(ADMIN_ID)
-    await admin.send("/export")
-    assert admin.last_text == russian("export.choose_scope")
-    assert admin.button("Весь регион")
-    await admin.press(admin.button("Петушинский район"))
-    await admin.press(admin.button("Другие даты"))
-    await admin.send("вчера и сегодня")
-    assert admin.last_text == russian("export.bad_range")
-    await admin.send("31.12.2026 01.09.2026")  # the wrong way round
-    assert admin.last_text == russian("export.bad_range")
-    await admin.send("01.09.2026 31.12.2026")
-    await admin.press(admin.button(russian("report.kind.workbook")))
+    await export_petushinsky_for_typed_dates(admin)
     content = (await admin.documents())[-1].content
     assert organizations_in(content) == {"МБОУ СОШ № 101"}
 

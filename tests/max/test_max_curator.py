@@ -19,6 +19,7 @@ from tests.support.curator_factories import (
     make_programme,
     registered_roster,
     roster_bytes,
+    start_a_programme,
 )
 from tests.support.factories import count_rows, seed_directory
 from tests.support.max_harness import MAX_ADMIN_ID, MaxHarness
@@ -78,15 +79,7 @@ async def test_curator_creates_a_programme_and_gets_a_max_link(max_harness: MaxH
     await olga.send("/help")
     assert "/programmes" in (olga.last_text or "") and "/status" in (olga.last_text or "")
 
-    await olga.send("/programmes")
-    assert "Программ пока нет" in (olga.last_text or "")
-    await olga.press(olga.button("Новая программа"))
-    assert "форму наставничества" in (olga.last_text or "")
-    await olga.send("просто текст")
-    assert "кнопкой" in (olga.last_text or "")
-    await olga.press(olga.button("ученик – ученик"))
-    await olga.send("Ок")
-    assert "слишком короткое" in (olga.last_text or "")
+    await start_a_programme(olga)
     await olga.send("Наставничество 7–10 классов")
     year = olga.buttons()[0][0]
     await olga.press(olga.button(year))

@@ -12,7 +12,11 @@ from app.actions import pack
 from app.export.actions import ChoosePeriod
 from tests.support.export_data import YEAR, build_dataset
 from tests.support.export_helpers import russian
-from tests.support.export_people import YEAR_LABEL, district_methodist_in_max
+from tests.support.export_people import (
+    YEAR_LABEL,
+    district_methodist_in_max,
+    export_petushinsky_for_typed_dates,
+)
 from tests.support.max_harness import MAX_ADMIN_ID, MaxHarness
 
 pytestmark = pytest.mark.usefixtures("private_export_dir")
@@ -61,13 +65,6 @@ async def test_forged_export_buttons_are_refused(max_harness: MaxHarness) -> Non
 async def test_admin_in_max_chooses_a_municipality_and_dates(max_harness: MaxHarness) -> None:
     await build_dataset(max_harness.session_factory)
     admin = max_harness.standin.user(MAX_ADMIN_ID)
-    await admin.send("/export")
-    assert admin.last_text == russian("export.choose_scope")
-    await admin.press(admin.button("Петушинский район"))
-    await admin.press(admin.button("Другие даты"))
-    await admin.send("вчера и сегодня")
-    assert admin.last_text == russian("export.bad_range")
-    await admin.send("01.09.2026 31.12.2026")
-    await admin.press(admin.button(russian("report.kind.workbook")))
+    await export_petushinsky_for_typed_dates(admin)
     [sent] = await admin.files()
     assert organizations_in(sent.files[0].content) == {"МБОУ СОШ № 101"}

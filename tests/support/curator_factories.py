@@ -103,6 +103,21 @@ async def curator_in_programme(
     return ids, programme_id, curator
 
 
+async def start_a_programme(curator: FakeUser | MaxUser) -> None:
+    """A curator without programmes starts one in /programmes: «Новая программа», a typed
+    form refused (a button is wanted), «ученик – ученик», a title refused as too short;
+    the title is asked again (either messenger)."""
+    await curator.send("/programmes")
+    assert "Программ пока нет" in (curator.last_text or "")
+    await curator.press(curator.button("Новая программа"))
+    assert "форму наставничества" in (curator.last_text or "")
+    await curator.send("просто текст")
+    assert "кнопкой" in (curator.last_text or "")
+    await curator.press(curator.button("ученик – ученик"))
+    await curator.send("Ок")
+    assert "слишком короткое" in (curator.last_text or "")
+
+
 async def form_pair(curator: FakeUser | MaxUser, mentor: str, mentees: list[str]) -> None:
     """Through /programmes: «Наставничество 2026», «Составить пару», the mentor, the mentees
     ticked, «Готово» (either messenger)."""

@@ -11,6 +11,7 @@ from tests.conftest import BotHarness
 from tests.support.botapi import FakeUser
 from tests.support.curator_factories import make_person
 from tests.support.export_data import YEAR, Dataset, build_dataset
+from tests.support.export_helpers import russian
 from tests.support.max_harness import MaxHarness
 from tests.support.maxapi import MaxUser
 
@@ -46,3 +47,19 @@ async def district_methodist_in_max(max_harness: MaxHarness) -> tuple[Dataset, M
     data = await build_dataset(max_harness.session_factory)
     await make_methodist(max_harness.session_factory, data.ids["M01"], ChannelName.MAX)
     return data, max_harness.standin.user(METHODIST_MAX)
+
+
+async def export_petushinsky_for_typed_dates(admin: FakeUser | MaxUser) -> None:
+    """An administrator's /export: Петушинский район of the region, «Другие даты», two
+    typings that are not a period, then 01.09.2026–31.12.2026 and the workbook."""
+    await admin.send("/export")
+    assert admin.last_text == russian("export.choose_scope")
+    assert admin.button("Весь регион")
+    await admin.press(admin.button("Петушинский район"))
+    await admin.press(admin.button("Другие даты"))
+    await admin.send("вчера и сегодня")
+    assert admin.last_text == russian("export.bad_range")
+    await admin.send("31.12.2026 01.09.2026")  # the wrong way round
+    assert admin.last_text == russian("export.bad_range")
+    await admin.send("01.09.2026 31.12.2026")
+    await admin.press(admin.button(russian("report.kind.workbook")))

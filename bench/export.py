@@ -400,7 +400,7 @@ def run(db: str, url: str, scale: float, work: Path, repeat: int) -> None:
         f"[{db}] floor  {floor['seconds']:.1f} s (runs: {_seconds(floors)}) "
         f"for the same {floor['rows']:,.0f} rows / "
         f"{floor['cells']:,.0f} cells  ->  export/floor = {ratio:.2f} "
-        "(targets: <= 2, peak < 300 MB)"
+        "(targets: <= 1.5, peak < 300 MB)"
     )
 
 

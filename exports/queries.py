@@ -1,6 +1,9 @@
 """The monitoring figures, aggregated in the database: each function is one or two GROUP BY
 queries over the programmes of a scope and period. Only the row-level sheets (free-text
-answers, the register) stream rows, and they never hold them all at once."""
+answers, the register) stream rows, and they never hold them all at once.
+
+An instance answers one export: the directory, the figures and the reach of a level are
+asked for by several sheets (and the «Динамика» sheet) and queried once."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Select, and_, case, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,6 +38,7 @@ ROLES = ("mentor", "mentee")
 SCALE_EXCLUDED = ("yes", "no")  # yes/no answers carry 1/0 in value_numeric too
 YOUNG_TEACHER_CATEGORIES = (Category.TEACHER.value, Category.YOUNG_SPECIALIST.value)
 FIRST_GRADE_AGED_10 = 5  # grades 5–11 are the methodology's students aged 10(11)–18
+STREAM_ROWS = 2000  # rows of the register and of the free texts fetched at a time
 
 
 class Level(StrEnum):
@@ -127,6 +131,10 @@ class MonitoringQueries:
         self.scope = scope
         self.period = period
         self._score_cache: dict[tuple[int, str, str], tuple[float, int]] | None = None
+        self._organizations: list[OrganizationRow] | None = None
+        self._figures: dict[Level, dict[Any, Figures]] = {}
+        self._reach: dict[Level, dict[Any, Reach]] = {}
+        self._snapshots: dict[int, QuestionnaireSnapshot] | None = None
 
     # --- filters ---------------------------------------------------------------------------
 
@@ -152,6 +160,11 @@ class MonitoringQueries:
     # --- directory -------------------------------------------------------------------------
 
     async def organizations(self) -> list[OrganizationRow]:
+        if self._organizations is None:
+            self._organizations = await self._query_organizations()
+        return list(self._organizations)
+
+    async def _query_organizations(self) -> list[OrganizationRow]:
         statement = self._org_filter(
             select(
                 Organization.id,
@@ -170,6 +183,13 @@ class MonitoringQueries:
     # --- «Сводка», «По формам» ---------------------------------------------------------------
 
     async def figures(self, level: Level) -> dict[Any, Figures]:
+        """Figures per organization, district, form or of the total (a fresh dict each time;
+        the figures in it are shared: read them, do not change them)."""
+        if level not in self._figures:
+            self._figures[level] = await self._query_figures(level)
+        return dict(self._figures[level])
+
+    async def _query_figures(self, level: Level) -> dict[Any, Figures]:
         result: dict[Any, Figures] = {}
         key = _key(level)
         structure = self._scoped(
@@ -294,6 +314,12 @@ class MonitoringQueries:
     # --- «Показатели» ------------------------------------------------------------------------
 
     async def reach(self, level: Level) -> dict[Any, Reach]:
+        """Reach per organization, district or of the total (a fresh dict each time)."""
+        if level not in self._reach:
+            self._reach[level] = await self._query_reach(level)
+        return dict(self._reach[level])
+
+    async def _query_reach(self, level: Level) -> dict[Any, Reach]:
         key = _key(level)
         denominators = _grouped(
             self._org_filter(
@@ -337,8 +363,10 @@ class MonitoringQueries:
     # --- «Анкеты», «Отзывы» ------------------------------------------------------------------
 
     async def snapshots(self) -> dict[int, QuestionnaireSnapshot]:
-        rows = await self.session.scalars(select(QuestionnaireSnapshot))
-        return {snapshot.id: snapshot for snapshot in rows}
+        if self._snapshots is None:
+            rows = await self.session.scalars(select(QuestionnaireSnapshot))
+            self._snapshots = {snapshot.id: snapshot for snapshot in rows}
+        return dict(self._snapshots)
 
     async def distributions(
         self, text_questions: dict[int, list[str]]
@@ -360,38 +388,54 @@ class MonitoringQueries:
 
     @staticmethod
     def _is_text(text_questions: dict[int, list[str]]) -> ColumnElement[bool]:
+        """An answer to a free-text question. One condition per question key (the same few
+        keys recur across questionnaires), the key first: SQLite then reaches only those
+        answers through the (assignment, question) index."""
+        snapshots_of: dict[str, list[int]] = {}
+        for snapshot_id, keys in text_questions.items():
+            for key in keys:
+                snapshots_of.setdefault(key, []).append(snapshot_id)
         conditions = [
-            and_(Assignment.snapshot_id == snapshot_id, Answer.question_key.in_(keys))
-            for snapshot_id, keys in text_questions.items()
-            if keys
+            and_(Answer.question_key == key, Assignment.snapshot_id.in_(snapshot_ids))
+            for key, snapshot_ids in snapshots_of.items()
         ]
         return or_(False, *conditions)
 
     async def question_respondents(self) -> dict[tuple[str, str, str, str], int]:
         """Distinct people who answered each question: (form, moment, role, key) → people.
-        Versions of a questionnaire count together, as on the «Анкеты» sheet."""
+        Versions of a questionnaire count together, as on the «Анкеты» sheet: each version
+        is numbered by its questionnaire (form, moment, role) in the query itself, so the
+        answers are grouped by a number and a key, not by four strings joined per answer."""
+        questionnaires: dict[tuple[str, str, str], int] = {}
+        number_of: dict[int, int] = {}
+        versions = select(
+            QuestionnaireSnapshot.id,
+            QuestionnaireSnapshot.form,
+            QuestionnaireSnapshot.moment,
+            QuestionnaireSnapshot.role,
+        )
+        for snapshot_id, form, moment, role in await self._rows(versions):
+            key = (str(form), str(moment), str(role))
+            number_of[int(snapshot_id)] = questionnaires.setdefault(key, len(questionnaires))
+        if not number_of:
+            return {}
+        questionnaire = case(number_of, value=Assignment.snapshot_id).label("questionnaire")
         statement = self._in_scope(
             self._answers(
                 select(
-                    QuestionnaireSnapshot.form,
-                    QuestionnaireSnapshot.moment,
-                    QuestionnaireSnapshot.role,
+                    questionnaire,
                     Answer.question_key,
                     func.count(func.distinct(Assignment.person_id)),
                 )
             )
-            .join(QuestionnaireSnapshot, QuestionnaireSnapshot.id == Assignment.snapshot_id)
             .where(Answer.value_text.is_not(None))
-            .group_by(
-                QuestionnaireSnapshot.form,
-                QuestionnaireSnapshot.moment,
-                QuestionnaireSnapshot.role,
-                Answer.question_key,
-            )
+            .group_by(questionnaire, Answer.question_key)
         )
+        keys = {number: key for key, number in questionnaires.items()}
         return {
-            (str(form), str(moment), str(role), str(key)): int(n)
-            for form, moment, role, key, n in await self._rows(statement)
+            (*keys[int(number)], str(key)): int(n)
+            for number, key, n in await self._rows(statement)
+            if number is not None  # a version made while this ran
         }
 
     async def free_texts(
@@ -441,19 +485,21 @@ class MonitoringQueries:
             .where(is_text)
             .order_by(Organization.name, Programme.form, Answer.id)
         )
-        result = await self.session.stream(statement.execution_options(yield_per=2000))
-        async for row in result:
-            answered_at: datetime | None = row[-1]
-            # To the day: a time to the second could tell who wrote it.
-            yield (*tuple(row)[:-1], answered_at.date() if answered_at else None)
+        result = await self.session.stream(statement.execution_options(yield_per=STREAM_ROWS))
+        async for rows in result.partitions():  # one round trip per batch, not per row
+            for org, form, role, snapshot_id, key, text, answered_at in rows:
+                # To the day: a time to the second could tell who wrote it.
+                day = answered_at.date() if answered_at else None
+                yield (org, form, role, snapshot_id, key, text, day)
 
     # --- «Участники» -------------------------------------------------------------------------
 
     async def register(self) -> AsyncIterator[RegisterRow]:
         """The personified register: one row per pair membership, the mentor first."""
-        rows = self.session.stream(self._register_statement().execution_options(yield_per=2000))
-        async for row in await rows:
-            yield RegisterRow(*row)
+        statement = self._register_statement().execution_options(yield_per=STREAM_ROWS)
+        async for rows in (await self.session.stream(statement)).partitions():
+            for row in rows:
+                yield RegisterRow._make(row)
 
     def _register_statement(self) -> Select[*tuple[Any, ...]]:
         def of(value: Any) -> Any:
@@ -507,8 +553,7 @@ class MonitoringQueries:
 QUESTIONNAIRE_STATE = {None: "none", 1: "sent", 2: "submitted"}
 
 
-@dataclass(frozen=True)
-class RegisterRow:
+class RegisterRow(NamedTuple):
     person_id: int
     full_name: str | None
     organization: str

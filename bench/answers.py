@@ -38,12 +38,13 @@ from sqlalchemy import func, select, update
 
 from storage.db import create_engine, create_session_factory
 from storage.models import Answer, Assignment, OutboxMessage, Person, utcnow
-from surveys.questionnaire import Catalogue, Moment, PairRole, Question, QuestionKind
+from surveys.questionnaire import Catalogue, Moment, Question, QuestionKind
 from surveys.questionnaire import Questionnaire as Model
 from surveys.statuses import OutboxStatus
 from tests.support.botapi import BotAPIStandIn
 from tests.support.databases import migrate_afresh
 from tests.support.factories import seed_directory
+from tests.support.questionnaires import questionnaire
 from tests.support.survey_factories import issue_pair
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,17 +63,9 @@ def cpu_seconds(pid: int) -> float:
 
 
 def bench_questionnaire(questions: int) -> Model:
-    return Model(
-        key="bench.scale",
-        version=1,
-        title="Bench",
-        form="student_student",
-        role=PairRole.MENTEE,
-        moment=Moment.START,
-        questions=tuple(
-            Question(key=f"q{n}", kind=QuestionKind.SCALE, text=f"Вопрос {n}?")
-            for n in range(questions)
-        ),
+    scales = (Question(f"q{n}", QuestionKind.SCALE, f"Вопрос {n}?") for n in range(questions))
+    return questionnaire(
+        *scales, key="bench.scale", title="Bench", form="student_student", moment=Moment.START
     )
 
 

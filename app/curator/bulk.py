@@ -17,7 +17,7 @@ from typing import Final, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import policy
-from app.curator.questionnaires import Notices, issue
+from app.curator.questionnaires import Notices, issue, issue_counted
 from app.screens import Msg
 from app.uow import UnitOfWork
 from storage.bulk import breathe, pieces
@@ -70,7 +70,8 @@ class RosterOutcome:
 @dataclass(frozen=True)
 class CompletionOutcome:
     pairs: int
-    queued: int
+    queued: int  # final questionnaires on their way
+    blocked: int = 0  # and those that cannot arrive: the person blocked the bot
 
 
 async def form_pairs(
@@ -121,7 +122,7 @@ async def complete_programme(
 ) -> CompletionOutcome:
     """Complete every active pair with its completion questionnaires, step by step, and
     then the programme itself (in the last step's unit of work)."""
-    pairs = queued = 0
+    pairs = queued = blocked = 0
     size = await pairs_per_step(factory)
     while True:
         async with UnitOfWork(factory) as uow:
@@ -130,7 +131,8 @@ async def complete_programme(
             completed = await PairRepository(uow.session).complete_active(programme_id, size)
             await breathe()
             ids = [pair.id for pair in completed]
-            queued += await issue(uow, catalogue, notices, ids, Moment.COMPLETION, due_days)
+            issued = await issue_counted(uow, catalogue, notices, ids, Moment.COMPLETION, due_days)
+            queued, blocked = queued + issued.sent, blocked + issued.blocked
             last = len(completed) < size
             if last:
                 await ProgrammeRepository(uow.session).mark_completed(programme_id)
@@ -138,7 +140,7 @@ async def complete_programme(
         pairs += len(completed)
         await progress(pairs)
         if last:
-            return CompletionOutcome(pairs, queued)
+            return CompletionOutcome(pairs, queued, blocked)
         await breathe()
 
 

@@ -21,7 +21,7 @@ from app.curator.actions import (
     PickStep,
     ProgrammeVerb,
 )
-from app.curator.questionnaires import Notices, issue
+from app.curator.questionnaires import Notices, issue, issue_counted, undelivered
 from app.curator.reply import Reply, Step, stale
 from app.screens import Msg, Screen, counted
 from app.uow import UnitOfWork
@@ -231,11 +231,20 @@ class Pairs:
         require_move(pair.status, PairStatus.COMPLETED)
         await self.uow.write()
         await self.pairs.complete(pair)
-        queued = await self._issue([pair.id], Moment.COMPLETION)
+        issued = await issue_counted(
+            self.uow,
+            self.catalogue,
+            self.notices,
+            [pair.id],
+            Moment.COMPLETION,
+            self.deadlines.completion,
+        )
         await self.uow.commit()
         days = counted("count.days", self.deadlines.completion)
-        screen = Screen.of("curator.pair.completed", number=pair.number, queued=queued, days=days)
-        return Reply((screen,), drop=True)
+        completed = Msg(
+            "curator.pair.completed", {"number": pair.number, "queued": issued.sent, "days": days}
+        )
+        return Reply((Screen((completed, *undelivered(issued.blocked))),), drop=True)
 
     async def dissolve(self, pair_id: int) -> Reply:
         """Only a pair that never started (no answers) is dissolved; its questionnaires are
@@ -304,7 +313,14 @@ class Pairs:
                 "queued": outcome.queued,
                 "days": counted("count.days", days),
             }
-            return Msg("curator.programme.completed", completed)
+            summary = Msg("curator.programme.completed", completed)
+            if not outcome.blocked:
+                return summary
+            (blocked,) = undelivered(outcome.blocked)
+            return Msg(
+                "curator.programme.completed_undelivered",
+                {"summary": summary, "undelivered": blocked},
+            )
 
         def completing(done: int) -> Msg:
             return Msg("curator.programme.progress", {"done": done, "total": active})

@@ -6,15 +6,18 @@ through a port (`Notices`) the edge gives."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.screens import Msg, counted
 from app.uow import UnitOfWork
 from storage.bulk import breathe
 from storage.models import Assignment, utcnow
 from storage.repositories.assignments import AssignmentRepository, IssuedAssignment
+from storage.repositories.people import PeopleRepository
 from surveys.questionnaire import Catalogue, Moment
 from surveys.rounds import ONCE
 
@@ -32,6 +35,16 @@ class Notices(Protocol):
         """One reminder per assignment and occasion; False when it was queued before or
         the person cannot be reached."""
         ...
+
+
+@dataclass(frozen=True)
+class Issued:
+    queued: int  # invitations queued now
+    blocked: int  # of them, to people who blocked the bot: the outbox will not deliver them
+
+    @property
+    def sent(self) -> int:
+        return self.queued - self.blocked
 
 
 async def issue(
@@ -53,3 +66,28 @@ async def issue(
     )
     await breathe()
     return await notices.invitations(uow.session, issued)
+
+
+async def issue_counted(
+    uow: UnitOfWork,
+    catalogue: Catalogue,
+    notices: Notices,
+    pair_ids: Sequence[int],
+    moment: Moment,
+    due_days: int,
+) -> Issued:
+    """`issue`, also telling how many of the invitations go to people who blocked the bot
+    (what a curator is told on completing a pair or a programme)."""
+    due_at = utcnow() + timedelta(days=due_days)
+    issued = await AssignmentRepository(uow.session).issue_many(pair_ids, moment, catalogue, due_at)
+    await breathe()
+    queued = await notices.invitations(uow.session, issued)
+    gone = await PeopleRepository(uow.session).unreachable_among([a.person_id for a in issued])
+    blocked = sum(1 for assignment in issued if assignment.person_id in gone)
+    return Issued(queued, min(blocked, queued))
+
+
+def undelivered(blocked: int) -> tuple[Msg, ...]:
+    """The line saying how many questionnaires cannot arrive (none when all can), as /status
+    says it."""
+    return (counted("curator.status.undelivered", blocked),) if blocked else ()

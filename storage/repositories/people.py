@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, update
 
+from storage.bulk import pieces
 from storage.models import Organization, Person, RoleGrant, utcnow
 from storage.repositories.base import Repository
 from surveys.access import Actor, Grant, scope_key
@@ -88,6 +89,19 @@ class PeopleRepository(Repository):
             )
         result = await self.session.execute(statement)
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def unreachable_among(self, person_ids: Sequence[int]) -> set[int]:
+        """Those of `person_ids` who blocked the bot and have not come back."""
+        found: set[int] = set()
+        for piece in pieces(sorted(set(person_ids))):
+            found.update(
+                await self.session.scalars(
+                    select(Person.id).where(
+                        Person.id.in_(piece), Person.unreachable_at.is_not(None)
+                    )
+                )
+            )
+        return found
 
     async def actor(
         self, telegram_id: int, admin_ids: frozenset[int]

@@ -148,6 +148,42 @@ async def test_complete_programme_and_remind_now(harness: BotHarness) -> None:
     assert await count_rows(harness, OutboxMessage, OutboxMessage.kind == "reminder") == 6
 
 
+async def test_completion_summaries_count_questionnaires_that_cannot_arrive(
+    harness: BotHarness,
+) -> None:
+    """People who blocked the bot get their final questionnaires queued, but the curator
+    is told they will not arrive, not that they were sent."""
+    _ids, _programme_id, curator = await _school(harness)
+    await form_pair(curator, "Наставник Первый", ["Ученица Анна", "Ученик Борис"])
+    await form_pair(curator, "Наставник Второй", ["Ученик Вадим"])
+    for blocked in (7220, 7221, 7222):
+        await harness.standin.user(blocked).block_bot()
+
+    await curator.send("/pairs")
+    await curator.press(curator.button("Наставничество 2026"))
+    await curator.press(curator.button("№2"))
+    await curator.press(curator.button("Завершить пару"))
+    await curator.press(curator.button("Да, завершить"))
+    assert (curator.last_text or "").split("\n") == [
+        "Пара №2 завершена. Итоговых анкет отправлено: 1, срок ответа — 14 дней.",
+        "⚠️ не доставлено: бот заблокирован (1 анкета)",
+    ]
+
+    await curator.send("/programmes")
+    await curator.press(curator.button("Наставничество 2026"))
+    await curator.press(curator.button("Завершить программу"))
+    await curator.press(curator.button("Да, завершить"))
+    assert (curator.last_text or "").split("\n")[-2:] == [
+        "Программа «Наставничество 2026» завершена. Пар завершено: 1; итоговых анкет "
+        "отправлено: 1, срок ответа — 14 дней.",
+        "⚠️ не доставлено: бот заблокирован (2 анкеты)",
+    ]
+    assert (
+        await count_rows(harness.session_factory, Assignment, Assignment.moment == "completion")
+        == 5
+    )
+
+
 async def test_status_counts_filters_pages_and_xlsx(harness: BotHarness) -> None:
     _ids, programme_id, curator = await _school(harness)
     await form_pair(curator, "Наставник Первый", ["Ученица Анна"])

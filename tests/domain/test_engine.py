@@ -10,10 +10,8 @@ from surveys.questionnaire import (
     Condition,
     InvalidAnswer,
     Moment,
-    PairRole,
     Question,
     QuestionKind,
-    Questionnaire,
     Reason,
     Response,
     is_complete,
@@ -26,6 +24,7 @@ from surveys.questionnaire import (
     visible_questions,
     with_answer,
 )
+from tests.support.questionnaires import questionnaire
 
 MET_BEFORE = Question("met_before", QuestionKind.YES_NO, "Сталкивались ли Вы раньше?")
 WHERE = Question(
@@ -51,15 +50,7 @@ TOPICS = Question(
 )
 COMMENT = Question("comment", QuestionKind.TEXT, "Комментарий", optional=True)
 
-DEMO = Questionnaire(
-    key="demo.mentee.completion",
-    version=1,
-    title="Demo",
-    form="demo",
-    role=PairRole.MENTEE,
-    moment=Moment.COMPLETION,
-    questions=(MET_BEFORE, WHERE, SCORE, LOW_SCORE_WHY, GOAL, TOPICS, COMMENT),
-)
+DEMO = questionnaire(MET_BEFORE, WHERE, SCORE, LOW_SCORE_WHY, GOAL, TOPICS, COMMENT)
 
 
 def keys(questions: tuple[Question, ...]) -> list[str]:
@@ -165,18 +156,13 @@ def test_with_answer_validates_and_prunes():
 def test_an_answer_to_a_hidden_question_does_not_open_its_follow_ups():
     # "score" is always visible; "why_low" depends on it. A hidden parent must hide its
     # follow-ups even when stale answers are still in the mapping.
-    chained = Questionnaire(
+    chained = questionnaire(
+        MET_BEFORE,
+        Question("a", QuestionKind.YES_NO, "A?", condition=Condition("met_before", (YES,))),
+        Question("b", QuestionKind.TEXT, "B?", condition=Condition("a", (YES,))),
         key="chain.mentee.start",
-        version=1,
         title="Chain",
-        form="demo",
-        role=PairRole.MENTEE,
         moment=Moment.START,
-        questions=(
-            MET_BEFORE,
-            Question("a", QuestionKind.YES_NO, "A?", condition=Condition("met_before", (YES,))),
-            Question("b", QuestionKind.TEXT, "B?", condition=Condition("a", (YES,))),
-        ),
     )
     stale = {"met_before": NO, "a": YES}
     assert keys(visible_questions(chained, stale)) == ["met_before"]

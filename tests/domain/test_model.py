@@ -21,6 +21,7 @@ from surveys.questionnaire import (
     decode,
     encode,
 )
+from tests.support.questionnaires import questionnaire
 
 SCALE = Question("score", QuestionKind.SCALE, "Оценка")
 YES_NO = Question("glad", QuestionKind.YES_NO, "Рады?")
@@ -40,14 +41,8 @@ TEXT = Question("note", QuestionKind.TEXT, "Комментарий", optional=Tr
 
 
 def make(*questions: Question, **changes: object) -> Questionnaire:
-    base = Questionnaire(
-        key="demo.mentor.start",
-        version=1,
-        title="Demo",
-        form="demo",
-        role=PairRole.MENTOR,
-        moment=Moment.START,
-        questions=questions,
+    base = questionnaire(
+        *questions, key="demo.mentor.start", role=PairRole.MENTOR, moment=Moment.START
     )
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 

@@ -9,10 +9,13 @@ from app.actions import pack
 from app.survey.actions import Change
 from storage.models import Answer, Assignment, HandledUpdate, Person
 from surveys.channels import ChannelName
-from tests.support.factories import seed_directory
 from tests.support.max_harness import MaxHarness, running_max
 from tests.support.maxapi import MaxAPIStandIn, MaxUser
-from tests.support.survey_factories import IssuedPair, answer_where_format_and_topics, issue_pair
+from tests.support.survey_factories import (
+    IssuedPair,
+    answer_where_format_and_topics,
+    pair_in_a_new_directory,
+)
 
 MENTOR_TG, MENTEE_MAX = 8101, 8102
 
@@ -28,10 +31,8 @@ async def stored(harness: MaxHarness, assignment_id: int) -> dict[str, str | Non
 
 
 async def setup(harness: MaxHarness) -> tuple[IssuedPair, MaxUser]:
-    ids = await seed_directory(harness.session_factory)
-    issued = await issue_pair(
+    issued = await pair_in_a_new_directory(
         harness.session_factory,
-        ids["S001"],
         mentor_tg=MENTOR_TG,
         mentee_tg=MENTEE_MAX,
         mentee_channel=ChannelName.MAX,

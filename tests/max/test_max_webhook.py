@@ -14,10 +14,9 @@ from service.web.server import create_web_app
 from storage.models import Answer
 from surveys.channels import ChannelName
 from tests.support.botapi import BotAPIStandIn
-from tests.support.factories import seed_directory
 from tests.support.max_harness import max_settings
 from tests.support.maxapi import MaxAPIStandIn
-from tests.support.survey_factories import issue_pair
+from tests.support.survey_factories import pair_in_a_new_directory
 
 SECRET = "m" * 40
 
@@ -55,10 +54,8 @@ async def test_webhook_subscription_secret_and_redelivery(
         try:
             await subscribe(client, settings.model_copy(update={"max_webhook_url": url}))
             assert await client.subscriptions() == [url]
-            ids = await seed_directory(session_factory)
-            issued = await issue_pair(
+            issued = await pair_in_a_new_directory(
                 session_factory,
-                ids["S001"],
                 mentor_tg=8301,
                 mentee_tg=8302,
                 mentee_channel=ChannelName.MAX,

@@ -52,7 +52,9 @@ class School:
     stranger: int  # a mentee of another school
 
 
-async def _school(factory: async_sessionmaker[AsyncSession]) -> School:
+@pytest.fixture
+async def school(session_factory: async_sessionmaker[AsyncSession]) -> School:
+    factory = session_factory
     ids = await seed_directory(factory)
     org = ids["S001"]
     curator = await make_person(factory, 8000, "Куратор", Role.CURATOR, organization_id=org)
@@ -85,9 +87,8 @@ async def _rows(factory: async_sessionmaker[AsyncSession], *columns: object) -> 
 
 
 async def test_forming_many_pairs_writes_exact_rows_once(
-    session_factory: async_sessionmaker[AsyncSession],
+    session_factory: async_sessionmaker[AsyncSession], school: School
 ) -> None:
-    school = await _school(session_factory)
     m, e = school.mentors, school.mentees
     plans = [
         PairPlan(m[0], (e[0],), 1),
@@ -192,9 +193,8 @@ async def test_forming_many_pairs_writes_exact_rows_once(
 
 
 async def test_refused_plans_leave_nothing(
-    session_factory: async_sessionmaker[AsyncSession],
+    session_factory: async_sessionmaker[AsyncSession], school: School
 ) -> None:
-    school = await _school(session_factory)
     m, e = school.mentors, school.mentees
     async with session_factory() as session, session.begin():
         await PairRepository(session).form(school.programme_id, m[2], [e[5]], 7)
@@ -261,9 +261,8 @@ async def test_refused_plans_leave_nothing(
 
 
 async def test_completing_active_pairs_in_steps(
-    session_factory: async_sessionmaker[AsyncSession],
+    session_factory: async_sessionmaker[AsyncSession], school: School
 ) -> None:
-    school = await _school(session_factory)
     m, e = school.mentors, school.mentees
     async with session_factory() as session, session.begin():
         pairs = PairRepository(session)
@@ -317,9 +316,8 @@ async def test_enqueue_many_queues_each_key_once(
 
 
 async def test_large_roster_import_in_pieces_keeps_every_link_with_its_row(
-    session_factory: async_sessionmaker[AsyncSession],
+    session_factory: async_sessionmaker[AsyncSession], school: School
 ) -> None:
-    school = await _school(session_factory)
     rows = [
         RosterRow(2 + n, f"Ученик Номер{n:04d}", Category.STUDENT, 7, Role.MENTEE, n // 3 + 1)
         for n in range(STATEMENT_ROWS * 2 + 7)

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.models import Assignment, OutboxMessage, Pair, PairMember, Programme, utcnow
+from storage.models import Assignment, OutboxMessage, Pair, PairMember, utcnow
 from storage.repositories.assignments import AssignmentRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.people import PeopleRepository, Registration
 from surveys.questionnaire import Moment, load_catalogue
+from tests.support.survey_factories import add_programme
 
 
 async def register(
@@ -75,16 +76,7 @@ async def pair_with_assignments(
     """A student–student pair (mentor, mentee) with completion questionnaires issued at
     `issued_at`; returns the assignment ids."""
     async with factory() as session, session.begin():
-        programme = Programme(
-            organization_id=organization_id,
-            form="student_student",
-            title=f"Программа {number}",
-            academic_year="2026/2027",
-            starts_on=date(2026, 9, 1),
-            ends_on=date(2027, 5, 31),
-        )
-        session.add(programme)
-        await session.flush()
+        programme = await add_programme(session, organization_id, f"Программа {number}")
         pair = Pair(programme_id=programme.id, number=number)
         session.add(pair)
         await session.flush()

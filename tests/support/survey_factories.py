@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
@@ -21,6 +22,7 @@ from surveys.channels import ChannelName
 from surveys.people import Category, Role
 from surveys.questionnaire import Catalogue, Moment, Questionnaire, load_file
 from tests.support.botapi import FakeUser
+from tests.support.factories import seed_directory
 from tests.support.maxapi import MaxUser
 
 ALL_KINDS = Path(__file__).with_name("data") / "all_kinds.yaml"
@@ -81,6 +83,32 @@ async def register(
     return person.id
 
 
+async def add_programme(
+    session: AsyncSession, organization_id: int, title: str, form: str = "student_student"
+) -> Programme:
+    """A programme of the 2026/2027 school year (01.09.2026–31.05.2027), flushed."""
+    programme = Programme(
+        organization_id=organization_id,
+        form=form,
+        title=title,
+        academic_year="2026/2027",
+        starts_on=date(2026, 9, 1),
+        ends_on=date(2027, 5, 31),
+    )
+    session.add(programme)
+    await session.flush()
+    return programme
+
+
+async def pair_in_a_new_directory(
+    factory: async_sessionmaker[AsyncSession], **options: Any
+) -> IssuedPair:
+    """The directory seeded (tests/support/factories.seed_directory), then `issue_pair` in its
+    school S001 with these options."""
+    ids = await seed_directory(factory)
+    return await issue_pair(factory, ids["S001"], **options)
+
+
 async def issue_pair(
     factory: async_sessionmaker[AsyncSession],
     organization_id: int,
@@ -102,16 +130,7 @@ async def issue_pair(
             select(Programme).where(Programme.organization_id == organization_id)
         )
         if programme is None:
-            programme = Programme(
-                organization_id=organization_id,
-                form=form,
-                title="Наставничество 2026",
-                academic_year="2026/2027",
-                starts_on=date(2026, 9, 1),
-                ends_on=date(2027, 5, 31),
-            )
-            session.add(programme)
-            await session.flush()
+            programme = await add_programme(session, organization_id, "Наставничество 2026", form)
         pair = Pair(programme_id=programme.id, number=number)
         session.add(pair)
         await session.flush()

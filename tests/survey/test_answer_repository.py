@@ -14,8 +14,7 @@ from storage.repositories.answers import AnswerRepository
 from surveys.access import Actor
 from surveys.errors import AlreadyAnswered, Expired
 from surveys.questionnaire import SKIPPED, InvalidAnswer
-from tests.support.factories import seed_directory
-from tests.support.survey_factories import issue_pair
+from tests.support.survey_factories import pair_in_a_new_directory
 
 
 async def rows(factory: async_sessionmaker[AsyncSession]) -> int:
@@ -26,8 +25,7 @@ async def rows(factory: async_sessionmaker[AsyncSession]) -> int:
 async def test_answers_belong_to_their_owner_and_are_final_after_submit(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    ids = await seed_directory(session_factory)
-    issued = await issue_pair(session_factory, ids["S001"], mentor_tg=8101, mentee_tg=8102)
+    issued = await pair_in_a_new_directory(session_factory, mentor_tg=8101, mentee_tg=8102)
     aid = issued.assignments[issued.mentee_id]
     owner = Actor(telegram_id=8102, person_id=issued.mentee_id)
     mentor = Actor(telegram_id=8101, person_id=issued.mentor_id)
@@ -75,10 +73,8 @@ async def test_answers_belong_to_their_owner_and_are_final_after_submit(
 async def test_overdue_assignments_expire(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    ids = await seed_directory(session_factory)
-    issued = await issue_pair(
+    issued = await pair_in_a_new_directory(
         session_factory,
-        ids["S001"],
         mentor_tg=8201,
         mentee_tg=8202,
         due_at=utcnow() - timedelta(seconds=1),

@@ -18,6 +18,7 @@ from tests.support.survey_factories import (
     answer_where_format_and_topics,
     deliver_invitations,
     issue_pair,
+    pair_in_a_new_directory,
 )
 
 MENTOR, MENTEE = 7101, 7102
@@ -48,10 +49,8 @@ async def status(harness: BotHarness, assignment_id: int) -> str:
 
 
 async def setup(harness: BotHarness, **kwargs: object) -> tuple[IssuedPair, FakeUser]:
-    ids = await seed_directory(harness.session_factory)
-    issued = await issue_pair(
+    issued = await pair_in_a_new_directory(
         harness.session_factory,
-        ids["S001"],
         mentor_tg=MENTOR,
         mentee_tg=MENTEE,
         **kwargs,  # type: ignore[arg-type]
@@ -241,10 +240,8 @@ async def test_expired_assignment_takes_no_answers(harness: BotHarness) -> None:
 async def test_a_shipped_questionnaire_end_to_end(harness: BotHarness) -> None:
     """The real mentee completion questionnaire, long free-text answers included: every
     question reachable, the summary fits one message, the answers arrive intact."""
-    ids = await seed_directory(harness.session_factory)
-    issued = await issue_pair(
+    issued = await pair_in_a_new_directory(
         harness.session_factory,
-        ids["S001"],
         mentor_tg=MENTOR,
         mentee_tg=MENTEE,
         catalogue=load_catalogue(),

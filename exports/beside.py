@@ -67,8 +67,8 @@ class Beside:
     def summary_columns(self) -> list[Column]:
         return [
             column
-            for key, number, signed in SUMMARY.values()
-            for column in self._pair(key, number, signed)
+            for measure in MEASURES  # the order of figures.row's cells
+            for column in self._pair(*SUMMARY[measure])
         ]
 
     def summary_cells(self, level: Level, ident: Any) -> list[Any]:
@@ -76,8 +76,8 @@ class Beside:
         now = self.now.row(level, ident, _figures(self.now, level, ident))
         then = self.then.row(level, ident, _figures(self.then, level, ident))
         cells: list[Any] = []
-        for measure, current, previous in zip(MEASURES, now, then, strict=True):
-            cells += [previous, self._delta(current, previous, SUMMARY[measure][2])]
+        for current, previous in zip(now, then, strict=True):
+            cells += [previous, self._delta(current, previous)]
         return cells
 
     def indicator_columns(self) -> list[Column]:
@@ -104,14 +104,12 @@ class Beside:
         each share's distance from its target (where one is set)."""
         now, then = _indicators(self.now, level, ident), _indicators(self.then, level, ident)
         cells: list[Any] = []
-        for (_key, _measure, _number, signed), current, previous in zip(
-            INDICATORS, now, then, strict=True
-        ):
-            cells += [previous, self._delta(current, previous, signed)]
+        for current, previous in zip(now, then, strict=True):
+            cells += [previous, self._delta(current, previous)]
         shares = {"export.col.student_share": now[2], "export.col.young_teacher_share": now[5]}
         for key, target in self._targets():
             if target is not None:
-                cells.append(self._delta(shares[key], target, SIGNED_SHARE))
+                cells.append(self._delta(shares[key], target))
         return cells
 
     def _targets(self) -> list[tuple[str, float | None]]:
@@ -120,7 +118,7 @@ class Beside:
             ("export.col.young_teacher_share", self.options.target_young_teacher_share),
         ]
 
-    def _delta(self, current: Any, previous: Any, signed: str) -> Any:
+    def _delta(self, current: Any, previous: Any) -> Any:
         if current is None or previous is None:
             return None
         if isinstance(current, str) or isinstance(previous, str):

@@ -157,6 +157,13 @@ class MonitoringQueries:
     async def _rows(self, statement: Select[*tuple[Any, ...]]) -> list[Any]:
         return list((await self.session.execute(statement)).all())
 
+    async def _stream(self, statement: Select[*tuple[Any, ...]]) -> AsyncIterator[Any]:
+        """The rows in batches of STREAM_ROWS: one round trip per batch, not per row, and
+        plain Core rows (the statement selects columns: nothing for the ORM to do)."""
+        connection = await self.session.connection()
+        result = await connection.stream(statement.execution_options(yield_per=STREAM_ROWS))
+        return result.partitions()
+
     # --- directory -------------------------------------------------------------------------
 
     async def organizations(self) -> list[OrganizationRow]:
@@ -485,8 +492,7 @@ class MonitoringQueries:
             .where(is_text)
             .order_by(Organization.name, Programme.form, Answer.id)
         )
-        result = await self.session.stream(statement.execution_options(yield_per=STREAM_ROWS))
-        async for rows in result.partitions():  # one round trip per batch, not per row
+        async for rows in await self._stream(statement):
             for org, form, role, snapshot_id, key, text, answered_at in rows:
                 # To the day: a time to the second could tell who wrote it.
                 day = answered_at.date() if answered_at else None
@@ -496,8 +502,7 @@ class MonitoringQueries:
 
     async def register(self) -> AsyncIterator[RegisterRow]:
         """The personified register: one row per pair membership, the mentor first."""
-        statement = self._register_statement().execution_options(yield_per=STREAM_ROWS)
-        async for rows in (await self.session.stream(statement)).partitions():
+        async for rows in await self._stream(self._register_statement()):
             for row in rows:
                 yield RegisterRow._make(row)
 

@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from exports.cells import Formatted, cell, text_cell
+from exports.cells import FORMULA_STARTS, Formatted, cell, text_cell
 
 Translate = Callable[[str], str]
 HEADER_FONT = Font(bold=True)
@@ -61,7 +61,14 @@ class Table:
     def append(self, values: Sequence[Any]) -> None:
         row: list[Any] = []
         for value, column, styled in zip(values, self.columns, self._styled, strict=True):
-            if styled is None or value is None or isinstance(value, str | Formatted):
+            kind = type(value)
+            if kind is str and not value.startswith(FORMULA_STARTS):
+                row.append(value)  # most cells: plain text, as it is
+                continue
+            if value is None or (styled is None and (kind is int or kind is float)):
+                row.append(value)  # nothing to format
+                continue
+            if styled is None or isinstance(value, str | Formatted):
                 row.append(cell(self.sheet, value, column.number_format))
                 continue
             if isinstance(value, datetime):

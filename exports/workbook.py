@@ -13,6 +13,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
+from exports.beside import Beside
 from exports.cells import DATE, DECIMAL, PERCENT
 from exports.change import ChangeSheet
 from exports.figures import MonitoringFigures, gather
@@ -59,15 +60,24 @@ async def build_workbook(
     options: ExportOptions,
     progress: Progress = _no_progress,
     previous: MonitoringQueries | None = None,
+    beside_previous: bool = False,
 ) -> None:
-    """`previous`: the same scope's previous period, for the «Динамика» sheet."""
+    """`previous`: the same scope's previous period, for the «Динамика» sheet; with
+    `beside_previous` (a round's workbook) also beside each figure of «Сводка» and
+    «Показатели» (exports/beside.py)."""
     progress("export.stage.summary")
     writer = _Writer(queries, translate, options, await gather(queries, options.min_group))
+    if previous is not None and beside_previous:
+        then = await gather(previous, options.min_group)
+        writer.beside = Beside(writer.figures, then, previous.period.label(), translate, options)
     await writer.summary()
     progress("export.stage.indicators")
     await writer.indicators()
     if previous is not None:
-        sheet = ChangeSheet(writer.workbook, translate, options, queries, previous, writer.figures)
+        gathered = writer.beside.then if writer.beside else None  # gathered once for both
+        sheet = ChangeSheet(
+            writer.workbook, translate, options, queries, previous, writer.figures, gathered
+        )
         await sheet.write()
     await writer.forms()
     progress("export.stage.questionnaires")
@@ -96,6 +106,7 @@ class _Writer:
         self.workbook = Workbook(write_only=True)
         self._forms: dict[str, str] = {}
         self._labels: dict[str, str] = {}
+        self.beside: Beside | None = None  # the previous round beside each figure
 
     def table(self, title: str, columns: list[Column]) -> Table:
         return Table(self.workbook, title, columns, print_title=self.options.title)
@@ -145,6 +156,7 @@ class _Writer:
                     for f in forms
                 ],
                 *self._figure_columns(),
+                *(self.beside.summary_columns() if self.beside else []),
             ],
         )
         for org in organizations:
@@ -155,6 +167,7 @@ class _Writer:
                     org.name,
                     *[programmes.get((org.id, f), 0) for f in forms],
                     *figures.row(Level.ORGANIZATION, org.id, row),
+                    *self._beside_summary(Level.ORGANIZATION, org.id),
                 ]
             )
         table.close_filter()
@@ -172,13 +185,23 @@ class _Writer:
                         _("export.municipality_total"),
                         *counts,
                         *figures.row(Level.MUNICIPALITY, municipality_id, district),
+                        *self._beside_summary(Level.MUNICIPALITY, municipality_id),
                     ]
                 )
         totals = [programmes_total(programmes, f) for f in forms]
         table.append(
-            [_("export.total"), None, *totals, *figures.row(Level.TOTAL, "*", figures.total)]
+            [
+                _("export.total"),
+                None,
+                *totals,
+                *figures.row(Level.TOTAL, "*", figures.total),
+                *self._beside_summary(Level.TOTAL, "*"),
+            ]
         )
         self._rate_chart(table, len(organizations))
+
+    def _beside_summary(self, level: Level, ident: Any) -> list[Any]:
+        return self.beside.summary_cells(level, ident) if self.beside else []
 
     def _rate_chart(self, table: Table, rows: int) -> None:
         if not rows:
@@ -219,6 +242,8 @@ class _Writer:
         ]
         if teacher_target:
             columns.append(Column(_("export.col.young_teacher_target"), 12, PERCENT))
+        if self.beside:
+            columns += self.beside.indicator_columns()
         table = self.table(_("export.sheet.indicators"), columns)
 
         figures = self.figures
@@ -247,6 +272,8 @@ class _Writer:
             ]
             if teacher_target:
                 values.append(options.target_young_teacher_share)
+            if self.beside:
+                values += self.beside.indicator_cells(level, ident)
             return values
 
         for municipality_id, members in _by_municipality(figures.organizations):

@@ -198,9 +198,13 @@ async def export_round(
     earlier = await previous_round(session, found)
     previous = earlier[1] if earlier else None
     if progress is None:
-        await build_workbook(queries, path, translate, options, previous=previous)
+        await build_workbook(
+            queries, path, translate, options, previous=previous, beside_previous=True
+        )
     else:
-        await build_workbook(queries, path, translate, options, progress, previous=previous)
+        await build_workbook(
+            queries, path, translate, options, progress, previous=previous, beside_previous=True
+        )
     observe_export(time.perf_counter() - started)
     return found
 

@@ -77,6 +77,9 @@ class Outreach:
     checkin_days: int
 
 
+RoundPress = StartRound | ChooseRoundKind | ChooseRoundScope | OnRound | SendCheckins
+
+
 class Rounds:
     def __init__(self, uow: UnitOfWork, actor: Actor) -> None:
         self.uow = uow
@@ -190,6 +193,35 @@ class Rounds:
         )
 
     # --- one round ---------------------------------------------------------------------------
+
+    async def press(self, action: RoundPress, outreach: Outreach) -> Reply:
+        """A /rounds button, or the check-in button of a curator's /status: the step it
+        takes (`outreach` for the ones that send questionnaires or reminders)."""
+        match action:
+            case StartRound():
+                return self.start()
+            case ChooseRoundKind(kind):
+                return await self.choose_kind(kind)
+            case ChooseRoundScope(kind, municipality):
+                return self.choose_scope(kind, municipality)
+            case OnRound(RoundVerb.CLOSE, round_id):
+                return await self.ask_close(round_id)
+            case OnRound(RoundVerb.CLOSE_YES, round_id):
+                return await self.close(round_id)
+            case OnRound(RoundVerb.REMIND, round_id):
+                return await self.remind(round_id, outreach.notices)
+            case OnRound(RoundVerb.CHECKIN, round_id):
+                return await self.ask_checkin(round_id)
+            case OnRound(_, round_id):
+                return await self.checkin(round_id, outreach)
+            case SendCheckins(organization, confirmed):
+                return await self.school_checkin(organization, confirmed, outreach)
+
+    async def typed(self, step: str | None, typed: str, data: Mapping[str, Any]) -> Reply:
+        """A new round's period or deadline, typed at `step`."""
+        if step == RoundStep.PERIOD:
+            return self.give_period(typed)
+        return await self.give_deadline(typed, data)
 
     async def ask_close(self, round_id: int) -> Reply:
         found = await self._kept(round_id)

@@ -10,7 +10,6 @@ from app.monitoring.actions import (
     ChooseRoundKind,
     ChooseRoundScope,
     OnRound,
-    RoundVerb,
     SendCheckins,
     StartRound,
 )
@@ -44,36 +43,11 @@ def waiting(turn: Turn) -> bool:
 
 
 async def typed(turn: Turn, text: str) -> None:
-    rounds = _rounds(turn)
-    if step(turn) == RoundStep.PERIOD:
-        reply = rounds.give_period(text)
-    else:
-        reply = await rounds.give_deadline(text, data(turn))
-    await show(turn, reply)
+    await show(turn, await _rounds(turn).typed(step(turn), text, data(turn)))
 
 
 async def pressed(turn: Turn, action: Action) -> None:
-    rounds = _rounds(turn)
-    match action:
-        case StartRound():
-            reply = rounds.start()
-        case ChooseRoundKind(kind):
-            reply = await rounds.choose_kind(kind)
-        case ChooseRoundScope(kind, municipality):
-            reply = rounds.choose_scope(kind, municipality)
-        case OnRound(RoundVerb.CLOSE, round_id):
-            reply = await rounds.ask_close(round_id)
-        case OnRound(RoundVerb.CLOSE_YES, round_id):
-            reply = await rounds.close(round_id)
-        case OnRound(RoundVerb.REMIND, round_id):
-            reply = await rounds.remind(round_id, OutboxNotices(turn.reader.i18n))
-        case OnRound(RoundVerb.CHECKIN, round_id):
-            reply = await rounds.ask_checkin(round_id)
-        case OnRound(RoundVerb.CHECKIN_YES, round_id):
-            reply = await rounds.checkin(round_id, _outreach(turn))
-        case SendCheckins(organization, confirmed):
-            reply = await rounds.school_checkin(organization, confirmed, _outreach(turn))
-        case _:
-            await turn.notify(Msg("fallback.stale_button"))
-            return
-    await show(turn, reply)
+    if not isinstance(action, ROUND_ACTIONS):
+        await turn.notify(Msg("fallback.stale_button"))
+        return
+    await show(turn, await _rounds(turn).press(action, _outreach(turn)))

@@ -20,13 +20,11 @@ from surveys.access import Actor
 from tests.support.export_data import YEAR, build_dataset
 from tests.support.export_helpers import (
     by,
-    district_scope,
-    methodist_actor,
     methodists_workbook,
     russian,
     table,
 )
-from tests.support.report_helpers import number, paragraphs, report_to, tables
+from tests.support.report_helpers import methodists_report, number, paragraphs, report_to, tables
 
 OPTIONS = ExportOptions(target_student_share=0.7)
 KEYS = ("programmes", "pairs", "groups", "mentors", "mentees", "completed", "sent", "submitted",
@@ -64,8 +62,7 @@ async def two_years(session_factory: async_sessionmaker[AsyncSession], tmp_path:
     before = await methodists_workbook(
         session_factory, data, tmp_path / "before.xlsx", OPTIONS, last_year
     )
-    methodist, scope = methodist_actor(data), district_scope(data)
-    report = await report_to(session_factory, methodist, scope, tmp_path / "r.docx", OPTIONS)
+    report = await methodists_report(session_factory, data, tmp_path / "r.docx", OPTIONS)
     return now, before, report
 
 

@@ -26,13 +26,11 @@ from tests.support.export_data import build_dataset
 from tests.support.export_helpers import (
     I18N,
     by,
-    district_scope,
-    methodist_actor,
     methodists_workbook,
     russian,
     table,
 )
-from tests.support.report_helpers import number, paragraphs, report_to, tables
+from tests.support.report_helpers import methodists_report, number, paragraphs, report_to, tables
 
 OPTIONS = ExportOptions(target_student_share=0.7, target_young_teacher_share=0.05)
 # Figures of the summary table and the workbook column each comes from.
@@ -45,8 +43,7 @@ INDICATORS = ("students_10_18", "students_reached", "student_share", "teachers_u
 @pytest.fixture
 async def district(session_factory: async_sessionmaker[AsyncSession], tmp_path: Path) -> tuple:
     data = await build_dataset(session_factory)
-    methodist, scope = methodist_actor(data), district_scope(data)
-    report = await report_to(session_factory, methodist, scope, tmp_path / "m01.docx", OPTIONS)
+    report = await methodists_report(session_factory, data, tmp_path / "m01.docx", OPTIONS)
     workbook = await methodists_workbook(session_factory, data, tmp_path / "m01.xlsx", OPTIONS)
     return report, workbook
 

@@ -14,8 +14,8 @@ from exports.period import Period
 from exports.workbook import ExportOptions
 from storage.repositories.export_scope import ExportScope
 from surveys.access import Actor
-from tests.support.export_data import YEAR
-from tests.support.export_helpers import I18N
+from tests.support.export_data import YEAR, Dataset
+from tests.support.export_helpers import I18N, district_scope, methodist_actor
 
 MADE_ON = date(2027, 6, 1)
 
@@ -40,6 +40,13 @@ async def report_to(
             MADE_ON,
         )
     return path
+
+
+async def methodists_report(
+    factory: async_sessionmaker[AsyncSession], data: Dataset, path: Path, options: ExportOptions
+) -> Path:
+    """District M01's справка as its methodist gets it."""
+    return await report_to(factory, methodist_actor(data), district_scope(data), path, options)
 
 
 def paragraphs(path: Path) -> list[str]:

@@ -101,6 +101,13 @@ class UnitOfWork:
         assert self._session is not None, "use the unit of work as `async with`"
         return self._session
 
+    @property
+    def marks_first(self) -> bool:
+        """The handled-update mark is written before the update's work (PostgreSQL), so an
+        edge may write it together with its first read (`PeopleRepository.claim_as_actor`)
+        instead of calling `handle_once`."""
+        return not self._sqlite
+
     async def handle_once(self, update_key: str) -> bool:
         """False when this update was handled already (a redelivery): skip it."""
         if self._sqlite:

@@ -138,6 +138,7 @@ class ChangeSheet:
         current: MonitoringQueries,
         previous: MonitoringQueries,
         masked: MonitoringFigures | None = None,
+        previous_masked: MonitoringFigures | None = None,
     ) -> None:
         self.workbook = workbook
         self._ = translate
@@ -145,6 +146,7 @@ class ChangeSheet:
         self.current = current
         self.previous = previous
         self.masked = masked  # the current period's hidden figures, from the other sheets
+        self.previous_masked = previous_masked  # the previous period's, when gathered already
 
     async def write(self) -> None:
         _ = self._
@@ -174,8 +176,8 @@ class ChangeSheet:
             total_then if total_then and total_then.programmes else None,
             (await self.previous.reach(Level.TOTAL)).get("*", Reach()),
         )
-        then_masked = None
-        if self.masked is not None:
+        then_masked = self.previous_masked
+        if self.masked is not None and then_masked is None:
             then_masked = await gather(self.previous, self.options.min_group)
         total_reach = _total_reach(self.current.scope)
         self._rows(

@@ -74,7 +74,10 @@ async def build_workbook(
     progress("export.stage.indicators")
     await writer.indicators()
     if previous is not None:
-        sheet = ChangeSheet(writer.workbook, translate, options, queries, previous, writer.figures)
+        gathered = writer.beside.then if writer.beside else None  # gathered once for both
+        sheet = ChangeSheet(
+            writer.workbook, translate, options, queries, previous, writer.figures, gathered
+        )
         await sheet.write()
     await writer.forms()
     progress("export.stage.questionnaires")

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import gc
 
+# Young collections less often than CPython's default (every 700 allocations): what an update
+# allocates mostly dies with it. A webhook worker's CPU per /help update fell by about 5 %
+# (2.40 -> 2.27 and 2.62 -> 2.49 ms of worker CPU in alternating runs of 3,000 updates).
+THRESHOLDS = (10_000, 20, 20)
+
 
 def freeze_startup_objects() -> None:
     """Move everything built at start-up (aiogram's types, SQLAlchemy's mappers, pydantic's
@@ -15,3 +20,4 @@ def freeze_startup_objects() -> None:
     """
     gc.collect()
     gc.freeze()
+    gc.set_threshold(*THRESHOLDS)

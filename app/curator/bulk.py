@@ -17,7 +17,7 @@ from typing import Final, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import policy
-from app.curator.questionnaires import Notices, issue, issue_counted
+from app.curator.questionnaires import Notices, issue
 from app.screens import Msg
 from app.uow import UnitOfWork
 from storage.bulk import breathe, pieces
@@ -101,7 +101,7 @@ async def form_pairs(
                 break
             await breathe()
             formed = [pair.id for pair in formation.formed]
-            queued += await issue(uow, catalogue, notices, formed, Moment.START, due_days)
+            queued += (await issue(uow, catalogue, notices, formed, Moment.START, due_days)).queued
             await uow.commit()
         numbers.extend(pair.number for pair in formation.formed)
         refused += len(formation.refused)
@@ -131,7 +131,9 @@ async def complete_programme(
             completed = await PairRepository(uow.session).complete_active(programme_id, size)
             await breathe()
             ids = [pair.id for pair in completed]
-            issued = await issue_counted(uow, catalogue, notices, ids, Moment.COMPLETION, due_days)
+            issued = await issue(
+                uow, catalogue, notices, ids, Moment.COMPLETION, due_days, count_blocked=True
+            )
             queued, blocked = queued + issued.sent, blocked + issued.blocked
             last = len(completed) < size
             if last:

@@ -21,7 +21,7 @@ from app.curator.actions import (
     PickStep,
     ProgrammeVerb,
 )
-from app.curator.questionnaires import Notices, issue, issue_counted, undelivered
+from app.curator.questionnaires import Notices, issue, undelivered
 from app.curator.reply import Reply, Step, stale
 from app.screens import Msg, Screen, counted
 from app.uow import UnitOfWork
@@ -231,13 +231,14 @@ class Pairs:
         require_move(pair.status, PairStatus.COMPLETED)
         await self.uow.write()
         await self.pairs.complete(pair)
-        issued = await issue_counted(
+        issued = await issue(
             self.uow,
             self.catalogue,
             self.notices,
             [pair.id],
             Moment.COMPLETION,
             self.deadlines.completion,
+            count_blocked=True,
         )
         await self.uow.commit()
         days = counted("count.days", self.deadlines.completion)
@@ -334,4 +335,5 @@ class Pairs:
 
     async def _issue(self, pair_ids: Sequence[int], moment: Moment) -> int:
         days = self.deadlines.start if moment is Moment.START else self.deadlines.completion
-        return await issue(self.uow, self.catalogue, self.notices, pair_ids, moment, days)
+        issued = await issue(self.uow, self.catalogue, self.notices, pair_ids, moment, days)
+        return issued.queued

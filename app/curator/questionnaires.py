@@ -56,32 +56,22 @@ async def issue(
     due_days: int,
     occasion: str = ONCE,
     since: datetime | None = None,
-) -> int:
+    *,
+    count_blocked: bool = False,
+) -> Issued:
     """Give the pairs' members the moment's questionnaires (on this occasion: see
-    `AssignmentRepository.issue_many`) and queue their invitations; returns how many
-    invitations were queued (0 for members who had them already)."""
+    `AssignmentRepository.issue_many`) and queue their invitations: how many were queued
+    (none for members who had them already) and, with `count_blocked`, how many of those
+    go to people who blocked the bot (what a curator is told on completing a pair or a
+    programme)."""
     due_at = utcnow() + timedelta(days=due_days)
     issued = await AssignmentRepository(uow.session).issue_many(
         pair_ids, moment, catalogue, due_at, occasion, since
     )
     await breathe()
-    return await notices.invitations(uow.session, issued)
-
-
-async def issue_counted(
-    uow: UnitOfWork,
-    catalogue: Catalogue,
-    notices: Notices,
-    pair_ids: Sequence[int],
-    moment: Moment,
-    due_days: int,
-) -> Issued:
-    """`issue`, also telling how many of the invitations go to people who blocked the bot
-    (what a curator is told on completing a pair or a programme)."""
-    due_at = utcnow() + timedelta(days=due_days)
-    issued = await AssignmentRepository(uow.session).issue_many(pair_ids, moment, catalogue, due_at)
-    await breathe()
     queued = await notices.invitations(uow.session, issued)
+    if not count_blocked:
+        return Issued(queued, 0)
     gone = await PeopleRepository(uow.session).unreachable_among([a.person_id for a in issued])
     blocked = sum(1 for assignment in issued if assignment.person_id in gone)
     return Issued(queued, min(blocked, queued))

@@ -44,7 +44,7 @@ async def round_checkins(
     pairs = await RoundRepository(uow.session).active_pairs(found)
     days = max(1, -(-(found.deadline - now) // DAY))  # whole days left, rounded up
     await uow.write()
-    queued = await issue(
+    issued = await issue(
         uow,
         catalogue,
         notices,
@@ -55,7 +55,7 @@ async def round_checkins(
         found.opened_at,
     )
     await uow.commit()
-    return Sent(len(pairs), queued)
+    return Sent(len(pairs), issued.queued)
 
 
 async def school_checkins(
@@ -77,9 +77,9 @@ async def school_checkins(
     occasion = SCHOOL_CHECKIN if covering is None else round_occasion(covering.id)
     since = None if covering is None else covering.opened_at
     await uow.write()
-    queued = await issue(uow, catalogue, notices, pairs, Moment.CHECKIN, due_days, occasion, since)
+    issued = await issue(uow, catalogue, notices, pairs, Moment.CHECKIN, due_days, occasion, since)
     await uow.commit()
-    return Sent(len(pairs), queued)
+    return Sent(len(pairs), issued.queued)
 
 
 async def remind_round(

@@ -12,6 +12,15 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from app.screens import Msg, Screen, counted
+from app.survey.actions import (
+    AnswerWith,
+    Back,
+    Change,
+    DoneChoosing,
+    SkipQuestion,
+    Submit,
+    Toggle,
+)
 from app.survey.views import next_screen, pending_screen, question_screen, selection_keys
 from app.uow import UnitOfWork
 from storage.repositories.answers import AnswerRepository
@@ -45,6 +54,9 @@ class Turn:
     # Shown on the pressed button (a pop-up when `alert`) or as a reply to typed text.
     notice: Msg | None = None
     alert: bool = False
+
+
+QuestionPress = AnswerWith | DoneChoosing | Toggle | SkipQuestion | Back | Change | Submit
 
 
 class Survey:
@@ -82,6 +94,25 @@ class Survey:
             screens.append(Screen((sheet.questionnaire.intro,)))
         screens.append(next_screen(sheet))
         return Turn(tuple(screens), editing=None)
+
+    async def press(self, action: QuestionPress, editing: Editing | None) -> Turn:
+        """A questionnaire's button (all but the invitation's «Начать анкету», `open`): an
+        answer, a multi-choice tick or «Готово», a skip, back, change or submit."""
+        match action:
+            case AnswerWith(a, q, value):
+                return await self.answer(a, q, value, editing)
+            case DoneChoosing(a, q, mask):
+                return await self.choose(a, q, mask, editing)
+            case Toggle(a, q, mask):
+                return await self.toggle(a, q, mask, editing)
+            case SkipQuestion(a, q):
+                return await self.skip(a, q, editing)
+            case Back(a, q):
+                return await self.back(a, q)
+            case Change(a, q):
+                return await self.change(a, q)
+            case Submit(a):
+                return await self.submit(a)
 
     async def answer(
         self, assignment_id: int, position: int, raw: str, editing: Editing | None

@@ -22,16 +22,7 @@ from bot.max.edge import Turn
 from bot.max.screens import keyboard
 
 EDITING = "survey_editing"
-SURVEY_ACTIONS = (
-    AnswerWith,
-    DoneChoosing,
-    Toggle,
-    SkipQuestion,
-    Back,
-    Change,
-    Submit,
-    OpenAssignment,
-)
+SURVEY_ACTIONS = (AnswerWith, DoneChoosing, Toggle, SkipQuestion, Back, Change, Submit)
 
 
 async def overview(turn: Turn) -> None:
@@ -51,32 +42,15 @@ async def typed(turn: Turn, text: str) -> None:
 
 async def pressed(turn: Turn, action: Action) -> None:
     survey = Survey(turn.uow, turn.actor)
-    editing = _editing(turn)
-    match action:
-        case AnswerWith(a, q, v):
-            result = await survey.answer(a, q, v, editing)
-        case DoneChoosing(a, q, mask):
-            result = await survey.choose(a, q, mask, editing)
-        case Toggle(a, q, mask):
-            result = await survey.toggle(a, q, mask, editing)
-        case SkipQuestion(a, q):
-            result = await survey.skip(a, q, editing)
-        case Back(a, q):
-            result = await survey.back(a, q)
-        case Change(a, q):
-            result = await survey.change(a, q)
-        case Submit(a):
-            result = await survey.submit(a)
-        case OpenAssignment(assignment):
-            result = await survey.open(assignment)
-            # The invitation keeps its button: it opens the questionnaire again later.
-            await turn.notify()
-            await _show(turn, result)
-            return
-        case _:
-            await turn.notify(Msg("fallback.stale_button"))
-            return
-    await _answer_press(turn, result)
+    if isinstance(action, OpenAssignment):
+        # The invitation keeps its button: it opens the questionnaire again later.
+        await turn.notify()
+        await _show(turn, await survey.open(action.assignment))
+        return
+    if not isinstance(action, SURVEY_ACTIONS):
+        await turn.notify(Msg("fallback.stale_button"))
+        return
+    await _answer_press(turn, await survey.press(action, _editing(turn)))
 
 
 async def _answer_press(turn: Turn, result: SurveyTurn) -> None:

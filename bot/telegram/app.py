@@ -77,7 +77,7 @@ def create_dispatcher(
     # The bot talks to people one to one; group chats are ignored rather than answered.
     dispatcher.message.filter(Magic(F.chat.type == "private"))
     setup_update_logs(dispatcher)
-    dispatcher.update.outer_middleware(UnitOfWorkMiddleware(session_factory))
+    dispatcher.update.outer_middleware(UnitOfWorkMiddleware(session_factory, settings.admin_ids))
     dispatcher.update.outer_middleware(ActorMiddleware(settings.admin_ids))
     LocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.include_routers(*get_routers())

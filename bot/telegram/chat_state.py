@@ -4,7 +4,8 @@
   about ten seconds in all). What still fails raises `ChatStateUnavailable`; the error
   router (bot/telegram/common/unavailable.py) lets it through, so a webhook answers 500 and
   Telegram delivers the update again instead of hearing 200 with a false error message.
-- A chat's lock is kept alive while its update runs (renewed every third of its lifetime),
+- A chat's lock is kept alive while its update runs (renewed every third of its lifetime,
+  by a task started only once the first third has passed),
   so a slow update under a burst does not lose it to the chat's next update; a lock lost
   anyway (Redis restarted) is not an error of the update, whose work is already committed.
 - The renewal stops on a flag, not on cancellation alone: on Python 3.11 redis-py sends a
@@ -118,28 +119,36 @@ class ChatLocks(BaseEventIsolation):
         lock = Lock(self.redis, name, timeout=self.ttl, sleep=0.05)
         await patiently(lock.acquire, "lock")
         done = asyncio.Event()
-        keeper = asyncio.create_task(self._keep(lock, done))
+        # Most updates are over long before a third of the lock's lifetime: the renewal task
+        # starts only then (a timer is far cheaper than a task per update).
+        keeper: asyncio.Task[None] | None = None
+
+        def keep() -> None:
+            nonlocal keeper
+            keeper = asyncio.create_task(self._keep(lock, done))
+
+        timer = asyncio.get_running_loop().call_later(self.ttl / 3, keep)
         try:
             yield
         finally:
             done.set()
-            keeper.cancel()  # interrupts a renewal waiting for Redis; may be lost (see above)
+            timer.cancel()
             try:
-                # Not `await keeper`: that would swallow this task's own cancellation.
-                await asyncio.wait({keeper}, timeout=self.ttl)
-                if keeper.done() and not keeper.cancelled() and keeper.exception():
-                    log.warning("chat lock renewal failed", exc_info=keeper.exception())
+                if keeper is not None:
+                    await self._stop(keeper)
             finally:
                 await self._release(lock)
 
+    async def _stop(self, keeper: asyncio.Task[None]) -> None:
+        keeper.cancel()  # interrupts a renewal waiting for Redis; may be lost (see above)
+        # Not `await keeper`: that would swallow this task's own cancellation.
+        await asyncio.wait({keeper}, timeout=self.ttl)
+        if keeper.done() and not keeper.cancelled() and keeper.exception():
+            log.warning("chat lock renewal failed", exc_info=keeper.exception())
+
     async def _keep(self, lock: Lock, done: asyncio.Event) -> None:
-        """Renew `lock` every third of its lifetime until `done` is set."""
+        """Renew `lock` now and every third of its lifetime until `done` is set."""
         while not done.is_set():
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.ttl / 3):
-                    await done.wait()
-            if done.is_set():
-                return
             try:
                 await lock.reacquire()
             except LockError:
@@ -147,6 +156,9 @@ class ChatLocks(BaseEventIsolation):
                 return
             except TRANSIENT as error:  # the next round tries again; the ttl is 3 rounds
                 log.warning("chat lock not renewed", extra={"error": str(error)[:200]})
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.ttl / 3):
+                    await done.wait()
 
     @staticmethod
     async def _release(lock: Lock) -> None:

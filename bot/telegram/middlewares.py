@@ -30,12 +30,17 @@ class UnitOfWorkMiddleware(BaseMiddleware):
     Telegram delivers it, its writes land together or not at all, and its conversation-state
     writes (bot/telegram/deferred_fsm.py) are stored only after the commit."""
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        admin_ids: frozenset[int] = frozenset(),
+    ) -> None:
         self.session_factory = session_factory
+        self.admin_ids = admin_ids
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         async with UnitOfWork(self.session_factory) as uow:
-            if isinstance(event, Update) and not await uow.handle_once(f"tg:{event.update_id}"):
+            if isinstance(event, Update) and not await self._handle_once(uow, event, data):
                 return _skip(data)
             data["uow"] = uow
             data["session"] = uow.session
@@ -49,6 +54,18 @@ class UnitOfWorkMiddleware(BaseMiddleware):
                 uow.after_commit(partial(apply_fsm_writes, storage, writes))
             await uow.commit()
             return result
+
+    async def _handle_once(self, uow: UnitOfWork, event: Update, data: dict[str, Any]) -> bool:
+        """Mark the update handled; False for a redelivery. On PostgreSQL the mark and the
+        actor lookup (for ActorMiddleware) go to the database as one statement."""
+        key = f"tg:{event.update_id}"
+        user: User | None = data.get("event_from_user")
+        if user is None or not uow.marks_first:
+            return await uow.handle_once(key)
+        people = PeopleRepository(uow.session)
+        claimed, actor, person = await people.claim_as_actor(key, user.id, self.admin_ids)
+        data["actor"], data["person"] = actor, person
+        return claimed
 
 
 def _skip(data: dict[str, Any]) -> None:
@@ -70,7 +87,10 @@ class ActorMiddleware(BaseMiddleware):
         if user is None:
             return await handler(event, data)
         uow: UnitOfWork = data["uow"]
-        actor, person = await PeopleRepository(uow.session).actor(user.id, self.admin_ids)
+        if "actor" in data:  # found with the handled-update mark (UnitOfWorkMiddleware)
+            actor, person = data["actor"], data["person"]
+        else:
+            actor, person = await PeopleRepository(uow.session).actor(user.id, self.admin_ids)
         if person is not None and person.unreachable_at is not None and _from_person(event):
             person.unreachable_at = None  # they wrote to the bot: the outbox may reach them again
         data["actor"] = actor

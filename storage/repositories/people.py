@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, func, literal_column, select, update
+from sqlalchemy.dialects import postgresql
 
 from storage.bulk import pieces
-from storage.models import Organization, Person, RoleGrant, utcnow
+from storage.models import HandledUpdate, Organization, Person, RoleGrant, utcnow
 from storage.repositories.base import Repository
 from surveys.access import Actor, Grant, scope_key
 from surveys.channels import ChannelName
@@ -48,6 +49,34 @@ _ACTOR_IN = (
     .add_columns(RoleGrant.organization_id)
     .outerjoin(RoleGrant, RoleGrant.person_id == Person.id)
     .where(Person.channel == bindparam("channel"), Person.external_id == bindparam("external_id"))
+    .order_by(RoleGrant.id)
+)
+
+# PostgreSQL: the handled-update mark and the same lookup in one round trip. A
+# data-modifying CTE runs exactly once, in the update's transaction, like the mark on its
+# own (storage/repositories/handled.claim): a second worker holding the same update waits on
+# the row lock, then finds it taken (`claimed` 0). The lookup hangs off a one-row FROM, so
+# someone not registered yet still gives one row (person and grant columns NULL).
+_MARK = (
+    postgresql.insert(cast(Table, HandledUpdate.__table__))
+    .values(update_key=bindparam("update_key"), handled_at=bindparam("handled_at"))
+    .on_conflict_do_nothing(index_elements=["update_key"])
+    .returning(literal_column("1"))
+    .cte("mark")
+)
+_ONE_ROW = select(literal_column("1").label("one")).subquery("one_row")
+_CLAIMED_ACTOR = (
+    select(
+        select(func.count()).select_from(_MARK).scalar_subquery().label("claimed"),
+        Person,
+        RoleGrant.id,
+        RoleGrant.role,
+        RoleGrant.municipality_id,
+        RoleGrant.organization_id,
+    )
+    .select_from(_ONE_ROW)
+    .outerjoin(Person, Person.telegram_id == bindparam("telegram_id"))
+    .outerjoin(RoleGrant, RoleGrant.person_id == Person.id)
     .order_by(RoleGrant.id)
 )
 
@@ -108,6 +137,18 @@ class PeopleRepository(Repository):
     ) -> tuple[Actor, Person | None]:
         rows = (await self.session.execute(_ACTOR, {"telegram_id": telegram_id})).all()
         return _actor(rows, ChannelName.TELEGRAM, telegram_id, admin_ids)
+
+    async def claim_as_actor(
+        self, update_key: str, telegram_id: int, admin_ids: frozenset[int]
+    ) -> tuple[bool, Actor, Person | None]:
+        """PostgreSQL only: mark the update handled (False: another delivery of it marked
+        it first) and say who acts, in one statement of the update's transaction."""
+        parameters = {"update_key": update_key, "handled_at": utcnow(), "telegram_id": telegram_id}
+        rows = (await self.session.execute(_CLAIMED_ACTOR, parameters)).all()
+        claimed = bool(rows[0][0])
+        found = [row[1:] for row in rows if row[1] is not None]
+        actor, person = _actor(found, ChannelName.TELEGRAM, telegram_id, admin_ids)
+        return claimed, actor, person
 
     async def actor_in(
         self, channel: ChannelName, external_id: int, admin_ids: frozenset[int]

@@ -13,7 +13,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from app.survey import actions as press
-from app.survey.use_cases import KEEP, Editing, Survey, Turn
+from app.survey.use_cases import KEEP, Editing, QuestionPress, Survey, Turn
 from bot import render
 from bot.telegram.commands import CommandAllowed
 from bot.telegram.conversation import Chat
@@ -67,37 +67,10 @@ async def open_assignment(query: CallbackQuery, action: press.OpenAssignment, ch
     await pressed(query, chat, turn, await editing_of(chat.state), drop=False)
 
 
-async def answer_button(
-    query: CallbackQuery,
-    action: press.AnswerWith | press.DoneChoosing | press.Toggle | press.SkipQuestion,
-    chat: Chat,
-) -> None:
+async def question_button(query: CallbackQuery, action: QuestionPress, chat: Chat) -> None:
     editing = await editing_of(chat.state)
-    survey = Survey(chat.uow, chat.actor)
-    match action:
-        case press.AnswerWith(a, q, v):
-            turn = await survey.answer(a, q, v, editing)
-        case press.DoneChoosing(a, q, mask):
-            turn = await survey.choose(a, q, mask, editing)
-        case press.Toggle(a, q, mask):
-            turn = await survey.toggle(a, q, mask, editing)
-        case press.SkipQuestion(a, q):
-            turn = await survey.skip(a, q, editing)
+    turn = await Survey(chat.uow, chat.actor).press(action, editing)
     await pressed(query, chat, turn, editing)
-
-
-async def move_button(
-    query: CallbackQuery, action: press.Back | press.Change | press.Submit, chat: Chat
-) -> None:
-    survey = Survey(chat.uow, chat.actor)
-    match action:
-        case press.Back(a, q):
-            turn = await survey.back(a, q)
-        case press.Change(a, q):
-            turn = await survey.change(a, q)
-        case press.Submit(a):
-            turn = await survey.submit(a)
-    await pressed(query, chat, turn, await editing_of(chat.state))
 
 
 async def text_answer(message: Message, chat: Chat) -> None:
@@ -131,9 +104,9 @@ def create_button_router() -> Router:
     router's filters first."""
     router = Router(name=f"{__name__}.buttons")
     router.callback_query.register(
-        answer_button,
+        question_button,
         Pressed(press.AnswerWith, press.DoneChoosing, press.Toggle, press.SkipQuestion),
     )
-    router.callback_query.register(move_button, Pressed(press.Back, press.Change, press.Submit))
+    router.callback_query.register(question_button, Pressed(press.Back, press.Change, press.Submit))
     router.callback_query.register(open_assignment, Pressed(press.OpenAssignment))
     return router

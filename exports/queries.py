@@ -157,6 +157,13 @@ class MonitoringQueries:
     async def _rows(self, statement: Select[*tuple[Any, ...]]) -> list[Any]:
         return list((await self.session.execute(statement)).all())
 
+    async def _stream(self, statement: Select[*tuple[Any, ...]]) -> AsyncIterator[Any]:
+        """The rows in batches of STREAM_ROWS: one round trip per batch, not per row, and
+        plain Core rows (the statement selects columns: nothing for the ORM to do)."""
+        connection = await self.session.connection()
+        result = await connection.stream(statement.execution_options(yield_per=STREAM_ROWS))
+        return result.partitions()
+
     # --- directory -------------------------------------------------------------------------
 
     async def organizations(self) -> list[OrganizationRow]:
@@ -485,8 +492,7 @@ class MonitoringQueries:
             .where(is_text)
             .order_by(Organization.name, Programme.form, Answer.id)
         )
-        result = await self.session.stream(statement.execution_options(yield_per=STREAM_ROWS))
-        async for rows in result.partitions():  # one round trip per batch, not per row
+        async for rows in await self._stream(statement):
             for org, form, role, snapshot_id, key, text, answered_at in rows:
                 # To the day: a time to the second could tell who wrote it.
                 day = answered_at.date() if answered_at else None
@@ -496,30 +502,33 @@ class MonitoringQueries:
 
     async def register(self) -> AsyncIterator[RegisterRow]:
         """The personified register: one row per pair membership, the mentor first."""
-        statement = self._register_statement().execution_options(yield_per=STREAM_ROWS)
-        async for rows in (await self.session.stream(statement)).partitions():
+        async for rows in await self._stream(self._register_statement()):
             for row in rows:
                 yield RegisterRow._make(row)
 
     def _register_statement(self) -> Select[*tuple[Any, ...]]:
-        def of(value: Any) -> Any:
-            return (
-                select(value)
-                .where(
-                    Assignment.pair_id == PairMember.pair_id,
-                    Assignment.person_id == PairMember.person_id,
-                )
-                .correlate(PairMember)
-                .scalar_subquery()
-            )
-
         submitted = Assignment.status == AssignmentStatus.SUBMITTED
-        answered = of(func.count(Assignment.id)).where(submitted)
+        # 2: submitted, 1: sent and not (yet) submitted, NULL: never sent.
+        state = case((submitted, 2), else_=1)
 
         def moment(name: str) -> Any:
-            # 2: submitted, 1: sent and not (yet) submitted, NULL: never sent.
-            return of(func.max(case((submitted, 2), else_=1))).where(Assignment.moment == name)
+            return func.max(case((Assignment.moment == name, state))).label(name)
 
+        # Each member's questionnaires in one grouped pass over the scope's assignments,
+        # joined to the members (not three correlated lookups per member).
+        questionnaires = self._in_scope(
+            select(
+                Assignment.pair_id.label("pair_id"),
+                Assignment.person_id.label("person_id"),
+                moment("start"),
+                moment("completion"),
+                func.count(case((submitted, Assignment.id))).label("answered"),
+            )
+            .join(Pair, Pair.id == Assignment.pair_id)
+            .join(Programme, Programme.id == Pair.programme_id)
+            .join(Organization, Organization.id == Programme.organization_id)
+            .group_by(Assignment.pair_id, Assignment.person_id)
+        ).subquery()
         return self._in_scope(
             select(
                 Person.id,
@@ -535,15 +544,22 @@ class MonitoringQueries:
                 Pair.status,
                 PairMember.joined_at,
                 Pair.completed_at,
-                moment("start"),
-                moment("completion"),
-                answered,
+                questionnaires.c.start,
+                questionnaires.c.completion,
+                func.coalesce(questionnaires.c.answered, 0),
             )
             .select_from(PairMember)
             .join(Person, Person.id == PairMember.person_id)
             .join(Pair, Pair.id == PairMember.pair_id)
             .join(Programme, Programme.id == Pair.programme_id)
             .join(Organization, Organization.id == Programme.organization_id)
+            .outerjoin(
+                questionnaires,
+                and_(
+                    questionnaires.c.pair_id == PairMember.pair_id,
+                    questionnaires.c.person_id == PairMember.person_id,
+                ),
+            )
             .order_by(
                 Organization.name, Programme.title, Pair.number, PairMember.role.desc(), Person.id
             )

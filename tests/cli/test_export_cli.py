@@ -16,11 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tests.cli.conftest import run_main
 from tests.support.cli import ROOT
 from tests.support.export_data import Dataset, build_dataset
-
-
-def organizations(path: Path) -> set[str]:
-    sheet = openpyxl.load_workbook(path)["Сводка"]
-    return {row[1] for row in sheet.iter_rows(min_row=2, values_only=True) if row[1]}
+from tests.support.export_helpers import organizations_in
 
 
 async def test_export_of_an_organization_for_dates(
@@ -34,7 +30,7 @@ async def test_export_of_an_organization_for_dates(
     code = await run_main(argv)
     assert code == 0, capsys.readouterr().err
     assert str(out) in capsys.readouterr().out
-    assert organizations(out) == {"МБОУ СОШ № 1"}
+    assert organizations_in(out) == {"МБОУ СОШ № 1"}
     # The operator is no school's curator: figures only, unless the operator allows more.
     assert "Участники" not in openpyxl.load_workbook(out).sheetnames
 
@@ -95,7 +91,7 @@ def test_subprocess_export_without_register(
         env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert organizations(out) == {"МБОУ СОШ № 101"}
+    assert organizations_in(out) == {"МБОУ СОШ № 101"}
     assert "Участники" not in openpyxl.load_workbook(out).sheetnames
 
 
@@ -121,7 +117,7 @@ def test_subprocess_export_of_the_whole_region(
             "Павлоградский район",
             "Петушинский район",
         }
-        assert {"МБОУ СОШ № 1", "МБОУ «Лицей № 2»", "МБОУ СОШ № 101"} <= organizations(
+        assert {"МБОУ СОШ № 1", "МБОУ «Лицей № 2»", "МБОУ СОШ № 101"} <= organizations_in(
             tmp_path / name
         )
         assert rows[-1][0] == "Итого"
@@ -138,4 +134,4 @@ async def test_region_and_one_organization_do_not_go_together(
     )
     # --org alone: that organization, wherever it is.
     assert await run_main(["export", "--org", "S101", "--out", str(out)]) == 0
-    assert organizations(out) == {"МБОУ СОШ № 101"}
+    assert organizations_in(out) == {"МБОУ СОШ № 101"}

@@ -18,7 +18,7 @@ from surveys.people import Role
 from tests.conftest import ADMIN_ID, BotHarness
 from tests.support.curator_factories import make_person
 from tests.support.export_data import YEAR, build_dataset
-from tests.support.export_helpers import russian, table
+from tests.support.export_helpers import organizations_in, russian, table
 from tests.support.export_people import (
     YEAR_LABEL,
     district_methodist,
@@ -26,12 +26,6 @@ from tests.support.export_people import (
 )
 
 pytestmark = pytest.mark.usefixtures("private_export_dir")
-
-
-def organizations_in(content: bytes) -> set[str]:
-    workbook = openpyxl.load_workbook(io.BytesIO(content))
-    rows = list(workbook["Сводка"].iter_rows(min_row=2, values_only=True))
-    return {row[1] for row in rows if row[1]}
 
 
 async def test_methodist_gets_the_district_workbook(harness: BotHarness) -> None:

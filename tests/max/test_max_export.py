@@ -3,15 +3,12 @@ as in Telegram, the workbook sent as a file; forged buttons refused."""
 
 from __future__ import annotations
 
-import io
-
-import openpyxl
 import pytest
 
 from app.actions import pack
 from app.export.actions import ChoosePeriod
 from tests.support.export_data import YEAR, build_dataset
-from tests.support.export_helpers import russian
+from tests.support.export_helpers import organizations_in, russian
 from tests.support.export_people import (
     YEAR_LABEL,
     district_methodist_in_max,
@@ -20,12 +17,6 @@ from tests.support.export_people import (
 from tests.support.max_harness import MAX_ADMIN_ID, MaxHarness
 
 pytestmark = pytest.mark.usefixtures("private_export_dir")
-
-
-def organizations_in(content: bytes) -> set[str]:
-    workbook = openpyxl.load_workbook(io.BytesIO(content))
-    rows = list(workbook["Сводка"].iter_rows(min_row=2, values_only=True))
-    return {str(row[1]) for row in rows if row[1]}
 
 
 async def test_methodist_in_max_gets_the_district_workbook(max_harness: MaxHarness) -> None:

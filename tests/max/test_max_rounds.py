@@ -10,7 +10,7 @@ from storage.models import Assignment, MonitoringRound, RoundSnapshot
 from surveys.channels import ChannelName
 from surveys.people import Role
 from tests.max.test_max_curator import _school
-from tests.support.curator_factories import form_pair, make_person
+from tests.support.curator_factories import form_pair, make_person, open_a_yearly_round
 from tests.support.factories import count_rows
 from tests.support.max_harness import MaxHarness
 from tests.support.maxapi import MaxUser
@@ -45,14 +45,7 @@ async def test_a_round_in_max_from_opening_to_its_frozen_figures(
     )
     nina = max_harness.standin.user(METHODIST_MAX)
 
-    await nina.send("/rounds")
-    assert "Мониторингов пока нет" in (nina.last_text or "")
-    await nina.press(nina.button("Открыть мониторинг"))
-    await nina.press(nina.button("годовой мониторинг"))
-    assert "период" in (nina.last_text or "")  # one district: no territory to choose
-    await nina.send("с сентября по май")
-    assert "Не понял период" in (nina.last_text or "")
-    await nina.send(PERIOD)
+    await open_a_yearly_round(nina, PERIOD)
     await nina.send(DEADLINE)
     assert "Мониторинг открыт" in said(nina) and "Павлоградский район" in said(nina)
     assert await count_rows(max_harness, MonitoringRound) == 1

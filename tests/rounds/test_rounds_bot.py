@@ -21,7 +21,12 @@ from tests.conftest import ADMIN_ID, BotHarness
 from tests.registration.test_roles_and_invites import link_code, register_staff
 from tests.rounds.test_round_snapshot import answer_more, cells, new_round, opened
 from tests.rounds.test_round_snapshot import methodist as methodist_of
-from tests.support.curator_factories import form_pair, make_person, make_programme
+from tests.support.curator_factories import (
+    form_pair,
+    make_person,
+    make_programme,
+    open_a_yearly_round,
+)
 from tests.support.export_data import NOW, build_dataset
 from tests.support.export_helpers import russian
 from tests.support.export_people import METHODIST_ID, make_methodist
@@ -67,14 +72,7 @@ async def _district(harness: BotHarness):  # type: ignore[no-untyped-def]
 async def test_a_round_from_opening_to_its_frozen_figures(harness: BotHarness) -> None:
     _ids, methodist, curator, stranger = await _district(harness)
 
-    await methodist.send("/rounds")
-    assert "Мониторингов пока нет" in (methodist.last_text or "")
-    await methodist.press(methodist.button("Открыть мониторинг"))
-    await methodist.press(methodist.button("годовой мониторинг"))
-    assert "период" in (methodist.last_text or "")  # one district: no territory to choose
-    await methodist.send("с сентября по май")
-    assert "Не понял период" in (methodist.last_text or "")
-    await methodist.send(PERIOD)
+    await open_a_yearly_round(methodist, PERIOD)
     await methodist.send("31.12.2019")
     assert "Срок сдачи уже прошёл" in (methodist.last_text or "")
     assert await count_rows(harness, MonitoringRound) == 0  # bad input changes nothing

@@ -130,6 +130,20 @@ async def form_pair(curator: FakeUser | MaxUser, mentor: str, mentees: list[str]
     await curator.press(curator.button("Готово"))
 
 
+async def open_a_yearly_round(methodist: FakeUser | MaxUser, period: str) -> None:
+    """A district methodist's first /rounds (either messenger): none yet, «Открыть
+    мониторинг», «годовой мониторинг», straight to the period (one district), a period the
+    bot does not understand refused, then `period`; the bot asks for the deadline."""
+    await methodist.send("/rounds")
+    assert "Мониторингов пока нет" in (methodist.last_text or "")
+    await methodist.press(methodist.button("Открыть мониторинг"))
+    await methodist.press(methodist.button("годовой мониторинг"))
+    assert "период" in (methodist.last_text or "")  # one district: no territory to choose
+    await methodist.send("с сентября по май")
+    assert "Не понял период" in (methodist.last_text or "")
+    await methodist.send(period)
+
+
 def roster_bytes(
     rows: Sequence[Sequence[object]], header: Sequence[str] = tuple(HEADERS.values())
 ) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,13 @@ async def methodists_workbook(
     return await export_to(
         factory, methodist_actor(data), district_scope(data), path, options, period
     )
+
+
+def organizations_in(workbook: bytes | bytearray | Path) -> set[str]:
+    """The organizations the «Сводка» sheet lists, of a workbook sent (bytes) or written."""
+    source = workbook if isinstance(workbook, Path) else io.BytesIO(workbook)
+    rows = openpyxl.load_workbook(source)["Сводка"].iter_rows(min_row=2, values_only=True)
+    return {str(row[1]) for row in rows if row[1]}
 
 
 def table(sheet: Worksheet) -> list[dict[str, Any]]:

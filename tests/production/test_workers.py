@@ -45,32 +45,33 @@ async def standin() -> AsyncIterator[WebhookStandIn]:
 
 
 @pytest.fixture
-def workers() -> Iterator[list[Worker]]:
-    started: list[Worker] = []
-    yield started
-    for worker in started:
+def started() -> Iterator[list[Worker]]:
+    """Every worker a test starts; those still running are killed after it."""
+    processes: list[Worker] = []
+    yield processes
+    for worker in processes:
         if worker.process.poll() is None:
             worker.kill()
 
 
-async def two_workers(
-    standin: WebhookStandIn, postgres_url: str, tmp_path: Path, workers: list[Worker]
-) -> None:
+@pytest.fixture
+async def workers(
+    standin: WebhookStandIn, postgres_url: str, tmp_path: Path, started: list[Worker]
+) -> list[Worker]:
+    """Two workers, fed alternately by the stand-in (a test may start more into the list)."""
     assert REDIS_URL
     for _ in range(2):
         worker = await start_worker(tmp_path, standin.base_url, postgres_url, REDIS_URL)
-        workers.append(worker)
+        started.append(worker)
         standin.targets.append(worker.url)
+    return started
 
 
 async def test_two_workers_fed_alternately_give_the_same_result_as_one(
     standin: WebhookStandIn,
-    postgres_url: str,
     session_factory: async_sessionmaker[AsyncSession],
-    tmp_path: Path,
     workers: list[Worker],
 ) -> None:
-    await two_workers(standin, postgres_url, tmp_path, workers)
     code = await mentor_invite(session_factory)
     olga = standin.user(7301)
     await olga.send(f"/start {code}")  # worker 1
@@ -100,7 +101,6 @@ async def test_a_worker_killed_mid_update_loses_nothing(
     workers: list[Worker],
 ) -> None:
     assert REDIS_URL
-    await two_workers(standin, postgres_url, tmp_path, workers)
     code = await mentor_invite(session_factory)
     olga = standin.user(7302)
     await join(olga, code, FULL_NAME)

@@ -21,14 +21,10 @@ from bot.max.app import create_client as create_max_client
 from bot.max.app import create_edge as create_max_edge
 from bot.max.app import poll as poll_max
 from bot.max.delivery import MaxDelivery
-from bot.telegram.app import counted, create_bot, create_dispatcher, with_retries
-from bot.telegram.commands import set_default_menu
 from service.runtime import freeze_startup_objects
-from service.startup import check_database, check_telegram
+from service.telegram_start import telegram_started
 from service.web.operations import start_operations_server
 from service.workers.background import start_background
-from storage.db import create_engine, create_session_factory
-from storage.migrate import upgrade
 from surveys.channels import ChannelName
 
 log = logging.getLogger(__name__)
@@ -41,19 +37,14 @@ async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> 
 
         await run_max_polling(settings)
         return
-    engine = create_engine(settings.database_url, settings.db_pool)
-    bot = with_retries(create_bot(settings))
-    background_bot = counted(create_bot(settings))
-    try:
-        await check_database(engine)
-        await upgrade(engine)
-        session_factory = create_session_factory(engine)
-        dispatcher = create_dispatcher(settings, session_factory)
-        # Without retries: an unreachable Telegram is one clear line at once.
-        username = await check_telegram(background_bot, settings.bot_api_url)
-        await set_default_menu(bot, dispatcher["i18n"])
-        log.info("polling as @%s", username)
-        operations = await start_operations_server(settings, engine, session_factory)
+    async with telegram_started(settings) as telegram:
+        bot, dispatcher, session_factory = (
+            telegram.bot,
+            telegram.dispatcher,
+            telegram.session_factory,
+        )
+        log.info("polling as @%s", telegram.username)
+        operations = await start_operations_server(settings, telegram.engine, session_factory)
         max_polling, max_stop, max_client, edge = None, asyncio.Event(), None, None
         channels: dict[str, ChannelDelivery] = {}
         if settings.max_token is not None:
@@ -63,7 +54,7 @@ async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> 
             max_polling = asyncio.create_task(poll_max(edge, max_stop))
             channels[ChannelName.MAX] = MaxDelivery(max_client)
         background = start_background(
-            background_bot, settings, session_factory, dispatcher["i18n"], channels
+            telegram.background_bot, settings, session_factory, dispatcher["i18n"], channels
         )
         freeze_startup_objects()
         stopper = None if stop is None else asyncio.create_task(_stop_on(stop, dispatcher))
@@ -86,11 +77,6 @@ async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> 
             await background.stop()
             if operations is not None:
                 await operations.cleanup()
-    finally:
-        # Every path, a failed start included: no «Unclosed client session».
-        await bot.session.close()
-        await background_bot.session.close()
-        await engine.dispose()
 
 
 async def _stop_on(stop: asyncio.Event, dispatcher: Dispatcher) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -31,6 +32,7 @@ KINDS: dict[str, tuple[str, ...]] = {
 }
 SUFFIX = {"workbook": "xlsx", "report": "docx"}
 FIRST_STAGE = {"workbook": "export.stage.summary", "report": "report.stage.writing"}
+POLL = 0.5  # seconds between looks at the build's stage
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,39 @@ def build_in_thread(
     kind: str = "workbook",
 ) -> None:
     asyncio.run(_build(settings, request, path, catalogue, stage, kind))
+
+
+async def build_files(
+    settings: Settings,
+    request: ExportRequest,
+    catalogue: Catalogue,
+    paths: list[tuple[str, Path]],
+    show: Callable[[str], Awaitable[None]],
+    tick: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """The request's files one after another, each in a worker thread. Each (kind, file) goes
+    into `paths` before it is written, so the caller can remove them whatever happens.
+    `show(stage)` is awaited when the next file starts and when the stage moves on, `tick()`
+    (a chat action, say) every look in between; raises what a build raised."""
+    stage = Stage()
+    for number, kind in enumerate(request.kinds):
+        stage.key = FIRST_STAGE[kind]
+        if number:  # the next file: say so before it starts
+            await show(stage.key)
+        path = workbook_path(settings, request.period, kind)
+        paths.append((kind, path))
+        build = asyncio.create_task(
+            asyncio.to_thread(build_in_thread, settings, request, path, catalogue, stage, kind)
+        )
+        shown = stage.key
+        while not build.done():
+            if tick is not None:
+                await tick()
+            if stage.key != shown:
+                shown = stage.key
+                await show(shown)
+            await asyncio.wait({build}, timeout=POLL)
+        build.result()
 
 
 async def _build(

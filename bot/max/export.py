@@ -11,14 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from app.export.actions import ChooseKind, ChooseNames, ChoosePeriod, ChooseRound, ChooseScope
-from app.export.build import (
-    FIRST_STAGE,
-    ExportRequest,
-    Stage,
-    build_in_thread,
-    file_name,
-    workbook_path,
-)
+from app.export.build import FIRST_STAGE, ExportRequest, build_files, file_name
 from app.export.use_cases import Export, Ready, Step, scope_label
 from app.reply import Reply
 from app.screens import Msg
@@ -29,7 +22,6 @@ from exports.links import sign
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
-POLL = 0.5  # seconds between looks at the build's stage
 
 EXPORT_ACTIONS = (ChooseScope, ChooseNames, ChoosePeriod, ChooseKind, ChooseRound)
 STARTED = Reply(drop=True, step=None)  # the pressed buttons go, the dialogue is over
@@ -109,30 +101,15 @@ async def _run(turn: Turn, request: ExportRequest) -> None:
             Msg("export.progress", {"scope": scope, "period": period, "stage": Msg(stage)})
         )
 
-    stage = Stage()
-    stage.key = FIRST_STAGE[request.kinds[0]]
     paths: list[tuple[str, Path]] = []
     kept: set[Path] = set()
+
+    async def show_stage(stage: str) -> None:
+        await quietly(client.edit_text(message.mid, progress(stage)))
+
     try:
-        message = await client.send(turn.user_id, progress(stage.key))
-        for number, kind in enumerate(request.kinds):
-            stage.key = FIRST_STAGE[kind]
-            if number:  # the next file: say so before it starts
-                await quietly(client.edit_text(message.mid, progress(stage.key)))
-            path = workbook_path(settings, request.period, kind)
-            paths.append((kind, path))
-            build = asyncio.create_task(
-                asyncio.to_thread(
-                    build_in_thread, settings, request, path, turn.reader.i18n, stage, kind
-                )
-            )
-            shown = stage.key
-            while not build.done():
-                if stage.key != shown:
-                    shown = stage.key
-                    await quietly(client.edit_text(message.mid, progress(shown)))
-                await asyncio.wait({build}, timeout=POLL)
-            build.result()
+        message = await client.send(turn.user_id, progress(FIRST_STAGE[request.kinds[0]]))
+        await build_files(settings, request, turn.reader.i18n, paths, show_stage)
         ready = Msg("export.ready", {"scope": scope, "period": period})
         await quietly(client.edit_text(message.mid, turn.text(ready)))
         for kind, path in paths:

@@ -6,23 +6,13 @@ from __future__ import annotations
 
 from app.actions import Action
 from app.screens import Msg, Screen
-from app.survey.actions import (
-    AnswerWith,
-    Back,
-    Change,
-    DoneChoosing,
-    OpenAssignment,
-    SkipQuestion,
-    Submit,
-    Toggle,
-)
-from app.survey.use_cases import KEEP, Editing, Survey
+from app.survey.actions import OpenAssignment
+from app.survey.use_cases import KEEP, Editing, QuestionPress, Survey
 from app.survey.use_cases import Turn as SurveyTurn
 from bot.max.edge import Turn
 from bot.max.screens import keyboard
 
 EDITING = "survey_editing"
-SURVEY_ACTIONS = (AnswerWith, DoneChoosing, Toggle, SkipQuestion, Back, Change, Submit)
 
 
 async def overview(turn: Turn) -> None:
@@ -47,7 +37,7 @@ async def pressed(turn: Turn, action: Action) -> None:
         await turn.notify()
         await _show(turn, await survey.open(action.assignment))
         return
-    if not isinstance(action, SURVEY_ACTIONS):
+    if not isinstance(action, QuestionPress):
         await turn.notify(Msg("fallback.stale_button"))
         return
     await _answer_press(turn, await survey.press(action, _editing(turn)))

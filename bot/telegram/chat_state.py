@@ -8,6 +8,10 @@
   by a task started only once the first third has passed),
   so a slow update under a burst does not lose it to the chat's next update; a lock lost
   anyway (Redis restarted) is not an error of the update, whose work is already committed.
+- Taking the lock and reading the chat's conversation state are one round trip (a pipeline:
+  SET NX, then GET of the state); aiogram reads the state right after taking the lock
+  (FSMContextMiddleware), and `PatientStorage.get_state` answers that first read with the
+  value fetched. Only the lock holder changes a chat's state, so the value is current.
 - The renewal stops on a flag, not on cancellation alone: on Python 3.11 redis-py sends a
   command through `asyncio.wait_for`, which drops a cancellation that arrives as the send
   completes (CPython gh-86296, fixed in 3.12). A renewal cancelled at that moment went on
@@ -20,8 +24,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from aiogram.fsm.storage.base import (
@@ -34,9 +40,7 @@ from aiogram.fsm.storage.base import (
 )
 from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import BlockingConnectionPool, Redis
-from redis.asyncio.lock import Lock
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import LockError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from app import metrics
@@ -51,6 +55,16 @@ POOL_WAIT_SECONDS = 5.0
 PATIENCE_SECONDS = 10.0  # well within Telegram's webhook patience (about a minute)
 FIRST_PAUSE = 0.05
 TRANSIENT = (RedisConnectionError, RedisTimeoutError)
+
+LOCK_RETRY_SECONDS = 0.05  # how often a chat's next update looks whether the lock is free
+# Release or renew the lock only while it still holds this update's token.
+_RELEASE = """if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1])
+else return 0 end"""
+_RENEW = """if redis.call('get', KEYS[1]) == ARGV[1] then
+return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end"""
+
+# The conversation state read together with the chat lock: {redis key: value}, taken once.
+_FETCHED: ContextVar[dict[str, bytes | None] | None] = ContextVar("fetched_state", default=None)
 
 REDIS_WAITS = metrics.counter(
     "nastavnik_redis_waits_total", "Redis calls tried again after a connection error"
@@ -93,6 +107,12 @@ class PatientStorage(BaseStorage):
         await patiently(lambda: self.inner.set_state(key, state), "set_state")
 
     async def get_state(self, key: StorageKey) -> str | None:
+        fetched = _FETCHED.get()
+        if fetched:
+            name = self.inner.key_builder.build(key, "state")
+            if name in fetched:  # read with the chat lock (ChatLocks.lock), once
+                value = fetched.pop(name)
+                return value.decode("utf-8") if value is not None else None
         return await patiently(lambda: self.inner.get_state(key), "get_state")
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
@@ -112,12 +132,16 @@ class ChatLocks(BaseEventIsolation):
         self.redis = redis
         self.ttl = ttl
         self.key_builder = key_builder or DefaultKeyBuilder()
+        self._release_script = redis.register_script(_RELEASE)
+        self._renew_script = redis.register_script(_RENEW)
 
     @asynccontextmanager
     async def lock(self, key: StorageKey) -> AsyncIterator[None]:
         name = self.key_builder.build(key, "lock")
-        lock = Lock(self.redis, name, timeout=self.ttl, sleep=0.05)
-        await patiently(lock.acquire, "lock")
+        state = self.key_builder.build(key, "state")
+        token = uuid.uuid4().hex.encode()
+        fetched = await self._acquire(name, token, state)
+        handed = _FETCHED.set({state: fetched})
         done = asyncio.Event()
         # Most updates are over long before a third of the lock's lifetime: the renewal task
         # starts only then (a timer is far cheaper than a task per update).
@@ -125,19 +149,36 @@ class ChatLocks(BaseEventIsolation):
 
         def keep() -> None:
             nonlocal keeper
-            keeper = asyncio.create_task(self._keep(lock, done))
+            keeper = asyncio.create_task(self._keep(name, token, done))
 
         timer = asyncio.get_running_loop().call_later(self.ttl / 3, keep)
         try:
             yield
         finally:
+            _FETCHED.reset(handed)  # what the update did not read is not kept
             done.set()
             timer.cancel()
             try:
                 if keeper is not None:
                     await self._stop(keeper)
             finally:
-                await self._release(lock)
+                await self._release(name, token)
+
+    async def _acquire(self, name: str, token: bytes, state: str) -> bytes | None:
+        """Wait for the chat's lock; returns the chat's state, read as the lock was taken."""
+
+        async def attempt() -> tuple[bool, bytes | None]:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.set(name, token, nx=True, px=int(self.ttl * 1000))
+                pipe.get(state)
+                taken, value = await pipe.execute()
+            return bool(taken), value
+
+        while True:
+            taken, value = await patiently(attempt, "lock")
+            if taken:
+                return value
+            await asyncio.sleep(LOCK_RETRY_SECONDS)
 
     async def _stop(self, keeper: asyncio.Task[None]) -> None:
         keeper.cancel()  # interrupts a renewal waiting for Redis; may be lost (see above)
@@ -146,28 +187,29 @@ class ChatLocks(BaseEventIsolation):
         if keeper.done() and not keeper.cancelled() and keeper.exception():
             log.warning("chat lock renewal failed", exc_info=keeper.exception())
 
-    async def _keep(self, lock: Lock, done: asyncio.Event) -> None:
-        """Renew `lock` now and every third of its lifetime until `done` is set."""
+    async def _keep(self, name: str, token: bytes, done: asyncio.Event) -> None:
+        """Renew the lock now and every third of its lifetime until `done` is set."""
         while not done.is_set():
             try:
-                await lock.reacquire()
-            except LockError:
-                log.warning("chat lock lost while its update ran")
-                return
+                renewed = await self._renew_script(keys=[name], args=[token, int(self.ttl * 1000)])
             except TRANSIENT as error:  # the next round tries again; the ttl is 3 rounds
                 log.warning("chat lock not renewed", extra={"error": str(error)[:200]})
+            else:
+                if not renewed:
+                    log.warning("chat lock lost while its update ran")
+                    return
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.ttl / 3):
                     await done.wait()
 
-    @staticmethod
-    async def _release(lock: Lock) -> None:
+    async def _release(self, name: str, token: bytes) -> None:
         try:
-            await lock.release()
-        except LockError:  # it ran out: nothing to release, and the update's work is done
-            log.warning("chat lock ran out before its update finished")
+            released = await self._release_script(keys=[name], args=[token])
         except TRANSIENT as error:  # Redis is away: the lock runs out by itself
             log.warning("chat lock not released", extra={"error": str(error)[:200]})
+            return
+        if not released:  # it ran out: nothing to release, and the update's work is done
+            log.warning("chat lock ran out before its update finished")
 
     async def close(self) -> None:
         pass  # the Redis connection is the storage's to close

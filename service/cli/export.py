@@ -21,6 +21,7 @@ from app.settings import Settings
 from exports.period import Period, parse_day
 from exports.workbook import Register
 from storage.db import create_session_factory
+from storage.models import Municipality
 from storage.repositories.directory import DirectoryRepository
 from storage.repositories.export_scope import ExportScope
 from surveys.access import Actor
@@ -31,7 +32,7 @@ def add_export_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     """Help texts come from the catalogue: call inside an i18n context."""
     about = _("cli.help.export")
     export = commands.add_parser("export", help=about, description=about)
-    code, day = _("cli.metavar.code"), _("cli.metavar.date")
+    code = _("cli.metavar.code")
     territory = export.add_mutually_exclusive_group()
     territory.add_argument("--municipality", metavar=code, help=_("cli.help.export.district"))
     territory.add_argument("--region", action="store_true", help=_("cli.help.export.region"))
@@ -39,17 +40,29 @@ def add_export_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
         "--round", type=int, metavar=_("cli.metavar.number"), help=_("rounds.cli.help.export_round")
     )
     export.add_argument("--org", metavar=code, help=_("cli.help.export.org"))
-    export.add_argument("--from", dest="start", metavar=day, help=_("cli.help.export.from"))
-    export.add_argument("--to", dest="end", metavar=day, help=_("cli.help.export.to"))
-    export.add_argument(
-        "--out",
-        required=True,
-        type=Path,
-        metavar=_("cli.metavar.file"),
-        help=_("cli.help.export.out"),
-    )
+    add_dates_and_out(export, _("cli.help.export.out"))
     export.add_argument("--no-register", action="store_true", help=_("cli.help.export.no_register"))
     export.add_argument("--with-names", action="store_true", help=_("cli.help.export.with_names"))
+
+
+def add_dates_and_out(parser: argparse.ArgumentParser, out_help: str) -> None:
+    """--from, --to and --out, the same in `export` and `report` (inside an i18n context)."""
+    day = _("cli.metavar.date")
+    parser.add_argument("--from", dest="start", metavar=day, help=_("cli.help.export.from"))
+    parser.add_argument("--to", dest="end", metavar=day, help=_("cli.help.export.to"))
+    parser.add_argument(
+        "--out", required=True, type=Path, metavar=_("cli.metavar.file"), help=out_help
+    )
+
+
+async def known_municipality(
+    directory: DirectoryRepository, code: str, i18n: I18n
+) -> Municipality | None:
+    """The municipality of that code; None, said on stderr, when there is none."""
+    municipality = await directory.municipality_by_code(code)
+    if municipality is None:
+        print(i18n.gettext("cli.unknown_municipality").format(code=code), file=sys.stderr)
+    return municipality
 
 
 def requested_period(start: date | None, end: date | None, today: date) -> Period:
@@ -111,9 +124,8 @@ async def run_export(
         scope = ExportScope(None, None, _("export.scope_region"))
         municipality = None
         if args.municipality is not None:
-            municipality = await directory.municipality_by_code(args.municipality)
+            municipality = await known_municipality(directory, args.municipality, i18n)
             if municipality is None:
-                print(_("cli.unknown_municipality").format(code=args.municipality), file=sys.stderr)
                 return 1
             scope = ExportScope(municipality.id, None, municipality.name)
         if args.org:

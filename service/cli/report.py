@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
-from pathlib import Path
 
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -17,7 +16,12 @@ from app.export.run import export_report
 from app.monitoring.rounds import OPERATOR, report_round
 from app.settings import Settings
 from exports.period import Period
-from service.cli.export import period_from_args, writable_folder
+from service.cli.export import (
+    add_dates_and_out,
+    known_municipality,
+    period_from_args,
+    writable_folder,
+)
 from storage.db import create_session_factory
 from storage.repositories.directory import DirectoryRepository
 from storage.repositories.export_scope import ExportScope
@@ -32,21 +36,13 @@ def add_report_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     """Help texts come from the catalogue: call inside an i18n context."""
     about = _("cli.help.report")
     report = commands.add_parser("report", help=about, description=about)
-    code, day = _("cli.metavar.code"), _("cli.metavar.date")
+    code = _("cli.metavar.code")
     report.add_argument("--municipality", metavar=code, help=_("cli.help.export.municipality"))
     report.add_argument(
         "--round", type=int, metavar=_("cli.metavar.number"), help=_("rounds.cli.help.export_round")
     )
     report.add_argument("--year", metavar=_("cli.metavar.year"), help=_("cli.help.report.year"))
-    report.add_argument("--from", dest="start", metavar=day, help=_("cli.help.export.from"))
-    report.add_argument("--to", dest="end", metavar=day, help=_("cli.help.export.to"))
-    report.add_argument(
-        "--out",
-        required=True,
-        type=Path,
-        metavar=_("cli.metavar.file"),
-        help=_("cli.help.report.out"),
-    )
+    add_dates_and_out(report, _("cli.help.report.out"))
 
 
 def _academic_year(text: str) -> Period | None:
@@ -89,9 +85,9 @@ async def run_report(
         return 2
     operator = Actor(telegram_id=0, is_admin=True)
     async with create_session_factory(engine)() as session:
-        municipality = await DirectoryRepository(session).municipality_by_code(args.municipality)
+        directory = DirectoryRepository(session)
+        municipality = await known_municipality(directory, args.municipality, i18n)
         if municipality is None:
-            print(_("cli.unknown_municipality").format(code=args.municipality), file=sys.stderr)
             return 1
         scope = ExportScope(municipality.id, None, municipality.name)
         options = export_options(settings, i18n.current_locale, municipality.name)
@@ -118,9 +114,8 @@ async def _report_round(
             return 1
         if args.municipality is not None:
             directory = DirectoryRepository(session)
-            municipality = await directory.municipality_by_code(args.municipality)
+            municipality = await known_municipality(directory, args.municipality, i18n)
             if municipality is None:
-                print(_("cli.unknown_municipality").format(code=args.municipality), file=sys.stderr)
                 return 1
             if municipality.id != found.municipality_id:
                 scope = found.municipality_name or _("rounds.region")

@@ -182,38 +182,29 @@ async def prune_every_hour(session_factory: async_sessionmaker[AsyncSession]) ->
 async def run_webhook(settings: Settings) -> None:
     from bot.max.app import create_client as create_max_client
     from bot.max.app import create_edge as create_max_edge
-    from bot.telegram.app import counted, create_bot, create_dispatcher, with_retries
-    from bot.telegram.commands import set_default_menu
     from service.runtime import freeze_startup_objects
-    from service.startup import check_database, check_telegram
-    from storage.db import create_engine, create_session_factory
-    from storage.migrate import upgrade
+    from service.telegram_start import telegram_started
 
-    engine = create_engine(settings.database_url, settings.db_pool)
-    max_client: MaxClient | None = None
-    max_edge: MaxEdge | None = None
-    bot = with_retries(create_bot(settings))
-    # The outbox sender has its own retry policy; it gets a Bot without ours.
-    background_bot = counted(create_bot(settings))
-    try:
-        await check_database(engine)
-        await upgrade(engine)
-        session_factory = create_session_factory(engine)
-        dispatcher = create_dispatcher(settings, session_factory)
-        await check_telegram(bot, settings.bot_api_url)
-        await set_default_menu(bot, dispatcher["i18n"])
-        if settings.max_token is not None:
-            max_client = create_max_client(settings)
-            max_edge = create_max_edge(settings, session_factory, max_client, dispatcher["i18n"])
-        freeze_startup_objects()
-        await serve_webhook(
-            settings, bot, dispatcher, engine, session_factory, background_bot, max_edge=max_edge
-        )
-    finally:
-        if max_edge is not None:
-            await max_edge.services.jobs.stop()
-        if max_client is not None:
-            await max_client.close()
-        await bot.session.close()
-        await background_bot.session.close()
-        await engine.dispose()
+    async with telegram_started(settings) as telegram:
+        max_client: MaxClient | None = None
+        max_edge: MaxEdge | None = None
+        i18n = telegram.dispatcher["i18n"]
+        try:
+            if settings.max_token is not None:
+                max_client = create_max_client(settings)
+                max_edge = create_max_edge(settings, telegram.session_factory, max_client, i18n)
+            freeze_startup_objects()
+            await serve_webhook(
+                settings,
+                telegram.bot,
+                telegram.dispatcher,
+                telegram.engine,
+                telegram.session_factory,
+                telegram.background_bot,
+                max_edge=max_edge,
+            )
+        finally:
+            if max_edge is not None:
+                await max_edge.services.jobs.stop()
+            if max_client is not None:
+                await max_client.close()

@@ -14,24 +14,16 @@ from pathlib import Path
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import FSInputFile, Message
+from aiogram.types import FSInputFile
 from aiogram.utils.i18n import I18n
 
-from app.export.build import (
-    FIRST_STAGE,
-    ExportRequest,
-    Stage,
-    build_in_thread,
-    file_name,
-    workbook_path,
-)
+from app.export.build import FIRST_STAGE, ExportRequest, build_files, file_name
 from app.settings import Settings
 from exports.links import sign
 from surveys.zones import local
 
 log = logging.getLogger(__name__)
 ACTION_EVERY = 4.0  # Telegram shows a chat action for about five seconds
-POLL = 0.5
 
 
 class ExportJobs:
@@ -65,21 +57,23 @@ class ExportJobs:
         def progress_text(stage: str) -> str:
             return _("export.progress").format(scope=title, period=period, stage=_(stage))
 
-        stage = Stage()
-        stage.key = FIRST_STAGE[request.kinds[0]]
-        message = await bot.send_message(request.chat_id, progress_text(stage.key))
+        message = await bot.send_message(
+            request.chat_id, progress_text(FIRST_STAGE[request.kinds[0]])
+        )
+        last_action = 0.0
+
+        async def show_stage(stage: str) -> None:
+            await _quietly(message.edit_text(progress_text(stage)))
+
+        async def upload_action() -> None:
+            nonlocal last_action
+            if time.monotonic() - last_action > ACTION_EVERY:
+                await _quietly(bot.send_chat_action(request.chat_id, "upload_document"))
+                last_action = time.monotonic()
+
         paths: list[tuple[str, Path]] = []
         try:
-            for number, kind in enumerate(request.kinds):
-                stage.key = FIRST_STAGE[kind]
-                if number:  # the next file: say so before it starts
-                    await _quietly(message.edit_text(progress_text(stage.key)))
-                path = workbook_path(settings, request.period, kind)
-                paths.append((kind, path))
-                build = asyncio.create_task(
-                    asyncio.to_thread(build_in_thread, settings, request, path, i18n, stage, kind)
-                )
-                await self._watch(bot, request, build, stage, message, progress_text)
+            await build_files(settings, request, i18n, paths, show_stage, upload_action)
             await _quietly(message.edit_text(_("export.ready").format(scope=title, period=period)))
             for kind, path in paths:
                 await self._deliver(bot, settings, request, kind, path, _, title, period)
@@ -88,27 +82,6 @@ class ExportJobs:
             for _kind, path in paths:
                 path.unlink(missing_ok=True)
             await _quietly(message.edit_text(_("export.failed")))
-
-    async def _watch(
-        self,
-        bot: Bot,
-        request: ExportRequest,
-        build: asyncio.Task[None],
-        stage: Stage,
-        message: Message,
-        progress_text: Callable[[str], str],
-    ) -> None:
-        """Chat action and progress edits until the file is written; raises what the build did."""
-        shown, last_action = stage.key, 0.0
-        while not build.done():
-            if time.monotonic() - last_action > ACTION_EVERY:
-                await _quietly(bot.send_chat_action(request.chat_id, "upload_document"))
-                last_action = time.monotonic()
-            if stage.key != shown:
-                shown = stage.key
-                await _quietly(message.edit_text(progress_text(shown)))
-            await asyncio.wait({build}, timeout=POLL)
-        build.result()
 
     async def _deliver(
         self,

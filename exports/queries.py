@@ -131,6 +131,7 @@ class MonitoringQueries:
         self.scope = scope
         self.period = period
         self._score_cache: dict[tuple[int, str, str], tuple[float, int]] | None = None
+        self._unit_cache: list[tuple[int, int, str, int, int]] | None = None
         self._organizations: list[OrganizationRow] | None = None
         self._figures: dict[Level, dict[Any, Figures]] = {}
         self._reach: dict[Level, dict[Any, Reach]] = {}
@@ -216,26 +217,9 @@ class MonitoringQueries:
         for value, programmes, completed, mentors, mentees in await self._rows(structure):
             result[value] = Figures(programmes, 0, 0, completed, mentors, mentees)
 
-        mentees_per_pair = self._scoped(
-            select(
-                key.label("k"),
-                func.sum(case((PairMember.role == "mentee", 1), else_=0)).label("mentees"),
-            )
-            .select_from(Pair)
-            .join(Programme, Programme.id == Pair.programme_id)
-            .join(Organization, Organization.id == Programme.organization_id)
-            .outerjoin(PairMember, PairMember.pair_id == Pair.id),
-            level,
-            Pair.id,
-        ).subquery()
-        units = select(
-            mentees_per_pair.c.k,
-            func.sum(case((mentees_per_pair.c.mentees > 1, 0), else_=1)),
-            func.sum(case((mentees_per_pair.c.mentees > 1, 1), else_=0)),
-        ).group_by(mentees_per_pair.c.k)
-        for value, pairs, groups in await self._rows(units):
+        for value, (pairs, groups) in (await self._units(level)).items():
             figures = result.setdefault(value, Figures())
-            figures.pairs, figures.groups = int(pairs or 0), int(groups or 0)
+            figures.pairs, figures.groups = pairs, groups
 
         sent = self._scoped(
             select(
@@ -271,6 +255,47 @@ class MonitoringQueries:
             figures = result.setdefault(value, Figures())
             figures.score_sums[role] = figures.score_sums.get(role, 0.0) + total
             figures.score_counts[role] = figures.score_counts.get(role, 0) + answers
+        return result
+
+    async def _units(self, level: Level) -> dict[Any, tuple[int, int]]:
+        """Pairs and groups (a mentor with more than one mentee) per `level`. A pair lies in
+        one school, district and form, so they add up: one query per school and form,
+        shared by every level."""
+        if self._unit_cache is None:
+            per_pair = self._in_scope(
+                select(
+                    Organization.id.label("org"),
+                    Organization.municipality_id.label("municipality"),
+                    Programme.form.label("form"),
+                    func.sum(case((PairMember.role == "mentee", 1), else_=0)).label("mentees"),
+                )
+                .select_from(Pair)
+                .join(Programme, Programme.id == Pair.programme_id)
+                .join(Organization, Organization.id == Programme.organization_id)
+                .outerjoin(PairMember, PairMember.pair_id == Pair.id)
+                .group_by(Pair.id, Organization.id, Organization.municipality_id, Programme.form)
+            ).subquery()
+            statement = select(
+                per_pair.c.org,
+                per_pair.c.municipality,
+                per_pair.c.form,
+                func.sum(case((per_pair.c.mentees > 1, 0), else_=1)),
+                func.sum(case((per_pair.c.mentees > 1, 1), else_=0)),
+            ).group_by(per_pair.c.org, per_pair.c.municipality, per_pair.c.form)
+            self._unit_cache = [
+                (org, municipality, str(form), int(pairs or 0), int(groups or 0))
+                for org, municipality, form, pairs, groups in await self._rows(statement)
+            ]
+        result: dict[Any, tuple[int, int]] = {}
+        for org, municipality, form, pairs, groups in self._unit_cache:
+            value = {
+                Level.ORGANIZATION: org,
+                Level.MUNICIPALITY: municipality,
+                Level.FORM: form,
+                Level.TOTAL: "*",
+            }[level]
+            before = result.get(value, (0, 0))
+            result[value] = (before[0] + pairs, before[1] + groups)
         return result
 
     async def _scores(self) -> dict[tuple[int, str, str], tuple[float, int]]:

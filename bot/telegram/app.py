@@ -19,7 +19,7 @@ from bot.telegram.deferred_fsm import DeferredStorage
 from bot.telegram.filters import Magic
 from bot.telegram.middlewares import ActorMiddleware, LocaleMiddleware, UnitOfWorkMiddleware
 from bot.telegram.response_models import PinResponseModels
-from bot.telegram.retry import CountingMiddleware, RetryMiddleware, TolerantCallbackAnswers
+from bot.telegram.retry import RetryMiddleware, TolerantCallbackAnswers
 from bot.telegram.routers import get_routers
 from bot.telegram.update_logs import setup_update_logs
 from surveys.questionnaire import load_catalogue
@@ -45,7 +45,7 @@ def with_retries(bot: Bot) -> Bot:
 
 def counted(bot: Bot) -> Bot:
     """Sends and 429s show on /metrics; nothing else changes."""
-    bot.session.middleware(CountingMiddleware())
+    bot.session.middleware(RetryMiddleware(attempts=1))
     return bot
 
 

@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 
 
 class RetryMiddleware(BaseRequestMiddleware):
+    """Tries a call up to `attempts` times; counts sends and 429s for /metrics. With one
+    attempt it only counts (the outbox sender's Bot: it has its own retry policy)."""
+
     def __init__(self, attempts: int = 6, first_delay: float = 0.2, max_delay: float = 5.0) -> None:
         self.attempts = attempts
         self.first_delay = first_delay
@@ -86,24 +89,3 @@ class TolerantCallbackAnswers(BaseRequestMiddleware):
         except TelegramBadRequest:
             log.info("callback query already answered or expired")
             return Response[TelegramType](ok=True, result=True)
-
-
-class CountingMiddleware(BaseRequestMiddleware):
-    """Counts sends and 429s for /metrics without changing anything (the outbox sender
-    has its own retry policy)."""
-
-    async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
-    ) -> Response[TelegramType]:
-        name = method.__api_method__
-        try:
-            response = await make_request(bot, method)
-        except TelegramRetryAfter:
-            metrics.RATE_LIMITED.inc(method=name)
-            raise
-        if name.startswith("send") and name != "sendChatAction":
-            metrics.MESSAGES_SENT.inc(method=name)
-        return response

@@ -44,7 +44,7 @@ async def measure_report(url: str, municipality: str | None, out: Path) -> dict[
     from storage.db import create_engine, create_session_factory
     from storage.repositories.directory import DirectoryRepository
     from storage.repositories.export_scope import ExportScope
-    from surveys.access import Actor
+    from surveys.access import OPERATOR
 
     i18n = create_i18n()
     engine = create_engine(url)
@@ -58,7 +58,7 @@ async def measure_report(url: str, municipality: str | None, out: Path) -> dict[
         started = time.perf_counter()
         await export_report(
             session,
-            Actor(telegram_id=0, is_admin=True),
+            OPERATOR,
             scope,
             Period.academic_year(YEAR),
             out,

@@ -59,12 +59,13 @@ async def _open(factory: Any, start: date, end: date) -> int:
 
 
 async def measure(url: str, work: Path, db: str) -> dict[str, Any]:
-    from app.monitoring.rounds import OPERATOR, close_round, export_round, report_round
+    from app.monitoring.rounds import close_round, export_round, report_round
     from app.uow import UnitOfWork
     from bot.i18n import create_i18n
     from exports.workbook import ExportOptions
     from storage.db import create_engine, create_session_factory
     from storage.models import RoundSnapshot
+    from surveys.access import OPERATOR
 
     engine = create_engine(url)
     factory = create_session_factory(engine)

@@ -88,6 +88,9 @@ class Actor:
         return False
 
 
+OPERATOR = Actor(telegram_id=0, is_admin=True)  # whoever runs the CLI on the server
+
+
 def may_invite_coordinator(actor: Actor) -> bool:
     """A regional coordinator's scope is the whole region: only an administrator gives it."""
     return actor.is_admin

@@ -33,7 +33,6 @@ from surveys.people import Role
 from surveys.rounds import RoundKind, check_new_round, deadline_at
 
 FALLBACK_ZONE = "Europe/Moscow"  # Organization.timezone's default
-OPERATOR = Actor(telegram_id=0, is_admin=True)  # whoever runs the CLI on the server
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.export.plan import ExportAsk, export_options, plan_export, write_export
-from app.monitoring.rounds import OPERATOR, export_round
+from app.monitoring.rounds import export_round
 from app.settings import Settings
 from exports.period import Period, parse_day
 from exports.workbook import Register
@@ -24,7 +24,7 @@ from storage.db import create_session_factory
 from storage.models import Municipality
 from storage.repositories.directory import DirectoryRepository
 from storage.repositories.export_scope import ExportScope
-from surveys.access import Actor
+from surveys.access import OPERATOR
 from surveys.errors import DomainError
 
 
@@ -117,7 +117,6 @@ async def run_export(
     period = period_from_args(args, i18n)
     if period is None or not writable_folder(args.out, i18n):
         return 2
-    operator = Actor(telegram_id=0, is_admin=True)
     async with create_session_factory(engine)() as session:
         directory = DirectoryRepository(session)
         # Without --municipality (or with --region): the whole region, every district.
@@ -152,11 +151,11 @@ async def run_export(
         ask = ExportAsk(
             scope.municipality_id, scope.organization_id, period, with_names=args.with_names
         )
-        plan = await plan_export(session, operator, ask, beyond_school)
+        plan = await plan_export(session, OPERATOR, ask, beyond_school)
         if args.no_register:
             plan = replace(plan, register=Register.NONE)
         options = export_options(settings, i18n.current_locale, f"{scope.title}, {period.label()}")
-        await write_export(session, operator, plan, args.out, _, options)
+        await write_export(session, OPERATOR, plan, args.out, _, options)
     print(_("export.cli.written").format(path=args.out))
     return 0
 

@@ -34,7 +34,7 @@ from service.startup import StartupError, check_database
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.repositories.directory import DirectoryRepository
-from surveys.access import Actor
+from surveys.access import OPERATOR
 from surveys.errors import OutOfScope
 from surveys.people import Role
 
@@ -207,8 +207,6 @@ async def _import_orgs(path: Path, engine: object, i18n: I18n) -> int:
 async def _invite(args: argparse.Namespace, settings: Settings, engine: object, i18n: I18n) -> int:
     _ = i18n.gettext
     session_factory = create_session_factory(engine)  # type: ignore[arg-type]
-    # Whoever runs the CLI on the server is the operator: an administrator.
-    operator = Actor(telegram_id=0, is_admin=True)
     async with UnitOfWork(session_factory) as uow:
         directory = DirectoryRepository(uow.session)
         municipality_id = organization_id = None
@@ -229,7 +227,7 @@ async def _invite(args: argparse.Namespace, settings: Settings, engine: object, 
         uses = max(1, args.max_uses)
         terms = Terms(timedelta(days=args.days or settings.invite_ttl_days), uses, uses)
         try:
-            invite = await Invitations(uow, operator).issue(
+            invite = await Invitations(uow, OPERATOR).issue(
                 Role(args.role), terms, municipality_id, organization_id
             )
         except OutOfScope:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.export.plan import export_options
 from app.export.run import export_report
-from app.monitoring.rounds import OPERATOR, report_round
+from app.monitoring.rounds import report_round
 from app.settings import Settings
 from exports.period import Period
 from service.cli.export import (
@@ -26,7 +26,7 @@ from storage.db import create_session_factory
 from storage.repositories.directory import DirectoryRepository
 from storage.repositories.export_scope import ExportScope
 from storage.repositories.rounds import RoundRepository
-from surveys.access import Actor
+from surveys.access import OPERATOR
 from surveys.errors import DomainError
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -83,7 +83,6 @@ async def run_report(
     period = _requested(args, i18n)
     if period is None or not writable_folder(args.out, i18n):
         return 2
-    operator = Actor(telegram_id=0, is_admin=True)
     async with create_session_factory(engine)() as session:
         directory = DirectoryRepository(session)
         municipality = await known_municipality(directory, args.municipality, i18n)
@@ -91,7 +90,7 @@ async def run_report(
             return 1
         scope = ExportScope(municipality.id, None, municipality.name)
         options = export_options(settings, i18n.current_locale, municipality.name)
-        await export_report(session, operator, scope, period, args.out, i18n, options, date.today())
+        await export_report(session, OPERATOR, scope, period, args.out, i18n, options, date.today())
     print(_("report.cli.written").format(path=args.out))
     return 0
 

@@ -13,7 +13,6 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.monitoring.rounds import (
-    OPERATOR,
     NewRound,
     close_round,
     open_round,
@@ -26,6 +25,7 @@ from storage.db import create_session_factory
 from storage.models import utcnow
 from storage.repositories.directory import DirectoryRepository
 from storage.repositories.rounds import RoundRow
+from surveys.access import OPERATOR
 from surveys.errors import DomainError
 from surveys.rounds import RoundKind, deadline_day
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, NoReturn
 
 from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
 
 # argparse's own messages (its documented behaviour since 3.2), turned into catalogue keys.
 _ARGUMENT = re.compile(r"argument (?P<name>[^:]+): (?P<message>.*)", re.DOTALL)
@@ -136,3 +137,17 @@ class Parser(argparse.ArgumentParser):
             return gettext("cli.error.value_needed").format(prog=prog, name=name)
         # A message of our own (a `type=` that says what is wrong in the catalogue's words).
         return gettext("cli.error.other").format(prog=prog, message=f"{name}: {message}")
+
+
+def add_command_with_actions(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    about: str,
+    actions_help: str,
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """A command whose first argument is an action (`nastavnik round open …`); the action
+    lands in `args.<name>_command`. Call inside an i18n context."""
+    command = commands.add_parser(name, help=about, description=about)
+    return command.add_subparsers(
+        dest=f"{name}_command", required=True, metavar=_("cli.metavar.action"), help=actions_help
+    )

@@ -21,6 +21,7 @@ from app.monitoring.rounds import (
 )
 from app.uow import UnitOfWork
 from exports.period import parse_day
+from service.cli.parser import add_command_with_actions
 from storage.db import create_session_factory
 from storage.models import utcnow
 from storage.repositories.directory import DirectoryRepository
@@ -32,13 +33,8 @@ from surveys.rounds import RoundKind, deadline_day
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Help texts come from the catalogue: call inside an i18n context."""
-    about = _("rounds.cli.help")
-    parser = commands.add_parser("round", help=about, description=about)
-    actions = parser.add_subparsers(
-        dest="round_command",
-        required=True,
-        metavar=_("cli.metavar.action"),
-        help=_("rounds.cli.help.action"),
+    actions = add_command_with_actions(
+        commands, "round", _("rounds.cli.help"), _("rounds.cli.help.action")
     )
     opening = actions.add_parser(
         "open", help=_("rounds.cli.help.open"), description=_("rounds.cli.help.open")

@@ -10,18 +10,14 @@ from pathlib import Path
 from aiogram.utils.i18n import gettext
 
 from bot.i18n import create_i18n
+from service.cli.parser import add_command_with_actions
 from surveys.questionnaire import TEMPLATES_DIR, check_paths, load_catalogue
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Help texts come from the catalogue: call inside an i18n context."""
-    about = gettext("cli.help.surveys")
-    surveys = commands.add_parser("surveys", help=about, description=about)
-    actions = surveys.add_subparsers(
-        dest="surveys_command",
-        required=True,
-        metavar=gettext("cli.metavar.action"),
-        help=gettext("cli.help.command"),
+    actions = add_command_with_actions(
+        commands, "surveys", gettext("cli.help.surveys"), gettext("cli.help.command")
     )
     about = gettext("cli.help.surveys.check")
     check = actions.add_parser("check", help=about, description=about)

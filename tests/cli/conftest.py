@@ -35,3 +35,15 @@ async def operator_dataset(
 async def run_main(argv: list[str]) -> int:
     """`nastavnik ARGV` in this process; main() runs its own event loop, so in a thread."""
     return await asyncio.to_thread(main, argv)
+
+
+async def refused_in_one_line(
+    capsys: pytest.CaptureFixture[str], cases: list[tuple[list[str], str]]
+) -> None:
+    """Each `nastavnik ARGV` fails, saying one line (no traceback) that mentions its text."""
+    for argv, mentioned in cases:
+        code = await run_main(argv)
+        err = capsys.readouterr().err
+        assert code != 0, argv
+        assert mentioned in err, err
+        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.cli.conftest import run_main
+from tests.cli.conftest import refused_in_one_line, run_main
 from tests.support.cli import ROOT
 from tests.support.export_data import Dataset, build_dataset
 from tests.support.export_helpers import organizations_in
@@ -72,10 +72,9 @@ async def test_bad_arguments_get_one_clear_line(
         (["--municipality", "M01", "--from", "32.13.2026", "--to", "01.01.2027"], "32.13.2026"),
         (["--municipality", "M01", "--from", "01.09.2027", "--to", "01.09.2026"], "--from"),
     ]
-    for extra, mentioned in cases:
-        code = await run_main(["export", *extra, "--out", str(out)])
-        assert code != 0
-        assert mentioned in capsys.readouterr().err
+    await refused_in_one_line(
+        capsys, [(["export", *extra, "--out", str(out)], said) for extra, said in cases]
+    )
     assert not out.exists()
 
 

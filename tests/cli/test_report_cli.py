@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from service.cli.main import main
-from tests.cli.conftest import run_main
+from tests.cli.conftest import refused_in_one_line, run_main
 from tests.support.export_data import Dataset
 from tests.support.report_helpers import paragraphs
 
@@ -49,12 +49,7 @@ async def test_bad_arguments_get_one_clear_line(
         (["--municipality", "M01", "--from", "31.02.2026", "--out", str(out)], "31.02.2026"),
         (["--municipality", "M01", "--out", str(tmp_path / "no" / "r.docx")], "mkdir"),
     ]  # fmt: skip
-    for argv, mentioned in cases:
-        code = await run_main(["report", *argv])
-        err = capsys.readouterr().err
-        assert code != 0, argv
-        assert mentioned in err, err
-        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    await refused_in_one_line(capsys, [(["report", *argv], said) for argv, said in cases])
     assert not out.exists()
 
 

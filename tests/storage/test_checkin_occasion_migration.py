@@ -22,7 +22,7 @@ from app.notices import OutboxNotices
 from app.uow import UnitOfWork
 from bot.i18n import create_i18n
 from exports.workbook import ExportOptions
-from storage.db import create_engine, create_session_factory
+from storage.db import create_session_factory
 from storage.migrate import downgrade, upgrade
 from storage.models import Answer, Assignment, Organization, Person, utcnow
 from storage.repositories.assignments import AssignmentRepository
@@ -31,8 +31,8 @@ from storage.repositories.rounds import RoundRepository
 from surveys.access import Actor, Grant
 from surveys.people import Role
 from surveys.questionnaire import Moment, load_catalogue
-from tests.conftest import POSTGRES_SKIP, POSTGRES_URL
 from tests.rounds.test_round_snapshot import methodist, new_round
+from tests.support.empty_databases import empty_database
 from tests.support.export_data import Dataset, build_dataset
 from tests.support.export_helpers import export_to
 
@@ -44,25 +44,8 @@ NOTICES = OutboxNotices(create_i18n())
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    if request.param == "sqlite":
-        sqlite = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'occasion.db'}")
-        yield sqlite
-        await sqlite.dispose()
-        return
-    if not POSTGRES_URL:
-        pytest.skip(POSTGRES_SKIP)
-    admin = create_engine(POSTGRES_URL)  # a schema of its own, as the stairway does
-    async with admin.begin() as connection:
-        await connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        await connection.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-    postgres = create_engine(
-        POSTGRES_URL, connect_args={"server_settings": {"search_path": SCHEMA}}
-    )
-    yield postgres
-    await postgres.dispose()
-    async with admin.begin() as connection:
-        await connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-    await admin.dispose()
+    async with empty_database(request.param, tmp_path, SCHEMA) as made:
+        yield made
 
 
 async def checkins_as_before(factory: async_sessionmaker[AsyncSession], data: Dataset) -> None:

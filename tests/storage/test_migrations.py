@@ -10,13 +10,12 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.db import create_engine
 from storage.migrate import alembic_config, downgrade, upgrade
 from storage.models import Base
-from tests.conftest import POSTGRES_SKIP, POSTGRES_URL
+from tests.support.empty_databases import empty_database
 
 STAIRWAY_SCHEMA = "stairway"
 
@@ -25,26 +24,8 @@ STAIRWAY_SCHEMA = "stairway"
 async def empty_engine(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[AsyncEngine]:
-    if request.param == "sqlite":
-        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'stairway.db'}")
-        yield engine
-        await engine.dispose()
-        return
-    if not POSTGRES_URL:
-        pytest.skip(POSTGRES_SKIP)
-    # A schema of its own, so the stairway never touches the tables other tests use.
-    admin = create_engine(POSTGRES_URL)
-    async with admin.begin() as connection:
-        await connection.execute(text(f"DROP SCHEMA IF EXISTS {STAIRWAY_SCHEMA} CASCADE"))
-        await connection.execute(text(f"CREATE SCHEMA {STAIRWAY_SCHEMA}"))
-    engine = create_engine(
-        POSTGRES_URL, connect_args={"server_settings": {"search_path": STAIRWAY_SCHEMA}}
-    )
-    yield engine
-    await engine.dispose()
-    async with admin.begin() as connection:
-        await connection.execute(text(f"DROP SCHEMA IF EXISTS {STAIRWAY_SCHEMA} CASCADE"))
-    await admin.dispose()
+    async with empty_database(request.param, tmp_path, STAIRWAY_SCHEMA) as made:
+        yield made
 
 
 def revisions() -> list[str]:

@@ -170,14 +170,21 @@ def check_rows(
         if category is None:
             problem(Column.CATEGORY, RowProblem.CATEGORY_UNKNOWN, raw_category)
 
+        def number(column: Column, low: int, high: int, invalid: RowProblem) -> int | None:
+            """The column's whole number from low to high; None when the cell is empty or
+            (a problem) holds anything else."""
+            raw = cell(values, column)  # noqa: B023
+            if not _text(raw):
+                return None
+            value = _whole_number(raw)
+            if value is None or not low <= value <= high:
+                problem(column, invalid, raw)
+                return None
+            return value
+
+        grade = number(Column.GRADE, MIN_GRADE, MAX_GRADE, RowProblem.GRADE_INVALID)
         raw_grade = cell(values, Column.GRADE)
-        grade: int | None = None
-        if _text(raw_grade):
-            grade = _whole_number(raw_grade)
-            if grade is None or not MIN_GRADE <= grade <= MAX_GRADE:
-                problem(Column.GRADE, RowProblem.GRADE_INVALID, raw_grade)
-                grade = None
-        elif category is Category.STUDENT:
+        if category is Category.STUDENT and not _text(raw_grade):
             problem(Column.GRADE, RowProblem.GRADE_MISSING, raw_grade)
         if category is not Category.STUDENT:
             grade = None  # a grade belongs to school students only
@@ -187,15 +194,9 @@ def check_rows(
         if role is None:
             problem(Column.ROLE, RowProblem.ROLE_UNKNOWN, raw_role)
 
-        raw_pair = cell(values, Column.PAIR)
-        pair: int | None = None
-        if _text(raw_pair):
-            pair = _whole_number(raw_pair)
-            if pair is None or not 1 <= pair <= MAX_PAIR_NUMBER:
-                problem(Column.PAIR, RowProblem.PAIR_INVALID, raw_pair)
-                pair = None
-            elif role is Role.MENTOR and pair in mentors_by_pair:
-                problem(Column.PAIR, RowProblem.PAIR_SECOND_MENTOR, raw_pair)
+        pair = number(Column.PAIR, 1, MAX_PAIR_NUMBER, RowProblem.PAIR_INVALID)
+        if role is Role.MENTOR and pair is not None and pair in mentors_by_pair:
+            problem(Column.PAIR, RowProblem.PAIR_SECOND_MENTOR, cell(values, Column.PAIR))
 
         if found:
             issues.extend(found)

@@ -77,14 +77,8 @@ class Programmes:
         )
 
     def choose_form(self, form: str) -> Reply:
-        if mentoring_form(form) is None:
-            return stale()
-        return Reply(
-            (Screen.of("curator.programme.ask_title"),),
-            drop=True,
-            step=Step.TITLE,
-            data={"form": form},
-        )
+        offered = mentoring_form(form) is not None
+        return _chosen(offered, "curator.programme.ask_title", Step.TITLE, {"form": form})
 
     def give_title(self, typed: str) -> Reply:
         title = normalize_title(typed)
@@ -95,14 +89,9 @@ class Programmes:
         return Reply((views.year_choice(choices),), step=Step.YEAR, data={"title": title})
 
     def choose_year(self, year: str) -> Reply:
-        if year not in academic_year_choices(today()):
-            return stale()
-        return Reply(
-            (Screen.of("curator.programme.ask_start"),),
-            drop=True,
-            step=Step.STARTS_ON,
-            data={"academic_year": year},
-        )
+        offered = year in academic_year_choices(today())
+        ask, data = "curator.programme.ask_start", {"academic_year": year}
+        return _chosen(offered, ask, Step.STARTS_ON, data)
 
     def give_start(self, typed: str) -> Reply:
         day = parse_day(typed, today())
@@ -208,6 +197,14 @@ class Programmes:
     async def _card(self, programme: Programme) -> Screen:
         counts = await self.programmes.counts(programme.id)
         return views.programme_card(programme, counts, self.locale)
+
+
+def _chosen(offered: bool, ask: str, step: Step, data: Mapping[str, Any]) -> Reply:
+    """A button pressed at a step: the next question (the buttons dropped), or `stale` for
+    a choice no longer offered."""
+    if not offered:
+        return stale()
+    return Reply((Screen.of(ask),), drop=True, step=step, data=data)
 
 
 def _date_problem(problem: DateProblem) -> Reply:

@@ -149,26 +149,16 @@ class Writer:
 
     def shown(self, value: float | str | None, kind: Kind) -> str:
         """A figure as the workbook shows it («<3» for one resting on too few people)."""
-        if value is None:
-            return "—"
-        if isinstance(value, str):
-            return value
-        if kind is Kind.SHARE:
-            return self.w.percent(value)
-        if kind is Kind.MEAN:
-            return self.w.decimal(value)
-        return self.w.number(int(value))
+        w = self.w
+        return _in_words(value, kind, share=w.percent, mean=w.decimal, count=w.number)
 
     def change(self, delta: float | str | None, kind: Kind) -> str:
-        if delta is None:
-            return "—"
-        if isinstance(delta, str):
-            return delta
-        if kind is Kind.SHARE:
-            return self.w._("report.points", value=self.w.points(delta))
-        if kind is Kind.MEAN:
-            return self.w.signed(delta)
-        return self.w.signed_number(int(delta))
+        w = self.w
+
+        def points(share: float) -> str:
+            return w._("report.points", value=w.points(share))
+
+        return _in_words(delta, kind, share=points, mean=w.signed, count=w.signed_number)
 
     def participants(self) -> list[Block]:
         _ = self.w._
@@ -487,3 +477,24 @@ class Writer:
             Paragraph("", editable=True),
             Paragraph(_("report.signature")),
         ]
+
+
+def _in_words(
+    value: float | str | None,
+    kind: Kind,
+    *,
+    share: Callable[[float], str],
+    mean: Callable[[float], str],
+    count: Callable[[int], str],
+) -> str:
+    """A figure (or its change): a dash for none, a hidden one («<3») as it stands,
+    otherwise written as its kind is."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    if kind is Kind.SHARE:
+        return share(value)
+    if kind is Kind.MEAN:
+        return mean(value)
+    return count(int(value))

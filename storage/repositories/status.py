@@ -4,10 +4,13 @@ district (methodist). Aggregates are computed in SQL; scope is checked by the ca
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.models import (
     Assignment,
@@ -24,6 +27,8 @@ from surveys.zones import local
 
 FORMING = "forming"  # a roster group not formed into a pair yet
 PAIR_STATUSES = (*PairStatus, FORMING)
+
+_Query = Select[*tuple[Any, ...]]
 
 
 @dataclass(frozen=True)
@@ -199,18 +204,11 @@ class StatusRepository(Repository):
             .where(Programme.organization_id.in_(ids), Pair.status != PairStatus.DISSOLVED)
             .subquery()
         )
-        pairs = {
-            org_id: (int(total), int(done or 0))
-            for org_id, total, done in (
-                await self.session.execute(
-                    select(
-                        live_pairs.c.org_id,
-                        func.count(live_pairs.c.pair_id),
-                        func.sum(case((live_pairs.c.status == PairStatus.COMPLETED, 1), else_=0)),
-                    ).group_by(live_pairs.c.org_id)
-                )
-            ).all()
-        }
+        pairs = await self._counted(
+            live_pairs.c.org_id,
+            live_pairs.c.pair_id,
+            live_pairs.c.status == PairStatus.COMPLETED,
+        )
         people: dict[tuple[int, str], int] = {
             (org_id, role): int(number)
             for org_id, role, number in (
@@ -225,23 +223,14 @@ class StatusRepository(Repository):
                 )
             ).all()
         }
-        answers = {
-            org_id: (int(sent), int(answered or 0))
-            for org_id, sent, answered in (
-                await self.session.execute(
-                    select(
-                        live_pairs.c.org_id,
-                        func.count(Assignment.id),
-                        func.sum(
-                            case((Assignment.status == AssignmentStatus.SUBMITTED, 1), else_=0)
-                        ),
-                    )
-                    .join(Assignment, Assignment.pair_id == live_pairs.c.pair_id)
-                    .where(Assignment.status != AssignmentStatus.EXPIRED)
-                    .group_by(live_pairs.c.org_id)
-                )
-            ).all()
-        }
+        answers = await self._counted(
+            live_pairs.c.org_id,
+            Assignment.id,
+            Assignment.status == AssignmentStatus.SUBMITTED,
+            lambda query: query.join(Assignment, Assignment.pair_id == live_pairs.c.pair_id).where(
+                Assignment.status != AssignmentStatus.EXPIRED
+            ),
+        )
         return [
             OrganizationSummary(
                 org.id,
@@ -254,6 +243,18 @@ class StatusRepository(Repository):
             )
             for org in organizations
         ]
+
+    async def _counted(
+        self,
+        group: ColumnElement[int],
+        counted: ColumnElement[int] | InstrumentedAttribute[int],
+        condition: ColumnElement[bool],
+        joined: Callable[[_Query], _Query] = lambda query: query,
+    ) -> dict[int, tuple[int, int]]:
+        """Per `group`: how many `counted` rows, and how many of them meet `condition`."""
+        query = select(group, func.count(counted), func.sum(case((condition, 1), else_=0)))
+        rows = await self.session.execute(joined(query).group_by(group))
+        return {key: (int(total), int(met or 0)) for key, total, met in rows.all()}
 
 
 def _shown(value: datetime | None, zone_name: str | None) -> datetime | None:

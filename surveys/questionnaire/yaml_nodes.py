@@ -103,15 +103,25 @@ class NodeReader:
             return None
         return list(node.value)
 
-    def text(self, node: Node | None, what: str, *, allow_empty: bool = False) -> str | None:
+    def scalar(
+        self, node: Node | None, what: str, tags: Collection[str], must_be: str
+    ) -> ScalarNode | None:
+        """The node when it is a scalar of one of `tags`; None when it is absent or (an error
+        said) anything else."""
         if node is None:
             return None
-        if not isinstance(node, ScalarNode) or node.tag not in _TEXT_TAGS:
-            self.error(node, f"{what} must be text")
+        if not isinstance(node, ScalarNode) or node.tag not in tags:
+            self.error(node, f"{what} must be {must_be}")
             return None
-        value = str(node.value).strip()
+        return node
+
+    def text(self, node: Node | None, what: str, *, allow_empty: bool = False) -> str | None:
+        scalar = self.scalar(node, what, _TEXT_TAGS, "text")
+        if scalar is None:
+            return None
+        value = str(scalar.value).strip()
         if not value and not allow_empty:
-            self.error(node, f"{what} must not be empty")
+            self.error(scalar, f"{what} must not be empty")
             return None
         return value
 
@@ -125,17 +135,9 @@ class NodeReader:
         return value
 
     def integer(self, node: Node | None, what: str) -> int | None:
-        if node is None:
-            return None
-        if not isinstance(node, ScalarNode) or node.tag != _INT:
-            self.error(node, f"{what} must be a whole number")
-            return None
-        return int(_constructor.construct_yaml_int(node))
+        scalar = self.scalar(node, what, (_INT,), "a whole number")
+        return None if scalar is None else int(_constructor.construct_yaml_int(scalar))
 
     def boolean(self, node: Node | None, what: str) -> bool | None:
-        if node is None:
-            return None
-        if not isinstance(node, ScalarNode) or node.tag != _BOOL:
-            self.error(node, f"{what} must be true or false")
-            return None
-        return bool(_constructor.construct_yaml_bool(node))
+        scalar = self.scalar(node, what, (_BOOL,), "true or false")
+        return None if scalar is None else bool(_constructor.construct_yaml_bool(scalar))

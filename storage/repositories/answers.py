@@ -14,10 +14,10 @@ from storage.models import (
     Answer,
     Assignment,
     Organization,
-    Person,
     QuestionnaireSnapshot,
     utcnow,
 )
+from storage.repositories.assignments import with_person_zone
 from storage.repositories.base import Repository
 from surveys.access import Actor
 from surveys.questionnaire import (
@@ -141,7 +141,7 @@ class AnswerRepository(Repository):
         if actor.person_id is None:
             return []
         moment = now or utcnow()
-        rows = await self.session.execute(
+        zoned = with_person_zone(
             select(
                 Assignment.id,
                 Assignment.status,
@@ -149,9 +149,9 @@ class AnswerRepository(Repository):
                 QuestionnaireSnapshot.definition,
                 Organization.timezone,
             )
-            .join(QuestionnaireSnapshot, QuestionnaireSnapshot.id == Assignment.snapshot_id)
-            .join(Person, Person.id == Assignment.person_id)
-            .outerjoin(Organization, Organization.id == Person.organization_id)
+        )
+        rows = await self.session.execute(
+            zoned.join(QuestionnaireSnapshot, QuestionnaireSnapshot.id == Assignment.snapshot_id)
             .where(
                 Assignment.person_id == actor.person_id,
                 Assignment.status.in_(OPEN_ASSIGNMENT),

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from storage.bulk import breathe, pieces
 from storage.models import (
@@ -65,6 +66,17 @@ class SnapshotRepository(Repository):
                 QuestionnaireSnapshot.version == questionnaire.version,
             )
         )
+
+
+AnySelect = TypeVar("AnySelect", bound="Select[*tuple[Any, ...]]")
+
+
+def with_person_zone(query: AnySelect) -> AnySelect:
+    """The query's assignments joined to their person and (outer: a person may have no
+    school) the school whose time zone (`Organization.timezone`) their dates are read in."""
+    return query.join(Person, Person.id == Assignment.person_id).outerjoin(
+        Organization, Organization.id == Person.organization_id
+    )
 
 
 @dataclass(frozen=True)
@@ -221,18 +233,17 @@ class AssignmentRepository(Repository):
             if index:
                 await breathe()
             rows = await self.session.execute(
-                select(
-                    Assignment.id,
-                    Assignment.person_id,
-                    Person.external_id,
-                    Person.locale,
-                    Assignment.snapshot_id,
-                    Assignment.due_at,
-                    Organization.timezone,
-                )
-                .join(Person, Person.id == Assignment.person_id)
-                .outerjoin(Organization, Organization.id == Person.organization_id)
-                .where(Assignment.id.in_(piece), Person.external_id.is_not(None))
+                with_person_zone(
+                    select(
+                        Assignment.id,
+                        Assignment.person_id,
+                        Person.external_id,
+                        Person.locale,
+                        Assignment.snapshot_id,
+                        Assignment.due_at,
+                        Organization.timezone,
+                    )
+                ).where(Assignment.id.in_(piece), Person.external_id.is_not(None))
             )
             found.update(
                 {row[0]: (row[1], row[2], row[3], row[4], local(row[5], row[6])) for row in rows}

@@ -26,31 +26,47 @@ PARTS: tuple[tuple[str, str], ...] = (
     # the await chain that asked for it, so statements are one part whoever runs them.
     ("SQL statements (SQLAlchemy, driver; any caller)", r"sqlalchemy/|sqlite_inline\.py|asyncpg/"),
     ("handled-update mark (its Python)", r"storage/repositories/handled\.py"),
-    ("Redis chat lock", r"redis/asyncio/lock\.py|\block \(.*aiogram/fsm/storage/redis\.py"),
-    ("FSM state (Redis, deferred writes)", r"aiogram/fsm/|bot/telegram/deferred_fsm\.py"),
-    ("log lines", r"/logging/|service/logs\.py|bot/telegram/update_logs\.py"),
+    # Our own lock (bot/telegram/chat_state.ChatLocks: SET NX + state read in one pipeline,
+    # the release script) and every other Redis command: redis-py sends a command from a
+    # task of its own (asyncio.wait_for on Python 3.11), so its socket writes come without
+    # the caller.
+    ("Redis (chat lock, state commands; redis-py)", r"ChatLocks\.|\bredis/"),
+    ("FSM state (deferred writes, aiogram's context)", r"aiogram/fsm/|deferred_fsm\.py|Storage\."),
+    ("log lines", r"\(logging/|service/logs\.py|bot/telegram/update_logs\.py"),
     ("actor lookup (its Python)", r"storage/repositories/people\.py"),
     ("unit of work (begin, commit, close)", r"app/uow\.py"),
     ("metrics", r"prometheus_client|app/metrics\.py"),
     ("our middlewares (own code)", r"bot/telegram/middlewares\.py"),
     # Polling: the getUpdates response (updates parsed by pydantic) is one of these calls.
-    ("Bot API calls (aiogram session, aiohttp client)", r"aiogram/client/|aiohttp/client"),
+    # aiohttp's request body is written from a task of its own (ClientRequest.write_bytes).
+    (
+        "Bot API calls (aiogram session, aiohttp client)",
+        r"aiogram/client/|aiohttp/client|aiohttp/connector",
+    ),
     ("handler, use case, screens", r"/(app|surveys|storage)/|bot/(telegram|render|i18n)"),
     ("update parsing (pydantic)", r"service/web/server\.py|aiogram/webhook/"),
     ("aiogram dispatch (routers, filters)", r"aiogram/dispatcher/|aiogram/filters/"),
-    ("aiohttp server", r"aiohttp/web_|aiohttp/http_"),
-    ("event loop", r"python3\.\d+/asyncio/|selectors\.py"),
+    # Not aiohttp/http_writer.py or payload.py: the client writes through them as well, so
+    # the frame above them decides.
+    ("aiohttp server (request parsing, response)", r"aiohttp/web_|aiohttp/http_parser"),
 )
 _COMPILED = [(name, re.compile(pattern)) for name, pattern in PARTS]
+# Only when no part above is on the stack: a socket write (asyncio's transport) belongs to
+# whoever wrote. py-spy prints paths relative to sys.path ("asyncio/events.py").
+EVENT_LOOP = "event loop (asyncio, selectors, sockets)"
+_LOOP = re.compile(r"\((asyncio|selectors|socket)[/.]")
 
 
 def part_of(stack: str) -> str:
     if not stack.strip():
         return "no Python frame (waiting in C: select, SQLite, GC)"
-    for frame in reversed(stack.split(";")):
+    frames = stack.split(";")
+    for frame in reversed(frames):
         for name, pattern in _COMPILED:
             if pattern.search(frame):
                 return name
+    if any(_LOOP.search(frame) for frame in frames):
+        return EVENT_LOOP
     return "other (start-up, gc, …)"
 
 

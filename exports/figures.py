@@ -133,20 +133,26 @@ async def gather(queries: MonitoringQueries, min_group: int) -> MonitoringFigure
 def _hidden(
     figures: MonitoringFigures, municipality_rows: bool, region_row: bool
 ) -> frozenset[Key]:
-    basis: dict[Key, int] = {}
-    relations: list[Relation] = []
-    follows: dict[Key, tuple[Key, ...]] = {}
-    _rows_of_figures(figures, basis, relations, follows)
-    _rows_of_reach(figures, basis, relations, follows, municipality_rows, region_row)
-    _rows_of_questions(figures, basis, relations, follows)
-    return suppress(basis, relations, figures.min_group, follows)
+    cells = _Cells()
+    _rows_of_figures(figures, cells)
+    _rows_of_reach(figures, cells, municipality_rows, region_row)
+    _rows_of_questions(figures, cells)
+    return suppress(cells.basis, cells.relations, figures.min_group, cells.follows)
+
+
+@dataclass
+class _Cells:
+    """What `suppress` is given, gathered sheet by sheet: the people each figure rests on,
+    the figures that add up to others, and those that give others away."""
+
+    basis: dict[Key, int] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)
+    follows: dict[Key, tuple[Key, ...]] = field(default_factory=dict)
 
 
 def _rows_of_figures(
     figures: MonitoringFigures,
-    basis: dict[Key, int],
-    relations: list[Relation],
-    follows: dict[Key, tuple[Key, ...]],
+    cells: _Cells,
 ) -> None:
     """«Сводка» (organizations and the total) and «По формам» (forms and the same total)."""
     orgs = [org.id for org in figures.organizations]
@@ -159,7 +165,7 @@ def _rows_of_figures(
     ]
     for level, ident, row in rows:
         for measure, n in _measure_basis(row).items():
-            basis[(level, ident, measure)] = n
+            cells.basis[(level, ident, measure)] = n
 
         def key(measure: str, level: Level = level, ident: Any = ident) -> Key:
             return (level, ident, measure)
@@ -167,19 +173,21 @@ def _rows_of_figures(
         # Units bound the people in them (a pair has one mentor and one mentee), and the
         # three response figures give each other away: they go together.
         for counted in ("mentors", "mentees"):
-            follows[key(counted)] = tuple(key(m) for m in UNITS)
+            cells.follows[key(counted)] = tuple(key(m) for m in UNITS)
         for measure in (*UNITS, *RESPONSES):
             group = UNITS if measure in UNITS else RESPONSES
-            follows[key(measure)] = tuple(key(m) for m in group if m != measure)
+            cells.follows[key(measure)] = tuple(key(m) for m in group if m != measure)
     components = _components(orgs, figures.programmes)
     for measure in MEASURES:
         if measure == "response_rate":
             continue  # follows sent and submitted
         total = (Level.TOTAL, "*", measure)
-        relations.append(Relation(tuple((Level.ORGANIZATION, o, measure) for o in orgs), total))
-        relations.append(Relation(tuple((Level.FORM, f, measure) for f in forms), total))
+        cells.relations.append(
+            Relation(tuple((Level.ORGANIZATION, o, measure) for o in orgs), total)
+        )
+        cells.relations.append(Relation(tuple((Level.FORM, f, measure) for f in forms), total))
         if figures.by_municipality:  # a region: schools add up to districts, districts to it
-            relations.append(
+            cells.relations.append(
                 Relation(
                     tuple((Level.MUNICIPALITY, m, measure) for m in figures.by_municipality), total
                 )
@@ -190,12 +198,14 @@ def _rows_of_figures(
                     for org in figures.organizations
                     if org.municipality_id == municipality_id
                 )
-                relations.append(Relation(schools, (Level.MUNICIPALITY, municipality_id, measure)))
+                cells.relations.append(
+                    Relation(schools, (Level.MUNICIPALITY, municipality_id, measure))
+                )
         if len(components) > 1:
             # Schools and forms that share no programme with the rest: their schools' sum
             # equals their forms' sum, another way to the same figure.
             for members_orgs, members_forms in components:
-                relations.append(
+                cells.relations.append(
                     Relation(
                         (
                             *[(Level.ORGANIZATION, o, measure) for o in members_orgs],
@@ -230,9 +240,7 @@ def _components(
 
 def _rows_of_reach(
     figures: MonitoringFigures,
-    basis: dict[Key, int],
-    relations: list[Relation],
-    follows: dict[Key, tuple[Key, ...]],
+    cells: _Cells,
     municipality_rows: bool,
     region_row: bool,
 ) -> None:
@@ -253,19 +261,19 @@ def _rows_of_reach(
             ("young_teachers", reach.young_teachers),
         ):
             key = ("reach", level, ident, measure)
-            basis[key] = people
-            follows[key] = (("reach", level, ident, f"{measure}_share"),)
+            cells.basis[key] = people
+            cells.follows[key] = (("reach", level, ident, f"{measure}_share"),)
     for measure in REACH:
         if municipality_rows:
             for municipality, members in by_municipality.items():
-                relations.append(
+                cells.relations.append(
                     Relation(
                         tuple(("reach", Level.ORGANIZATION, o, measure) for o in members),
                         ("reach", Level.MUNICIPALITY, municipality, measure),
                     )
                 )
         if region_row:
-            relations.append(
+            cells.relations.append(
                 Relation(
                     tuple(("reach", Level.MUNICIPALITY, m, measure) for m in by_municipality),
                     ("reach", Level.TOTAL, "*", measure),
@@ -275,9 +283,7 @@ def _rows_of_reach(
 
 def _rows_of_questions(
     figures: MonitoringFigures,
-    basis: dict[Key, int],
-    relations: list[Relation],
-    follows: dict[Key, tuple[Key, ...]],
+    cells: _Cells,
 ) -> None:
     """«Анкеты»: per question and role the respondents, mean, median and distribution (the
     last three give each other away); the completion scale means average into the form's
@@ -291,19 +297,21 @@ def _rows_of_questions(
             n, mean, median, distribution = (
                 figures.question_key(row, role, part) for part in QUESTION_PARTS
             )
-            basis[n] = people
-            basis[mean] = people
-            follows[n] = (mean, median, distribution)
-            follows[mean] = (median, distribution)
-            follows[distribution] = (mean, median)
-            follows[median] = (mean, distribution)
+            cells.basis[n] = people
+            cells.basis[mean] = people
+            cells.follows[n] = (mean, median, distribution)
+            cells.follows[mean] = (median, distribution)
+            cells.follows[distribution] = (mean, median)
+            cells.follows[median] = (mean, distribution)
             if row.moment == Moment.COMPLETION and row.kind == QuestionKind.SCALE:
                 form_means.setdefault((row.form, role), []).append(mean)
             start = change_start(figures.questions, row)
             if start is None or figures_of(start, role) is None:
                 continue
             change = figures.question_key(row, role, "change")
-            basis[change] = min(people, figures.question_basis(start, role))
-            relations.append(Relation((change, mean, figures.question_key(start, role, "mean"))))
+            cells.basis[change] = min(people, figures.question_basis(start, role))
+            cells.relations.append(
+                Relation((change, mean, figures.question_key(start, role, "mean")))
+            )
     for (form, role), means in form_means.items():
-        relations.append(Relation(tuple(means), (Level.FORM, form, f"mean_{role}")))
+        cells.relations.append(Relation(tuple(means), (Level.FORM, form, f"mean_{role}")))

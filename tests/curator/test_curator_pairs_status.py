@@ -12,6 +12,8 @@ from tests.support.curator_factories import (
     form_pair,
     make_person,
     make_programme,
+    open_a_school_as_methodist,
+    open_the_other_district_as_admin,
     sent_workbook,
     sheet_rows,
 )
@@ -230,19 +232,11 @@ async def test_methodist_sees_the_district_and_opens_a_school(harness: BotHarnes
         harness.session_factory, 7501, "Методист Нина", Role.METHODIST, municipality_id=ids["M01"]
     )
     methodist = harness.standin.user(7501)
-    await methodist.send("/status")
-    text = methodist.last_text or ""
-    assert "Павлоградский район: организаций 2" in text
+    text = await open_a_school_as_methodist(methodist)
     assert "МБОУ СОШ № 1: пар 1 (завершено 0), наставников 1, наставляемых 2, отклик 0%" in text
-    assert "МБОУ СОШ № 101" not in text
-    await methodist.press(methodist.button("МБОУ СОШ № 1"))
     assert "Наставник Первый" in (methodist.last_text or "")
-    assert "Напомнить сейчас" not in [label for label, _ in methodist.buttons()]
 
-    admin = harness.standin.user(ADMIN_ID)
-    await admin.send("/status")
-    await admin.press(admin.button("Петушинский район"))
-    assert "МБОУ СОШ № 101: пар 0" in (admin.last_text or "")
+    await open_the_other_district_as_admin(harness.standin.user(ADMIN_ID))
 
 
 async def test_change_members_of_a_pair(harness: BotHarness) -> None:

@@ -6,7 +6,6 @@ from surveys.questionnaire import (
     NO,
     SKIPPED,
     YES,
-    Choice,
     Condition,
     InvalidAnswer,
     Moment,
@@ -24,7 +23,7 @@ from surveys.questionnaire import (
     visible_questions,
     with_answer,
 )
-from tests.support.questionnaires import questionnaire
+from tests.support.questionnaires import ABC, choosing, questionnaire
 
 MET_BEFORE = Question("met_before", QuestionKind.YES_NO, "Сталкивались ли Вы раньше?")
 WHERE = Question(
@@ -35,19 +34,8 @@ SCORE = Question("score", QuestionKind.SCALE, "Эффективность", metr
 LOW_SCORE_WHY = Question(
     "why_low", QuestionKind.TEXT, "Почему?", condition=Condition("score", ("1", "2", "3"))
 )
-GOAL = Question(
-    "goal",
-    QuestionKind.SINGLE_CHOICE,
-    "Цель",
-    choices=(Choice("grades", "Успеваемость"), Choice("other", "Другое")),
-)
-TOPICS = Question(
-    "topics",
-    QuestionKind.MULTI_CHOICE,
-    "Темы",
-    choices=(Choice("a", "А"), Choice("b", "Б"), Choice("c", "В")),
-    max_selections=2,
-)
+GOAL = choosing("goal", "Цель", {"grades": "Успеваемость", "other": "Другое"})
+TOPICS = choosing("topics", "Темы", ABC, many=True, max_selections=2)
 COMMENT = Question("comment", QuestionKind.TEXT, "Комментарий", optional=True)
 
 DEMO = questionnaire(MET_BEFORE, WHERE, SCORE, LOW_SCORE_WHY, GOAL, TOPICS, COMMENT)

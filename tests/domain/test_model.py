@@ -21,22 +21,12 @@ from surveys.questionnaire import (
     decode,
     encode,
 )
-from tests.support.questionnaires import questionnaire
+from tests.support.questionnaires import ABC, choosing, questionnaire
 
 SCALE = Question("score", QuestionKind.SCALE, "Оценка")
 YES_NO = Question("glad", QuestionKind.YES_NO, "Рады?")
-SINGLE = Question(
-    "freq",
-    QuestionKind.SINGLE_CHOICE,
-    "Как часто?",
-    choices=(Choice("often", "часто"), Choice("never", "никогда")),
-)
-MULTI = Question(
-    "topics",
-    QuestionKind.MULTI_CHOICE,
-    "Темы",
-    choices=(Choice("a", "А"), Choice("b", "Б"), Choice("c", "В")),
-)
+SINGLE = choosing("freq", "Как часто?", {"often": "часто", "never": "никогда"})
+MULTI = choosing("topics", "Темы", ABC, many=True)
 TEXT = Question("note", QuestionKind.TEXT, "Комментарий", optional=True)
 
 

@@ -21,6 +21,7 @@ from tests.support.export_data import YEAR, build_dataset
 from tests.support.export_helpers import organizations_in, russian, table
 from tests.support.export_people import (
     YEAR_LABEL,
+    ask_for_the_district_workbook,
     district_methodist,
     export_petushinsky_for_typed_dates,
 )
@@ -31,13 +32,8 @@ pytestmark = pytest.mark.usefixtures("private_export_dir")
 async def test_methodist_gets_the_district_workbook(harness: BotHarness) -> None:
     _, methodist = await district_methodist(harness)
 
-    await methodist.send("/export")  # one municipality: straight to the period
-    assert "Павлоградский район" in (methodist.last_text or "")
-    await methodist.press(methodist.button(YEAR_LABEL))
-    await methodist.press(methodist.button(russian("report.kind.workbook")))
     # The update is finished before the workbook is: the person can go on meanwhile.
-    await methodist.send("/help")
-    assert "/export" in (methodist.last_text or "")
+    await ask_for_the_district_workbook(methodist)
 
     content = (await methodist.documents())[-1].content
     assert organizations_in(content) == {"МБОУ СОШ № 1", "МБОУ «Лицей № 2»"}

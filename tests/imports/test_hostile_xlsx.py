@@ -63,26 +63,24 @@ def test_the_hostile_files_are_small_and_a_plain_reader_would_take_them() -> Non
     assert len(rows_jump_far()) < 4096
 
 
-def test_a_roster_declaring_a_whole_excel_sheet_is_refused_before_reading() -> None:
+@pytest.mark.parametrize(
+    ("content", "problem", "limit"),
+    [
+        (declares_huge_sheet, RosterFileProblem.SHEET_TOO_LARGE, 5 * MB),
+        (lambda: shared_strings_bomb(300), RosterFileProblem.UNPACKED_TOO_BIG, 5 * MB),
+        # Rows jumping to the end are read up to the scan limit before the refusal.
+        (rows_jump_far, RosterFileProblem.SHEET_TOO_LARGE, 50 * MB),
+    ],
+    ids=["declares-a-whole-excel-sheet", "shared-strings-inflate-to-300-mb", "rows-jump-far"],
+)
+def test_a_hostile_roster_is_refused_in_little_memory(
+    content: Callable[[], bytes], problem: RosterFileProblem, limit: int
+) -> None:
+    hostile = content()  # made before the measurement: only the reading counts
     problems: list[RosterFileProblem] = []
-    growth = peak_growth(lambda: problems.append(roster_problem(declares_huge_sheet())))
-    assert problems == [RosterFileProblem.SHEET_TOO_LARGE]
-    assert growth < 5 * MB
-
-
-def test_a_roster_whose_shared_strings_inflate_to_300_mb_is_refused() -> None:
-    content = shared_strings_bomb(300)
-    problems: list[RosterFileProblem] = []
-    growth = peak_growth(lambda: problems.append(roster_problem(content)))
-    assert problems == [RosterFileProblem.UNPACKED_TOO_BIG]
-    assert growth < 5 * MB
-
-
-def test_a_roster_whose_rows_jump_to_the_end_stops_at_the_scan_limit() -> None:
-    problems: list[RosterFileProblem] = []
-    growth = peak_growth(lambda: problems.append(roster_problem(rows_jump_far())))
-    assert problems == [RosterFileProblem.SHEET_TOO_LARGE]
-    assert growth < 50 * MB
+    growth = peak_growth(lambda: problems.append(roster_problem(hostile)))
+    assert problems == [problem]
+    assert growth < limit
 
 
 def test_the_same_small_roster_without_the_tricks_reads() -> None:

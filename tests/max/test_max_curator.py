@@ -17,6 +17,8 @@ from surveys.people import Category, Role
 from tests.support.curator_factories import (
     make_person,
     make_programme,
+    open_a_school_as_methodist,
+    open_the_other_district_as_admin,
     registered_roster,
     roster_bytes,
     start_a_programme,
@@ -179,19 +181,11 @@ async def test_methodist_and_admin_see_their_districts(max_harness: MaxHarness) 
     nina = max_harness.standin.user(8401)
     await nina.send("/programmes")
     assert "Эта команда вам недоступна" in (nina.last_text or "")
-    await nina.send("/status")
-    text = nina.last_text or ""
-    assert "Павлоградский район: организаций 2" in text
-    assert "МБОУ СОШ № 101" not in text
-    await nina.press(nina.button("МБОУ СОШ № 1"))
-    assert "Напомнить сейчас" not in [label for label, _ in nina.buttons()]
+    await open_a_school_as_methodist(nina)
     await nina.press(nina.button("Таблица xlsx"))
     assert workbook(nina.messages[-1])
 
-    admin = max_harness.standin.user(MAX_ADMIN_ID)
-    await admin.send("/status")
-    await admin.press(admin.button("Петушинский район"))
-    assert "МБОУ СОШ № 101: пар 0" in (admin.last_text or "")
+    await open_the_other_district_as_admin(max_harness.standin.user(MAX_ADMIN_ID))
 
 
 async def test_pairs_from_a_large_roster_run_in_the_background(max_harness: MaxHarness) -> None:

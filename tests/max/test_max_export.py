@@ -10,7 +10,7 @@ from app.export.actions import ChoosePeriod
 from tests.support.export_data import YEAR, build_dataset
 from tests.support.export_helpers import organizations_in, russian
 from tests.support.export_people import (
-    YEAR_LABEL,
+    ask_for_the_district_workbook,
     district_methodist_in_max,
     export_petushinsky_for_typed_dates,
 )
@@ -21,12 +21,7 @@ pytestmark = pytest.mark.usefixtures("private_export_dir")
 
 async def test_methodist_in_max_gets_the_district_workbook(max_harness: MaxHarness) -> None:
     _, nina = await district_methodist_in_max(max_harness)
-    await nina.send("/export")  # one municipality: straight to the period
-    assert "Павлоградский район" in (nina.last_text or "")
-    await nina.press(nina.button(YEAR_LABEL))
-    await nina.press(nina.button(russian("report.kind.workbook")))
-    await nina.send("/help")  # answered while the workbook is built
-    assert "/export" in (nina.last_text or "")
+    await ask_for_the_district_workbook(nina)
 
     [sent] = await nina.files()
     assert sent.files[0].file_name == f"monitoring-{YEAR}-09-01.xlsx"

@@ -229,3 +229,24 @@ async def registered_roster(
             ],
         )
     return people
+
+
+async def open_a_school_as_methodist(methodist: FakeUser | MaxUser) -> str:
+    """The methodist of district M01 in /status (either messenger): the district's
+    organizations, not another district's school; «МБОУ СОШ № 1» opened, without «Напомнить
+    сейчас». The district page's text."""
+    await methodist.send("/status")
+    text = methodist.last_text or ""
+    assert "Павлоградский район: организаций 2" in text
+    assert "МБОУ СОШ № 101" not in text
+    await methodist.press(methodist.button("МБОУ СОШ № 1"))
+    assert "Напомнить сейчас" not in [label for label, _ in methodist.buttons()]
+    return text
+
+
+async def open_the_other_district_as_admin(admin: FakeUser | MaxUser) -> None:
+    """The administrator's /status (either messenger): «Петушинский район», its school without
+    pairs."""
+    await admin.send("/status")
+    await admin.press(admin.button("Петушинский район"))
+    assert "МБОУ СОШ № 101: пар 0" in (admin.last_text or "")

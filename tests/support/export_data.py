@@ -12,12 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.models import Answer, Assignment, Pair, PairMember, Person, Programme
 from storage.repositories.assignments import SnapshotRepository
 from surveys.questionnaire import Moment, PairRole, Questionnaire
-from surveys.questionnaire.model import Choice, Question, QuestionKind
+from surveys.questionnaire.model import Question, QuestionKind
 from tests.support.factories import seed_directory
+from tests.support.questionnaires import choosing
 
 YEAR = 2026
 NOW = datetime(2027, 5, 20, 12, 0, tzinfo=UTC)
 INJECTION = '=HYPERLINK("http://evil.example","click")'
+Values = dict[str, str | int | None]  # question key → answer; numbers are scales
 
 
 def _completion(form: str, role: PairRole, full: bool) -> Questionnaire:
@@ -33,21 +35,12 @@ def _completion(form: str, role: PairRole, full: bool) -> Questionnaire:
     if full:
         questions += [
             Question("useful", QuestionKind.YES_NO, "Было ли полезно?"),
-            Question(
-                "format",
-                QuestionKind.SINGLE_CHOICE,
-                "Формат встреч",
-                choices=(Choice("online", "Онлайн"), Choice("offline", "Очно")),
-            ),
-            Question(
+            choosing("format", "Формат встреч", {"online": "Онлайн", "offline": "Очно"}),
+            choosing(
                 "topics",
-                QuestionKind.MULTI_CHOICE,
                 "Темы",
-                choices=(
-                    Choice("study", "Учёба"),
-                    Choice("career", "Профориентация"),
-                    Choice("hobby", "Хобби"),
-                ),
+                {"study": "Учёба", "career": "Профориентация", "hobby": "Хобби"},
+                many=True,
             ),
         ]
     questions.append(Question("wish", QuestionKind.TEXT, "Пожелания", optional=True))
@@ -147,7 +140,7 @@ class _Builder:
         letter: str,
         role: str,
         moment: str,
-        values: dict[str, str | int | None] | None,
+        values: Values | None,
     ) -> None:
         """values None: sent but not submitted. Numbers are scales; "yes"/"no" yes/no."""
         assignment = Assignment(
@@ -181,124 +174,80 @@ class _Builder:
 SS, TT = "student_student", "teacher_teacher"
 
 
+def _full(sat: int, useful: str, form: str, topics: str, wish: str | None) -> Values:
+    """A completion questionnaire of the student form, every question answered."""
+    return {"sat": sat, "useful": useful, "format": form, "topics": topics, "wish": wish}
+
+
+PEOPLE = [  # letter, organization, category, grade
+    ("A", "S001", "student", 10),
+    ("B", "S001", "student", 7),
+    ("C", "S001", "student", 11),
+    ("D", "S001", "student", 6),
+    ("E", "S001", "student", 3),  # below the 10–18 age band
+    ("F", "S001", "student", 9),
+    ("G", "S001", "student", 8),
+    ("H", "S001", "teacher", None),
+    ("I", "S001", "young_specialist", None),
+    ("J", "S002", "student", 10),
+    ("K", "S002", "student", 7),
+    ("L", "S101", "student", 10),
+    ("M", "S101", "student", 8),
+    ("N", "S001", "student", 10),
+    ("O", "S001", "student", 10),
+]
+# Programme (organization, form, title, first year) → its pairs (number, status, members).
+PROGRAMMES = [
+    (("S001", SS, "Ученики помогают ученикам", YEAR), [
+        (1, "completed", "A>B"), (2, "active", "C>D,E"), (3, "completed", "F>G"),
+    ]),
+    (("S001", TT, "Молодой педагог", YEAR), [(1, "completed", "H>I")]),
+    (("S002", SS, "Лицейское наставничество", YEAR), [(1, "active", "J>K")]),
+    (("S101", SS, "Чужой район", YEAR), [(1, "completed", "L>M")]),
+    (("S001", SS, "Прошлый год", YEAR - 1), [(1, "completed", "N>O")]),
+]  # fmt: skip
+# Who answered what, in their one pair; None: sent but not submitted.
+ANSWERS: list[tuple[str, str, Values | None]] = [
+    ("A", "start", {"sat_expect": 6}),
+    ("A", "completion", _full(8, "yes", "online", "study,career", INJECTION)),
+    ("B", "start", {"sat_expect": 5}),
+    ("B", "completion", _full(9, "yes", "offline", "study", "Спасибо наставнику")),
+    ("C", "start", {"sat_expect": 7}),
+    ("C", "completion", None),
+    ("D", "start", {"sat_expect": 4}),
+    ("D", "completion", _full(6, "no", "online", "hobby", None)),
+    ("E", "start", None),
+    ("F", "start", {"sat_expect": 8}),
+    ("F", "completion", _full(10, "yes", "offline", "career", "+7 999 позвоните")),
+    ("G", "start", {"sat_expect": 6}),
+    ("G", "completion", _full(7, "no", "online", "study,hobby", "Было интересно")),
+    ("H", "completion", {"sat": 9, "wish": "@всем спасибо"}),
+    ("I", "completion", {"sat": 8}),
+    ("J", "start", {"sat_expect": 5}),
+    ("K", "start", {"sat_expect": 3}),
+    ("L", "completion", {"sat": 1, "wish": "ЧУЖОЙ ОТЗЫВ"}),
+    ("M", "completion", {"sat": 2}),
+    ("N", "completion", {"sat": 1, "wish": "СТАРЫЙ ОТЗЫВ"}),
+    ("O", "completion", {"sat": 1}),
+]
+
+
 async def build_dataset(factory: async_sessionmaker[AsyncSession]) -> Dataset:
     dataset = Dataset(await seed_directory(factory))
     async with factory() as session, session.begin():
         b = _Builder(session, dataset)
         await b.prepare()
-        for letter, org, category, grade in [
-            ("A", "S001", "student", 10),
-            ("B", "S001", "student", 7),
-            ("C", "S001", "student", 11),
-            ("D", "S001", "student", 6),
-            ("E", "S001", "student", 3),  # below the 10–18 age band
-            ("F", "S001", "student", 9),
-            ("G", "S001", "student", 8),
-            ("H", "S001", "teacher", None),
-            ("I", "S001", "young_specialist", None),
-            ("J", "S002", "student", 10),
-            ("K", "S002", "student", 7),
-            ("L", "S101", "student", 10),
-            ("M", "S101", "student", 8),
-            ("N", "S001", "student", 10),
-            ("O", "S001", "student", 10),
-        ]:
+        for letter, org, category, grade in PEOPLE:
             await b.person(letter, org, category, grade)
-
-        p1 = await b.programme("S001", SS, "Ученики помогают ученикам")
-        pair1 = await b.pair(p1, 1, "completed", "A>B")
-        await b.answers(pair1, SS, "A", "mentor", "start", {"sat_expect": 6})
-        await b.answers(
-            pair1,
-            SS,
-            "A",
-            "mentor",
-            "completion",
-            {
-                "sat": 8,
-                "useful": "yes",
-                "format": "online",
-                "topics": "study,career",
-                "wish": INJECTION,
-            },
-        )
-        await b.answers(pair1, SS, "B", "mentee", "start", {"sat_expect": 5})
-        await b.answers(
-            pair1,
-            SS,
-            "B",
-            "mentee",
-            "completion",
-            {
-                "sat": 9,
-                "useful": "yes",
-                "format": "offline",
-                "topics": "study",
-                "wish": "Спасибо наставнику",
-            },
-        )
-        pair2 = await b.pair(p1, 2, "active", "C>D,E")
-        await b.answers(pair2, SS, "C", "mentor", "start", {"sat_expect": 7})
-        await b.answers(pair2, SS, "C", "mentor", "completion", None)
-        await b.answers(pair2, SS, "D", "mentee", "start", {"sat_expect": 4})
-        await b.answers(
-            pair2,
-            SS,
-            "D",
-            "mentee",
-            "completion",
-            {"sat": 6, "useful": "no", "format": "online", "topics": "hobby", "wish": None},
-        )
-        await b.answers(pair2, SS, "E", "mentee", "start", None)
-        pair3 = await b.pair(p1, 3, "completed", "F>G")
-        await b.answers(pair3, SS, "F", "mentor", "start", {"sat_expect": 8})
-        await b.answers(
-            pair3,
-            SS,
-            "F",
-            "mentor",
-            "completion",
-            {
-                "sat": 10,
-                "useful": "yes",
-                "format": "offline",
-                "topics": "career",
-                "wish": "+7 999 позвоните",
-            },
-        )
-        await b.answers(pair3, SS, "G", "mentee", "start", {"sat_expect": 6})
-        await b.answers(
-            pair3,
-            SS,
-            "G",
-            "mentee",
-            "completion",
-            {
-                "sat": 7,
-                "useful": "no",
-                "format": "online",
-                "topics": "study,hobby",
-                "wish": "Было интересно",
-            },
-        )
-
-        p2 = await b.programme("S001", TT, "Молодой педагог")
-        pair4 = await b.pair(p2, 1, "completed", "H>I")
-        await b.answers(pair4, TT, "H", "mentor", "completion", {"sat": 9, "wish": "@всем спасибо"})
-        await b.answers(pair4, TT, "I", "mentee", "completion", {"sat": 8})
-
-        p3 = await b.programme("S002", SS, "Лицейское наставничество")
-        pair5 = await b.pair(p3, 1, "active", "J>K")
-        await b.answers(pair5, SS, "J", "mentor", "start", {"sat_expect": 5})
-        await b.answers(pair5, SS, "K", "mentee", "start", {"sat_expect": 3})
-
-        p4 = await b.programme("S101", SS, "Чужой район")
-        pair6 = await b.pair(p4, 1, "completed", "L>M")
-        await b.answers(pair6, SS, "L", "mentor", "completion", {"sat": 1, "wish": "ЧУЖОЙ ОТЗЫВ"})
-        await b.answers(pair6, SS, "M", "mentee", "completion", {"sat": 2})
-
-        p5 = await b.programme("S001", SS, "Прошлый год", first_year=YEAR - 1)
-        pair7 = await b.pair(p5, 1, "completed", "N>O")
-        await b.answers(pair7, SS, "N", "mentor", "completion", {"sat": 1, "wish": "СТАРЫЙ ОТЗЫВ"})
-        await b.answers(pair7, SS, "O", "mentee", "completion", {"sat": 1})
+        place: dict[str, tuple[int, str, str]] = {}  # letter → pair id, form, role
+        for (org, form, title, first_year), pairs in PROGRAMMES:
+            programme = await b.programme(org, form, title, first_year)
+            for number, status, members in pairs:
+                pair = await b.pair(programme, number, status, members)
+                mentor, mentees = members.split(">")
+                place[mentor] = (pair, form, "mentor")
+                place |= {mentee: (pair, form, "mentee") for mentee in mentees.split(",")}
+        for letter, moment, values in ANSWERS:
+            pair, form, role = place[letter]
+            await b.answers(pair, form, letter, role, moment, values)
     return dataset

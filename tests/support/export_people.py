@@ -63,3 +63,15 @@ async def export_petushinsky_for_typed_dates(admin: FakeUser | MaxUser) -> None:
     assert admin.last_text == russian("export.bad_range")
     await admin.send("01.09.2026 31.12.2026")
     await admin.press(admin.button(russian("report.kind.workbook")))
+
+
+async def ask_for_the_district_workbook(methodist: FakeUser | MaxUser) -> None:
+    """The district methodist's /export (either messenger): one municipality, so straight to
+    the period; this academic year, the workbook; then /help, answered while the workbook is
+    built."""
+    await methodist.send("/export")
+    assert "Павлоградский район" in (methodist.last_text or "")
+    await methodist.press(methodist.button(YEAR_LABEL))
+    await methodist.press(methodist.button(russian("report.kind.workbook")))
+    await methodist.send("/help")
+    assert "/export" in (methodist.last_text or "")

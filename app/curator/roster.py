@@ -86,10 +86,9 @@ class Roster:
         )
         known = await self.roster.known_names(programme.id)
         checked = await asyncio.to_thread(check_rows, parsed.columns, parsed.rows, known)
+        prepared = await self.roster.prepare(programme.id, checked.rows, ttl, self.actor.person_id)
         await self.uow.write()
-        imported = await self.roster.import_rows(
-            programme.id, checked.rows, ttl, self.actor.person_id
-        )
+        imported = await self.roster.insert(prepared)
         await self.uow.commit()
         caption = Msg(
             "curator.roster.result",

@@ -335,6 +335,25 @@ async def test_large_roster_import_in_pieces_keeps_every_link_with_its_row(
         item.code: item.entry_id for item in imported
     }
     assert len(set(invites)) == len(rows)
+    # The links' shared values go to the driver converted once: read back as the ORM wrote
+    # them (aware UTC times, the flag, the counters).
+    stored = set(
+        await _rows(
+            session_factory,
+            Invite.created_at,
+            Invite.expires_at,
+            Invite.revoked,
+            Invite.uses,
+            Invite.max_uses,
+            Invite.programme_id,
+            Invite.created_by_id,
+        )
+    )
+    ((created, expires, revoked, uses, max_uses, programme_id, created_by_id),) = stored
+    assert created.tzinfo is not None and expires - created == timedelta(days=30)
+    assert (revoked, uses, max_uses) == (False, 0, 1)
+    assert (programme_id, created_by_id) == (school.programme_id, school.actor.person_id)
+    assert set(await _rows(session_factory, RosterEntry.created_at)) == {(created,)}
 
 
 def test_open_button_is_what_aiogram_would_store() -> None:

@@ -60,11 +60,8 @@ async def test_forming_a_group_sends_start_questionnaires(harness: BotHarness) -
         "✓ Ученик Вадим",
         "Готово",
     }
-    done = curator.button("Готово")
-    message_id = curator.messages[-1].message_id
-    await curator.press(done)
-    assert "Пара №1 составлена" in (curator.last_text or "")
-    await curator.press(done, message_id=message_id)  # double tap: nothing more
+    formed, _again = await curator.tap_twice(curator.button("Готово"))  # the second: nothing more
+    assert "Пара №1 составлена" in (formed or "")
     assert await count_rows(harness, Pair) == 1
     assert await count_rows(harness, PairMember) == 3
     assert await count_rows(harness, Assignment) == 3
@@ -134,12 +131,9 @@ async def test_complete_programme_and_remind_now(harness: BotHarness) -> None:
     await curator.send("/programmes")
     await curator.press(curator.button("Наставничество 2026"))
     await curator.press(curator.button("Завершить программу"))
-    yes = curator.button("Да, завершить")
-    message_id = curator.messages[-1].message_id
-    await curator.press(yes)
-    assert "завершена. Пар завершено: 1; итоговых анкет отправлено: 3" in (curator.last_text or "")
-    await curator.press(yes, message_id=message_id)  # double tap
-    assert "уже завершена" in (curator.answers_to_callbacks[-1] or "")
+    completed, again = await curator.tap_twice(curator.button("Да, завершить"))
+    assert "завершена. Пар завершено: 1; итоговых анкет отправлено: 3" in (completed or "")
+    assert "уже завершена" in (again or "")
     assert await count_rows(harness, Assignment, Assignment.moment == "completion") == 3
 
     await curator.send("/status")
@@ -256,12 +250,9 @@ async def test_change_members_of_a_pair(harness: BotHarness) -> None:
     await open_pair()
     await curator.press(curator.button("Добавить наставляемого"))
     assert "Ученица Анна" not in [label for label, _ in curator.buttons()]  # already paired
-    add = curator.button("Ученик Борис")
-    message_id = curator.messages[-1].message_id
-    await curator.press(add)
-    assert "добавлен в пару №1" in (curator.last_text or "")
-    await curator.press(add, message_id=message_id)  # double tap
-    assert "уже состоит" in (curator.answers_to_callbacks[-1] or "")
+    added, again = await curator.tap_twice(curator.button("Ученик Борис"))
+    assert "добавлен в пару №1" in (added or "")
+    assert "уже состоит" in (again or "")
     assert await count_rows(harness, PairMember) == 3
     assert await count_rows(harness, Assignment) == 3  # the newcomer's start questionnaire only
 

@@ -124,11 +124,8 @@ async def test_forget_erases_personal_data_and_keeps_aggregates(harness: BotHarn
     await user.press(user.button("Нет, оставить"))
     assert "ничего не изменилось" in (user.last_text or "")
     await user.send("/forget")
-    confirm = user.button("Да, удалить")
-    message_id = user.messages[-1].message_id
-    await user.press(confirm)
-    assert "удалены" in (user.last_text or "")
-    await user.press(confirm, message_id=message_id)  # double tap after erasure
+    erased, _again = await user.tap_twice(user.button("Да, удалить"))  # again after erasure
+    assert "удалены" in (erased or "")
     async with harness.session_factory() as session:
         people = list(await session.scalars(select(Person)))
         grants = await session.scalar(select(func.count(RoleGrant.id)))

@@ -61,6 +61,14 @@ async def workbook_of(
     return openpyxl.load_workbook(path)
 
 
+async def last_and_this(
+    factory: async_sessionmaker[AsyncSession], ids: dict[str, int], folder: Path
+) -> tuple[openpyxl.Workbook, openpyxl.Workbook]:
+    """The workbooks of M01's annual rounds of last year and of this year (`two_rounds`)."""
+    last = await workbook_of(factory, ids["last"], folder / "last.xlsx")
+    return last, await workbook_of(factory, ids["this"], folder / "this.xlsx")
+
+
 async def test_the_previous_round_is_of_the_same_kind_and_scope(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
@@ -87,8 +95,7 @@ async def test_round_workbook_shows_the_previous_round_and_the_change(
     session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
     data, ids = await two_rounds(session_factory)
-    last = await workbook_of(session_factory, ids["last"], tmp_path / "last.xlsx")
-    this = await workbook_of(session_factory, ids["this"], tmp_path / "this.xlsx")
+    last, this = await last_and_this(session_factory, ids, tmp_path)
     assert "Динамика" not in last.sheetnames  # no earlier round to compare with
     total, now, before = district_dynamics(this, last)
     delta = russian("report.col.delta")
@@ -113,8 +120,7 @@ async def test_round_report_shows_the_previous_round_and_the_change(
     session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
     _data, ids = await two_rounds(session_factory)
-    last = await workbook_of(session_factory, ids["last"], tmp_path / "last.xlsx")
-    this = await workbook_of(session_factory, ids["this"], tmp_path / "this.xlsx")
+    last, this = await last_and_this(session_factory, ids, tmp_path)
     path = tmp_path / "this.docx"
     async with session_factory() as session:
         await report_round(session, ADMIN, ids["this"], path, I18N, OPEN_FIGURES, MADE_ON)

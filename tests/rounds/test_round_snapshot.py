@@ -64,6 +64,13 @@ async def opened(factory: async_sessionmaker[AsyncSession], actor: Actor, new: N
         return (await open_round(uow, actor, new, NOW)).id
 
 
+async def district_round(factory: async_sessionmaker[AsyncSession]) -> tuple[Dataset, Actor, int]:
+    """The dataset, the methodist of M01 and the annual round of M01 that methodist opened."""
+    data = await build_dataset(factory)
+    keeper = methodist(data)
+    return data, keeper, await opened(factory, keeper, new_round(data))
+
+
 def cells(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     workbook = openpyxl.load_workbook(path)
     return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in workbook}
@@ -105,9 +112,7 @@ async def answer_more(factory: async_sessionmaker[AsyncSession], data: Dataset) 
 async def test_a_closed_round_exports_the_figures_it_was_closed_with(
     session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
-    data = await build_dataset(session_factory)
-    keeper = methodist(data)
-    round_id = await opened(session_factory, keeper, new_round(data))
+    data, keeper, round_id = await district_round(session_factory)
     options = ExportOptions(target_student_share=0.7)
     async with session_factory() as session:  # an open round reads live figures
         await export_round(session, keeper, round_id, tmp_path / "open.xlsx", russian, options)
@@ -139,9 +144,7 @@ async def test_a_closed_round_exports_the_figures_it_was_closed_with(
 async def test_the_snapshot_holds_the_figures_of_every_level(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    data = await build_dataset(session_factory)
-    keeper = methodist(data)
-    round_id = await opened(session_factory, keeper, new_round(data))
+    data, keeper, round_id = await district_round(session_factory)
     async with UnitOfWork(session_factory) as uow:
         await close_round(uow, keeper, round_id, NOW)
     async with session_factory() as session:
@@ -205,8 +208,7 @@ async def test_opening_rules(session_factory: async_sessionmaker[AsyncSession]) 
 async def test_the_deadline_is_the_end_of_the_day_where_the_schools_are(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    data = await build_dataset(session_factory)
-    round_id = await opened(session_factory, methodist(data), new_round(data))
+    _data, _keeper, round_id = await district_round(session_factory)
     async with session_factory() as session:
         found = await RoundRepository(session).get(round_id)
     assert found is not None and found.timezone == "Europe/Moscow"
@@ -217,9 +219,7 @@ async def test_the_deadline_is_the_end_of_the_day_where_the_schools_are(
 async def test_the_closing_job_closes_rounds_past_their_deadline_once(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    data = await build_dataset(session_factory)
-    keeper = methodist(data)
-    due = await opened(session_factory, keeper, new_round(data))
+    data, keeper, due = await district_round(session_factory)
     later = await opened(
         session_factory,
         keeper,

@@ -115,6 +115,16 @@ class FakeUser:
             msg = found
         return await self.standin.push_update(self.press_update(callback_data, msg))
 
+    async def tap_twice(self, callback_data: str) -> tuple[str | None, str | None]:
+        """Press a button of the newest bot message, then again on that same message, as a
+        person tapping twice: the newest text after the first press, the callback answer to
+        the second."""
+        message_id = self.messages[-1].message_id
+        await self.press(callback_data)
+        first = self.last_text
+        await self.press(callback_data, message_id=message_id)
+        return first, self.answers_to_callbacks[-1]
+
     async def block_bot(self) -> list[Call]:
         """Block the bot: from now on every call to this chat answers 403, and Telegram tells
         the bot with a `my_chat_member` update (new status `kicked`)."""

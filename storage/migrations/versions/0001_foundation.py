@@ -1,11 +1,4 @@
-"""foundation: directory, people, roles, invites
-
-Revision ID: 0001
-Revises:
-Create Date: 2026-11-23 17:17:19.988433
-"""
-
-from collections.abc import Sequence
+"""foundation: directory, people, roles, invites"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -14,8 +7,6 @@ import storage.models
 
 revision: str = "0001"
 down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -1,11 +1,4 @@
-"""programmes, pairs, questionnaires, answers, outbox
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-23 17:28:59.085091
-"""
-
-from collections.abc import Sequence
+"""programmes, pairs, questionnaires, answers, outbox"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -14,8 +7,6 @@ import storage.models
 
 revision: str = "0002"
 down_revision: str | None = "0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -1,11 +1,4 @@
-"""outbox lease: which sender holds a message, and until when
-
-Revision ID: 0004
-Revises: 0002
-Create Date: 2026-11-23 17:45:00
-"""
-
-from collections.abc import Sequence
+"""outbox lease: which sender holds a message, and until when"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -14,8 +7,6 @@ import storage.models
 
 revision: str = "0004"
 down_revision: str | None = "0002"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -1,14 +1,8 @@
 """handled updates keyed by channel: "tg:<update id>", "max:<…>"
 
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-12-02 08:30:00
-
 The marks only stop redeliveries of the last days; the upgrade starts the new table empty
 (run migrations with the bot stopped, as always).
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -17,8 +11,6 @@ import storage.models
 
 revision: str = "0005"
 down_revision: str | None = "0004"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -1,21 +1,13 @@
 """a person's channel and their id there: (channel, external_id), unique together
 
-Revision ID: 0006_person_channel
-Revises: 0005
-Create Date: 2026-12-02 10:00:00
-
 Everyone registered so far came through Telegram: their external id is their Telegram id.
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_person_channel"
 down_revision: str | None = "0005"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -1,11 +1,4 @@
-"""when a completed programme's personal data were erased (the retention period)
-
-Revision ID: 0007_programme_erased_at
-Revises: 0006_person_channel
-Create Date: 2026-12-02 11:20:00
-"""
-
-from collections.abc import Sequence
+"""when a completed programme's personal data were erased (the retention period)"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -14,8 +7,6 @@ import storage.models
 
 revision: str = "0007_programme_erased_at"
 down_revision: str | None = "0006_person_channel"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -1,11 +1,4 @@
-"""monitoring rounds and their frozen snapshots
-
-Revision ID: 0008_monitoring_rounds
-Revises: 0007_programme_erased_at
-Create Date: 2026-12-02 11:00:00
-"""
-
-from collections.abc import Sequence
+"""monitoring rounds and their frozen snapshots"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -14,8 +7,6 @@ import storage.models
 
 revision: str = "0008_monitoring_rounds"
 down_revision: str | None = "0007_programme_erased_at"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

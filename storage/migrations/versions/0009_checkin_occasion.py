@@ -1,9 +1,5 @@
 """a check-in per round: the occasion of an assignment in its unique key
 
-Revision ID: 0009_checkin_occasion
-Revises: 0008_monitoring_rounds
-Create Date: 2026-12-02 15:45:00
-
 Start and completion questionnaires keep one occasion (""). A check-in is one per round
 (`round:<id>`) or, outside rounds, one per pair member for the school's curator (`school`).
 Check-ins issued before this revision were once per pair member for ever: they become the
@@ -12,7 +8,7 @@ check-in also skips members with a check-in issued since the round opened (the r
 `storage.repositories.assignments`), so none of them is sent twice in a round either.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
@@ -20,8 +16,6 @@ from alembic import op
 
 revision: str = "0009_checkin_occasion"
 down_revision: str | None = "0008_monitoring_rounds"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 @contextmanager

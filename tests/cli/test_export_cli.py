@@ -1,5 +1,5 @@
 """`nastavnik export` as an operator runs it, on SQLite and (with TEST_DATABASE_URL)
-PostgreSQL."""
+PostgreSQL; the mistakes of `export` and `report`, one clear line each."""
 
 from __future__ import annotations
 
@@ -60,21 +60,46 @@ async def test_register_and_names_only_where_the_operator_allows_them(
     assert {row[1] for row in rows[1:]} == {f"Участник {letter}" for letter in "ABCDEFGHI"}
 
 
+# Each command's mistakes and what its one line mentions; {out} is the file asked for
+# (it must not appear), {tmp} the test's folder.
+MISTAKES = [
+    ("export", "x.xlsx", [
+        (["--municipality", "M99", "--out", "{out}"], "M99"),
+        # S101 is another district's school.
+        (["--municipality", "M01", "--org", "S101", "--out", "{out}"], "S101"),
+        (["--municipality", "M01", "--from", "32.13.2026", "--to", "01.01.2027", "--out", "{out}"],
+         "32.13.2026"),
+        (["--municipality", "M01", "--from", "01.09.2027", "--to", "01.09.2026", "--out", "{out}"],
+         "--from"),
+    ]),
+    ("report", "r.docx", [
+        (["--municipality", "M99", "--out", "{out}"], "M99"),
+        (["--municipality", "M01", "--out", "{tmp}/r.xlsx"], ".docx"),
+        (["--municipality", "M01", "--year", "26", "--out", "{out}"], "--year 2026"),
+        (["--municipality", "M01", "--year", "2026/2028", "--out", "{out}"], "2026/2028"),
+        (["--municipality", "M01", "--year", "2026", "--from", "01.09.2026", "--out", "{out}"],
+         "--year"),
+        (["--municipality", "M01", "--from", "31.02.2026", "--out", "{out}"], "31.02.2026"),
+        (["--municipality", "M01", "--out", "{tmp}/no/r.docx"], "mkdir"),
+    ]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("command", "out_name", "cases"), MISTAKES, ids=["export", "report"])
 async def test_bad_arguments_get_one_clear_line(
     operator_dataset: Dataset,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
+    command: str,
+    out_name: str,
+    cases: list[tuple[list[str], str]],
 ) -> None:
-    out = tmp_path / "x.xlsx"
-    cases = [
-        (["--municipality", "M99"], "M99"),
-        (["--municipality", "M01", "--org", "S101"], "S101"),  # another district's school
-        (["--municipality", "M01", "--from", "32.13.2026", "--to", "01.01.2027"], "32.13.2026"),
-        (["--municipality", "M01", "--from", "01.09.2027", "--to", "01.09.2026"], "--from"),
+    out = tmp_path / out_name
+    runs = [
+        ([command, *(arg.format(out=out, tmp=tmp_path) for arg in argv)], said)
+        for argv, said in cases
     ]
-    await refused_in_one_line(
-        capsys, [(["export", *extra, "--out", str(out)], said) for extra, said in cases]
-    )
+    await refused_in_one_line(capsys, runs)
     assert not out.exists()
 
 

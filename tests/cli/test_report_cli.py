@@ -1,5 +1,5 @@
 """`nastavnik report` as an operator runs it: a .docx справка of a municipality for an
-academic year, Russian help, one clear line for each mistake."""
+academic year, Russian help (its mistakes: tests/cli/test_export_cli.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from service.cli.main import main
-from tests.cli.conftest import refused_in_one_line, run_main
+from tests.cli.conftest import run_main
 from tests.support.export_data import Dataset
 from tests.support.report_helpers import paragraphs
 
@@ -31,26 +31,6 @@ async def test_report_of_a_municipality_for_a_year(
     assert "Период: 01.09.2026–31.08.2027" in text
     assert "всего 3 программы, 4 пары и 1 группа" in text
     assert "Целевое значение 70,0% не достигнуто" in text
-
-
-async def test_bad_arguments_get_one_clear_line(
-    operator_dataset: Dataset,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    out = tmp_path / "r.docx"
-    cases = [
-        (["--municipality", "M99", "--out", str(out)], "M99"),
-        (["--municipality", "M01", "--out", str(tmp_path / "r.xlsx")], ".docx"),
-        (["--municipality", "M01", "--year", "26", "--out", str(out)], "--year 2026"),
-        (["--municipality", "M01", "--year", "2026/2028", "--out", str(out)], "2026/2028"),
-        (["--municipality", "M01", "--year", "2026", "--from", "01.09.2026", "--out", str(out)],
-         "--year"),
-        (["--municipality", "M01", "--from", "31.02.2026", "--out", str(out)], "31.02.2026"),
-        (["--municipality", "M01", "--out", str(tmp_path / "no" / "r.docx")], "mkdir"),
-    ]  # fmt: skip
-    await refused_in_one_line(capsys, [(["report", *argv], said) for argv, said in cases])
-    assert not out.exists()
 
 
 def test_help_is_in_russian(

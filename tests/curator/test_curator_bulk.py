@@ -20,7 +20,7 @@ from tests.support.curator_factories import (
     registered_roster,
 )
 from tests.support.delivery_data import eventually
-from tests.support.factories import count_rows, seed_directory
+from tests.support.factories import count_rows, counts, seed_directory
 
 CURATOR_ID = 7701
 GROUPS = 750
@@ -66,10 +66,8 @@ async def test_forming_750_pairs_shows_progress_while_others_are_answered(
     assert answered_admin < result_message
     assert harness.standin.log.index(sent[result_message]) >= log_before_result
 
-    assert await count_rows(harness, Pair) == GROUPS
-    assert await count_rows(harness, PairMember) == 2 * GROUPS
-    assert await count_rows(harness, Assignment) == 2 * GROUPS
-    assert await count_rows(harness, OutboxMessage) == 2 * GROUPS
+    rows = await counts(harness, Pair, PairMember, Assignment, OutboxMessage)
+    assert rows == [GROUPS, 2 * GROUPS, 2 * GROUPS, 2 * GROUPS]
 
     # Pressed again once it is done: nothing is formed or sent twice.
     await curator.press(curator.button("Пары из списка"))

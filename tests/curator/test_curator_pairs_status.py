@@ -17,7 +17,7 @@ from tests.support.curator_factories import (
     sent_workbook,
     sheet_rows,
 )
-from tests.support.factories import count_rows, seed_directory
+from tests.support.factories import count_rows, counts, seed_directory
 
 
 async def _school(harness: BotHarness):  # type: ignore[no-untyped-def]
@@ -62,10 +62,7 @@ async def test_forming_a_group_sends_start_questionnaires(harness: BotHarness) -
     }
     formed, _again = await curator.tap_twice(curator.button("Готово"))  # the second: nothing more
     assert "Пара №1 составлена" in (formed or "")
-    assert await count_rows(harness, Pair) == 1
-    assert await count_rows(harness, PairMember) == 3
-    assert await count_rows(harness, Assignment) == 3
-    assert await count_rows(harness, OutboxMessage) == 3
+    assert await counts(harness, Pair, PairMember, Assignment, OutboxMessage) == [1, 3, 3, 3]
 
     # A mentee may be in one pair only; a mentor in several.
     await form_pair(curator, "Наставник Второй", ["Ученица Анна"])

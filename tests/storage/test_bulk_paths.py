@@ -40,7 +40,7 @@ from surveys.people import Category, Role
 from surveys.questionnaire import Moment, load_catalogue
 from surveys.roster_rules import RosterRow
 from tests.support.curator_factories import curator_actor, make_person, make_programme
-from tests.support.factories import count_rows, seed_directory
+from tests.support.factories import count_rows, counts, seed_directory
 
 
 @dataclass
@@ -124,26 +124,8 @@ async def test_forming_many_pairs_writes_exact_rows_once(
         (5, "active"),
         (6, "active"),
     ]
-    assert sorted(
-        await _rows(session_factory, PairMember.pair_id, PairMember.person_id, PairMember.role)
-    ) == sorted(
-        [
-            (by_number[1], m[0], "mentor"),
-            (by_number[1], e[0], "mentee"),
-            (by_number[5], m[1], "mentor"),
-            (by_number[5], e[1], "mentee"),
-            (by_number[5], e[2], "mentee"),
-            (by_number[6], m[0], "mentor"),
-            (by_number[6], e[3], "mentee"),
-        ]
-    )
-    expected_assignments = sorted(
-        (pair_id, person, role)
-        for pair_id, person, role in await _rows(
-            session_factory, PairMember.pair_id, PairMember.person_id, PairMember.role
-        )
-    )
-    assert [(a.pair_id, a.person_id, a.role) for a in issued] == [
+    # Every member, in the order of the plans: the order the questionnaires are issued in.
+    members = [
         (by_number[1], m[0], "mentor"),
         (by_number[1], e[0], "mentee"),
         (by_number[5], m[1], "mentor"),
@@ -152,6 +134,16 @@ async def test_forming_many_pairs_writes_exact_rows_once(
         (by_number[6], m[0], "mentor"),
         (by_number[6], e[3], "mentee"),
     ]
+    assert sorted(
+        await _rows(session_factory, PairMember.pair_id, PairMember.person_id, PairMember.role)
+    ) == sorted(members)
+    expected_assignments = sorted(
+        (pair_id, person, role)
+        for pair_id, person, role in await _rows(
+            session_factory, PairMember.pair_id, PairMember.person_id, PairMember.role
+        )
+    )
+    assert [(a.pair_id, a.person_id, a.role) for a in issued] == members
     stored = await _rows(
         session_factory,
         Assignment.id,
@@ -186,10 +178,8 @@ async def test_forming_many_pairs_writes_exact_rows_once(
             for a in issued
         ]
         assert await OutboxRepository(session).enqueue_many(items) == 0
-    assert await count_rows(session_factory, Pair) == 3
-    assert await count_rows(session_factory, PairMember) == 7
-    assert await count_rows(session_factory, Assignment) == 7
-    assert await count_rows(session_factory, OutboxMessage) == 7
+    rows = await counts(session_factory, Pair, PairMember, Assignment, OutboxMessage)
+    assert rows == [3, 7, 7, 7]
 
 
 async def test_refused_plans_leave_nothing(
@@ -256,8 +246,7 @@ async def test_refused_plans_leave_nothing(
         with pytest.raises(PairRefused) as refused:
             await PairRepository(session).form_many(school.programme_id, [PairPlan(m[1], (e[3],))])
     assert refused.value.problem is PairProblem.PROGRAMME_CLOSED
-    assert await count_rows(session_factory, Pair) == 2
-    assert await count_rows(session_factory, PairMember) == 4
+    assert await counts(session_factory, Pair, PairMember) == [2, 4]
 
 
 async def test_completing_active_pairs_in_steps(

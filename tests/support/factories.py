@@ -42,6 +42,13 @@ async def count_rows(
         return int(await session.scalar(query) or 0)
 
 
+async def counts(
+    database: async_sessionmaker[AsyncSession] | WithSessions, *models: type
+) -> list[int]:
+    """count_rows of each of `models`, in their order."""
+    return [await count_rows(database, model) for model in models]
+
+
 async def seed_directory(factory: async_sessionmaker[AsyncSession]) -> dict[str, int]:
     """Two districts, three schools; returns ids by code."""
     async with factory() as session, session.begin():

@@ -11,11 +11,10 @@ from app.curator.bulk import pairs_per_step
 from storage.models import Assignment, OutboxMessage, Pair, PairMember, Programme
 from storage.repositories.pairs import PairRepository
 from storage.repositories.roster import RosterRepository
-from surveys.people import Role
 from tests.conftest import ADMIN_ID, BotHarness
 from tests.support.curator_factories import (
     curator_actor,
-    make_person,
+    make_curator,
     make_programme,
     registered_roster,
 )
@@ -32,7 +31,7 @@ async def test_forming_750_pairs_shows_progress_while_others_are_answered(
     make = harness.session_factory
     ids = await seed_directory(make)
     org = ids["S001"]
-    person = await make_person(make, CURATOR_ID, "Куратор Ольга", Role.CURATOR, organization_id=org)
+    person = await make_curator(make, CURATOR_ID, org)
     programme_id = await make_programme(make, person, org)
     await registered_roster(make, curator_actor(person, org), programme_id, org, GROUPS)
     curator = harness.standin.user(CURATOR_ID)
@@ -80,7 +79,7 @@ async def test_completing_a_large_programme_in_the_background(harness: BotHarnes
     make = harness.session_factory
     ids = await seed_directory(make)
     org = ids["S001"]
-    person = await make_person(make, CURATOR_ID, "Куратор Ольга", Role.CURATOR, organization_id=org)
+    person = await make_curator(make, CURATOR_ID, org)
     programme_id = await make_programme(make, person, org)
     actor = curator_actor(person, org)
     groups = await pairs_per_step(make) * 2 + 3  # three steps

@@ -10,6 +10,7 @@ from surveys.people import Category, Role
 from tests.conftest import ADMIN_ID, BotHarness
 from tests.support.curator_factories import (
     form_pair,
+    make_curator,
     make_person,
     make_programme,
     open_a_school_as_methodist,
@@ -25,7 +26,7 @@ async def _school(harness: BotHarness):  # type: ignore[no-untyped-def]
     ids = await seed_directory(harness.session_factory)
     org = ids["S001"]
     make = harness.session_factory
-    curator = await make_person(make, 7201, "Куратор Ольга", Role.CURATOR, organization_id=org)
+    curator = await make_curator(make, 7201, org)
     programme_id = await make_programme(make, curator, org)
     for telegram_id, name in ((7210, "Наставник Первый"), (7211, "Наставник Второй")):
         await make_person(

@@ -15,8 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from exports.change import previous_period
 from exports.period import Period
 from exports.workbook import ExportOptions
-from storage.repositories.export_scope import ExportScope
-from surveys.access import Actor
 from tests.support.export_data import YEAR, build_dataset
 from tests.support.export_helpers import (
     by,
@@ -24,7 +22,7 @@ from tests.support.export_helpers import (
     russian,
     table,
 )
-from tests.support.report_helpers import methodists_report, number, paragraphs, report_to, tables
+from tests.support.report_helpers import admin_report, methodists_report, number, paragraphs, tables
 
 OPTIONS = ExportOptions(target_student_share=0.7)
 KEYS = ("programmes", "pairs", "groups", "mentors", "mentees", "completed", "sent", "submitted",
@@ -152,10 +150,7 @@ async def test_report_without_a_previous_year_says_so(
     session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
     data = await build_dataset(session_factory)
-    report = await report_to(
-        session_factory, Actor(1, is_admin=True), ExportScope(data.ids["M02"]),
-        tmp_path / "m02.docx",
-    )  # fmt: skip
+    report = await admin_report(session_factory, data, "M02", tmp_path / "m02.docx")
     summary = tables(report)[0]
     assert summary[0][2] == LAST_YEAR
     assert {row[2] for row in summary[1:]} == {"—"}

@@ -14,9 +14,8 @@ from app.export.actions import ChooseNames, ChoosePeriod
 from exports.links import SAFE_NAME
 from storage.models import Person, RoleGrant
 from surveys.access import scope_key
-from surveys.people import Role
 from tests.conftest import ADMIN_ID, BotHarness
-from tests.support.curator_factories import make_person
+from tests.support.curator_factories import make_curator
 from tests.support.export_data import YEAR, build_dataset
 from tests.support.export_helpers import organizations_in, russian, table
 from tests.support.export_people import (
@@ -143,13 +142,7 @@ def register_of(content: bytes) -> list[dict]:
 
 async def test_curator_chooses_codes_or_names_for_their_own_school(harness: BotHarness) -> None:
     data = await build_dataset(harness.session_factory)
-    await make_person(
-        harness.session_factory,
-        CURATOR_ID,
-        "Куратор Ольга",
-        Role.CURATOR,
-        organization_id=data.ids["S001"],
-    )
+    await make_curator(harness.session_factory, CURATOR_ID, data.ids["S001"])
     curator = harness.standin.user(CURATOR_ID)
 
     await curator.send("/export")

@@ -18,8 +18,6 @@ from exports.links import sign
 from exports.report.words import Words
 from exports.workbook import ExportOptions
 from service.web.exports import add_export_routes
-from storage.repositories.export_scope import ExportScope
-from surveys.access import Actor
 from tests.exports.test_export_libreoffice import SOFFICE, convert
 from tests.exports.test_export_links import SECRET
 from tests.support.export_data import build_dataset
@@ -30,7 +28,7 @@ from tests.support.export_helpers import (
     russian,
     table,
 )
-from tests.support.report_helpers import methodists_report, number, paragraphs, report_to, tables
+from tests.support.report_helpers import admin_report, methodists_report, number, paragraphs, tables
 
 OPTIONS = ExportOptions(target_student_share=0.7, target_young_teacher_share=0.05)
 # Figures of the summary table and the workbook column each comes from.
@@ -134,10 +132,7 @@ async def test_means_of_too_few_people_are_not_shown(
 ) -> None:
     data = await build_dataset(session_factory)
     options = ExportOptions(min_group=4)  # mentors' completion mean rests on 3 people
-    report = await report_to(
-        session_factory, Actor(1, is_admin=True), ExportScope(data.ids["M01"]),
-        tmp_path / "r.docx", options,
-    )  # fmt: skip
+    report = await admin_report(session_factory, data, "M01", tmp_path / "r.docx", options)
     rows = {row[0]: row[1] for row in tables(report)[0][1:]}
     assert rows[russian("export.col.mean_mentors")] == "<4"
     assert rows[russian("export.col.mean_mentees")] == "7,50"
@@ -150,10 +145,8 @@ async def test_english_report(
     session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
     data = await build_dataset(session_factory)
-    report = await report_to(
-        session_factory, Actor(1, is_admin=True), ExportScope(data.ids["M01"]),
-        tmp_path / "en.docx", ExportOptions(locale="en"),
-    )  # fmt: skip
+    en = ExportOptions(locale="en")
+    report = await admin_report(session_factory, data, "M01", tmp_path / "en.docx", en)
     text = "\n".join(paragraphs(report)).replace("\xa0", " ").replace("\u202f", " ")
     assert "Analytical report" in text
     assert "ran in 2 schools of 2: 3 programmes, 4 pairs and 1 group in all." in text

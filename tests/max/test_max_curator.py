@@ -15,6 +15,7 @@ from surveys.access import Actor, Grant
 from surveys.channels import ChannelName
 from surveys.people import Category, Role
 from tests.support.curator_factories import (
+    make_curator,
     make_person,
     make_programme,
     open_a_school_as_methodist,
@@ -45,9 +46,7 @@ async def _school(harness: MaxHarness) -> tuple[dict[str, int], int, MaxUser]:
     messenger, all registered in the same school."""
     ids = await seed_directory(harness.session_factory)
     org, make = ids["S001"], harness.session_factory
-    curator = await make_person(
-        make, CURATOR_MAX, "Куратор Ольга", Role.CURATOR, organization_id=org, channel=MAX
-    )
+    curator = await make_curator(make, CURATOR_MAX, org, MAX)
     programme_id = await make_programme(make, curator, org)
     await make_person(
         make, 8310, "Наставник Первый", Role.MENTOR, organization_id=org, category=Category.TEACHER
@@ -69,14 +68,7 @@ async def _school(harness: MaxHarness) -> tuple[dict[str, int], int, MaxUser]:
 
 async def test_curator_creates_a_programme_and_gets_a_max_link(max_harness: MaxHarness) -> None:
     ids = await seed_directory(max_harness.session_factory)
-    await make_person(
-        max_harness.session_factory,
-        CURATOR_MAX,
-        "Куратор Ольга",
-        Role.CURATOR,
-        organization_id=ids["S001"],
-        channel=MAX,
-    )
+    await make_curator(max_harness.session_factory, CURATOR_MAX, ids["S001"], MAX)
     olga = max_harness.standin.user(CURATOR_MAX)
     await olga.send("/help")
     assert "/programmes" in (olga.last_text or "") and "/status" in (olga.last_text or "")

@@ -57,6 +57,19 @@ async def make_person(
         return person
 
 
+async def make_curator(
+    factory: async_sessionmaker[AsyncSession],
+    user_id: int,
+    organization_id: int,
+    channel: ChannelName = ChannelName.TELEGRAM,
+) -> Person:
+    """Ольга, curator of this school, in this messenger."""
+    return await make_person(
+        factory, user_id, "Куратор Ольга", Role.CURATOR,
+        organization_id=organization_id, channel=channel,
+    )  # fmt: skip
+
+
 def curator_actor(person: Person, organization_id: int) -> Actor:
     assert person.telegram_id is not None
     return Actor(
@@ -89,13 +102,7 @@ async def curator_in_programme(
     """The directory seeded; Ольга, curator of S001, with a programme «Наставничество 2026»
     she has opened in /programmes: (directory ids, the programme's id, Ольга)."""
     ids = await seed_directory(harness.session_factory)
-    person = await make_person(
-        harness.session_factory,
-        telegram_id,
-        "Куратор Ольга",
-        Role.CURATOR,
-        organization_id=ids["S001"],
-    )
+    person = await make_curator(harness.session_factory, telegram_id, ids["S001"])
     programme_id = await make_programme(harness.session_factory, person, ids["S001"])
     curator = harness.standin.user(telegram_id)
     await curator.send("/programmes")

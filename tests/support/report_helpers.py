@@ -49,6 +49,18 @@ async def methodists_report(
     return await report_to(factory, methodist_actor(data), district_scope(data), path, options)
 
 
+async def admin_report(
+    factory: async_sessionmaker[AsyncSession],
+    data: Dataset,
+    municipality: str,
+    path: Path,
+    options: ExportOptions | None = None,
+) -> Path:
+    """The справка of the dataset's `municipality` (its code) as an administrator gets it."""
+    scope = ExportScope(data.ids[municipality])
+    return await report_to(factory, Actor(1, is_admin=True), scope, path, options)
+
+
 def paragraphs(path: Path) -> list[str]:
     return [paragraph.text for paragraph in docx.Document(str(path)).paragraphs]
 

@@ -12,8 +12,13 @@
   SET NX, then GET of the state); aiogram reads the state right after taking the lock
   (FSMContextMiddleware), and `PatientStorage.get_state` answers that first read with the
   value fetched. Only the lock holder changes a chat's state, so the value is current.
-- The renewal stops on a flag, not on cancellation alone: on Python 3.11 redis-py sends a
-  command through `asyncio.wait_for`, which drops a cancellation that arrives as the send
+- Every call is bounded by our own `asyncio.timeout(COMMAND_SECONDS)`, not by redis-py's
+  socket timeout: with one set, redis-py sends each command through `asyncio.wait_for`,
+  which on Python 3.11 is a task of its own per command (about a tenth of a millisecond of
+  CPU per update for the lock's two round trips). A command cut short by the timeout
+  drops its connection (redis-py disconnects on any error while it reads a reply).
+- The renewal stops on a flag, not on cancellation alone: on Python 3.11 `asyncio.wait_for`
+  (which redis-py used with a socket timeout) drops a cancellation that arrives as the send
   completes (CPython gh-86296, fixed in 3.12). A renewal cancelled at that moment went on
   renewing for ever, its update waited for it for ever, and so did the chat's next update
   (the stall of tests/delivery/test_burst.py).
@@ -54,7 +59,9 @@ MAX_CONNECTIONS = 64
 POOL_WAIT_SECONDS = 5.0
 PATIENCE_SECONDS = 10.0  # well within Telegram's webhook patience (about a minute)
 FIRST_PAUSE = 0.05
-TRANSIENT = (RedisConnectionError, RedisTimeoutError)
+COMMAND_SECONDS = 5.0  # one call (a command, a pipeline, a script) at most; redis-py's default
+# The builtin TimeoutError: our COMMAND_SECONDS ran out.
+TRANSIENT = (RedisConnectionError, RedisTimeoutError, TimeoutError)
 
 LOCK_RETRY_SECONDS = 0.05  # how often a chat's next update looks whether the lock is free
 # Release or renew the lock only while it still holds this update's token.
@@ -79,7 +86,8 @@ async def patiently(call: Callable[[], Awaitable[T]], what: str) -> T:
     pause, waited = FIRST_PAUSE, 0.0
     while True:
         try:
-            return await call()
+            async with asyncio.timeout(COMMAND_SECONDS):
+                return await call()
         except TRANSIENT as error:
             if waited >= PATIENCE_SECONDS:
                 raise ChatStateUnavailable(f"{what}: {type(error).__name__}") from error
@@ -91,8 +99,9 @@ async def patiently(call: Callable[[], Awaitable[T]], what: str) -> T:
 
 
 def connect(url: str) -> Redis:
+    # No socket timeout: our calls are bounded by COMMAND_SECONDS instead (see above).
     pool = BlockingConnectionPool.from_url(
-        url, max_connections=MAX_CONNECTIONS, timeout=POOL_WAIT_SECONDS
+        url, max_connections=MAX_CONNECTIONS, timeout=POOL_WAIT_SECONDS, socket_timeout=None
     )
     return Redis(connection_pool=pool)
 
@@ -191,7 +200,10 @@ class ChatLocks(BaseEventIsolation):
         """Renew the lock now and every third of its lifetime until `done` is set."""
         while not done.is_set():
             try:
-                renewed = await self._renew_script(keys=[name], args=[token, int(self.ttl * 1000)])
+                async with asyncio.timeout(COMMAND_SECONDS):
+                    renewed = await self._renew_script(
+                        keys=[name], args=[token, int(self.ttl * 1000)]
+                    )
             except TRANSIENT as error:  # the next round tries again; the ttl is 3 rounds
                 log.warning("chat lock not renewed", extra={"error": str(error)[:200]})
             else:
@@ -204,7 +216,8 @@ class ChatLocks(BaseEventIsolation):
 
     async def _release(self, name: str, token: bytes) -> None:
         try:
-            released = await self._release_script(keys=[name], args=[token])
+            async with asyncio.timeout(COMMAND_SECONDS):
+                released = await self._release_script(keys=[name], args=[token])
         except TRANSIENT as error:  # Redis is away: the lock runs out by itself
             log.warning("chat lock not released", extra={"error": str(error)[:200]})
             return

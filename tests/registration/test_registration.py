@@ -10,7 +10,7 @@ from storage.models import Invite, Person, RoleGrant
 from surveys.people import Role
 from tests.conftest import BotHarness
 from tests.support.factories import count_rows, make_invite, school_invite, seed_directory
-from tests.support.joining import join
+from tests.support.joining import invited, join
 
 
 async def person_of(harness: BotHarness, telegram_id: int) -> Person | None:
@@ -75,17 +75,14 @@ async def test_declining_consent_stores_nothing(harness: BotHarness) -> None:
 
 
 async def test_missing_guardian_consent_stores_nothing(harness: BotHarness) -> None:
-    _, invite = await school_invite(harness.session_factory, Role.MENTEE)
-    kid = harness.standin.user(5004)
-    await join(kid, invite.code, "Петров Пётр", "Ученик", "5", "Нет, согласия")
+    steps = ("Петров Пётр", "Ученик", "5", "Нет, согласия")
+    _, kid = await invited(harness, Role.MENTEE, 5004, *steps)
     assert "ничего не сохранили" in (kid.last_text or "")
     assert await count_rows(harness, Person) == 0
 
 
 async def test_curator_registers_without_category(harness: BotHarness) -> None:
-    _, invite = await school_invite(harness.session_factory, Role.CURATOR)
-    curator = harness.standin.user(5005)
-    await join(curator, invite.code, "Сидорова Анна Ивановна")
+    _, curator = await invited(harness, Role.CURATOR, 5005, "Сидорова Анна Ивановна")
     assert "куратор — МБОУ СОШ № 1" in (curator.last_text or "")
     person = await person_of(harness, 5005)
     assert person is not None and person.category is None
@@ -130,9 +127,7 @@ async def test_last_use_race_registers_only_one(harness: BotHarness) -> None:
 
 
 async def test_names_that_are_not_names(harness: BotHarness) -> None:
-    _, invite = await school_invite(harness.session_factory, Role.CURATOR)
-    user = harness.standin.user(5010)
-    await join(user, invite.code, "Я")
+    _, user = await invited(harness, Role.CURATOR, 5010, "Я")
     assert "Слишком коротко" in (user.last_text or "")
     await user.send("Ж" * 300)
     assert "Слишком длинно" in (user.last_text or "")
@@ -172,9 +167,7 @@ async def test_stray_input_and_stale_buttons_during_registration(harness: BotHar
 
 
 async def test_cancel_leaves_registration(harness: BotHarness) -> None:
-    _, invite = await school_invite(harness.session_factory, Role.CURATOR)
-    user = harness.standin.user(5012)
-    await join(user, invite.code)
+    _, user = await invited(harness, Role.CURATOR, 5012)
     await user.send("/cancel")
     assert "отменено" in (user.last_text or "")
     await user.send("Иванов Иван")  # no longer a name step: just stray text

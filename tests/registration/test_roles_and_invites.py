@@ -9,7 +9,7 @@ from surveys.people import Role
 from tests.conftest import ADMIN_ID, BotHarness
 from tests.support.botapi import FakeUser
 from tests.support.factories import count_rows, make_invite, school_invite, seed_directory
-from tests.support.joining import join
+from tests.support.joining import invited, join
 
 
 async def register_staff(user: FakeUser, code: str, name: str) -> None:
@@ -65,9 +65,7 @@ async def test_chain_admin_methodist_curator_mentee(harness: BotHarness) -> None
 
 
 async def test_commands_for_roles_the_person_lacks_are_refused(harness: BotHarness) -> None:
-    ids, invite = await school_invite(harness.session_factory, Role.MENTOR)
-    mentor = harness.standin.user(6010)
-    await join(mentor, invite.code, "Наставников Олег", "Учитель")
+    ids, mentor = await invited(harness, Role.MENTOR, 6010, "Наставников Олег", "Учитель")
     calls_before = len(harness.standin.calls)
     await mentor.send("/invite")
     assert "недоступна" in (mentor.last_text or "")

@@ -10,7 +10,12 @@ from storage.models import Assignment, MonitoringRound, RoundSnapshot
 from surveys.channels import ChannelName
 from surveys.people import Role
 from tests.max.test_max_curator import _school
-from tests.support.curator_factories import form_pair, make_person, open_a_yearly_round
+from tests.support.curator_factories import (
+    form_pair,
+    make_person,
+    open_a_yearly_round,
+    open_the_round_checkin,
+)
 from tests.support.factories import count_rows
 from tests.support.max_harness import MaxHarness
 from tests.support.maxapi import MaxUser
@@ -51,12 +56,7 @@ async def test_a_round_in_max_from_opening_to_its_frozen_figures(
     assert await count_rows(max_harness, MonitoringRound) == 1
 
     # The curator sees the round in /status and sends the check-in; a second tap adds nothing.
-    await olga.send("/status")
-    status = "\n".join(message.text or "" for message in olga.messages[-3:])
-    assert "Мониторинг — МБОУ СОШ № 1" in status
-    assert "пар без анкеты середины программы: 1" in status
-    await olga.press(olga.button("Анкета середины программы"))
-    assert "Пар: 1" in (olga.last_text or "")
+    await open_the_round_checkin(olga)
     yes, asked = olga.button("Да, разослать"), olga.messages[-1].mid
     await olga.press(yes)
     checkins = Assignment.moment == "checkin"

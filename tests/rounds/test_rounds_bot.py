@@ -26,6 +26,7 @@ from tests.support.curator_factories import (
     make_person,
     make_programme,
     open_a_yearly_round,
+    open_the_round_checkin,
 )
 from tests.support.export_data import NOW, build_dataset
 from tests.support.export_helpers import russian
@@ -87,13 +88,8 @@ async def test_a_round_from_opening_to_its_frozen_figures(harness: BotHarness) -
     assert "Павлоградский район" in (texts[0] or "") and "20.12.2099" in (texts[0] or "")
 
     # The curator sees the round and what is missing for the school.
-    await curator.send("/status")
-    status = "\n".join(m.text or "" for m in curator.messages[-2:])
-    assert "Мониторинг — МБОУ СОШ № 1" in status
+    status = await open_the_round_checkin(curator)
     assert "Начало (ожидания): отправлено 2, ответили 0, ждём ответа 2" in status
-    assert "пар без анкеты середины программы: 1" in status
-    await curator.press(curator.button("Анкета середины программы"))
-    assert "Пар: 1" in (curator.last_text or "")
     yes, asked = curator.button("Да, разослать"), curator.messages[-1].message_id
     await curator.press(yes)
     assert "новых приглашений: 2" in (curator.last_text or "")

@@ -151,6 +151,20 @@ async def open_a_yearly_round(methodist: FakeUser | MaxUser, period: str) -> Non
     await methodist.send(period)
 
 
+async def open_the_round_checkin(curator: FakeUser | MaxUser) -> str:
+    """The curator of МБОУ СОШ № 1 while a round is open (either messenger): /status shows
+    the round and one pair without the check-in; «Анкета середины программы» offers it to
+    that pair. The text of /status."""
+    seen = len(curator.messages)
+    await curator.send("/status")
+    status = "\n".join(message.text or "" for message in curator.messages[seen:])
+    assert "Мониторинг — МБОУ СОШ № 1" in status
+    assert "пар без анкеты середины программы: 1" in status
+    await curator.press(curator.button("Анкета середины программы"))
+    assert "Пар: 1" in (curator.last_text or "")
+    return status
+
+
 def roster_bytes(
     rows: Sequence[Sequence[object]], header: Sequence[str] = tuple(HEADERS.values())
 ) -> bytes:

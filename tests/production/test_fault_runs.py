@@ -17,6 +17,7 @@ from tests.support.joining import join
 from tests.support.local_server import served
 from tests.support.webhook_fixtures import (
     FULL_NAME,
+    ONE_REGISTRATION,
     WebhookBot,
     count,
     mentor_invite,
@@ -26,7 +27,6 @@ from tests.support.webhook_fixtures import (
 from tests.support.webhook_standin import WebhookStandIn
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
-ONE_REGISTRATION = {"people": [FULL_NAME], "grants": 1, "invite_uses": [1], "handled_updates": 4}
 # What a teacher's registration shows: consent, name question, category question, done.
 REGISTRATION_MESSAGES = 4
 

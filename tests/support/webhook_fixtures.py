@@ -25,6 +25,8 @@ from tests.support.polling import bot_settings
 from tests.support.webhook_standin import SECRET, WebhookStandIn
 
 FULL_NAME = "Кузнецова Ольга Игоревна"
+# What one finished registration of FULL_NAME leaves (`stored_registration`).
+ONE_REGISTRATION = {"people": [FULL_NAME], "grants": 1, "invite_uses": [1], "handled_updates": 4}
 
 
 def webhook_settings(

@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, literal_column, select, update
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import make_transient_to_detached
 
 from storage.bulk import pieces
 from storage.models import HandledUpdate, Organization, Person, RoleGrant, utcnow
@@ -65,20 +66,28 @@ _MARK = (
     .cte("mark")
 )
 _ONE_ROW = select(literal_column("1").label("one")).subquery("one_row")
+# Core on the tables, run on the session's connection: the ORM's execution and row loading
+# cost about 0.12 ms of CPU per update more (timed with 8 updates in flight). A person found
+# is put into the session as if the ORM had loaded it (`_loaded_person`).
+_PERSON = cast(Table, Person.__table__)
+_GRANT = cast(Table, RoleGrant.__table__)
+_PERSON_KEYS = tuple(column.key for column in _PERSON.c)
 _CLAIMED_ACTOR = (
     select(
         select(func.count()).select_from(_MARK).scalar_subquery().label("claimed"),
-        Person,
-        RoleGrant.id,
-        RoleGrant.role,
-        RoleGrant.municipality_id,
-        RoleGrant.organization_id,
+        *_PERSON.c,
+        _GRANT.c.id,
+        _GRANT.c.role,
+        _GRANT.c.municipality_id,
+        _GRANT.c.organization_id,
     )
     .select_from(_ONE_ROW)
-    .outerjoin(Person, Person.telegram_id == bindparam("telegram_id"))
-    .outerjoin(RoleGrant, RoleGrant.person_id == Person.id)
-    .order_by(RoleGrant.id)
+    .outerjoin(_PERSON, _PERSON.c.telegram_id == bindparam("telegram_id"))
+    .outerjoin(_GRANT, _GRANT.c.person_id == _PERSON.c.id)
+    .order_by(_GRANT.c.id)
 )
+_PERSON_ID_AT = 1 + _PERSON_KEYS.index("id")  # a row's columns: claimed, person, grant
+_GRANT_AT = 1 + len(_PERSON_KEYS)
 
 
 class PeopleRepository(Repository):
@@ -142,13 +151,27 @@ class PeopleRepository(Repository):
         self, update_key: str, telegram_id: int, admin_ids: frozenset[int]
     ) -> tuple[bool, Actor, Person | None]:
         """PostgreSQL only: mark the update handled (False: another delivery of it marked
-        it first) and say who acts, in one statement of the update's transaction."""
+        it first) and say who acts, in one statement of the update's transaction. The
+        update's first statement: its session holds no person yet."""
         parameters = {"update_key": update_key, "handled_at": utcnow(), "telegram_id": telegram_id}
-        rows = (await self.session.execute(_CLAIMED_ACTOR, parameters)).all()
+        connection = await self.session.connection()
+        rows = (await connection.execute(_CLAIMED_ACTOR, parameters)).all()
         claimed = bool(rows[0][0])
-        found = [row[1:] for row in rows if row[1] is not None]
-        actor, person = _actor(found, ChannelName.TELEGRAM, telegram_id, admin_ids)
-        return claimed, actor, person
+        found: list[tuple[Any, ...]] = []
+        if rows[0][_PERSON_ID_AT] is not None:  # they are registered
+            person = self._loaded_person(rows[0][1:_GRANT_AT])
+            found = [(person, *row[_GRANT_AT:]) for row in rows]
+        actor, person_or_none = _actor(found, ChannelName.TELEGRAM, telegram_id, admin_ids)
+        return claimed, actor, person_or_none
+
+    def _loaded_person(self, values: Sequence[Any]) -> Person:
+        """The person as if the ORM had loaded them into this session: every column set,
+        no changes pending, in the identity map, so a change to it is flushed at commit and
+        `session.get` finds it."""
+        person = Person(**dict(zip(_PERSON_KEYS, values, strict=True)))
+        make_transient_to_detached(person)
+        self.session.add(person)
+        return person
 
     async def actor_in(
         self, channel: ChannelName, external_id: int, admin_ids: frozenset[int]

@@ -9,6 +9,7 @@ each in a fresh subprocess so that peak memory (ru_maxrss) belongs to that step 
 
     python bench/export.py                      # SQLite and PostgreSQL (BENCH_DATABASE_URL)
     python bench/export.py --db sqlite --scale 0.1
+    python bench/export.py --keep /tmp/before       # then bench/export_cells.py compares
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -388,7 +390,7 @@ def generate(db: str, url: str, scale: float) -> dict[str, int]:
     return counts
 
 
-def run(db: str, url: str, scale: float, work: Path, repeat: int) -> None:
+def run(db: str, url: str, scale: float, work: Path, repeat: int, keep: Path | None) -> None:
     generate(db, url, scale)
     out = work / f"export-{db}.xlsx"
     exports, floors = [], []
@@ -398,6 +400,9 @@ def run(db: str, url: str, scale: float, work: Path, repeat: int) -> None:
     export = min(exports, key=lambda figures: figures["seconds"])
     floor = min(floors, key=lambda figures: figures["seconds"])
     export["peak_mb"] = max(figures["peak_mb"] for figures in exports)
+    if keep is not None:  # for bench/export_cells.py: the same cells before and after a change
+        keep.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(out, keep / out.name)
     size_mb = out.stat().st_size / 2**20
     print(
         f"[{db}] export {export['seconds']:.1f} s (runs: {_seconds(exports)}), "
@@ -431,14 +436,22 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 40,000 pairs")
     parser.add_argument("--repeat", type=int, default=2, help="runs of each step; best is shown")
+    parser.add_argument("--keep", type=Path, help="folder to keep the exported workbooks in")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="nastavnik-bench-") as folder:
         work = Path(folder)
         if args.db in ("sqlite", "both"):
-            run("sqlite", f"sqlite+aiosqlite:///{work / 'bench.db'}", args.scale, work, args.repeat)
+            run(
+                "sqlite",
+                f"sqlite+aiosqlite:///{work / 'bench.db'}",
+                args.scale,
+                work,
+                args.repeat,
+                args.keep,
+            )
         if args.db in ("postgresql", "both"):
-            run("postgresql", args.pg_url, args.scale, work, args.repeat)
+            run("postgresql", args.pg_url, args.scale, work, args.repeat, args.keep)
 
 
 if __name__ == "__main__":

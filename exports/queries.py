@@ -7,7 +7,7 @@ asked for by several sheets (and the «Динамика» sheet) and queried onc
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -136,6 +136,8 @@ class MonitoringQueries:
         self._figures: dict[Level, dict[Any, Figures]] = {}
         self._reach: dict[Level, dict[Any, Reach]] = {}
         self._snapshots: dict[int, QuestionnaireSnapshot] | None = None
+        # (the text questions it took, its rows): see _answer_counts
+        self._answer_cache: tuple[Any, list[tuple[int, str, str | None, int]]] | None = None
 
     # --- filters ---------------------------------------------------------------------------
 
@@ -404,19 +406,40 @@ class MonitoringQueries:
         self, text_questions: dict[int, list[str]]
     ) -> list[tuple[int, str, str, int]]:
         """(snapshot id, question key, canonical value, answers) for every non-text answer."""
-        statement = self._in_scope(
-            self._answers(
-                select(
-                    Assignment.snapshot_id,
-                    Answer.question_key,
-                    Answer.value_text,
-                    func.count(Answer.id),
-                )
+        counts = await self._answer_counts(text_questions)
+        return [(s, q, v, n) for s, q, v, n in counts if v is not None]
+
+    async def _answer_counts(
+        self, text_questions: dict[int, list[str]]
+    ) -> list[tuple[int, str, str | None, int]]:
+        """Answers per (snapshot id, question key, value), a free-text question's answers
+        counted together (value None): one pass over the answers serves «Анкеты»'s
+        distributions and the people behind each question (`question_respondents`)."""
+        key = tuple(sorted((s, tuple(keys)) for s, keys in text_questions.items()))
+        if self._answer_cache is None or self._answer_cache[0] != key:
+            # The label in both places: GROUP BY then names the column (PostgreSQL would not
+            # match two renderings of the CASE, each with parameters of its own).
+            value = case((self._is_text(text_questions), None), else_=Answer.value_text).label(
+                "value"
             )
-            .where(Answer.value_text.is_not(None), ~self._is_text(text_questions))
-            .group_by(Assignment.snapshot_id, Answer.question_key, Answer.value_text)
-        )
-        return [(int(s), str(q), str(v), int(n)) for s, q, v, n in await self._rows(statement)]
+            statement = self._in_scope(
+                self._answers(
+                    select(
+                        Assignment.snapshot_id,
+                        Answer.question_key,
+                        value,
+                        func.count(),
+                    )
+                )
+                .where(Answer.value_text.is_not(None))
+                .group_by(Assignment.snapshot_id, Answer.question_key, value)
+            )
+            rows = [
+                (int(s), str(q), None if v is None else str(v), int(n))
+                for s, q, v, n in await self._rows(statement)
+            ]
+            self._answer_cache = (key, rows)
+        return self._answer_cache[1]
 
     @staticmethod
     def _is_text(text_questions: dict[int, list[str]]) -> ColumnElement[bool]:
@@ -435,9 +458,13 @@ class MonitoringQueries:
 
     async def question_respondents(self) -> dict[tuple[str, str, str, str], int]:
         """Distinct people who answered each question: (form, moment, role, key) → people.
-        Versions of a questionnaire count together, as on the «Анкеты» sheet: each version
-        is numbered by its questionnaire (form, moment, role) in the query itself, so the
-        answers are grouped by a number and a key, not by four strings joined per answer."""
+        Versions of a questionnaire count together, as on the «Анкеты» sheet.
+
+        Not a second pass over the answers: an answer is unique per questionnaire sent and
+        question, so the people behind a question are its answers (counted by
+        `_answer_counts`) less the extra answers of those few who were sent the same
+        questionnaire more than once (a mentor of two pairs), counted from their
+        questionnaires alone."""
         questionnaires: dict[tuple[str, str, str], int] = {}
         number_of: dict[int, int] = {}
         versions = select(
@@ -446,34 +473,64 @@ class MonitoringQueries:
             QuestionnaireSnapshot.moment,
             QuestionnaireSnapshot.role,
         )
+        text_questions: dict[int, list[str]] = {}  # none: every answer counts alike here
         for snapshot_id, form, moment, role in await self._rows(versions):
             key = (str(form), str(moment), str(role))
             number_of[int(snapshot_id)] = questionnaires.setdefault(key, len(questionnaires))
+            text_questions[int(snapshot_id)] = []
         if not number_of:
             return {}
-        questionnaire = case(number_of, value=Assignment.snapshot_id).label("questionnaire")
+        if self._answer_cache is not None:  # the distributions' pass, whatever it took as text
+            counts = self._answer_cache[1]
+        else:
+            counts = await self._answer_counts(text_questions)
+        answers: dict[tuple[int, str], int] = {}
+        for snapshot_id, question, _value, n in counts:
+            number = number_of.get(snapshot_id)
+            if number is not None:  # None: a version made while this ran
+                answers[number, question] = answers.get((number, question), 0) + n
+        for number, question, extra in await self._repeated_answers(number_of):
+            answers[number, question] -= extra
+        keys = {number: key for key, number in questionnaires.items()}
+        return {(*keys[number], question): n for (number, question), n in answers.items()}
+
+    async def _repeated_answers(self, number_of: dict[int, int]) -> list[tuple[int, str, int]]:
+        """(questionnaire number, question key, answers beyond each person's first) of the
+        people sent a questionnaire more than once in the scope."""
+        questionnaire = case(number_of, value=Assignment.snapshot_id)
+        twice = self._in_scope(
+            select(Assignment.person_id)
+            .join(Pair, Pair.id == Assignment.pair_id)
+            .join(Programme, Programme.id == Pair.programme_id)
+            .join(Organization, Organization.id == Programme.organization_id)
+            .group_by(Assignment.person_id, questionnaire)
+            .having(func.count() > 1)
+        )
+        if not await self._rows(twice.limit(1)):  # the usual case: nothing to take off
+            return []
+        labelled = questionnaire.label("questionnaire")
         statement = self._in_scope(
             self._answers(
                 select(
-                    questionnaire,
+                    labelled,
                     Answer.question_key,
-                    func.count(func.distinct(Assignment.person_id)),
+                    func.count() - func.count(func.distinct(Assignment.person_id)),
                 )
             )
-            .where(Answer.value_text.is_not(None))
-            .group_by(questionnaire, Answer.question_key)
+            .where(Answer.value_text.is_not(None), Assignment.person_id.in_(twice))
+            .group_by(labelled, Answer.question_key)
         )
-        keys = {number: key for key, number in questionnaires.items()}
-        return {
-            (*keys[int(number)], str(key)): int(n)
-            for number, key, n in await self._rows(statement)
-            if number is not None  # a version made while this ran
-        }
+        return [
+            (int(number), str(question), int(extra))
+            for number, question, extra in await self._rows(statement)
+            if number is not None and extra
+        ]
 
     async def free_texts(
         self, text_questions: dict[int, list[str]], min_group: int, until: datetime | None = None
-    ) -> AsyncIterator[tuple[Any, ...]]:
-        """(organization, form, role, snapshot id, question key, text, answered on), no names;
+    ) -> AsyncIterator[list[tuple[Any, ...]]]:
+        """Batches of (organization, form, role, snapshot id, question key, text, answered
+        on), no names;
         only from an organization, form and role (what a row shows of its writer) where at
         least `min_group` distinct people gave a free-text answer: fewer could be told apart
         by their style or what they write, or by the register of the same workbook."""
@@ -518,18 +575,27 @@ class MonitoringQueries:
             .order_by(Organization.name, Programme.form, Answer.id)
         )
         async for rows in await self._stream(statement):
-            for org, form, role, snapshot_id, key, text, answered_at in rows:
-                # To the day: a time to the second could tell who wrote it.
-                day = answered_at.date() if answered_at else None
-                yield (org, form, role, snapshot_id, key, text, day)
+            # To the day: a time to the second could tell who wrote it.
+            yield [
+                (
+                    org,
+                    form,
+                    role,
+                    snapshot_id,
+                    key,
+                    text,
+                    answered_at.date() if answered_at else None,
+                )
+                for org, form, role, snapshot_id, key, text, answered_at in rows
+            ]
 
     # --- «Участники» -------------------------------------------------------------------------
 
-    async def register(self) -> AsyncIterator[RegisterRow]:
-        """The personified register: one row per pair membership, the mentor first."""
+    async def register(self) -> AsyncIterator[Sequence[RegisterRow]]:
+        """The personified register: one row per pair membership, the mentor first, in
+        batches (one Python step per batch, not per row, for the sheet's 100,000 rows)."""
         async for rows in await self._stream(self._register_statement()):
-            for row in rows:
-                yield RegisterRow._make(row)
+            yield rows
 
     def _register_statement(self) -> Select[*tuple[Any, ...]]:
         submitted = Assignment.status == AssignmentStatus.SUBMITTED
@@ -595,6 +661,8 @@ QUESTIONNAIRE_STATE = {None: "none", 1: "sent", 2: "submitted"}
 
 
 class RegisterRow(NamedTuple):
+    """A register row's columns, in order (the rows themselves are plain Core rows)."""
+
     person_id: int
     full_name: str | None
     organization: str
@@ -608,14 +676,6 @@ class RegisterRow(NamedTuple):
     status: str
     joined: datetime
     ended: datetime | None
-    start_state: int | None
+    start_state: int | None  # a QUESTIONNAIRE_STATE
     completion_state: int | None
     answered: int
-
-    @property
-    def start(self) -> str:
-        return QUESTIONNAIRE_STATE.get(self.start_state, "none")
-
-    @property
-    def completion(self) -> str:
-        return QUESTIONNAIRE_STATE.get(self.completion_state, "none")

@@ -106,6 +106,6 @@ class FrozenQueries(MonitoringQueries):
 
     async def free_texts(
         self, text_questions: dict[int, list[str]], min_group: int, until: datetime | None = None
-    ) -> AsyncIterator[tuple[Any, ...]]:
-        async for row in super().free_texts(text_questions, min_group, until or self.taken_at):
-            yield row
+    ) -> AsyncIterator[list[tuple[Any, ...]]]:
+        async for rows in super().free_texts(text_questions, min_group, until or self.taken_at):
+            yield rows

@@ -17,7 +17,13 @@ from exports.beside import Beside
 from exports.cells import DATE, DECIMAL, PERCENT
 from exports.change import ChangeSheet
 from exports.figures import MonitoringFigures, gather
-from exports.queries import Figures, Level, MonitoringQueries, OrganizationRow
+from exports.queries import (
+    QUESTIONNAIRE_STATE,
+    Figures,
+    Level,
+    MonitoringQueries,
+    OrganizationRow,
+)
 from exports.questionnaire_sheet import QuestionnaireSheet, text_questions
 from exports.table import Column, Table, Translate
 
@@ -337,18 +343,20 @@ class _Writer:
                 Column(_("export.col.answered_at"), 14, DATE),
             ],
         )
-        rows = self.queries.free_texts(text_questions(snapshots), self.options.min_group)
-        async for org, form, role, snapshot_id, key, text, answered_at in rows:
-            table.append(
-                [
-                    org,
-                    self.form_label(form),
-                    self.label(f"role.{role}"),
-                    texts.get((snapshot_id, key), key),
-                    text,
-                    answered_at,
-                ]
-            )
+        append, form_label, label = table.append, self.form_label, self.label
+        batches = self.queries.free_texts(text_questions(snapshots), self.options.min_group)
+        async for rows in batches:
+            for org, form, role, snapshot_id, key, text, answered_at in rows:
+                append(
+                    [
+                        org,
+                        form_label(form),
+                        label(f"role.{role}"),
+                        texts.get((snapshot_id, key), key),
+                        text,
+                        answered_at,
+                    ]
+                )
         table.close_filter()
 
     async def register(self) -> None:
@@ -381,36 +389,45 @@ class _Writer:
         forgotten = _("export.forgotten")
         codes: dict[int, str] = {}
         mentor: tuple[int, str | None] = (0, None)  # (pair id, mentor's code)
-
-        def code(person_id: int) -> str:
-            return codes.setdefault(person_id, f"P{len(codes) + 1:05d}")
-
-        async for row in self.queries.register():
-            person = code(row.person_id)
-            if row.role == "mentor":
-                mentor = (row.pair_id, person)
-            elif mentor[0] != row.pair_id:
-                mentor = (row.pair_id, None)
-            table.append(
-                [
-                    person,
-                    *([row.full_name or forgotten] if names else []),
-                    row.organization,
-                    self.label(f"category.{row.category}") if row.category else None,
-                    self.label(f"role.{row.role}"),
-                    self.form_label(row.form),
-                    row.programme,
-                    row.number,
-                    f"{row.programme_id}-{row.number}",
-                    mentor[1] if row.role == "mentee" else None,
-                    self.label(f"export.pair_status.{row.status}"),
-                    row.joined.date(),
-                    row.ended.date() if row.ended else None,
-                    self.label(f"export.questionnaire.{row.start}"),
-                    self.label(f"export.questionnaire.{row.completion}"),
-                    row.answered,
-                ]
-            )
+        # What each row looks up, bound once: the loop runs once per person and pair.
+        append, form_label, label = table.append, self.form_label, self.label
+        states = {
+            state: label(f"export.questionnaire.{name}")
+            for state, name in QUESTIONNAIRE_STATE.items()
+        }
+        never = states[None]
+        async for rows in self.queries.register():
+            for (
+                person_id, full_name, organization, category, role, form, programme_id,
+                programme, pair_id, number, status, joined, ended, start, completion, answered,
+            ) in rows:  # fmt: skip
+                person = codes.get(person_id)
+                if person is None:  # the same code for the same person throughout the sheet
+                    person = codes[person_id] = f"P{len(codes) + 1:05d}"
+                if role == "mentor":
+                    mentor = (pair_id, person)
+                elif mentor[0] != pair_id:
+                    mentor = (pair_id, None)
+                append(
+                    [
+                        person,
+                        *([full_name or forgotten] if names else []),
+                        organization,
+                        label(f"category.{category}") if category else None,
+                        label(f"role.{role}"),
+                        form_label(form),
+                        programme,
+                        number,
+                        f"{programme_id}-{number}",
+                        mentor[1] if role == "mentee" else None,
+                        label(f"export.pair_status.{status}"),
+                        joined.date(),
+                        ended.date() if ended else None,
+                        states.get(start, never),
+                        states.get(completion, never),
+                        answered,
+                    ]
+                )
         table.close_filter()
 
 

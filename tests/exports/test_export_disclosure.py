@@ -24,11 +24,13 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import exports.figures
+from exports.period import Period
+from exports.queries import MonitoringQueries
 from exports.suppression import Key, Relation, primary
 from exports.workbook import ExportOptions
 from storage.repositories.directory import DirectoryRepository, OrganizationRecord
-from tests.support.export_data import Dataset, _Builder
-from tests.support.export_helpers import methodists_workbook, russian, table
+from tests.support.export_data import YEAR, Dataset, _Builder
+from tests.support.export_helpers import district_scope, methodists_workbook, russian, table
 from tests.support.factories import seed_directory
 
 SS, TT = "student_student", "teacher_teacher"
@@ -356,3 +358,22 @@ async def test_free_text_only_from_three_writers_of_a_school_form_and_role(
         if row[col("organization")] == "МБОУ «Лицей № 2»"
     ]
     assert sorted(lyceum) == ["отзыв X", "отзыв Z"]
+
+
+async def test_people_behind_a_question_count_a_person_sent_it_twice_once(
+    session_factory: async_sessionmaker[AsyncSession], district: Dataset
+) -> None:
+    """Y, the mentee of two pairs, answered every question twice: one person (the masking
+    counts people; the figure is the questions' answers less such repeats)."""
+    async with session_factory() as session:
+        queries = MonitoringQueries(session, district_scope(district), Period.academic_year(YEAR))
+        people = await queries.question_respondents()
+        await queries.distributions({})  # after the distributions' pass: the same figures
+        again = await queries.question_respondents()
+    mentees = 4 + 4 + 1  # B1–B4, D1–D4 and Y (two answers each)
+    mentors = 3 + 3 + 2  # A1–A3, C1–C3, X and Z
+    for moment, key in (("start", "sat_expect"), ("completion", "sat"), ("completion", "wish")):
+        assert people[(SS, moment, "mentee", key)] == mentees, (moment, key)
+        assert people[(SS, moment, "mentor", key)] == mentors, (moment, key)
+        assert people[(TT, moment, "mentee", key)] == 3, (moment, key)
+    assert again == people

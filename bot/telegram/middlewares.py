@@ -87,14 +87,15 @@ class ActorMiddleware(BaseMiddleware):
         if user is None:
             return await handler(event, data)
         uow: UnitOfWork = data["uow"]
+        people = PeopleRepository(uow.session)
         if "actor" in data:  # found with the handled-update mark (UnitOfWorkMiddleware)
-            actor, person = data["actor"], data["person"]
+            actor, person = data["actor"], data.get("person")
+            unreachable = person is not None and person.unreachable_at is not None
         else:
-            actor, person = await PeopleRepository(uow.session).actor(user.id, self.admin_ids)
-        if person is not None and person.unreachable_at is not None and _from_person(event):
-            person.unreachable_at = None  # they wrote to the bot: the outbox may reach them again
-        data["actor"] = actor
-        data["person"] = person
+            actor, unreachable = await people.acting(user.id, self.admin_ids)
+            data["actor"] = actor
+        if unreachable and actor.person_id is not None and _from_person(event):
+            await people.came_back(actor.person_id)  # the outbox may reach them again
         state = data.get("state")
         if state is not None:
             data["chat"] = Chat(uow, actor, state, data["bot"], data["i18n"], data["settings"])

@@ -117,7 +117,9 @@ class AnswerRepository(Repository):
         if actor.person_id is None:
             return None
         parameters = {"assignment_id": assignment_id, "person_id": actor.person_id}
-        rows = (await self.session.execute(_OPEN, parameters)).all()
+        # On the session's connection: plain columns need none of the ORM's execution.
+        connection = await self.session.connection()
+        rows = (await connection.execute(_OPEN, parameters)).all()
         if not rows:
             return None
         stored = [(row[5], row[6]) for row in rows if row[5] is not None]
@@ -269,5 +271,5 @@ class AnswerRepository(Repository):
         return questionnaire
 
     async def _upsert(self, **values: Any) -> None:
-        statement = _upsert_statement(self.session.get_bind().dialect.name)
-        await self.session.execute(statement, values)
+        connection = await self.session.connection()
+        await connection.execute(_upsert_statement(connection.dialect.name), values)

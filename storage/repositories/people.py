@@ -35,11 +35,13 @@ class Registration:
     channel: ChannelName = ChannelName.TELEGRAM
 
 
-# The person and their grants in one round trip; it runs on every update, so the statement
+# Who acts and their grants in one round trip; it runs on every update, so the statement
 # is built once (SQLAlchemy then finds its compiled form by identity, not by rebuilding it).
-_ACTOR = (
-    select(Person, RoleGrant.id, RoleGrant.role, RoleGrant.municipality_id)
-    .add_columns(RoleGrant.organization_id)
+# Plain columns, not the Person entity: loading an ORM object per update cost more than the
+# statement.
+_ACTING = (
+    select(Person.id, Person.unreachable_at, RoleGrant.id, RoleGrant.role)
+    .add_columns(RoleGrant.municipality_id, RoleGrant.organization_id)
     .outerjoin(RoleGrant, RoleGrant.person_id == Person.id)
     .where(Person.telegram_id == bindparam("telegram_id"))
     .order_by(RoleGrant.id)
@@ -141,11 +143,31 @@ class PeopleRepository(Repository):
             )
         return found
 
-    async def actor(
-        self, telegram_id: int, admin_ids: frozenset[int]
-    ) -> tuple[Actor, Person | None]:
-        rows = (await self.session.execute(_ACTOR, {"telegram_id": telegram_id})).all()
-        return _actor(rows, ChannelName.TELEGRAM, telegram_id, admin_ids)
+    async def acting(self, telegram_id: int, admin_ids: frozenset[int]) -> tuple[Actor, bool]:
+        """Who acts as Telegram user `telegram_id`, and whether they are marked unreachable
+        (they blocked the bot; `came_back` undoes it)."""
+        connection = await self.session.connection()
+        rows = (await connection.execute(_ACTING, {"telegram_id": telegram_id})).all()
+        grants = tuple(
+            Grant(Role(role), municipality_id, organization_id)
+            for _id, _unreachable, grant_id, role, municipality_id, organization_id in rows
+            if grant_id is not None
+        )
+        actor = Actor(
+            telegram_id=telegram_id,
+            person_id=rows[0][0] if rows else None,
+            is_admin=telegram_id in admin_ids,
+            grants=grants,
+            channel=ChannelName.TELEGRAM,
+        )
+        return actor, bool(rows) and rows[0][1] is not None
+
+    async def came_back(self, person_id: int) -> None:
+        """They wrote to the bot: the outbox may reach them again. Written with the unit of
+        work's next flush, as any change of a loaded person."""
+        person = await self.session.get(Person, person_id)
+        if person is not None:
+            person.unreachable_at = None
 
     async def claim_as_actor(
         self, update_key: str, telegram_id: int, admin_ids: frozenset[int]

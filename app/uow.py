@@ -117,6 +117,13 @@ class UnitOfWork:
             return True
         return await handled.claim(self.session, update_key)
 
+    def mark_on_commit(self, update_key: str) -> None:
+        """SQLite: the edge found `update_key` unmarked with its first read
+        (`PeopleRepository.seen_and_acting`); as with `handle_once`, the mark goes with the
+        update's first commit."""
+        assert self._sqlite, "PostgreSQL marks first (handle_once, claim_as_actor)"
+        self._mark_on_commit = update_key
+
     async def write(self) -> None:
         """Take SQLite's writer turn until the next commit or rollback (no-op elsewhere).
         Call it before the first write of a step."""

@@ -22,6 +22,8 @@ from bot.telegram.update_logs import UpdateTrace
 from storage.repositories.people import PeopleRepository
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+# Whether the acting person is marked unreachable (they blocked the bot), found with them.
+UNREACHABLE = "actor_unreachable"
 DUPLICATES = metrics.counter("nastavnik_duplicate_updates_total", "Redelivered updates skipped")
 
 
@@ -56,15 +58,24 @@ class UnitOfWorkMiddleware(BaseMiddleware):
             return result
 
     async def _handle_once(self, uow: UnitOfWork, event: Update, data: dict[str, Any]) -> bool:
-        """Mark the update handled; False for a redelivery. On PostgreSQL the mark and the
-        actor lookup (for ActorMiddleware) go to the database as one statement."""
+        """Mark the update handled; False for a redelivery. The mark (PostgreSQL) or the
+        look for it (SQLite) and the actor lookup (for ActorMiddleware) go to the database
+        as one statement."""
         key = f"tg:{event.update_id}"
         user: User | None = data.get("event_from_user")
-        if user is None or not uow.marks_first:
+        if user is None:
             return await uow.handle_once(key)
         people = PeopleRepository(uow.session)
+        if not uow.marks_first:
+            seen, actor, unreachable = await people.seen_and_acting(key, user.id, self.admin_ids)
+            if seen:
+                return False
+            uow.mark_on_commit(key)
+            data["actor"], data[UNREACHABLE] = actor, unreachable
+            return True
         claimed, actor, person = await people.claim_as_actor(key, user.id, self.admin_ids)
         data["actor"], data["person"] = actor, person
+        data[UNREACHABLE] = person is not None and person.unreachable_at is not None
         return claimed
 
 
@@ -89,8 +100,7 @@ class ActorMiddleware(BaseMiddleware):
         uow: UnitOfWork = data["uow"]
         people = PeopleRepository(uow.session)
         if "actor" in data:  # found with the handled-update mark (UnitOfWorkMiddleware)
-            actor, person = data["actor"], data.get("person")
-            unreachable = person is not None and person.unreachable_at is not None
+            actor, unreachable = data["actor"], data[UNREACHABLE]
         else:
             actor, unreachable = await people.acting(user.id, self.admin_ids)
             data["actor"] = actor

@@ -78,7 +78,8 @@ class Programmes:
 
     def choose_form(self, form: str) -> Reply:
         offered = mentoring_form(form) is not None
-        return _chosen(offered, "curator.programme.ask_title", Step.TITLE, {"form": form})
+        key = "curator.programme.ask_title"
+        return _chosen(offered, key, Step.TITLE, {"form": form})
 
     def give_title(self, typed: str) -> Reply:
         title = normalize_title(typed)
@@ -90,8 +91,8 @@ class Programmes:
 
     def choose_year(self, year: str) -> Reply:
         offered = year in academic_year_choices(today())
-        ask, data = "curator.programme.ask_start", {"academic_year": year}
-        return _chosen(offered, ask, Step.STARTS_ON, data)
+        key = "curator.programme.ask_start"
+        return _chosen(offered, key, Step.STARTS_ON, {"academic_year": year})
 
     def give_start(self, typed: str) -> Reply:
         day = parse_day(typed, today())

@@ -47,7 +47,7 @@ from app.notices import OutboxNotices
 from app.uow import UnitOfWork
 from bot import render
 from bot.i18n import create_i18n
-from service.runtime import freeze_startup_objects
+from service.runtime import tune_process
 from storage.db import create_engine, create_session_factory
 from storage.models import (
     Assignment,
@@ -422,7 +422,7 @@ async def main() -> None:
         "--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS), metavar="NAME"
     )
     args = parser.parse_args()
-    freeze_startup_objects()  # as the bot does once started (service/runtime.py)
+    tune_process()  # as the bot does once started (service/runtime.py)
     print(f"cores {os.cpu_count()}, load average {os.getloadavg()[0]:.2f} at start")
     with tempfile.TemporaryDirectory() as folder:
         runs = iter(range(1_000_000))

@@ -14,7 +14,7 @@ from bot.i18n import create_i18n
 from bot.max.app import create_client, create_edge, poll
 from bot.max.client import MaxClient, MaxFailure
 from bot.max.delivery import MaxDelivery
-from service.runtime import freeze_startup_objects
+from service.runtime import tune_process
 from service.startup import StartupError, check_database
 from service.web.operations import start_operations_server
 from service.workers.background import start_background
@@ -53,7 +53,7 @@ async def run_max_polling(settings: Settings, stop: asyncio.Event | None = None)
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
-        freeze_startup_objects()
+        tune_process()
         try:
             await poll(edge, stop)
         finally:

@@ -21,7 +21,7 @@ from bot.max.app import create_client as create_max_client
 from bot.max.app import create_edge as create_max_edge
 from bot.max.app import poll as poll_max
 from bot.max.delivery import MaxDelivery
-from service.runtime import freeze_startup_objects
+from service.runtime import tune_process
 from service.telegram_start import telegram_started
 from service.web.operations import start_operations_server
 from service.workers.background import start_background
@@ -56,7 +56,7 @@ async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> 
         background = start_background(
             telegram.background_bot, settings, session_factory, dispatcher["i18n"], channels
         )
-        freeze_startup_objects()
+        tune_process()
         stopper = None if stop is None else asyncio.create_task(_stop_on(stop, dispatcher))
         try:
             # The session stays open until the sender has finished its last send.

@@ -19,7 +19,7 @@ from bot.max.delivery import MaxDelivery
 from bot.max.edge import MaxEdge
 from bot.max.webhook import webhook_handler
 from service.max_polling import check_max
-from service.runtime import freeze_startup_objects
+from service.runtime import tune_process
 from service.startup import check_database
 from service.web.operations import InFlight, add_operations_routes
 from service.web.server import serve
@@ -86,7 +86,7 @@ async def run_max_webhook(settings: Settings) -> None:
         session_factory = create_session_factory(engine)
         edge = create_edge(settings, session_factory, client, create_i18n(settings.default_locale))
         await check_max(client, settings.max_api_url)
-        freeze_startup_objects()
+        tune_process()
         await serve_max_webhook(settings, engine, session_factory, edge)
     finally:
         if edge is not None:

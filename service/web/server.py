@@ -182,7 +182,7 @@ async def prune_every_hour(session_factory: async_sessionmaker[AsyncSession]) ->
 async def run_webhook(settings: Settings) -> None:
     from bot.max.app import create_client as create_max_client
     from bot.max.app import create_edge as create_max_edge
-    from service.runtime import freeze_startup_objects
+    from service.runtime import tune_process
     from service.telegram_start import telegram_started
 
     async with telegram_started(settings) as telegram:
@@ -193,7 +193,7 @@ async def run_webhook(settings: Settings) -> None:
             if settings.max_token is not None:
                 max_client = create_max_client(settings)
                 max_edge = create_max_edge(settings, telegram.session_factory, max_client, i18n)
-            freeze_startup_objects()
+            tune_process()
             await serve_webhook(
                 settings,
                 telegram.bot,

@@ -7,6 +7,7 @@ asked for by several sheets (and the «Динамика» sheet) and queried onc
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -165,7 +166,11 @@ class MonitoringQueries:
         plain Core rows (the statement selects columns: nothing for the ORM to do)."""
         connection = await self.session.connection()
         result = await connection.stream(statement.execution_options(yield_per=STREAM_ROWS))
-        return result.partitions()
+        async for rows in result.partitions():
+            yield rows
+            # SQLite's statements run in place and never let the loop switch tasks: give
+            # it a turn, so that the counting beside the lists goes on (build_workbook).
+            await asyncio.sleep(0)
 
     # --- directory -------------------------------------------------------------------------
 
@@ -574,7 +579,7 @@ class MonitoringQueries:
             .where(is_text)
             .order_by(Organization.name, Programme.form, Answer.id)
         )
-        async for rows in await self._stream(statement):
+        async for rows in self._stream(statement):
             # To the day: a time to the second could tell who wrote it.
             yield [
                 (
@@ -594,7 +599,7 @@ class MonitoringQueries:
     async def register(self) -> AsyncIterator[Sequence[RegisterRow]]:
         """The personified register: one row per pair membership, the mentor first, in
         batches (one Python step per batch, not per row, for the sheet's 100,000 rows)."""
-        async for rows in await self._stream(self._register_statement()):
+        async for rows in self._stream(self._register_statement()):
             yield rows
 
     def _register_statement(self) -> Select[*tuple[Any, ...]]:

@@ -4,6 +4,7 @@ memory stays bounded whatever the size of the region."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -26,6 +27,7 @@ from exports.queries import (
 )
 from exports.questionnaire_sheet import QuestionnaireSheet, text_questions
 from exports.table import Column, Table, Translate
+from storage.sqlite_inline import off_the_loop
 
 __all__ = ["ExportOptions", "Progress", "Register", "Translate", "build_workbook"]
 from surveys.forms import mentoring_form, mentoring_forms
@@ -64,37 +66,60 @@ async def build_workbook(
     path: Path,
     translate: Translate,
     options: ExportOptions,
-    progress: Progress = _no_progress,
+    progress: Progress | None = None,
     previous: MonitoringQueries | None = None,
     beside_previous: bool = False,
+    alongside: MonitoringQueries | None = None,
 ) -> None:
     """`previous`: the same scope's previous period, for the «Динамика» sheet; with
     `beside_previous` (a round's workbook) also beside each figure of «Сводка» and
-    «Показатели» (exports/beside.py)."""
-    progress("export.stage.summary")
-    writer = _Writer(queries, translate, options, await gather(queries, options.min_group))
-    if previous is not None and beside_previous:
-        then = await gather(previous, options.min_group)
+    «Показатели» (exports/beside.py).
+
+    `alongside`: the same scope and period on a second connection. The long sheets (free
+    texts, the register) are then streamed from it and written while the figures are
+    counted on the first: the database counts while openpyxl writes. SQLite counts on a
+    worker thread (`off_the_loop`), where sqlite3 lets go of the GIL while a statement runs."""
+    progress = progress or _no_progress
+    writer = _Writer(queries, translate, options)
+    with off_the_loop():
+        counting = asyncio.create_task(
+            _count(queries, options.min_group, previous if beside_previous else None)
+        )
+    try:
+        if alongside is None:  # one connection runs one statement at a time
+            await asyncio.wait({counting})
+        lists = await writer.lists(alongside or queries, progress)
+    except BaseException:
+        counting.cancel()
+        await asyncio.wait({counting})  # its statement stopped before the sessions close
+        raise
+    writer.figures, then = await counting
+    if previous is not None and then is not None:
         writer.beside = Beside(writer.figures, then, previous.period.label(), translate, options)
+    progress("export.stage.summary")
     await writer.summary()
     progress("export.stage.indicators")
     await writer.indicators()
     if previous is not None:
-        gathered = writer.beside.then if writer.beside else None  # gathered once for both
         sheet = ChangeSheet(
-            writer.workbook, translate, options, queries, previous, writer.figures, gathered
+            writer.workbook, translate, options, queries, previous, writer.figures, then
         )
         await sheet.write()
     await writer.forms()
     progress("export.stage.questionnaires")
     await writer.questionnaires()
-    progress("export.stage.feedback")
-    await writer.feedback()
-    if options.register is not Register.NONE:
-        progress("export.stage.register")
-        await writer.register()
+    writer.put_last(lists)
     progress("export.stage.saving")
     writer.workbook.save(path)
+
+
+async def _count(
+    queries: MonitoringQueries, min_group: int, previous: MonitoringQueries | None
+) -> tuple[MonitoringFigures, MonitoringFigures | None]:
+    """This period's figures and, for a round's workbook, the previous period's (gathered
+    once for «Сводка» and «Динамика»)."""
+    now = await gather(queries, min_group)
+    return now, (await gather(previous, min_group) if previous is not None else None)
 
 
 class _Writer:
@@ -103,12 +128,11 @@ class _Writer:
         queries: MonitoringQueries,
         translate: Translate,
         options: ExportOptions,
-        figures: MonitoringFigures,
     ):
         self.queries = queries
         self._ = translate
         self.options = options
-        self.figures = figures
+        self.figures: MonitoringFigures  # set by build_workbook once counted
         self.workbook = Workbook(write_only=True)
         self._forms: dict[str, str] = {}
         self._labels: dict[str, str] = {}
@@ -116,6 +140,21 @@ class _Writer:
 
     def table(self, title: str, columns: list[Column]) -> Table:
         return Table(self.workbook, title, columns, print_title=self.options.title)
+
+    async def lists(self, source: MonitoringQueries, progress: Progress) -> list[str]:
+        """«Отзывы» and, when asked for, «Участники» from `source`; their sheets' titles."""
+        progress("export.stage.feedback")
+        titles = [await self.feedback(source)]
+        if self.options.register is not Register.NONE:
+            progress("export.stage.register")
+            titles.append(await self.register(source))
+        return titles
+
+    def put_last(self, titles: list[str]) -> None:
+        """The lists, written first (see build_workbook), go after the figures' sheets."""
+        for title in titles:
+            position = self.workbook.sheetnames.index(title)
+            self.workbook.move_sheet(title, len(self.workbook.sheetnames) - 1 - position)
 
     def form_label(self, key: str) -> str:
         if key not in self._forms:
@@ -324,9 +363,9 @@ class _Writer:
         )
         sheet.write(self.figures.questions)
 
-    async def feedback(self) -> None:
+    async def feedback(self, source: MonitoringQueries) -> str:
         _ = self._
-        snapshots = await self.queries.snapshots()
+        snapshots = await source.snapshots()
         texts = {
             (snapshot_id, q["key"]): q["text"]
             for snapshot_id, snapshot in snapshots.items()
@@ -344,7 +383,7 @@ class _Writer:
             ],
         )
         append, form_label, label = table.append, self.form_label, self.label
-        batches = self.queries.free_texts(text_questions(snapshots), self.options.min_group)
+        batches = source.free_texts(text_questions(snapshots), self.options.min_group)
         async for rows in batches:
             for org, form, role, snapshot_id, key, text, answered_at in rows:
                 append(
@@ -358,8 +397,9 @@ class _Writer:
                     ]
                 )
         table.close_filter()
+        return table.sheet.title
 
-    async def register(self) -> None:
+    async def register(self, source: MonitoringQueries) -> str:
         """The personified register: one row per person and pair or group, the mentor of
         each mentee, dates, status and questionnaires. People are codes (the same code for
         the same person throughout the sheet) unless names were asked for."""
@@ -396,7 +436,7 @@ class _Writer:
             for state, name in QUESTIONNAIRE_STATE.items()
         }
         never = states[None]
-        async for rows in self.queries.register():
+        async for rows in source.register():
             for (
                 person_id, full_name, organization, category, role, form, programme_id,
                 programme, pair_id, number, status, joined, ended, start, completion, answered,
@@ -429,6 +469,7 @@ class _Writer:
                     ]
                 )
         table.close_filter()
+        return table.sheet.title
 
 
 def programmes_total(programmes: dict[tuple[int, str], int], form: str) -> int:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import weakref
 from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,3 +152,37 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def reading_together(
+    session: AsyncSession,
+) -> AsyncIterator[tuple[AsyncSession, AsyncSession | None]]:
+    """Two sessions to read `session`'s database side by side (an export counts on the
+    first while it streams its lists from the second), or `session` alone where a second
+    connection would not see the same data (SQLite in memory).
+
+    On PostgreSQL both read one snapshot (REPEATABLE READ, the second taking the first's
+    `pg_export_snapshot()`), so every figure, what is hidden and the lists agree even while
+    people answer. SQLite cannot share a snapshot between connections: there, as on one
+    connection, each statement reads the latest commit."""
+    engine = session.bind
+    url = engine.url if isinstance(engine, AsyncEngine) else None
+    sqlite = url is not None and url.get_backend_name() == "sqlite"
+    if url is None or (sqlite and url.database in (None, "", ":memory:")):
+        yield session, None
+        return
+    async with AsyncSession(engine) as first, AsyncSession(engine) as second:
+        if not sqlite:
+            await _share_snapshot(first, second)
+        yield first, second
+
+
+async def _share_snapshot(first: AsyncSession, second: AsyncSession) -> None:
+    level = {"isolation_level": "REPEATABLE READ"}
+    exporting = await first.connection(execution_options=level)
+    snapshot = (await exporting.exec_driver_sql("SELECT pg_export_snapshot()")).scalar_one()
+    if not re.fullmatch(r"[0-9A-F-]+", snapshot):  # server-made, inlined: SET takes no parameters
+        raise RuntimeError(f"unexpected snapshot name {snapshot!r}")
+    importing = await second.connection(execution_options=level)
+    await importing.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")

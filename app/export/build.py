@@ -31,7 +31,8 @@ KINDS: dict[str, tuple[str, ...]] = {
     "both": ("workbook", "report"),
 }
 SUFFIX = {"workbook": "xlsx", "report": "docx"}
-FIRST_STAGE = {"workbook": "export.stage.summary", "report": "report.stage.writing"}
+# A workbook starts with its lists; its figures are counted meanwhile (build_workbook).
+FIRST_STAGE = {"workbook": "export.stage.feedback", "report": "report.stage.writing"}
 POLL = 0.5  # seconds between looks at the build's stage
 
 
@@ -51,7 +52,7 @@ class Stage:
     """Written by the worker thread, read by the progress loop; a str swap is atomic."""
 
     def __init__(self) -> None:
-        self.key = "export.stage.summary"
+        self.key = FIRST_STAGE["workbook"]
 
 
 def workbook_path(settings: Settings, period: Period, kind: str = "workbook") -> Path:

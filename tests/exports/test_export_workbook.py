@@ -14,13 +14,23 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from exports.change import previous_period
+from exports.period import Period
+from exports.queries import MonitoringQueries
 from exports.table import Column, Table
-from exports.workbook import ExportOptions, Register
+from exports.workbook import ExportOptions, Register, build_workbook
 from storage.repositories.export_scope import ExportScope
 from surveys.access import Actor, Grant
 from surveys.people import Role
-from tests.support.export_data import INJECTION, build_dataset
-from tests.support.export_helpers import by, export_to, methodists_workbook, russian, table
+from tests.support.export_data import INJECTION, YEAR, build_dataset
+from tests.support.export_helpers import (
+    by,
+    district_scope,
+    export_to,
+    methodists_workbook,
+    russian,
+    table,
+)
 
 SCHOOL_1, LYCEUM = "МБОУ СОШ № 1", "МБОУ «Лицей № 2»"
 SS, TT = "ученик – ученик", "учитель – учитель"
@@ -264,6 +274,32 @@ async def test_register_without_names_by_default(
     assert len(rows) == 9 and col("full_name") not in rows[0]
     text = [str(v) for sheet in workbook for row in sheet.iter_rows(values_only=True) for v in row]
     assert not any(re.search(r"Участник [A-Z]", value) for value in text)
+
+
+async def test_lists_read_beside_the_counting_give_the_same_cells(
+    session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """An export reads its lists on a second connection while it counts on the first
+    (exports.workbook.build_workbook): every cell and the order of the sheets are those of
+    the same workbook read on one connection."""
+    data = await build_dataset(session_factory)
+    options = ExportOptions(min_group=1, register=Register.NAMES, target_student_share=0.7)
+    beside = await methodists_workbook(session_factory, data, tmp_path / "beside.xlsx", options)
+    scope, period = district_scope(data), Period.academic_year(YEAR)
+    async with session_factory() as session:
+        await build_workbook(
+            MonitoringQueries(session, scope, period),
+            tmp_path / "one.xlsx",
+            russian,
+            options,
+            previous=MonitoringQueries(session, scope, previous_period(period)),
+        )
+    one = openpyxl.load_workbook(tmp_path / "one.xlsx")
+    assert one.sheetnames == beside.sheetnames
+    for sheet in one:
+        cells = list(sheet.iter_rows(values_only=True))
+        assert cells == list(beside[sheet.title].iter_rows(values_only=True)), sheet.title
+        assert len(cells) > 1, sheet.title
 
 
 async def test_region_export_has_region_total(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
@@ -78,10 +79,11 @@ async def build_workbook(
     `alongside`: the same scope and period on a second connection. The long sheets (free
     texts, the register) are then streamed from it and written while the figures are
     counted on the first: the database counts while openpyxl writes. SQLite counts on a
-    worker thread (`off_the_loop`), where sqlite3 lets go of the GIL while a statement runs."""
+    worker thread (`off_the_loop`), where sqlite3 lets go of the GIL while a statement runs;
+    without `alongside` nothing runs beside it, so the statements stay on the loop."""
     progress = progress or _no_progress
     writer = _Writer(queries, translate, options)
-    with off_the_loop():
+    with off_the_loop() if alongside is not None else nullcontext():
         counting = asyncio.create_task(
             _count(queries, options.min_group, previous if beside_previous else None)
         )

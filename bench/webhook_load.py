@@ -5,10 +5,12 @@ share an event loop (or a core's time slices) with the bots it measures.
         --first-id ID --secret S
 
 Closed loop (no --rate): C senders post "/help" updates back to back, round robin over the
-URLs; the throughput is the bot's ceiling. Open loop (--rate R): updates start on a fixed
-schedule of R a second whatever the answers do, so latency includes any queueing. Prints one
-JSON line: updates, seconds, per_second, p50/p99 milliseconds, failures (non-200 answers and
-connection errors, each counted, never dropped silently).
+URLs; the throughput is the bot's ceiling. Open loop (--rate R): updates fall due on a fixed
+schedule of R a second whatever the answers do, and are posted as Telegram posts them: at
+most C at a time (Telegram's webhook max_connections, 40 unless set), the rest waiting their
+turn in order. A latency runs from the update's due time, so it includes that wait. Prints
+one JSON line: updates, seconds, per_second, p50/p99 milliseconds, failures (non-200 answers
+and connection errors, each counted, never dropped silently).
 """
 
 from __future__ import annotations
@@ -49,10 +51,10 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
 
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as client:
 
-        async def post(number: int) -> None:
+        async def post(number: int, due: float | None = None) -> None:
             target = args.urls[number % len(args.urls)] + PATH
             update = help_update(args.first_id + number, 10_000_000 + number % PEOPLE)
-            started = time.perf_counter()
+            started = time.perf_counter() if due is None else due
             try:
                 async with client.post(target, json=update, headers=headers) as response:
                     await response.read()
@@ -60,17 +62,23 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
                         failures.append(f"{target}: HTTP {response.status}")
                         return
             except (aiohttp.ClientError, TimeoutError) as error:
-                failures.append(f"{target}: {type(error).__name__}")
+                failures.append(f"{target}: {type(error).__name__} {error}"[:300])
                 return
             latencies.append(time.perf_counter() - started)
 
         started = time.perf_counter()
         if args.rate:
+            connections = asyncio.Semaphore(args.concurrency)  # FIFO: waiters go in order
+
+            async def deliver(number: int, due: float) -> None:
+                async with connections:
+                    await post(number, due)
+
             tasks = []
             for number in range(args.updates):
                 due = started + number / args.rate
                 await asyncio.sleep(max(0.0, due - time.perf_counter()))
-                tasks.append(asyncio.create_task(post(number)))
+                tasks.append(asyncio.create_task(deliver(number, due)))
             await asyncio.gather(*tasks)
         else:
             numbers = iter(range(args.updates))

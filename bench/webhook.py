@@ -8,7 +8,8 @@ Bot API stand-in. nastavnik runs as real `nastavnik webhook` workers on PostgreS
 (unit of work per update with its handled-update mark, actor lookup, Redis chat lock and
 FSM, a JSON log line); the bare bot (bench/bare_webhook_bot.py) makes the same call with
 nothing else. The stand-in and the load generator (bench/webhook_load.py) run in processes of
-their own. A latency is the time from POSTing an update to its 200, which in webhook mode
+their own. A latency is the time from an update falling due (the open loop below) to its
+200, which in webhook mode
 comes after the reply reached the stand-in (the handler awaits sendMessage's answer) and the
 transaction committed: it is what the person waits for the reply, plus the commit, the
 chat lock's release and the log line that follow the reply (about a millisecond unloaded).

@@ -9,10 +9,10 @@ Bot API stand-in. nastavnik runs as real `nastavnik webhook` workers on PostgreS
 FSM, a JSON log line); the bare bot (bench/bare_webhook_bot.py) makes the same call with
 nothing else. The stand-in and the load generator (bench/webhook_load.py) run in processes of
 their own. A latency is the time from an update falling due (the open loop below) to its
-200, which in webhook mode
-comes after the reply reached the stand-in (the handler awaits sendMessage's answer) and the
-transaction committed: it is what the person waits for the reply, plus the commit, the
-chat lock's release and the log line that follow the reply (about a millisecond unloaded).
+200, which in webhook mode comes after the reply reached the stand-in (the handler awaits
+sendMessage's answer) and the transaction committed: it is what the person waits for the
+reply, plus the commit, the chat lock's release and the log line that follow the reply
+(about a millisecond unloaded).
 
 CPU per update is the bot processes' own CPU time (utime + stime from /proc/<pid>/stat)
 over the measured run divided by the updates answered: unlike the throughput it hardly
@@ -24,9 +24,7 @@ ceiling (closed loop, `--concurrency` in flight) of bare and nastavnik with one 
 workers; then p50/p99 at half the bare bot's median ceiling (open loop: updates fall due at
 that rate and are posted at most `--in-flight` at a time, the rest waiting in order, as
 Telegram holds a webhook's updates beyond its max_connections; an update's latency counts
-from its due time). Before, every due update was posted at once on a connection of its own:
-past the bot's ceiling thousands of connections were opened, which Telegram never does, and
-the load generator's own connection work took CPU from the bots on two cores. Prints medians and
+from its due time; Telegram never opens a connection per waiting update). Prints medians and
 spreads, the core count and the load average; says so plainly when that rate is above a
 variant's ceiling (its queue then grows for the whole run and the latency measures the
 backlog); any failed update is printed and the run exits non-zero.

@@ -8,15 +8,18 @@
   by a task started only once the first third has passed),
   so a slow update under a burst does not lose it to the chat's next update; a lock lost
   anyway (Redis restarted) is not an error of the update, whose work is already committed.
-- Taking the lock and reading the chat's conversation state are one round trip (a pipeline:
-  SET NX, then GET of the state); aiogram reads the state right after taking the lock
+- Taking the lock and reading the chat's conversation state go to Redis together (SET NX,
+  then GET of the state), and so do the locks and releases of every update that falls due
+  in the same turn of the event loop (bot/telegram/redis_batch.py: one pipeline for them
+  all); aiogram reads the state right after taking the lock
   (FSMContextMiddleware), and `PatientStorage.get_state` answers that first read with the
   value fetched. Only the lock holder changes a chat's state, so the value is current.
 - Every call is bounded by our own `asyncio.timeout(COMMAND_SECONDS)`, not by redis-py's
   socket timeout: with one set, redis-py sends each command through `asyncio.wait_for`,
   which on Python 3.11 is a task of its own per command (about a tenth of a millisecond of
   CPU per update for the lock's two round trips). A command cut short by the timeout
-  drops its connection (redis-py disconnects on any error while it reads a reply).
+  drops its connection (redis-py disconnects on any error while it reads a reply); a
+  batched pipeline has the same bound of its own, so a hung Redis frees its connection.
 - The renewal stops on a flag, not on cancellation alone: on Python 3.11 `asyncio.wait_for`
   (which redis-py used with a socket timeout) drops a cancellation that arrives as the send
   completes (CPython gh-86296, fixed in 3.12). A renewal cancelled at that moment went on
@@ -46,9 +49,11 @@ from aiogram.fsm.storage.base import (
 from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from app import metrics
+from bot.telegram.redis_batch import RedisBatch
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +147,7 @@ class ChatLocks(BaseEventIsolation):
         self.ttl = ttl
         self.key_builder = key_builder or DefaultKeyBuilder()
         self._release_script = redis.register_script(_RELEASE)
+        self._batch = RedisBatch(redis, COMMAND_SECONDS)
         self._renew_script = redis.register_script(_RENEW)
 
     @asynccontextmanager
@@ -177,10 +183,13 @@ class ChatLocks(BaseEventIsolation):
         """Wait for the chat's lock; returns the chat's state, read as the lock was taken."""
 
         async def attempt() -> tuple[bool, bytes | None]:
-            async with self.redis.pipeline(transaction=False) as pipe:
-                pipe.set(name, token, nx=True, px=int(self.ttl * 1000))
-                pipe.get(state)
-                taken, value = await pipe.execute()
+            ttl = int(self.ttl * 1000)
+            taken, value = await self._batch.send(
+                ("SET", name, token, "NX", "PX", ttl), ("GET", state)
+            )
+            for reply in (taken, value):
+                if isinstance(reply, Exception):
+                    raise reply
             return bool(taken), value
 
         while True:
@@ -217,7 +226,12 @@ class ChatLocks(BaseEventIsolation):
     async def _release(self, name: str, token: bytes) -> None:
         try:
             async with asyncio.timeout(COMMAND_SECONDS):
-                released = await self._release_script(keys=[name], args=[token])
+                sha = self._release_script.sha
+                (released,) = await self._batch.send(("EVALSHA", sha, 1, name, token))
+                if isinstance(released, NoScriptError):  # a restarted Redis: load it again
+                    released = await self._release_script(keys=[name], args=[token])
+                elif isinstance(released, Exception):
+                    raise released
         except TRANSIENT as error:  # Redis is away: the lock runs out by itself
             log.warning("chat lock not released", extra={"error": str(error)[:200]})
             return

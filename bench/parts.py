@@ -26,11 +26,10 @@ PARTS: tuple[tuple[str, str], ...] = (
     # the await chain that asked for it, so statements are one part whoever runs them.
     ("SQL statements (SQLAlchemy, driver; any caller)", r"sqlalchemy/|sqlite_inline\.py|asyncpg/"),
     ("handled-update mark (its Python)", r"storage/repositories/handled\.py"),
-    # Our own lock (bot/telegram/chat_state.ChatLocks: SET NX + state read in one pipeline,
-    # the release script) and every other Redis command: redis-py sends a command from a
-    # task of its own (asyncio.wait_for on Python 3.11), so its socket writes come without
-    # the caller.
-    ("Redis (chat lock, state commands; redis-py)", r"ChatLocks\.|\bredis/"),
+    # Our own lock (bot/telegram/chat_state.ChatLocks: SET NX + state read, then the release
+    # script), batched with other updates' commands (bot/telegram/redis_batch.py), and every
+    # other Redis command; a batch goes out from a task of its own, without its callers.
+    ("Redis (chat lock, state commands; redis-py)", r"ChatLocks\.|redis_batch\.py|\bredis/"),
     ("FSM state (deferred writes, aiogram's context)", r"aiogram/fsm/|deferred_fsm\.py|Storage\."),
     ("log lines", r"\(logging/|service/logs\.py|bot/telegram/update_logs\.py"),
     ("actor lookup (its Python)", r"storage/repositories/people\.py"),

@@ -270,7 +270,7 @@ def fill_sqlite(path: Path, region: Region) -> dict[str, int]:
 
 
 async def fill_postgres(url: str, region: Region) -> dict[str, int]:
-    import asyncpg
+    import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type hints
 
     counts: dict[str, int] = {}
     connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))

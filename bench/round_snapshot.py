@@ -116,7 +116,7 @@ def check(frozen: dict[str, Any], report: Path, book: Path, i18n: Any) -> list[s
     total = dict(frozen["figures"]["total"])["*"]
     rows = {
         row.cells[0].text: [c.text for c in row.cells]
-        for row in docx.Document(report).tables[0].rows
+        for row in docx.Document(str(report)).tables[0].rows
     }
     for key in ("pairs", "mentors", "mentees", "sent", "submitted"):
         label = i18n.gettext(f"export.col.{key}", locale="ru")

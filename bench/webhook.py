@@ -17,7 +17,8 @@ reply, plus the commit, the chat lock's release and the log line that follow the
 CPU per update is the bot processes' own CPU time (utime + stime from /proc/<pid>/stat)
 over the measured run divided by the updates answered: unlike the throughput it hardly
 depends on what else the machine runs. PostgreSQL's, Redis's and the stand-in's CPU are not
-in it.
+in it. "Machine busy" is the share of all cores' time that anything on the machine used during
+the measured run (/proc/stat): near 100 % the cores, not the bot, set the ceiling.
 
 Two phases, each repeated `--rounds` times with the variants' order alternating: the
 ceiling (closed loop, `--concurrency` in flight) of bare and nastavnik with one and two
@@ -65,6 +66,14 @@ def cpu_seconds(pids: list[int]) -> float:
         fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
         total += int(fields[11]) + int(fields[12])
     return total / TICKS
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(busy, all) CPU ticks of the whole machine so far, every core (/proc/stat's cpu line;
+    idle and iowait count as not busy)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
 
 
 def start_standin() -> tuple[subprocess.Popen[str], str]:
@@ -183,10 +192,12 @@ async def measure(
     try:
         warm = {"concurrency": options.get("concurrency", 16)}
         await asyncio.to_thread(load, urls, secret, ids, 200, **warm)
-        cpu = cpu_seconds(pids)
+        cpu, (busy, ticks) = cpu_seconds(pids), machine_ticks()
         figures = await asyncio.to_thread(load, urls, secret, ids, **options)  # type: ignore[arg-type]
         answered = figures["per_second"] * figures["seconds"]
         figures["cpu_ms"] = (cpu_seconds(pids) - cpu) * 1000 / max(answered, 1)
+        busy_after, ticks_after = machine_ticks()
+        figures["machine_busy"] = 100 * (busy_after - busy) / max(ticks_after - ticks, 1)
         return figures
     finally:
         stop()
@@ -243,11 +254,15 @@ async def run(args: argparse.Namespace) -> int:
         f"processes; {cores} cores, load average {load_before[0]:.1f} before, "
         f"{load_after[0]:.1f} after"
     )
-    print(f"{'ceiling':<14}{'updates/s median (min–max)':>30}{'CPU ms/update (bot)':>28}")
+    print(
+        f"{'ceiling':<14}{'updates/s median (min–max)':>30}{'CPU ms/update (bot)':>28}"
+        f"{'machine busy %':>26}"
+    )
     for name, runs in ceilings.items():
         throughput = spread([f["per_second"] for f in runs])
         cpu = spread([f["cpu_ms"] for f in runs])
-        print(f"{name:<14}{throughput:>30}{cpu:>28}")
+        busy = spread([f["machine_busy"] for f in runs])
+        print(f"{name:<14}{throughput:>30}{cpu:>28}{busy:>26}")
 
     def median(name: str) -> float:
         return float(statistics.median(f["per_second"] for f in ceilings[name]))

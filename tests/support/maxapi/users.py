@@ -51,7 +51,9 @@ class MaxUser:
         """Open the bot: the «Начать» button, or a deep link max.ru/<bot>?start=<payload>."""
         return await self.standin.push_update(self.started(payload))
 
-    def message(self, text: str | None = None, attachments: list[Any] | None = None) -> dict:
+    def message(
+        self, text: str | None = None, attachments: list[Any] | None = None
+    ) -> dict[str, Any]:
         self._mids += 1
         return {
             "update_type": "message_created",

@@ -23,6 +23,7 @@ class RedisBatch:
         self.redis = redis
         self.timeout = timeout  # one pipeline at most: a hung Redis frees its connection
         self._waiting: list[_Waiting] = []
+        self._flushing_on: asyncio.AbstractEventLoop | None = None  # a flush is scheduled there
         self._sending: set[asyncio.Task[None]] = set()  # held so they are not collected
 
     async def send(self, *commands: Command) -> list[Any]:
@@ -30,13 +31,23 @@ class RedisBatch:
         object, a failed connection raises for every command of the pipeline."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[list[Any]] = loop.create_future()
-        if not self._waiting:
+        if self._flushing_on is not loop:
+            # Commands still waiting here belong to a loop that stopped before its flush
+            # (tests run a loop each): nobody awaits them any more.
+            self._waiting = []
+            self._flushing_on = loop
             loop.call_soon(self._flush)
         self._waiting.append((commands, future))
         return await future
 
     def _flush(self) -> None:
-        batch, self._waiting = self._waiting, []
+        self._flushing_on = None
+        # A caller that gave up before its commands went out (its future is cancelled) sends
+        # nothing: a lock taken for nobody would keep its chat waiting for the lock's lifetime.
+        batch = [waiting for waiting in self._waiting if not waiting[1].done()]
+        self._waiting = []
+        if not batch:
+            return
         task = asyncio.create_task(self._send(batch))
         self._sending.add(task)
         task.add_done_callback(self._sending.discard)

@@ -66,16 +66,53 @@ async def test_an_error_reply_reaches_only_its_caller(redis: Redis) -> None:
     assert await redis.get("text") == b"not a list"
 
 
-async def test_a_caller_that_gives_up_leaves_the_others_their_replies(redis: Redis) -> None:
+async def test_a_caller_that_gives_up_sends_nothing_and_leaves_the_others_their_replies(
+    redis: Redis,
+) -> None:
+    """An update cancelled before its lock command went out must not take a lock nobody
+    will release."""
     batch = RedisBatch(redis, timeout=5)
-    leaving = asyncio.create_task(batch.send(("SET", "left", "1")))
+    leaving = asyncio.create_task(batch.send(("SET", "lock:left", "1")))
     staying = asyncio.create_task(batch.send(("INCR", "stayed")))
-    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # both are waiting for the flush
     leaving.cancel()
 
     assert await staying == [1]
     with pytest.raises(asyncio.CancelledError):
         await leaving
+    assert await redis.exists("lock:left") == 0
+
+
+def test_commands_left_by_a_stopped_loop_do_not_hold_up_the_next_loop() -> None:
+    """Each test runs a loop of its own; a command queued on a loop that stopped before the
+    flush must not stall the next loop's callers."""
+    assert REDIS_URL
+    batch = RedisBatch(Redis.from_url(REDIS_URL), timeout=5)
+    first = asyncio.new_event_loop()
+    queued: list[asyncio.Task[list[object]]] = []
+
+    def queue_then_stop() -> None:
+        queued.append(first.create_task(batch.send(("INCR", "never"))))
+        first.call_soon(first.stop)  # runs right after the task queues its command
+
+    async def answered() -> list[object]:
+        batch.redis = Redis.from_url(REDIS_URL)  # a client of this loop
+        try:
+            await batch.redis.delete("never", "after")
+            return await asyncio.wait_for(batch.send(("INCR", "after")), timeout=5)
+        finally:
+            await batch.redis.aclose()
+
+    try:
+        first.call_soon(queue_then_stop)
+        first.run_forever()  # stops before the flush it scheduled
+        assert len(queued) == 1 and not queued[0].done()
+        assert asyncio.run(answered()) == [1]
+    finally:
+        for task in queued:
+            task.cancel()
+        first.run_until_complete(asyncio.gather(*queued, return_exceptions=True))
+        first.close()
 
 
 async def test_a_redis_that_never_answers_fails_every_caller_within_the_timeout() -> None:

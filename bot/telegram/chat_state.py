@@ -8,12 +8,14 @@
   by a task started only once the first third has passed),
   so a slow update under a burst does not lose it to the chat's next update; a lock lost
   anyway (Redis restarted) is not an error of the update, whose work is already committed.
-- Taking the lock and reading the chat's conversation state go to Redis together (SET NX,
-  then GET of the state), and so do the locks and releases of every update that falls due
-  in the same turn of the event loop (bot/telegram/redis_batch.py: one pipeline for them
-  all); aiogram reads the state right after taking the lock
-  (FSMContextMiddleware), and `PatientStorage.get_state` answers that first read with the
-  value fetched. Only the lock holder changes a chat's state, so the value is current.
+- Taking the lock and reading the chat's conversation state and data go to Redis together
+  (SET NX, then GET of each), and so do the locks and releases of every update that falls
+  due in the same turn of the event loop (bot/telegram/redis_batch.py: one pipeline for
+  them all). aiogram reads the state right after taking the lock (FSMContextMiddleware), a
+  survey answer reads the data (which question is being changed): `PatientStorage` answers
+  those reads with the values fetched. Only the lock holder changes a chat's state, and
+  through this storage, so they stay current until it writes the key; after a write the
+  next read goes to Redis.
 - Every call is bounded by our own `asyncio.timeout(COMMAND_SECONDS)`, not by redis-py's
   socket timeout: with one set, redis-py sends each command through `asyncio.wait_for`,
   which on Python 3.11 is a task of its own per command (about a tenth of a millisecond of
@@ -75,7 +77,8 @@ else return 0 end"""
 _RENEW = """if redis.call('get', KEYS[1]) == ARGV[1] then
 return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end"""
 
-# The conversation state read together with the chat lock: {redis key: value}, taken once.
+# The conversation state and data read together with the chat lock: {redis key: value},
+# until the key is written.
 _FETCHED: ContextVar[dict[str, bytes | None] | None] = ContextVar("fetched_state", default=None)
 
 REDIS_WAITS = metrics.counter(
@@ -111,6 +114,21 @@ def connect(url: str) -> Redis:
     return Redis(connection_pool=pool)
 
 
+def _fetched(name: str) -> tuple[bool, bytes | None]:
+    """(True, value) for a key read with the update's chat lock and not written since."""
+    fetched = _FETCHED.get()
+    if fetched and name in fetched:
+        return True, fetched[name]
+    return False, None
+
+
+def _forget_fetched(name: str) -> None:
+    """A key written is read from Redis again: what was fetched with the lock is old."""
+    fetched = _FETCHED.get()
+    if fetched:
+        fetched.pop(name, None)
+
+
 class PatientStorage(BaseStorage):
     """RedisStorage whose calls wait out connection errors (see `patiently`)."""
 
@@ -118,21 +136,23 @@ class PatientStorage(BaseStorage):
         self.inner = inner
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        _forget_fetched(self.inner.key_builder.build(key, "state"))
         await patiently(lambda: self.inner.set_state(key, state), "set_state")
 
     async def get_state(self, key: StorageKey) -> str | None:
-        fetched = _FETCHED.get()
-        if fetched:
-            name = self.inner.key_builder.build(key, "state")
-            if name in fetched:  # read with the chat lock (ChatLocks.lock), once
-                value = fetched.pop(name)
-                return value.decode("utf-8") if value is not None else None
+        found, value = _fetched(self.inner.key_builder.build(key, "state"))
+        if found:  # read with the chat lock (ChatLocks.lock)
+            return value.decode("utf-8") if value is not None else None
         return await patiently(lambda: self.inner.get_state(key), "get_state")
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        _forget_fetched(self.inner.key_builder.build(key, "data"))
         await patiently(lambda: self.inner.set_data(key, data), "set_data")
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        found, value = _fetched(self.inner.key_builder.build(key, "data"))
+        if found:  # read with the chat lock, as RedisStorage.get_data decodes it
+            return dict(self.inner.json_loads(value.decode("utf-8"))) if value else {}
         return await patiently(lambda: self.inner.get_data(key), "get_data")
 
     async def close(self) -> None:
@@ -154,9 +174,10 @@ class ChatLocks(BaseEventIsolation):
     async def lock(self, key: StorageKey) -> AsyncIterator[None]:
         name = self.key_builder.build(key, "lock")
         state = self.key_builder.build(key, "state")
+        data = self.key_builder.build(key, "data")
         token = uuid.uuid4().hex.encode()
-        fetched = await self._acquire(name, token, state)
-        handed = _FETCHED.set({state: fetched})
+        fetched = await self._acquire(name, token, (state, data))
+        handed = _FETCHED.set(fetched)
         done = asyncio.Event()
         # Most updates are over long before a third of the lock's lifetime: the renewal task
         # starts only then (a timer is far cheaper than a task per update).
@@ -170,7 +191,10 @@ class ChatLocks(BaseEventIsolation):
         try:
             yield
         finally:
-            _FETCHED.reset(handed)  # what the update did not read is not kept
+            # A task the update started and that outlives it (its context a copy holding this
+            # dict) reads Redis itself once the lock is gone.
+            fetched.clear()
+            _FETCHED.reset(handed)
             done.set()
             timer.cancel()
             try:
@@ -179,23 +203,26 @@ class ChatLocks(BaseEventIsolation):
             finally:
                 await self._release(name, token)
 
-    async def _acquire(self, name: str, token: bytes, state: str) -> bytes | None:
-        """Wait for the chat's lock; returns the chat's state, read as the lock was taken."""
+    async def _acquire(
+        self, name: str, token: bytes, keys: tuple[str, ...]
+    ) -> dict[str, bytes | None]:
+        """Wait for the chat's lock; returns the chat's `keys` (its conversation state and
+        data), read as the lock was taken."""
 
-        async def attempt() -> tuple[bool, bytes | None]:
+        async def attempt() -> list[Any]:
             ttl = int(self.ttl * 1000)
-            taken, value = await self._batch.send(
-                ("SET", name, token, "NX", "PX", ttl), ("GET", state)
+            replies = await self._batch.send(
+                ("SET", name, token, "NX", "PX", ttl), *(("GET", key) for key in keys)
             )
-            for reply in (taken, value):
+            for reply in replies:
                 if isinstance(reply, Exception):
                     raise reply
-            return bool(taken), value
+            return replies
 
         while True:
-            taken, value = await patiently(attempt, "lock")
+            taken, *values = await patiently(attempt, "lock")
             if taken:
-                return value
+                return dict(zip(keys, values, strict=True))
             await asyncio.sleep(LOCK_RETRY_SECONDS)
 
     async def _stop(self, keeper: asyncio.Task[None]) -> None:

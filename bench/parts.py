@@ -26,9 +26,10 @@ PARTS: tuple[tuple[str, str], ...] = (
     # the await chain that asked for it, so statements are one part whoever runs them.
     ("SQL statements (SQLAlchemy, driver; any caller)", r"sqlalchemy/|sqlite_inline\.py|asyncpg/"),
     ("handled-update mark (its Python)", r"storage/repositories/handled\.py"),
-    # Our own lock (bot/telegram/chat_state.ChatLocks: SET NX + state read, then the release
-    # script), batched with other updates' commands (bot/telegram/redis_batch.py), and every
-    # other Redis command; a batch goes out from a task of its own, without its callers.
+    # Our own lock (bot/telegram/chat_state.ChatLocks: SET NX + state and data reads, then
+    # the release script), batched with other updates' commands (bot/telegram/redis_batch.py),
+    # and every other Redis command; a batch goes out from a task of its own, without its
+    # callers.
     ("Redis (chat lock, state commands; redis-py)", r"ChatLocks\.|redis_batch\.py|\bredis/"),
     ("FSM state (deferred writes, aiogram's context)", r"aiogram/fsm/|deferred_fsm\.py|Storage\."),
     ("log lines", r"\(logging/|service/logs\.py|bot/telegram/update_logs\.py"),

@@ -1,10 +1,11 @@
 """Redis commands of concurrent updates sent together, one pipeline per turn of the loop.
 
-Every update takes its chat's lock (with the conversation state) and releases it: two round
-trips of its own. redis-py spends far more CPU per round trip (a pooled connection, a
-pipeline, a socket write and an epoll wake-up for the reply) than per command, so under
-load the commands that fall due in the same turn of the event loop go out as one pipeline
-and come back as one read. Alone, a command waits one `call_soon` hop, nothing more.
+Every update takes its chat's lock (reading the conversation's state and data with it) and
+releases it: two round trips of its own. redis-py spends far more CPU per round trip (a
+pooled connection, a pipeline, a socket write and an epoll wake-up for the reply) than per
+command, so under load the commands that fall due in the same turn of the event loop go out
+as one pipeline and come back as one read. Alone, a command waits one `call_soon` hop,
+nothing more.
 """
 
 from __future__ import annotations

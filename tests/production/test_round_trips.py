@@ -1,7 +1,7 @@
-"""What one `/help` update costs the webhook worker in round trips: SQL statements sent to
-the database and commands sent to Redis (bench/webhook.py measures what they are worth).
-The guarantees stay: the handled-update mark in the update's transaction, the chat lock,
-the conversation state in Redis."""
+"""What one `/help` update, and one registration step, cost the webhook worker in round
+trips: SQL statements sent to the database and commands sent to Redis (bench/webhook.py
+measures what they are worth). The guarantees stay: the handled-update mark in the update's
+transaction, the chat lock, the conversation state in Redis."""
 
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ standin_fixture = served(WebhookStandIn, "standin")
 
 
 class RoundTrips:
-    """The SQL statements and Redis commands sent while it is open (the worker's own; the
-    release script's commands inside Lua are not round trips)."""
+    """The SQL statements and Redis commands the worker sends while `counting()` is open
+    (the release script's commands inside Lua are not round trips)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine

@@ -70,3 +70,19 @@ async def test_every_lock_is_released_when_its_update_ends(redis: Redis) -> None
     assert (finished, overlaps) == (CHATS * ROUNDS, 0)
     assert [task for task in keepers() if not task.done()] == []
     assert await redis.keys("*lock*") == []
+
+
+async def test_a_lock_is_released_by_a_redis_that_forgot_the_release_script(
+    redis: Redis,
+) -> None:
+    """A restarted Redis has no scripts: the release (sent as EVALSHA with the other
+    updates' commands) loads it again rather than leave the chat locked for the lock's
+    lifetime."""
+    locks = ChatLocks(redis, ttl=30)
+    key = StorageKey(bot_id=1, chat_id=5, user_id=5)
+    async with locks.lock(key):
+        await redis.script_flush()
+    assert await redis.keys("*lock*") == []
+    async with asyncio.timeout(1):  # the chat's next update gets the lock at once
+        async with locks.lock(key):
+            pass

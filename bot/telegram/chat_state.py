@@ -167,8 +167,9 @@ class ChatLocks(BaseEventIsolation):
         self.ttl = ttl
         self.key_builder = key_builder or DefaultKeyBuilder()
         self._release_script = redis.register_script(_RELEASE)
-        self._batch = RedisBatch(redis, COMMAND_SECONDS)
         self._renew_script = redis.register_script(_RENEW)
+        # Locks and releases of the updates that fall due together share a round trip.
+        self._batch = RedisBatch(redis, COMMAND_SECONDS)
 
     @asynccontextmanager
     async def lock(self, key: StorageKey) -> AsyncIterator[None]:

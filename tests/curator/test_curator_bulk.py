@@ -94,8 +94,10 @@ async def test_completing_a_large_programme_in_the_background(harness: BotHarnes
     await curator.press(curator.button("Завершить программу"))
     await curator.press(curator.button("Да, завершить"))
     # The progress message starts at 0; by now the job may have edited it further.
-    sent = [c.params.get("text", "") for c in harness.standin.calls if c.method == "sendMessage"]
-    assert any(text.startswith(f"Завершаю пары программы: 0 из {groups}") for text in sent)
+    assert any(
+        text.startswith(f"Завершаю пары программы: 0 из {groups}")
+        for text in harness.standin.sent_texts()
+    )
 
     result = f"Пар завершено: {groups}; итоговых анкет отправлено: {2 * groups}"
     await eventually(lambda: result in (curator.last_text or ""), seconds=120)

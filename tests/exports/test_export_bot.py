@@ -46,8 +46,7 @@ async def test_methodist_gets_the_district_workbook(harness: BotHarness) -> None
     assert all(params["action"] == "upload_document" for params in actions)
     progress = [m for m in methodist.messages if m.text and "Павлоградский район" in m.text]
     # The progress message starts by saying the figures are being counted (the lists beside).
-    sent = [c.params.get("text", "") for c in harness.standin.calls if c.method == "sendMessage"]
-    started = next(text for text in sent if text.startswith("Собираю отчёт"))
+    started = next(t for t in harness.standin.sent_texts() if t.startswith("Собираю отчёт"))
     assert "считаю сводку и собираю отзывы" in started
     assert any(m.text and m.text.startswith("Готово") for m in progress)
     document = next(m for m in methodist.messages if m.document)

@@ -209,6 +209,11 @@ class BotAPIStandIn(LocalServer):
         """All requests except getUpdates, which is polling noise."""
         return [call for call in self.log if call.method != "getUpdates"]
 
+    def sent_texts(self) -> list[str]:
+        """The text of every sendMessage as it was sent: a later edit of the message (a
+        progress message moving on) does not change it."""
+        return [call.params.get("text", "") for call in self.calls if call.method == "sendMessage"]
+
     @property
     def polls(self) -> list[Call]:
         return [call for call in self.log if call.method == "getUpdates"]

@@ -2,6 +2,7 @@
 
     TEST_DATABASE_URL=postgresql+asyncpg://… TEST_REDIS_URL=redis://…/N \
         python -m bench.webhook [--updates 2000] [--concurrency 32] [--rounds 3] [--in-flight 40]
+            [--latency-at 0.2,0.3,0.4,0.5]
 
 Each update is "/help" from one of many people: the bot answers with one sendMessage to the
 Bot API stand-in. nastavnik runs as real `nastavnik webhook` workers on PostgreSQL and Redis
@@ -22,13 +23,14 @@ the measured run (/proc/stat): near 100 % the cores, not the bot, set the ceilin
 
 Two phases, each repeated `--rounds` times with the variants' order alternating: the
 ceiling (closed loop, `--concurrency` in flight) of bare and nastavnik with one and two
-workers; then p50/p99 at half the bare bot's median ceiling (open loop: updates fall due at
-that rate and are posted at most `--in-flight` at a time, the rest waiting in order, as
-Telegram holds a webhook's updates beyond its max_connections; an update's latency counts
-from its due time; Telegram never opens a connection per waiting update). Prints medians and
-spreads, the core count and the load average; says so plainly when that rate is above a
-variant's ceiling (its queue then grows for the whole run and the latency measures the
-backlog); any failed update is printed and the run exits non-zero.
+workers; then p50/p99 at half the bare bot's median ceiling, or at each `--latency-at`
+fraction of it (open loop: updates fall due at that rate and are posted at most
+`--in-flight` at a time, the rest waiting in order, as Telegram holds a webhook's updates
+beyond its max_connections; an update's latency counts from its due time; Telegram never
+opens a connection per waiting update). Prints medians and spreads, the core count and the
+load average, and up to which rate each bot kept p99 under 100 ms; says so plainly when a
+rate is above a variant's ceiling (its queue then grows for the whole run and the latency
+measures the backlog); any failed update is printed and the run exits non-zero.
 """
 
 from __future__ import annotations
@@ -204,6 +206,29 @@ async def measure(
         await asyncio.sleep(1)  # let the stopped processes go before the next variant
 
 
+P99_TARGET_MS = 100.0
+
+
+def within_target(
+    latency: dict[float, dict[str, list[Figures]]], name: str, bare_ceiling: float
+) -> str:
+    """The highest rate measured up to which the variant's median p99 stayed under the
+    target: how many updates a second one worker takes while people still get quick
+    answers."""
+    kept: float | None = None
+    for fraction in sorted(latency):
+        if statistics.median(f["p99_ms"] for f in latency[fraction][name]) >= P99_TARGET_MS:
+            break
+        kept = fraction
+    if kept is None:
+        return f"p99 >= {P99_TARGET_MS:.0f} ms already at the lowest rate measured"
+    return (
+        f"p99 < {P99_TARGET_MS:.0f} ms up to {bare_ceiling * kept:.0f} updates/s "
+        f"({kept:g} of the bare bot's ceiling), the highest rate measured"
+        + ("" if kept == max(latency) else " below the first that missed it")
+    )
+
+
 def spread(values: list[float]) -> str:
     return f"{statistics.median(values):7.1f} ({min(values):.1f}–{max(values):.1f})"
 
@@ -218,7 +243,10 @@ async def run(args: argparse.Namespace) -> int:
         "nastavnik x2": (nastavnik(2, database_url, redis_url), SECRET),
     }
     ceilings: dict[str, list[Figures]] = {name: [] for name in variants}
-    latency: dict[str, list[Figures]] = {"bare x1": [], "nastavnik x1": []}
+    fractions = sorted({float(part) for part in args.latency_at.split(",")})
+    latency: dict[float, dict[str, list[Figures]]] = {
+        fraction: {"bare x1": [], "nastavnik x1": []} for fraction in fractions
+    }
     failures: list[str] = []
     load_before = os.getloadavg()
     standin, api_url = start_standin()
@@ -238,10 +266,12 @@ async def run(args: argparse.Namespace) -> int:
                         failures.extend(figures["failures"])
 
             await alternate(ceilings, updates=args.updates, concurrency=args.concurrency)
-            rate = statistics.median(f["per_second"] for f in ceilings["bare x1"]) / 2
-            await alternate(
-                latency, updates=max(200, int(rate * 10)), rate=rate, concurrency=args.in_flight
-            )
+            bare_ceiling = statistics.median(f["per_second"] for f in ceilings["bare x1"])
+            for fraction, at_rate in latency.items():
+                rate = bare_ceiling * fraction
+                await alternate(
+                    at_rate, updates=max(200, int(rate * 10)), rate=rate, concurrency=args.in_flight
+                )
     finally:
         standin.terminate()
         standin.wait(10)
@@ -267,23 +297,28 @@ async def run(args: argparse.Namespace) -> int:
     def median(name: str) -> float:
         return float(statistics.median(f["per_second"] for f in ceilings[name]))
 
-    print(
-        f"latency at {rate:.0f} updates/s (half the bare bot's median ceiling), open loop, "
-        f"at most {args.in_flight} posted at a time as Telegram does, from each update's due time:"
-    )
-    print(f"{'':<14}{'p50 ms':>22}{'p99 ms':>24}{'answered/s':>22}")
-    for name, runs in latency.items():
-        p50 = spread([f["p50_ms"] for f in runs])
-        p99 = spread([f["p99_ms"] for f in runs])
-        answered = spread([f["per_second"] for f in runs])
-        print(f"{name:<14}{p50:>22}{p99:>24}{answered:>22}")
-    for name in latency:
-        if rate > median(name):
-            print(
-                f"  {name}: {rate:.0f}/s is ABOVE its ceiling ({median(name):.0f}/s): its queue "
-                "grew for the whole run, so these latencies measure that backlog, not a "
-                "bot keeping up"
-            )
+    for fraction, runs_of in latency.items():
+        rate = bare_ceiling * fraction
+        print(
+            f"latency at {rate:.0f} updates/s ({fraction:g} of the bare bot's median ceiling), "
+            f"open loop, at most {args.in_flight} posted at a time as Telegram does, from each "
+            "update's due time:"
+        )
+        print(f"{'':<14}{'p50 ms':>22}{'p99 ms':>24}{'answered/s':>22}")
+        for name, measured in runs_of.items():
+            p50 = spread([f["p50_ms"] for f in measured])
+            p99 = spread([f["p99_ms"] for f in measured])
+            answered = spread([f["per_second"] for f in measured])
+            print(f"{name:<14}{p50:>22}{p99:>24}{answered:>22}")
+        for name in runs_of:
+            if rate > median(name):
+                print(
+                    f"  {name}: {rate:.0f}/s is ABOVE its ceiling ({median(name):.0f}/s): its "
+                    "queue grew for the whole run, so these latencies measure that backlog, not "
+                    "a bot keeping up"
+                )
+    for name in ("bare x1", "nastavnik x1"):
+        print(f"{name}: {within_target(latency, name, bare_ceiling)}")
 
     def cpu_ms(name: str) -> float:
         return float(statistics.median(f["cpu_ms"] for f in ceilings[name]))
@@ -315,6 +350,11 @@ def main() -> None:
         type=int,
         default=40,
         help="open loop: updates posted at a time (Telegram's webhook max_connections)",
+    )
+    parser.add_argument(
+        "--latency-at",
+        default="0.5",
+        help="open-loop rates as fractions of the bare bot's median ceiling, e.g. 0.2,0.3,0.5",
     )
     raise SystemExit(asyncio.run(run(parser.parse_args())))
 

@@ -3,7 +3,8 @@
 Database tests run on SQLite always and on PostgreSQL when TEST_DATABASE_URL is set
 (`.ci/run` sets it). The schema is made by the real alembic migrations once per session;
 each SQLite test gets a fresh copy of the migrated file, each PostgreSQL test starts from
-truncated tables.
+truncated tables. The `harness` bot on PostgreSQL keeps its conversation state and chat
+locks in Redis when TEST_REDIS_URL is set, as production does.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,11 +43,8 @@ async def clean_redis() -> AsyncIterator[None]:
     """TEST_REDIS_URL's database emptied before and after the test (for the tests that skip
     without it)."""
     assert REDIS_URL
-    redis = Redis.from_url(REDIS_URL)
-    await redis.flushdb()
-    yield
-    await redis.flushdb()
-    await redis.aclose()
+    async with _emptied(REDIS_URL):
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -124,6 +123,31 @@ async def harness(
     database_url: str,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[BotHarness]:
-    settings = bot_settings(standin, database_url, redis_url=None)
-    async with polling_bot(standin, settings, session_factory) as (bot, dispatcher):
-        yield BotHarness(standin, settings, bot, dispatcher, session_factory)
+    redis_url = _paired_redis(database_url)
+    settings = bot_settings(standin, database_url, redis_url=redis_url)
+    async with _emptied(redis_url), polling_bot(standin, settings, session_factory) as bot_and:
+        yield BotHarness(standin, settings, *bot_and, session_factory)
+
+
+def _paired_redis(database_url: str) -> str | None:
+    """Production pairs PostgreSQL with Redis (conversation state, chat locks): so do the
+    PostgreSQL runs when TEST_REDIS_URL is set. SQLite keeps the embedded default, the
+    conversation state in memory."""
+    if REDIS_URL is None or not database_url.startswith("postgresql"):
+        return None
+    return REDIS_URL
+
+
+@asynccontextmanager
+async def _emptied(redis_url: str | None) -> AsyncIterator[None]:
+    """The Redis database emptied before and after (nothing without one)."""
+    if redis_url is None:
+        yield
+        return
+    redis = Redis.from_url(redis_url)
+    try:
+        await redis.flushdb()
+        yield
+        await redis.flushdb()
+    finally:
+        await redis.aclose()

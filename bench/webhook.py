@@ -243,7 +243,7 @@ async def run(args: argparse.Namespace) -> int:
         "nastavnik x2": (nastavnik(2, database_url, redis_url), SECRET),
     }
     ceilings: dict[str, list[Figures]] = {name: [] for name in variants}
-    fractions = sorted({float(part) for part in args.latency_at.split(",")})
+    fractions: list[float] = args.latency_at
     latency: dict[float, dict[str, list[Figures]]] = {
         fraction: {"bare x1": [], "nastavnik x1": []} for fraction in fractions
     }
@@ -340,6 +340,17 @@ async def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def fractions_of_ceiling(text: str) -> list[float]:
+    """ "0.2,0.5" → [0.2, 0.5]: rates as fractions of the bare bot's ceiling, each in (0, 1]."""
+    try:
+        fractions = sorted({float(part) for part in text.split(",")})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give fractions such as 0.2,0.5") from None
+    if not all(0 < fraction <= 1 for fraction in fractions):
+        raise argparse.ArgumentTypeError(f"{text!r}: each fraction is above 0 and at most 1")
+    return fractions
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--updates", type=int, default=2000)
@@ -353,7 +364,8 @@ def main() -> None:
     )
     parser.add_argument(
         "--latency-at",
-        default="0.5",
+        type=fractions_of_ceiling,
+        default=[0.5],
         help="open-loop rates as fractions of the bare bot's median ceiling, e.g. 0.2,0.3,0.5",
     )
     raise SystemExit(asyncio.run(run(parser.parse_args())))

@@ -125,8 +125,11 @@ async def harness(
 ) -> AsyncIterator[BotHarness]:
     redis_url = _paired_redis(database_url)
     settings = bot_settings(standin, database_url, redis_url=redis_url)
-    async with _emptied(redis_url), polling_bot(standin, settings, session_factory) as bot_and:
-        yield BotHarness(standin, settings, *bot_and, session_factory)
+    async with (
+        _emptied(redis_url),
+        polling_bot(standin, settings, session_factory) as (bot, dispatcher),
+    ):
+        yield BotHarness(standin, settings, bot, dispatcher, session_factory)
 
 
 def _paired_redis(database_url: str) -> str | None:

@@ -13,13 +13,11 @@ import asyncio
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from aiogram import Bot, Dispatcher
-from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -32,6 +30,7 @@ from tests.support.local_server import served
 from tests.support.polling import ADMIN_ID as ADMIN_ID
 from tests.support.polling import TOKEN as TOKEN
 from tests.support.polling import bot_settings, polling_bot
+from tests.support.redis_db import emptied
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 POSTGRES_SKIP = "TEST_DATABASE_URL is not set: PostgreSQL runs are in .ci/run"
@@ -43,7 +42,7 @@ async def clean_redis() -> AsyncIterator[None]:
     """TEST_REDIS_URL's database emptied before and after the test (for the tests that skip
     without it)."""
     assert REDIS_URL
-    async with _emptied(REDIS_URL):
+    async with emptied(REDIS_URL):
         yield
 
 
@@ -126,7 +125,7 @@ async def harness(
     redis_url = _paired_redis(database_url)
     settings = bot_settings(standin, database_url, redis_url=redis_url)
     async with (
-        _emptied(redis_url),
+        emptied(redis_url),
         polling_bot(standin, settings, session_factory) as (bot, dispatcher),
     ):
         yield BotHarness(standin, settings, bot, dispatcher, session_factory)
@@ -139,18 +138,3 @@ def _paired_redis(database_url: str) -> str | None:
     if REDIS_URL is None or not database_url.startswith("postgresql"):
         return None
     return REDIS_URL
-
-
-@asynccontextmanager
-async def _emptied(redis_url: str | None) -> AsyncIterator[None]:
-    """The Redis database emptied before and after (nothing without one)."""
-    if redis_url is None:
-        yield
-        return
-    redis = Redis.from_url(redis_url)
-    try:
-        await redis.flushdb()
-        yield
-        await redis.flushdb()
-    finally:
-        await redis.aclose()

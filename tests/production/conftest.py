@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from tests.support.redis_db import emptied
 from tests.support.webhook_fixtures import WebhookBot, webhook_bot
 from tests.support.webhook_standin import WebhookStandIn
 
@@ -21,11 +21,10 @@ async def worker(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[WebhookBot]:
     """A test module's `WORKER_REDIS_URL` keeps the conversation state in Redis (emptied
-    first); without it, in memory."""
+    before and after); without it, in memory."""
     redis_url: str | None = getattr(request.module, "WORKER_REDIS_URL", None)
-    if redis_url:
-        redis = Redis.from_url(redis_url)
-        await redis.flushdb()
-        await redis.aclose()
-    async with webhook_bot(standin, database_url, engine, session_factory, redis_url) as bot:
+    async with (
+        emptied(redis_url),
+        webhook_bot(standin, database_url, engine, session_factory, redis_url) as bot,
+    ):
         yield bot

@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.support.joining import join
@@ -34,14 +33,9 @@ def postgres_url(database_url: str) -> str:
 
 
 @pytest.fixture
-async def standin() -> AsyncIterator[WebhookStandIn]:
-    assert REDIS_URL
-    redis = Redis.from_url(REDIS_URL)
-    await redis.flushdb()
+async def standin(clean_redis: None) -> AsyncIterator[WebhookStandIn]:
     async with WebhookStandIn() as server:
         yield server
-    await redis.flushdb()
-    await redis.aclose()
 
 
 @pytest.fixture
